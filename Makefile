@@ -1,0 +1,40 @@
+# Set-up and everyday commands. `make run` and `make test` work on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+OUT := out
+
+.PHONY: run test test-fast lint format bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+## run: install, deduplicate the bundled example corpus, and say where the results are
+run: $(STAMP)
+	$(BIN)/neardup dedup examples/news.jsonl --output $(OUT)/news.dedup.jsonl \
+		--pairs $(OUT)/news.pairs.jsonl --clusters $(OUT)/news.clusters.jsonl
+	@echo "Results are in $(OUT)/: news.dedup.jsonl (kept records), news.pairs.jsonl, news.clusters.jsonl"
+
+## test: install what tests need and run every test (slow ones included)
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+## test-fast: the tests that need neither ../shared nor much time
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow"
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks examples
+	$(BIN)/ruff format --check src tests benchmarks examples
+
+format: $(STAMP)
+	$(BIN)/ruff format src tests benchmarks examples
+	$(BIN)/ruff check --fix src tests benchmarks examples
+
+clean:
+	rm -rf $(VENV) $(OUT) build src/*.egg-info .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,317 @@
+"""The public Python API: compare two texts, find related pairs, deduplicate a corpus.
+
+Records are dicts (or the rows of a pyarrow Table or pandas DataFrame) with an id and a text
+field; the `*_files` functions read and write files, as the CLI does.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from neardup.cluster import Clusters
+from neardup.errors import InputError, OptionsError, OutputError
+from neardup.options import Options
+from neardup.pipeline import Corpus, cluster_corpus, collect, match
+from neardup.progress import Reporter
+from neardup.read import Record, RecordReader, read_paths, read_records, rows_of
+from neardup.results import ClusterMember, Comparison, Pair, Summary, cluster_rows, pair_rows
+from neardup.sketch import sketch_texts
+from neardup.verify import EXACT, RELATIONS, ScoredPairs, classify, score
+from neardup.write import CLUSTER_SCHEMA, PAIR_SCHEMA, check_output, write_rows
+
+
+def _options(options: Options | None, overrides: Mapping[str, Any]) -> Options:
+    if options is not None and overrides:
+        raise OptionsError("give either options= or keyword options, not both")
+    try:
+        return options if options is not None else Options(**overrides)
+    except TypeError as error:  # an unknown keyword
+        raise OptionsError(str(error).replace("__init__()", "options")) from None
+
+
+def compare(a: str, b: str, *, options: Options | None = None, **overrides: Any) -> Comparison:
+    """How text `b` relates to text `a`, with exact scores.
+
+    >>> result = compare("“The quick brown fox” jumps over the lazy dog… " * 3,
+    ...                  '"THE QUICK BROWN FOX" jumps over the lazy dog... ' * 3)
+    >>> result.relation
+    'exact'
+    """
+    options = _options(options, overrides)
+    sketches = sketch_texts([a, b], ngram=options.ngram, num_perm=8, seed=options.seed)
+    tokens = sketches.token_counts
+    if tokens.min() > 0 and sketches.exact_keys[0] == sketches.exact_keys[1]:
+        return Comparison(
+            relation=RELATIONS[EXACT], jaccard=1.0, containment_a_in_b=1.0, containment_b_in_a=1.0
+        )
+    left, right = np.array([0]), np.array([1])
+    jaccard, a_in_b, b_in_a = score(sketches, left, right)
+    relation = classify(jaccard, a_in_b, b_in_a, options, report_overlap=True)[0]
+    if tokens.min() < options.min_words:
+        relation = 0  # too short to be matched unless identical
+    return Comparison(
+        relation=RELATIONS[relation],
+        jaccard=round(float(jaccard[0]), 6),
+        containment_a_in_b=round(float(a_in_b[0]), 6),
+        containment_b_in_a=round(float(b_in_a[0]), 6),
+    )
+
+
+@dataclass
+class Deduplication:
+    """The result of :func:`deduplicate`: what is kept, and why the rest is not."""
+
+    kept: Any  # the same kind of container as the input: list of dicts, pyarrow.Table, DataFrame
+    pairs: list[Pair]
+    clusters: list[ClusterMember]
+    summary: Summary = field(default_factory=Summary)
+
+
+def find_pairs(
+    records: Any,
+    *,
+    id_field: str = "id",
+    text_field: str = "text",
+    report_overlap: bool = False,
+    options: Options | None = None,
+    progress: bool = False,
+    **overrides: Any,
+) -> list[Pair]:
+    """Every pair of related records, with exact scores, in input order.
+
+    >>> docs = [{"id": "a", "text": "one two three four five six seven eight nine ten eleven"},
+    ...         {"id": "b", "text": "One two three four five six seven eight nine ten  eleven"}]
+    >>> [(p.id_a, p.id_b, p.relation) for p in find_pairs(docs)]
+    [('a', 'b', 'exact')]
+    """
+    options = _options(options, overrides)
+    reader = RecordReader(id_field, text_field)
+    corpus = collect(read_records(records, reader), options, reporter=Reporter(progress))
+    return list(pair_rows(corpus.ids, match(corpus, options, report_overlap=report_overlap)))
+
+
+def deduplicate(
+    records: Any,
+    *,
+    id_field: str = "id",
+    text_field: str = "text",
+    keep: str = "longest",
+    date_field: str | None = None,
+    add_cluster_id: bool = False,
+    options: Options | None = None,
+    progress: bool = False,
+    **overrides: Any,
+) -> Deduplication:
+    """Keep one record of each cluster of copies (by the `keep` policy), in input order.
+
+    `keep` is `longest` (most words), `first`, `newest` or `oldest` (by `date_field`, ISO 8601).
+
+    >>> docs = [{"id": "a", "text": "one two three four five six seven eight nine ten"},
+    ...         {"id": "b", "text": "one two three four five six seven eight nine ten eleven"}]
+    >>> [d["id"] for d in deduplicate(docs).kept]
+    ['b']
+    """
+    options = _options(options, overrides)
+    started = time.perf_counter()
+    if not _reiterable(records):
+        records = list(records)
+    reader = RecordReader(id_field, text_field)
+    corpus = collect(
+        read_records(records, reader),
+        options,
+        date_field=_date_field(keep, date_field),
+        reporter=Reporter(progress),
+    )
+    pairs = match(corpus, options)
+    clusters = cluster_corpus(corpus, pairs, keep)
+    kept = _select(records, ~clusters.removed, clusters.cluster_id if add_cluster_id else None)
+    return Deduplication(
+        kept=kept,
+        pairs=list(pair_rows(corpus.ids, pairs)),
+        clusters=list(cluster_rows(corpus.ids, clusters)),
+        summary=_summary(corpus, reader, options, pairs, clusters, started),
+    )
+
+
+def find_files(
+    inputs: Sequence[str | Path],
+    output: str | Path,
+    *,
+    id_field: str = "id",
+    text_field: str = "text",
+    report_overlap: bool = False,
+    options: Options | None = None,
+    progress: bool | None = None,
+    **overrides: Any,
+) -> Summary:
+    """Read the input files, write the related pairs to `output` (.jsonl, .jsonl.gz, .parquet)."""
+    options = _options(options, overrides)
+    _check_outputs(inputs, [output])
+    started = time.perf_counter()
+    reporter = Reporter(progress)
+    reader = RecordReader(id_field, text_field)
+    corpus = collect(read_paths(inputs, reader), options, reporter=reporter)
+    pairs = match(corpus, options, report_overlap=report_overlap)
+    _write_pairs(output, corpus, pairs, reporter)
+    summary = _summary(corpus, reader, options, pairs, None, started)
+    summary.outputs["pairs"] = str(output)
+    return summary
+
+
+def deduplicate_files(
+    inputs: Sequence[str | Path],
+    output: str | Path,
+    *,
+    pairs: str | Path | None = None,
+    clusters: str | Path | None = None,
+    id_field: str = "id",
+    text_field: str = "text",
+    keep: str = "longest",
+    date_field: str | None = None,
+    add_cluster_id: bool = False,
+    options: Options | None = None,
+    progress: bool | None = None,
+    **overrides: Any,
+) -> Summary:
+    """Read the input files and write the kept records, unchanged, to `output`.
+
+    The inputs are read twice: once to sketch, once to copy the kept records, so that texts are
+    never all in memory. `pairs` and `clusters`, when given, receive those tables too.
+    """
+    options = _options(options, overrides)
+    _check_outputs(inputs, [output, pairs, clusters])
+    started = time.perf_counter()
+    reporter = Reporter(progress)
+    reader = RecordReader(id_field, text_field)
+    corpus = collect(
+        read_paths(inputs, reader),
+        options,
+        date_field=_date_field(keep, date_field),
+        reporter=reporter,
+    )
+    scored = match(corpus, options)
+    found = cluster_corpus(corpus, scored, keep)
+    summary = _summary(corpus, reader, options, scored, found, started)
+    if pairs is not None:
+        _write_pairs(pairs, corpus, scored, reporter)
+        summary.outputs["pairs"] = str(pairs)
+    if clusters is not None:
+        rows = (m.to_dict() for m in cluster_rows(corpus.ids, found))
+        write_rows(clusters, rows, CLUSTER_SCHEMA)
+        summary.outputs["clusters"] = str(clusters)
+    reread = read_paths(inputs, RecordReader(id_field, text_field))
+    with reporter.stage("writing kept records", total=summary.kept) as advance:
+        kept = _kept_fields(reread, corpus, found, add_cluster_id, advance)
+        write_rows(output, kept)
+    summary.outputs = {"deduplicated": str(output), **summary.outputs}
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _kept_fields(
+    records: Iterator[Record],
+    corpus: Corpus,
+    clusters: Clusters,
+    add_cluster_id: bool,
+    advance: Any,
+) -> Iterator[Mapping[str, Any]]:
+    removed = clusters.removed
+    for index, record in enumerate(records):
+        if index >= len(corpus.ids) or record.id != corpus.ids[index]:
+            raise InputError(f"{record.where}: the input changed while neardup was reading it")
+        if removed[index]:
+            continue
+        advance(1)
+        if add_cluster_id:
+            cluster_id = int(clusters.cluster_id[index])
+            yield {**record.fields, "cluster_id": None if cluster_id < 0 else cluster_id}
+        else:
+            yield record.fields
+
+
+def _write_pairs(path: str | Path, corpus: Corpus, pairs: ScoredPairs, reporter: Reporter) -> None:
+    with reporter.stage("writing pairs", total=len(pairs)):
+        write_rows(path, (p.to_dict() for p in pair_rows(corpus.ids, pairs)), PAIR_SCHEMA)
+
+
+def _check_outputs(inputs: Sequence[str | Path], outputs: Sequence[str | Path | None]) -> None:
+    """Fail before any work on an unwritable kind, or on an output that would overwrite an input."""
+    sources = {Path(i).resolve() for i in inputs}
+    for output in outputs:
+        if output is None:
+            continue
+        path = check_output(output)
+        if path.resolve() in sources:
+            raise OutputError(f"{output}: is also an input; choose another output file")
+
+
+def _date_field(keep: str, date_field: str | None) -> str | None:
+    if keep in ("newest", "oldest") and not date_field:
+        raise OptionsError(f"keep '{keep}' needs a date field (--date-field)")
+    return date_field if keep in ("newest", "oldest") else None
+
+
+def _reiterable(records: Any) -> bool:
+    return (
+        isinstance(records, Sequence)
+        or hasattr(records, "to_batches")
+        or hasattr(records, "columns")
+    )
+
+
+def _select(records: Any, keep: np.ndarray, cluster_id: np.ndarray | None) -> Any:
+    """The kept records, in the input's own container type."""
+    ids = None if cluster_id is None else np.where(cluster_id >= 0, cluster_id, -1)
+    if hasattr(records, "to_batches"):  # pyarrow.Table
+        import pyarrow as pa
+
+        table = records.filter(pa.array(keep))
+        if ids is not None:
+            mask = ids[keep] < 0
+            table = table.append_column("cluster_id", pa.array(ids[keep], mask=mask))
+        return table
+    if hasattr(records, "columns") and hasattr(records, "loc"):  # pandas.DataFrame
+        frame = records.loc[keep]
+        if ids is not None:
+            frame = frame.assign(cluster_id=ids[keep])
+        return frame
+    rows = list(rows_of(records))
+    if ids is None:
+        return [row for row, k in zip(rows, keep, strict=True) if k]
+    return [
+        {**row, "cluster_id": None if c < 0 else int(c)}
+        for row, k, c in zip(rows, keep, ids, strict=True)
+        if k
+    ]
+
+
+def _summary(
+    corpus: Corpus,
+    reader: RecordReader,
+    options: Options,
+    pairs: ScoredPairs,
+    clusters: Clusters | None,
+    started: float,
+) -> Summary:
+    tokens = corpus.sketches.token_counts
+    counts = np.bincount(pairs.relation, minlength=len(RELATIONS))
+    summary = Summary(
+        documents=reader.stats.documents,
+        invalid_utf8=reader.stats.invalid_utf8,
+        empty=int((tokens == 0).sum()),
+        too_short=int(((tokens > 0) & (tokens < options.min_words)).sum()),
+        candidates=int(corpus.stats.get("candidates", 0)),
+        pairs={RELATIONS[r]: int(n) for r, n in enumerate(counts) if n},
+        seconds=time.perf_counter() - started,
+    )
+    if clusters is not None:
+        summary.clusters = clusters.count
+        summary.removed = int(clusters.removed.sum())
+        summary.kept = summary.documents - summary.removed
+    return summary

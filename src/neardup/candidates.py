@@ -1,0 +1,60 @@
+"""Candidate pairs: documents that may be near-duplicates or contain one another.
+
+Two generators, both over keys that similar documents share:
+- LSH bands of the MinHash signatures catch pairs above the Jaccard threshold;
+- a hash-chosen sample of the shingles (the same shingles are sampled in every document, as in
+  Broder's MOD-m sketch) catches pairs where most of the smaller document is inside the larger
+  one, whatever their size ratio and so whatever their Jaccard.
+Exact copies are grouped before and only one document of each group takes part.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from neardup import kernel
+from neardup.lsh import pairs_sharing_keys
+from neardup.options import Options
+from neardup.sketch import Sketches
+
+
+def band_candidates(sketches: Sketches, docs: np.ndarray, options: Options) -> np.ndarray:
+    """Encoded pairs of `docs` that agree on at least one LSH band."""
+    bands, rows = options.lsh
+    keys = kernel.band_keys(sketches.signatures[docs], bands, rows)
+    pairs, _ = pairs_sharing_keys(keys.ravel(), np.tile(docs, bands))
+    return pairs
+
+
+def sample_candidates(
+    sketches: Sketches, docs: np.ndarray, options: Options, min_containment: float
+) -> np.ndarray:
+    """Encoded pairs of `docs` whose shared sampled shingles suggest containment.
+
+    A pair is kept when the share of the smaller sample found in the other document is at least
+    half of `min_containment`: a margin wide enough for the sampling error of short documents.
+    """
+    counts = sketches.shingle_counts
+    owner = np.repeat(np.arange(counts.size, dtype=np.int64), counts)
+    member = np.zeros(counts.size, dtype=bool)
+    member[docs] = True
+    sampled = sketches.shingles < np.uint64((2**64 - 1) // options.sample_every)
+    sampled &= member[owner]
+    keys, holders = sketches.shingles[sampled], owner[sampled]
+    samples_per_doc = np.bincount(holders, minlength=counts.size)
+    pairs, shared = pairs_sharing_keys(keys, holders, max_group=options.max_shingle_df)
+    left, right = pairs >> 32, pairs & 0xFFFFFFFF
+    smaller = np.minimum(samples_per_doc[left], samples_per_doc[right])
+    return pairs[shared >= 0.5 * min_containment * smaller]
+
+
+def candidate_pairs(
+    sketches: Sketches, docs: np.ndarray, options: Options, min_containment: float
+) -> np.ndarray:
+    """Distinct encoded candidate pairs (i * 2**32 + j, i < j) among `docs`."""
+    if docs.size < 2:
+        return np.empty(0, dtype=np.int64)
+    return np.union1d(
+        band_candidates(sketches, docs, options),
+        sample_candidates(sketches, docs, options, min_containment),
+    )

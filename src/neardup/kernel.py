@@ -1,0 +1,275 @@
+"""The hot loops, compiled with numba: tokenize, shingle, MinHash, band keys, set intersection.
+
+Every function takes whole batches (one byte buffer with offsets, or arrays of pairs), so Python
+crosses into compiled code once per batch and no per-token or per-shingle Python object exists.
+`reference.py` holds the plain-Python definitions these are tested against.
+
+Tokens: after `normalize`, a token is a run of ASCII letters/digits or non-ASCII characters; each
+character of a script written without spaces (CJK, kana, Thai, ...) is a token of its own, so that
+word n-grams become character n-grams there.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+_FNV_OFFSET = np.uint64(0xCBF29CE484222325)
+_FNV_PRIME = np.uint64(0x100000001B3)
+_M1 = np.uint64(0xFF51AFD7ED558CCD)
+_M2 = np.uint64(0xC4CEB9FE1A85EC53)
+_S33 = np.uint64(33)
+_S32 = np.uint64(32)
+MAX32 = np.uint32(0xFFFFFFFF)
+
+
+@njit(cache=True, inline="always")
+def fmix64(h: np.uint64) -> np.uint64:
+    """MurmurHash3's finalizer: spreads every input bit over the 64 output bits."""
+    h ^= h >> _S33
+    h *= _M1
+    h ^= h >> _S33
+    h *= _M2
+    h ^= h >> _S33
+    return h
+
+
+@njit(cache=True, inline="always")
+def _is_word_byte(c: np.uint8) -> bool:
+    return (48 <= c <= 57) or (97 <= c <= 122) or (65 <= c <= 90) or c >= 128
+
+
+@njit(cache=True, inline="always")
+def _is_unspaced(cp: np.int64) -> bool:
+    """Code points of scripts written without spaces between words."""
+    return (
+        (0x0E00 <= cp <= 0x0EFF)  # Thai, Lao
+        or (0x1000 <= cp <= 0x109F)  # Myanmar
+        or (0x1780 <= cp <= 0x17FF)  # Khmer
+        or (0x3040 <= cp <= 0x30FF)  # Hiragana, Katakana
+        or (0x3400 <= cp <= 0x4DBF)  # CJK extension A
+        or (0x4E00 <= cp <= 0x9FFF)  # CJK unified ideographs
+        or (0xF900 <= cp <= 0xFAFF)  # CJK compatibility ideographs
+        or (0x20000 <= cp <= 0x3FFFF)  # CJK extensions B and later
+    )
+
+
+@njit(cache=True)
+def _char_len(data: np.ndarray, i: int, end: int) -> tuple[int, int]:
+    """Length in bytes and code point of the UTF-8 character at data[i]."""
+    c = np.int64(data[i])
+    if c < 0x80:
+        return 1, c
+    if c >= 0xF0:
+        n = 4
+        cp = c & 0x07
+    elif c >= 0xE0:
+        n = 3
+        cp = c & 0x0F
+    elif c >= 0xC0:
+        n = 2
+        cp = c & 0x1F
+    else:
+        return 1, c  # a stray continuation byte: a character of its own
+    if i + n > end:
+        return end - i, -1
+    for k in range(1, n):
+        cp = (cp << 6) | (np.int64(data[i + k]) & 0x3F)
+    return n, cp
+
+
+@njit(cache=True)
+def _token_hashes(data: np.ndarray, start: int, end: int, out: np.ndarray) -> int:
+    """Hash the tokens of data[start:end] into `out` (when not empty); return how many there are."""
+    n = 0
+    i = start
+    h = _FNV_OFFSET
+    in_word = False
+    while i < end:
+        c = data[i]
+        if not _is_word_byte(c):
+            if in_word:
+                if out.size:
+                    out[n] = fmix64(h)
+                n += 1
+                in_word = False
+            i += 1
+            continue
+        width, cp = _char_len(data, i, end)
+        if c >= 128 and _is_unspaced(cp):
+            if in_word:
+                if out.size:
+                    out[n] = fmix64(h)
+                n += 1
+                in_word = False
+            h = _FNV_OFFSET
+            for k in range(width):
+                h = (h ^ np.uint64(data[i + k])) * _FNV_PRIME
+            if out.size:
+                out[n] = fmix64(h)
+            n += 1
+            i += width
+            continue
+        if not in_word:
+            h = _FNV_OFFSET
+            in_word = True
+        for k in range(width):
+            h = (h ^ np.uint64(data[i + k])) * _FNV_PRIME
+        i += width
+    if in_word:
+        if out.size:
+            out[n] = fmix64(h)
+        n += 1
+    return n
+
+
+@njit(cache=True, parallel=True)
+def count_tokens(data: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Number of tokens of each document; document d is data[offsets[d]:offsets[d + 1]]."""
+    n_docs = offsets.size - 1
+    counts = np.zeros(n_docs, dtype=np.int64)
+    empty = np.empty(0, dtype=np.uint64)
+    for d in prange(n_docs):
+        counts[d] = _token_hashes(data, offsets[d], offsets[d + 1], empty)
+    return counts
+
+
+@njit(cache=True, parallel=True)
+def shingle_hashes(
+    data: np.ndarray,
+    offsets: np.ndarray,
+    token_counts: np.ndarray,
+    ngram: int,
+    seed: np.uint64,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The sorted, distinct word n-gram hashes of each document.
+
+    Returns (hashes, starts): document d's shingles are hashes[starts[d]:starts[d + 1]].
+    A document with fewer than `ngram` tokens has no shingle.
+    """
+    n_docs = offsets.size - 1
+    room = np.zeros(n_docs + 1, dtype=np.int64)
+    for d in range(n_docs):
+        room[d + 1] = room[d] + max(token_counts[d] - ngram + 1, 0)
+    buffer = np.empty(room[n_docs], dtype=np.uint64)
+    distinct = np.zeros(n_docs, dtype=np.int64)
+    for d in prange(n_docs):
+        n_shingles = room[d + 1] - room[d]
+        if n_shingles == 0:
+            continue
+        tokens = np.empty(token_counts[d], dtype=np.uint64)
+        _token_hashes(data, offsets[d], offsets[d + 1], tokens)
+        out = buffer[room[d] : room[d + 1]]
+        for s in range(n_shingles):
+            h = seed
+            for k in range(ngram):
+                h = fmix64(h ^ tokens[s + k]) + np.uint64(k)
+            out[s] = h
+        out.sort()
+        m = 1
+        for s in range(1, n_shingles):
+            if out[s] != out[m - 1]:
+                out[m] = out[s]
+                m += 1
+        distinct[d] = m
+    starts = np.zeros(n_docs + 1, dtype=np.int64)
+    for d in range(n_docs):
+        starts[d + 1] = starts[d] + distinct[d]
+    hashes = np.empty(starts[n_docs], dtype=np.uint64)
+    for d in prange(n_docs):
+        hashes[starts[d] : starts[d + 1]] = buffer[room[d] : room[d] + distinct[d]]
+    return hashes, starts
+
+
+@njit(cache=True, parallel=True)
+def minhash(hashes: np.ndarray, starts: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """MinHash signatures, one row per document, with h_k(x) = (a_k·x + b_k) >> 32 (a_k odd).
+
+    A document without shingles gets a row of 0xFFFFFFFF.
+    """
+    n_docs = starts.size - 1
+    k = a.size
+    signatures = np.full((n_docs, k), MAX32, dtype=np.uint32)
+    for d in prange(n_docs):
+        row = signatures[d]
+        for s in range(starts[d], starts[d + 1]):
+            x = hashes[s]
+            for p in range(k):
+                v = np.uint32((a[p] * x + b[p]) >> _S32)
+                if v < row[p]:
+                    row[p] = v
+    return signatures
+
+
+@njit(cache=True, parallel=True)
+def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """One 64-bit key per document and band; documents that agree on a band share its key."""
+    n_docs = signatures.shape[0]
+    keys = np.empty((bands, n_docs), dtype=np.uint64)
+    for d in prange(n_docs):
+        for j in range(bands):
+            h = fmix64(np.uint64(j) + _FNV_OFFSET)
+            for r in range(rows):
+                h = fmix64(h ^ np.uint64(signatures[d, j * rows + r]))
+            keys[j, d] = h
+    return keys
+
+
+@njit(cache=True)
+def pairs_in_groups(sorted_keys: np.ndarray, docs: np.ndarray, max_group: int) -> np.ndarray:
+    """All pairs (i, j), i < j, of documents sharing a key, encoded as i * 2**32 + j.
+
+    `docs` is ordered by `sorted_keys`. Groups larger than `max_group` are skipped (max_group <= 0:
+    no limit). A pair appears once for every key it shares, which `np.unique` counts afterwards.
+    """
+    n = sorted_keys.size
+    total = 0
+    start = 0
+    for i in range(1, n + 1):
+        if i == n or sorted_keys[i] != sorted_keys[start]:
+            g = i - start
+            if max_group <= 0 or g <= max_group:
+                total += g * (g - 1) // 2
+            start = i
+    out = np.empty(total, dtype=np.int64)
+    m = 0
+    start = 0
+    for i in range(1, n + 1):
+        if i == n or sorted_keys[i] != sorted_keys[start]:
+            g = i - start
+            if g > 1 and (max_group <= 0 or g <= max_group):
+                for x in range(start, i):
+                    for y in range(x + 1, i):
+                        p = docs[x]
+                        q = docs[y]
+                        if p > q:
+                            p, q = q, p
+                        out[m] = (p << 32) | q
+                        m += 1
+            start = i
+    return out
+
+
+@njit(cache=True, parallel=True)
+def intersection_sizes(
+    hashes: np.ndarray, starts: np.ndarray, left: np.ndarray, right: np.ndarray
+) -> np.ndarray:
+    """|A ∩ B| for each pair (left[i], right[i]) of documents, by merging their sorted shingles."""
+    out = np.zeros(left.size, dtype=np.int64)
+    for i in prange(left.size):
+        x, x_end = starts[left[i]], starts[left[i] + 1]
+        y, y_end = starts[right[i]], starts[right[i] + 1]
+        common = 0
+        while x < x_end and y < y_end:
+            hx = hashes[x]
+            hy = hashes[y]
+            if hx == hy:
+                common += 1
+                x += 1
+                y += 1
+            elif hx < hy:
+                x += 1
+            else:
+                y += 1
+        out[i] = common
+    return out

@@ -1,0 +1,80 @@
+"""Settings shared by the Python API and the CLI, validated on creation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from neardup.errors import OptionsError
+from neardup.lsh import choose_bands
+
+KEEP_POLICIES = ("longest", "first", "newest", "oldest")
+
+
+@dataclass(frozen=True)
+class Options:
+    """How documents are compared and which pairs are reported.
+
+    >>> Options(jaccard=0.7).ngram
+    5
+    """
+
+    #: Word n-gram size of the shingles (character n-grams in scripts written without spaces).
+    ngram: int = 5
+    #: A pair is `near-duplicate` at or above this Jaccard similarity.
+    jaccard: float = 0.7
+    #: A pair is `contains` when this share of the smaller document is inside the larger one.
+    containment: float = 0.8
+    #: Report pairs below both thresholds as `overlap` when they share at least this containment.
+    overlap: float | None = None
+    #: Documents with fewer words than this are matched only when identical (`exact`).
+    min_words: int = 10
+    #: MinHash permutations in a signature.
+    num_perm: int = 128
+    #: LSH bands and rows; computed from `jaccard` and `num_perm` when left out.
+    bands: int | None = None
+    rows: int | None = None
+    #: One shingle in `sample_every` (chosen by hash, the same in every document) is indexed for
+    #: containment candidates: expanded versions and excerpts are found whatever their Jaccard.
+    sample_every: int = 4
+    #: A sampled shingle in more documents than this is common phrasing, not evidence of reuse.
+    max_shingle_df: int = 200
+    #: Seed of the MinHash permutations and of the shingle hash.
+    seed: int = 1
+    _lsh: tuple[int, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        _check(1 <= self.ngram <= 32, f"ngram must be in [1, 32], got {self.ngram}")
+        _check(0.0 < self.jaccard <= 1.0, f"jaccard must be in (0, 1], got {self.jaccard}")
+        _check(
+            0.0 < self.containment <= 1.0, f"containment must be in (0, 1], got {self.containment}"
+        )
+        if self.overlap is not None:
+            _check(
+                0.0 < self.overlap < min(self.jaccard, self.containment),
+                f"overlap must be in (0, min(jaccard, containment)), got {self.overlap}",
+            )
+        _check(self.min_words >= 0, f"min_words must be 0 or more, got {self.min_words}")
+        _check(8 <= self.num_perm <= 1024, f"num_perm must be in [8, 1024], got {self.num_perm}")
+        _check(1 <= self.sample_every <= 1024, "sample_every must be in [1, 1024]")
+        _check(self.max_shingle_df >= 2, "max_shingle_df must be at least 2")
+        if (self.bands is None) != (self.rows is None):
+            raise OptionsError("give both bands and rows, or neither")
+        if self.bands is not None and self.rows is not None:
+            _check(
+                self.bands >= 1 and self.rows >= 1 and self.bands * self.rows <= self.num_perm,
+                f"bands × rows must be at most num_perm ({self.num_perm})",
+            )
+            lsh = (self.bands, self.rows)
+        else:
+            lsh = choose_bands(self.jaccard, self.num_perm)
+        object.__setattr__(self, "_lsh", lsh)
+
+    @property
+    def lsh(self) -> tuple[int, int]:
+        """The (bands, rows) in use: given, or computed from the Jaccard threshold."""
+        return self._lsh
+
+
+def _check(ok: bool, message: str) -> None:
+    if not ok:
+        raise OptionsError(message)

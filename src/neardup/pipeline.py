@@ -1,0 +1,191 @@
+"""The local engine: read → sketch → candidates → verify → cluster, over batches.
+
+Texts are held one batch at a time; what stays in memory is the compact sketch of each document.
+Front ends (Python API, CLI) call these functions and only decide where results go.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+
+from neardup.candidates import candidate_pairs
+from neardup.cluster import Clusters, cluster, keep_order
+from neardup.errors import InputError
+from neardup.lsh import pairs_sharing_keys
+from neardup.options import Options
+from neardup.progress import Reporter
+from neardup.read import Record
+from neardup.sketch import Sketches, concat, sketch_texts
+from neardup.verify import EXACT, ScoredPairs, verify
+
+#: Documents are sketched in batches of about this many characters.
+BATCH_CHARS = 4_000_000
+
+
+@dataclass
+class Corpus:
+    """What a pass over the input keeps: ids, sketches, and dates if the keep policy needs them."""
+
+    ids: list[str]
+    sketches: Sketches
+    dates: list[datetime | None] | None = None
+    stats: dict[str, float] = field(default_factory=dict)
+
+
+def collect(
+    records: Iterable[Record],
+    options: Options,
+    *,
+    date_field: str | None = None,
+    reporter: Reporter | None = None,
+) -> Corpus:
+    """Sketch every record; duplicate ids are an error naming both places."""
+    reporter = reporter or Reporter(False)
+    started = time.perf_counter()
+    seen: dict[str, str] = {}
+    ids: list[str] = []
+    dates: list[datetime | None] | None = [] if date_field else None
+    parts: list[Sketches] = []
+    with reporter.stage("reading and sketching") as advance:
+        for batch in _batches(records):
+            for record in batch:
+                if record.id in seen:
+                    raise InputError(
+                        f"{record.where}: duplicate id '{record.id}' (first at {seen[record.id]})"
+                    )
+                seen[record.id] = record.where
+                ids.append(record.id)
+                if dates is not None and date_field is not None:
+                    dates.append(parse_date(record, date_field))
+            parts.append(
+                sketch_texts(
+                    [r.text for r in batch],
+                    ngram=options.ngram,
+                    num_perm=options.num_perm,
+                    seed=options.seed,
+                )
+            )
+            advance(len(batch))
+    sketches = concat(parts, options.num_perm)
+    return Corpus(ids, sketches, dates, {"seconds_reading": time.perf_counter() - started})
+
+
+def _batches(records: Iterable[Record]) -> Iterator[list[Record]]:
+    batch: list[Record] = []
+    size = 0
+    for record in records:
+        batch.append(record)
+        size += len(record.text)
+        if size >= BATCH_CHARS:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+def parse_date(record: Record, date_field: str) -> datetime | None:
+    """The record's date (ISO 8601) as an aware datetime, or None where it has none."""
+    value: Any = record.fields.get(date_field)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, datetime):
+        try:
+            value = datetime.fromisoformat(str(value))
+        except ValueError:
+            raise InputError(
+                f"{record.where}: date field '{date_field}' is not an ISO 8601 date: {value!r}"
+            ) from None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def match(corpus: Corpus, options: Options, *, report_overlap: bool = False) -> ScoredPairs:
+    """Every pair in a reported relation, with exact scores, sorted by document order."""
+    started = time.perf_counter()
+    sketches = corpus.sketches
+    with_text = np.flatnonzero(sketches.token_counts > 0)
+    exact = _exact_pairs(sketches.exact_keys[with_text], with_text)
+    groups = _exact_groups(exact, sketches.token_counts.size)
+    is_first_copy = groups == np.arange(groups.size)
+    eligible = with_text[
+        is_first_copy[with_text]
+        & (sketches.token_counts[with_text] >= options.min_words)
+        & (sketches.shingle_counts[with_text] > 0)
+    ]
+    thresholds = [options.jaccard, options.containment]
+    if report_overlap and options.overlap is not None:
+        thresholds.append(options.overlap)
+    candidates = candidate_pairs(sketches, eligible, options, min(thresholds))
+    verified = verify(
+        sketches,
+        candidates >> 32,
+        candidates & 0xFFFFFFFF,
+        options,
+        report_overlap=report_overlap,
+    )
+    pairs = ScoredPairs.concat([exact, _expand_to_copies(verified, groups)]).sorted()
+    corpus.stats["candidates"] = candidates.size
+    corpus.stats["seconds_matching"] = time.perf_counter() - started
+    return pairs
+
+
+def _exact_pairs(keys: np.ndarray, docs: np.ndarray) -> ScoredPairs:
+    encoded, _ = pairs_sharing_keys(keys, docs)
+    ones = np.ones(encoded.size)
+    relation = np.full(encoded.size, EXACT, dtype=np.uint8)
+    return ScoredPairs(encoded >> 32, encoded & 0xFFFFFFFF, relation, ones, ones, ones)
+
+
+def _exact_groups(exact: ScoredPairs, n: int) -> np.ndarray:
+    """For each document, the first document of its group of exact copies (itself if none)."""
+    first = np.arange(n)
+    # Pairs are (left < right); the smallest left of each right is its group's first copy.
+    np.minimum.at(first, exact.right, exact.left)
+    return first
+
+
+def _expand_to_copies(pairs: ScoredPairs, groups: np.ndarray) -> ScoredPairs:
+    """Pairs between first copies, repeated for every exact copy of either side."""
+    copies: dict[int, list[int]] = {}
+    for doc in np.flatnonzero(groups != np.arange(groups.size)).tolist():
+        copies.setdefault(int(groups[doc]), [int(groups[doc])]).append(doc)
+    if not copies or not len(pairs):
+        return pairs
+    rows: list[int] = []
+    left: list[int] = []
+    right: list[int] = []
+    flipped: list[bool] = []
+    for row, (a, b) in enumerate(zip(pairs.left.tolist(), pairs.right.tolist(), strict=True)):
+        for x in copies.get(a, [a]):
+            for y in copies.get(b, [b]):
+                rows.append(row)
+                left.append(min(x, y))
+                right.append(max(x, y))
+                flipped.append(x > y)
+    expanded = pairs.take(np.array(rows, dtype=np.int64))
+    swapped = np.array(flipped, dtype=bool)
+    # Where a copy swaps the sides, the containments swap too.
+    in_right = np.where(
+        swapped, expanded.containment_right_in_left, expanded.containment_left_in_right
+    )
+    in_left = np.where(
+        swapped, expanded.containment_left_in_right, expanded.containment_right_in_left
+    )
+    return ScoredPairs(
+        np.array(left, dtype=np.int64),
+        np.array(right, dtype=np.int64),
+        expanded.relation,
+        expanded.jaccard,
+        in_right,
+        in_left,
+    )
+
+
+def cluster_corpus(corpus: Corpus, pairs: ScoredPairs, keep: str) -> Clusters:
+    """Clusters of the corpus, representatives chosen by the keep policy."""
+    return cluster(pairs, keep_order(keep, corpus.sketches.token_counts, corpus.dates))

@@ -1,0 +1,208 @@
+"""Read documents from files (.txt folders, JSONL, Parquet, CSV) and from in-memory records.
+
+Every reader yields :class:`Record`s in a stable order, with the user's id, the text, the record
+as it was read (written back unchanged by `dedup`), and where it came from (for error messages).
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import re
+import sys
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from neardup.errors import InputError
+
+SUPPORTED = (".txt folder or file", ".jsonl", ".jsonl.gz", ".parquet", ".csv", ".csv.gz")
+_INVALID = re.compile("[\ud800-\udfff]")
+
+
+@dataclass(frozen=True)
+class Record:
+    """One input document: the user's id, its text, the record as read, and where it is."""
+
+    id: str
+    text: str
+    fields: Mapping[str, Any]
+    where: str
+
+
+@dataclass
+class ReadStats:
+    """What reading found: how many documents, and how many needed their bytes repaired."""
+
+    documents: int = 0
+    invalid_utf8: int = 0
+    files: set[str] = field(default_factory=set)
+
+
+class RecordReader:
+    """Turns raw records into :class:`Record`s: checks fields, repairs invalid UTF-8, counts."""
+
+    def __init__(self, id_field: str, text_field: str, stats: ReadStats | None = None) -> None:
+        self.id_field = id_field
+        self.text_field = text_field
+        self.stats = stats if stats is not None else ReadStats()
+
+    def make(self, fields: Mapping[str, Any], where: str) -> Record:
+        if not isinstance(fields, Mapping):
+            raise InputError(
+                f"{where}: expected an object with fields, got {type(fields).__name__}"
+            )
+        if self.id_field not in fields or fields[self.id_field] is None:
+            raise InputError(f"{where}: no id field '{self.id_field}' (choose it with --id-field)")
+        if self.text_field not in fields:
+            raise InputError(
+                f"{where}: no text field '{self.text_field}' (choose it with --text-field)"
+            )
+        text = fields[self.text_field]
+        if text is None:
+            text = ""
+        elif not isinstance(text, str):
+            raise InputError(
+                f"{where}: text field '{self.text_field}' is a {type(text).__name__}, not a string"
+            )
+        self.stats.documents += 1
+        return Record(str(fields[self.id_field]), self.repair(text), fields, where)
+
+    def repair(self, text: str) -> str:
+        """Replace undecodable bytes (kept as surrogates while reading) with U+FFFD, counting."""
+        if _INVALID.search(text) is None:
+            return text
+        self.stats.invalid_utf8 += 1
+        return _INVALID.sub("\ufffd", text)
+
+
+def _decode(raw: bytes) -> str:
+    return raw.decode("utf-8", "surrogateescape").removeprefix("\ufeff")
+
+
+def _open_binary(path: Path) -> io.BufferedIOBase:
+    if path.name.endswith(".gz"):
+        return gzip.open(path, "rb")  # type: ignore[return-value]
+    return path.open("rb")
+
+
+def read_txt_folder(root: Path, reader: RecordReader) -> Iterator[Record]:
+    """Every .txt file below `root`, sorted by path; the id is the path relative to `root`."""
+    files = sorted(p for p in root.rglob("*.txt") if p.is_file())
+    if not files:
+        raise InputError(f"{root}: the folder holds no .txt files")
+    for path in files:
+        yield read_txt_file(path, reader, path.relative_to(root).as_posix())
+
+
+def read_txt_file(path: Path, reader: RecordReader, doc_id: str | None = None) -> Record:
+    """One .txt file as one document (id: its name, unless given)."""
+    doc_id = path.name if doc_id is None else doc_id
+    text = reader.repair(_decode(path.read_bytes()))
+    reader.stats.documents += 1
+    return Record(doc_id, text, {reader.id_field: doc_id, reader.text_field: text}, str(path))
+
+
+def read_jsonl(path: Path, reader: RecordReader) -> Iterator[Record]:
+    """One JSON object per line; blank lines are skipped."""
+    with _open_binary(path) as handle:
+        for number, raw in enumerate(_lines(handle, path), start=1):
+            if not raw.strip():
+                continue
+            where = f"{path}:{number}"
+            try:
+                fields = json.loads(_decode(raw))
+            except json.JSONDecodeError as error:
+                raise InputError(f"{where}: malformed JSON ({error.msg})") from None
+            yield reader.make(fields, where)
+
+
+def _lines(handle: io.BufferedIOBase, path: Path) -> Iterator[bytes]:
+    try:
+        yield from handle
+    except (OSError, EOFError) as error:  # a truncated or corrupt .gz
+        raise InputError(f"{path}: cannot be read ({error})") from None
+
+
+def read_csv(path: Path, reader: RecordReader) -> Iterator[Record]:
+    """A CSV file with a header row."""
+    csv.field_size_limit(sys.maxsize)
+    with _open_binary(path) as binary:
+        text = io.TextIOWrapper(binary, encoding="utf-8-sig", errors="surrogateescape", newline="")
+        rows = csv.DictReader(text)
+        try:
+            columns = rows.fieldnames or []
+            for name in (reader.id_field, reader.text_field):
+                if name not in columns:
+                    raise InputError(f"{path}: no column '{name}' (columns: {', '.join(columns)})")
+            for fields in rows:
+                yield reader.make(fields, f"{path}:{rows.line_num}")
+        except csv.Error as error:
+            raise InputError(f"{path}:{rows.line_num}: malformed CSV ({error})") from None
+
+
+def read_parquet(path: Path, reader: RecordReader) -> Iterator[Record]:
+    """A Parquet file, read in batches."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        parquet = pq.ParquetFile(path)
+    except (pa.ArrowException, OSError) as error:
+        raise InputError(f"{path}: not a readable Parquet file ({error})") from None
+    columns = parquet.schema_arrow.names
+    for name in (reader.id_field, reader.text_field):
+        if name not in columns:
+            raise InputError(f"{path}: no column '{name}' (columns: {', '.join(columns)})")
+    row = 0
+    try:
+        for batch in parquet.iter_batches(batch_size=2048):
+            for fields in batch.to_pylist():
+                row += 1
+                yield reader.make(fields, f"{path}: row {row}")
+    except (pa.ArrowException, OSError) as error:
+        raise InputError(f"{path}: unreadable after row {row} ({error})") from None
+
+
+def read_path(path: Path, reader: RecordReader) -> Iterator[Record]:
+    """The documents of one input path, chosen by its kind."""
+    name = path.name.lower()
+    if path.is_dir():
+        yield from read_txt_folder(path, reader)
+    elif not path.exists():
+        raise InputError(f"{path}: no such file or folder")
+    elif name.endswith(".txt"):
+        yield read_txt_file(path, reader)
+    elif name.endswith((".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")):
+        yield from read_jsonl(path, reader)
+    elif name.endswith((".csv", ".csv.gz")):
+        yield from read_csv(path, reader)
+    elif name.endswith(".parquet"):
+        yield from read_parquet(path, reader)
+    else:
+        raise InputError(f"{path}: unknown input kind (supported: {', '.join(SUPPORTED)})")
+
+
+def read_paths(paths: Sequence[str | Path], reader: RecordReader) -> Iterator[Record]:
+    """The documents of several inputs, one after the other."""
+    for path in paths:
+        reader.stats.files.add(str(path))
+        yield from read_path(Path(path), reader)
+
+
+def read_records(records: Iterable[Mapping[str, Any]], reader: RecordReader) -> Iterator[Record]:
+    """In-memory records (dicts, or the rows of an Arrow or pandas table)."""
+    for number, fields in enumerate(rows_of(records), start=1):
+        yield reader.make(fields, f"record {number}")
+
+
+def rows_of(records: Any) -> Iterable[Mapping[str, Any]]:
+    """The rows of a pyarrow Table, a pandas DataFrame, or any iterable of mappings."""
+    if hasattr(records, "to_batches"):  # pyarrow.Table / RecordBatch
+        return (row for batch in records.to_batches() for row in batch.to_pylist())
+    if hasattr(records, "to_dict") and hasattr(records, "columns"):  # pandas.DataFrame
+        return records.to_dict(orient="records")
+    return records

@@ -1,0 +1,144 @@
+"""The value types neardup returns, and their rows in output files (schemas as in the design)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from neardup.cluster import Clusters
+from neardup.verify import RELATIONS, ScoredPairs
+
+#: Scores in outputs are rounded so that outputs are stable and readable.
+DIGITS = 6
+
+
+PAIR_COLUMNS = (
+    "id_a",
+    "id_b",
+    "relation",
+    "jaccard",
+    "containment_a_in_b",
+    "containment_b_in_a",
+    "differs_only_in",
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Comparison:
+    """How two documents relate: `exact`, `near-duplicate`, `contains`, `overlap` or `different`.
+
+    For `contains`, the side with the higher containment is the one inside the other:
+    `containment_a_in_b` near 1 means B contains A.
+    """
+
+    relation: str
+    jaccard: float
+    containment_a_in_b: float
+    containment_b_in_a: float
+    differs_only_in: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Pair(Comparison):
+    """A related pair of documents, by the user's ids (id_a comes first in the input)."""
+
+    id_a: str
+    id_b: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """The row of the pairs output, columns in the documented order."""
+        row = asdict(self)
+        return {name: row[name] for name in PAIR_COLUMNS}
+
+
+@dataclass(frozen=True)
+class ClusterMember:
+    """A document's place in its cluster of copies."""
+
+    id: str
+    cluster_id: int
+    representative_id: str
+    is_representative: bool
+    relation: str | None  # how it relates to the representative (None for the representative)
+    similarity: float  # the score of that relation (1.0 for the representative)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Summary:
+    """What a run did, for people (the CLI prints it) and for scripts."""
+
+    documents: int = 0
+    invalid_utf8: int = 0
+    empty: int = 0
+    too_short: int = 0
+    candidates: int = 0
+    pairs: dict[str, int] = field(default_factory=dict)
+    clusters: int = 0
+    removed: int = 0
+    kept: int = 0
+    seconds: float = 0.0
+    outputs: dict[str, str] = field(default_factory=dict)
+
+    def lines(self) -> list[str]:
+        """The summary as short lines of text."""
+        pairs = ", ".join(f"{n} {r}" for r, n in self.pairs.items()) or "none"
+        lines = [
+            f"documents read: {self.documents}"
+            + (f" ({self.invalid_utf8} with invalid UTF-8, repaired)" if self.invalid_utf8 else ""),
+            f"empty: {self.empty}, shorter than min-words (matched only if exact): "
+            f"{self.too_short}",
+            f"pairs: {pairs} (from {self.candidates} candidates)",
+        ]
+        if self.clusters or self.kept:
+            lines.append(f"clusters: {self.clusters}, removed: {self.removed}, kept: {self.kept}")
+        lines.append(f"seconds: {self.seconds:.2f}")
+        lines += [f"{what}: {path}" for what, path in self.outputs.items()]
+        return lines
+
+
+def pair_rows(ids: Sequence[str], pairs: ScoredPairs) -> Iterator[Pair]:
+    """The pairs with the user's ids and rounded scores."""
+    columns = zip(
+        pairs.left.tolist(),
+        pairs.right.tolist(),
+        pairs.relation.tolist(),
+        np.round(pairs.jaccard, DIGITS).tolist(),
+        np.round(pairs.containment_left_in_right, DIGITS).tolist(),
+        np.round(pairs.containment_right_in_left, DIGITS).tolist(),
+        strict=True,
+    )
+    for a, b, relation, jaccard, a_in_b, b_in_a in columns:
+        yield Pair(
+            id_a=ids[a],
+            id_b=ids[b],
+            relation=RELATIONS[relation],
+            jaccard=jaccard,
+            containment_a_in_b=a_in_b,
+            containment_b_in_a=b_in_a,
+        )
+
+
+def cluster_rows(ids: Sequence[str], clusters: Clusters) -> Iterator[ClusterMember]:
+    """Members of every cluster: cluster by cluster, the representative first."""
+    members = np.flatnonzero(clusters.cluster_id >= 0)
+    is_rep = clusters.representative[members] == members
+    members = members[np.lexsort((members, ~is_rep, clusters.cluster_id[members]))]
+    for doc in members.tolist():
+        rep = int(clusters.representative[doc])
+        yield ClusterMember(
+            id=ids[doc],
+            cluster_id=int(clusters.cluster_id[doc]),
+            representative_id=ids[rep],
+            is_representative=rep == doc,
+            relation=None if rep == doc else RELATIONS[clusters.relation[doc]],
+            similarity=round(float(clusters.similarity[doc]), DIGITS),
+        )

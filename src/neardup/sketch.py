@@ -1,0 +1,89 @@
+"""Sketches of a batch of documents: shingles, MinHash signatures, and exact-text keys."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+
+from neardup import kernel
+from neardup.normalize import exact_key, normalize
+
+
+@dataclass(frozen=True)
+class Sketches:
+    """What the later stages need of a batch of documents, with no text in it.
+
+    Document d's sorted distinct shingle hashes are `shingles[starts[d]:starts[d + 1]]`.
+    """
+
+    exact_keys: np.ndarray  # uint64, one per document
+    token_counts: np.ndarray  # int64, words (tokens) per document
+    shingles: np.ndarray  # uint64
+    starts: np.ndarray  # int64, len = documents + 1
+    signatures: np.ndarray  # uint32, documents × num_perm
+
+    def __len__(self) -> int:
+        return self.token_counts.size
+
+    @property
+    def shingle_counts(self) -> np.ndarray:
+        return np.diff(self.starts)
+
+
+@cache
+def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The (a, b) coefficients of the MinHash hash functions (a odd), fixed by the seed."""
+    rng = np.random.Generator(np.random.PCG64(seed))
+    a = rng.integers(0, 2**64 - 1, size=num_perm, dtype=np.uint64, endpoint=True) | np.uint64(1)
+    b = rng.integers(0, 2**64 - 1, size=num_perm, dtype=np.uint64, endpoint=True)
+    return a, b
+
+
+def encode_batch(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """One UTF-8 byte buffer and the document offsets into it, as the kernel takes them."""
+    encoded = [t.encode("utf-8", "surrogatepass") for t in texts]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum([len(e) for e in encoded], out=offsets[1:])
+    return np.frombuffer(b"".join(encoded), dtype=np.uint8), offsets
+
+
+def sketch_texts(texts: list[str], *, ngram: int, num_perm: int, seed: int) -> Sketches:
+    """Normalize, tokenize, shingle and MinHash a batch of raw texts."""
+    normalized = [normalize(t) for t in texts]
+    data, offsets = encode_batch(normalized)
+    token_counts = kernel.count_tokens(data, offsets)
+    shingles, starts = kernel.shingle_hashes(data, offsets, token_counts, ngram, np.uint64(seed))
+    a, b = permutations(num_perm, seed)
+    return Sketches(
+        exact_keys=np.fromiter((exact_key(t) for t in normalized), np.uint64, len(normalized)),
+        token_counts=token_counts,
+        shingles=shingles,
+        starts=starts,
+        signatures=kernel.minhash(shingles, starts, a, b),
+    )
+
+
+def concat(parts: list[Sketches], num_perm: int) -> Sketches:
+    """The sketches of several batches as one, in order."""
+    if not parts:
+        return Sketches(
+            exact_keys=np.empty(0, np.uint64),
+            token_counts=np.empty(0, np.int64),
+            shingles=np.empty(0, np.uint64),
+            starts=np.zeros(1, np.int64),
+            signatures=np.empty((0, num_perm), np.uint32),
+        )
+    if len(parts) == 1:
+        return parts[0]
+    shingle_counts = np.concatenate([p.shingle_counts for p in parts])
+    starts = np.zeros(shingle_counts.size + 1, dtype=np.int64)
+    np.cumsum(shingle_counts, out=starts[1:])
+    return Sketches(
+        exact_keys=np.concatenate([p.exact_keys for p in parts]),
+        token_counts=np.concatenate([p.token_counts for p in parts]),
+        shingles=np.concatenate([p.shingles for p in parts]),
+        starts=starts,
+        signatures=np.concatenate([p.signatures for p in parts]),
+    )

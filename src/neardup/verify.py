@@ -1,0 +1,93 @@
+"""Exact scores of candidate pairs and the relation each pair is in.
+
+Every reported pair is scored on the full shingle sets, never on the sketches, so LSH false
+positives never reach the output.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from neardup import kernel
+from neardup.options import Options
+from neardup.sketch import Sketches
+
+#: Relation names, indexed by the codes used in arrays. Code 0: the pair is not reported.
+RELATIONS = ("different", "exact", "near-duplicate", "contains", "overlap")
+DIFFERENT, EXACT, NEAR_DUPLICATE, CONTAINS, OVERLAP = range(5)
+#: The relations that make a document a copy of another (clusters are built from these).
+DUPLICATE_RELATIONS = (EXACT, NEAR_DUPLICATE, CONTAINS)
+
+
+@dataclass(frozen=True)
+class ScoredPairs:
+    """Pairs of document indices (left < right) with their exact scores and relation codes."""
+
+    left: np.ndarray
+    right: np.ndarray
+    relation: np.ndarray  # uint8 codes into RELATIONS
+    jaccard: np.ndarray
+    containment_left_in_right: np.ndarray
+    containment_right_in_left: np.ndarray
+
+    def __len__(self) -> int:
+        return self.left.size
+
+    def take(self, index: np.ndarray) -> ScoredPairs:
+        return ScoredPairs(*(getattr(self, f)[index] for f in self.__dataclass_fields__))
+
+    @staticmethod
+    def concat(parts: list[ScoredPairs]) -> ScoredPairs:
+        fields = ScoredPairs.__dataclass_fields__
+        return ScoredPairs(*(np.concatenate([getattr(p, f) for p in parts]) for f in fields))
+
+    def sorted(self) -> ScoredPairs:
+        return self.take(np.lexsort((self.right, self.left)))
+
+
+def score(sketches: Sketches, left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, ...]:
+    """(jaccard, containment of left in right, containment of right in left), exactly."""
+    common = kernel.intersection_sizes(sketches.shingles, sketches.starts, left, right)
+    counts = sketches.shingle_counts
+    size_left, size_right = counts[left], counts[right]
+    union = size_left + size_right - common
+    with np.errstate(divide="ignore", invalid="ignore"):
+        jaccard = np.where(union > 0, common / np.maximum(union, 1), 0.0)
+        in_right = np.where(size_left > 0, common / np.maximum(size_left, 1), 0.0)
+        in_left = np.where(size_right > 0, common / np.maximum(size_right, 1), 0.0)
+    return jaccard, in_right, in_left
+
+
+def classify(
+    jaccard: np.ndarray,
+    in_right: np.ndarray,
+    in_left: np.ndarray,
+    options: Options,
+    *,
+    report_overlap: bool,
+) -> np.ndarray:
+    """Relation codes of scored pairs that are not exact copies."""
+    containment = np.maximum(in_right, in_left)
+    relation = np.full(jaccard.size, DIFFERENT, dtype=np.uint8)
+    if report_overlap and options.overlap is not None:
+        relation[containment >= options.overlap] = OVERLAP
+    relation[containment >= options.containment] = CONTAINS
+    relation[jaccard >= options.jaccard] = NEAR_DUPLICATE
+    return relation
+
+
+def verify(
+    sketches: Sketches,
+    left: np.ndarray,
+    right: np.ndarray,
+    options: Options,
+    *,
+    report_overlap: bool,
+) -> ScoredPairs:
+    """Score candidate pairs exactly and keep those in a reported relation."""
+    jaccard, in_right, in_left = score(sketches, left, right)
+    relation = classify(jaccard, in_right, in_left, options, report_overlap=report_overlap)
+    pairs = ScoredPairs(left, right, relation, jaccard, in_right, in_left)
+    return pairs.take(np.flatnonzero(relation != DIFFERENT))

@@ -1,0 +1,102 @@
+"""Write rows to JSONL (optionally gzipped) or Parquet, chosen by the file's extension.
+
+Files are written to a temporary name beside the target and renamed when complete, so a failed
+run never leaves a half-written output under the expected name.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from neardup.errors import OutputError
+
+OUTPUT_KINDS = (".jsonl", ".jsonl.gz", ".parquet")
+
+
+def check_output(path: str | Path) -> Path:
+    """The path, if its extension names a kind neardup writes and its folder can be made."""
+    path = Path(path)
+    if not path.name.lower().endswith(OUTPUT_KINDS):
+        raise OutputError(f"{path}: unknown output kind (use one of {', '.join(OUTPUT_KINDS)})")
+    if path.is_dir():
+        raise OutputError(f"{path}: is a folder, not a file")
+    return path
+
+
+def write_rows(
+    path: str | Path, rows: Iterable[Mapping[str, Any]], schema: pa.Schema | None = None
+) -> int:
+    """Write rows to `path`; return how many were written."""
+    path = check_output(path)
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.name.lower().endswith(".parquet"):
+            count = _write_parquet(partial, rows, schema)
+        else:
+            count = _write_jsonl(partial, rows)
+        os.replace(partial, path)
+    except OSError as error:
+        raise OutputError(f"{path}: cannot be written ({error.strerror or error})") from None
+    finally:
+        partial.unlink(missing_ok=True)
+    return count
+
+
+def _write_jsonl(path: Path, rows: Iterable[Mapping[str, Any]]) -> int:
+    # mtime=0 keeps gzipped outputs byte-identical between runs.
+    raw = gzip.GzipFile(path, "wb", mtime=0) if path.name.endswith(".gz") else path.open("wb")
+    count = 0
+    with raw:
+        for row in rows:
+            line = json.dumps(row, ensure_ascii=False, default=str) + "\n"
+            raw.write(line.encode("utf-8", "backslashreplace"))
+            count += 1
+    return count
+
+
+def _write_parquet(path: Path, rows: Iterable[Mapping[str, Any]], schema: pa.Schema | None) -> int:
+    rows = list(rows)
+    if schema is not None:
+        table = pa.Table.from_pylist(rows, schema=schema)
+    else:
+        # Records from several inputs may differ in fields: take the union, in first-seen order.
+        names = list(dict.fromkeys(name for row in rows for name in row))
+        try:
+            table = pa.table({name: [row.get(name) for row in rows] for name in names})
+        except (pa.ArrowException, ValueError) as error:
+            raise OutputError(f"{path}: records do not fit one Parquet schema ({error})") from None
+    pq.write_table(table, path)
+    return table.num_rows
+
+
+PAIR_SCHEMA = pa.schema(
+    [
+        ("id_a", pa.string()),
+        ("id_b", pa.string()),
+        ("relation", pa.string()),
+        ("jaccard", pa.float64()),
+        ("containment_a_in_b", pa.float64()),
+        ("containment_b_in_a", pa.float64()),
+        ("differs_only_in", pa.string()),
+    ]
+)
+
+CLUSTER_SCHEMA = pa.schema(
+    [
+        ("id", pa.string()),
+        ("cluster_id", pa.int64()),
+        ("representative_id", pa.string()),
+        ("is_representative", pa.bool_()),
+        ("relation", pa.string()),
+        ("similarity", pa.float64()),
+    ]
+)

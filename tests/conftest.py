@@ -1,0 +1,34 @@
+"""Shared fixtures: the bundled seed articles, and ../shared data where CI has it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures"
+SEEDS = FIXTURES / "seeds"
+EARLIER = SEEDS / "000_fc1c69b70c19711e.txt"
+LATER = SEEDS / "002_137d3eabac6a834f.txt"
+SHARED = ROOT.parent / "shared"
+
+
+def shared(relative: str) -> Path:
+    """A path under ../shared, or a skip with the reason when this clone has none."""
+    path = SHARED / relative
+    if not path.exists():
+        pytest.skip(f"needs ../shared/{relative} (present in CI, not in a plain clone)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def seed_texts() -> tuple[str, str]:
+    return EARLIER.read_text(encoding="utf-8"), LATER.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def reuters() -> list[dict[str, str]]:
+    from neardup.datasets import read_reuters
+
+    return list(read_reuters(shared("data/reuters21578")))

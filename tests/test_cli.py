@@ -1,0 +1,151 @@
+"""The `neardup` command as a user runs it: a real process, real files."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from conftest import EARLIER, LATER, SEEDS, shared
+
+
+def neardup(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "neardup", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def test_compare_seed_pair() -> None:
+    run = neardup("compare", EARLIER, LATER)
+    assert run.returncode == 0, run.stderr
+    assert "relation: contains (B contains 92% of A)" in run.stdout
+    as_json = json.loads(neardup("compare", "--json", EARLIER, LATER).stdout)
+    assert set(as_json) == {
+        "relation",
+        "jaccard",
+        "containment_a_in_b",
+        "containment_b_in_a",
+        "differs_only_in",
+    }
+    assert as_json["relation"] == "contains"
+    assert as_json["containment_a_in_b"] >= 0.85
+    assert as_json["jaccard"] < 0.6
+
+
+def test_dedup_writes_all_outputs_and_summary(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run = neardup(
+        "dedup",
+        SEEDS,
+        "--output",
+        out / "kept.jsonl",
+        "--pairs",
+        out / "pairs.parquet",
+        "--clusters",
+        out / "clusters.jsonl",
+        "--cluster-id",
+    )
+    assert run.returncode == 0, run.stderr
+    assert "documents read: 2" in run.stdout
+    assert "clusters: 1, removed: 1, kept: 1" in run.stdout
+    assert f"deduplicated: {out / 'kept.jsonl'}" in run.stdout
+    kept = [json.loads(line) for line in (out / "kept.jsonl").read_text().splitlines()]
+    assert [(k["id"], k["cluster_id"]) for k in kept] == [(LATER.name, 0)]
+    assert kept[0]["text"] == LATER.read_text()
+    pairs = pq.read_table(out / "pairs.parquet").to_pylist()
+    assert pairs[0]["relation"] == "contains" and pairs[0]["id_a"] == EARLIER.name
+    clusters = [json.loads(line) for line in (out / "clusters.jsonl").read_text().splitlines()]
+    assert clusters[1] == {
+        "id": EARLIER.name,
+        "cluster_id": 0,
+        "representative_id": LATER.name,
+        "is_representative": False,
+        "relation": "contains",
+        "similarity": pairs[0]["containment_a_in_b"],
+    }
+
+
+def test_find_writes_pairs_only(tmp_path: Path) -> None:
+    run = neardup("find", SEEDS, "-o", tmp_path / "pairs.jsonl", "--quiet")
+    assert run.returncode == 0 and run.stdout == ""
+    (pair,) = [json.loads(line) for line in (tmp_path / "pairs.jsonl").read_text().splitlines()]
+    assert (pair["id_a"], pair["id_b"], pair["relation"]) == (EARLIER.name, LATER.name, "contains")
+
+
+@pytest.mark.parametrize("suffix", ["jsonl", "jsonl.gz", "parquet"])
+def test_outputs_are_byte_identical_between_runs(tmp_path: Path, suffix: str) -> None:
+    inputs = [SEEDS, Path(__file__).parents[1] / "examples" / "news.jsonl"]
+    outputs = []
+    for run_number in (1, 2):
+        out = tmp_path / str(run_number)
+        names = [out / f"{name}.{suffix}" for name in ("kept", "pairs", "clusters")]
+        run = neardup(
+            "dedup", *inputs, "-o", names[0], "--pairs", names[1], "--clusters", names[2], "-q"
+        )
+        assert run.returncode == 0, run.stderr
+        outputs.append([n.read_bytes() for n in names])
+    assert outputs[0] == outputs[1]
+    assert all(outputs[0])
+
+
+@pytest.mark.parametrize(
+    ("setup", "args", "message"),
+    [
+        (None, ["dedup", "missing.jsonl", "-o", "o.jsonl"], "missing.jsonl: no such file"),
+        ('{"id": 1}\n', ["dedup", "in.jsonl", "-o", "o.jsonl"], "in.jsonl:1: no text field"),
+        ('{"id": 1, "text"\n', ["find", "in.jsonl", "-o", "o.jsonl"], "in.jsonl:1: malformed JSON"),
+        ('{"id": 1, "text": ""}\n', ["find", "in.jsonl", "-o", "o.csv"], "unknown output kind"),
+        ('{"id": 1, "text": ""}\n', ["find", "in.jsonl", "-o", "in.jsonl"], "is also an input"),
+        (
+            '{"id": 1, "text": "a"}\n{"id": 1, "text": "b"}\n',
+            ["find", "in.jsonl", "-o", "o.jsonl"],
+            "in.jsonl:2: duplicate id '1' (first at in.jsonl:1)",
+        ),
+        ("", ["dedup", "in.jsonl", "-o", "o.jsonl", "--keep", "newest"], "needs a date field"),
+        ("", ["compare", "in.jsonl", "nothere.txt"], "nothere.txt: no such file"),
+    ],
+)
+def test_user_errors_are_one_line_without_traceback(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    setup: str | None,
+    args: list[str],
+    message: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    if setup is not None:
+        (tmp_path / "in.jsonl").write_text(setup)
+    run = neardup(*args)
+    assert run.returncode == 2
+    assert message in run.stderr
+    assert "Traceback" not in run.stderr
+    assert len(run.stderr.strip().splitlines()) == 1, run.stderr
+    assert not (tmp_path / "o.jsonl").exists()
+
+
+def test_bad_option_values_are_usage_errors(tmp_path: Path) -> None:
+    run = neardup("find", SEEDS, "-o", tmp_path / "p.jsonl", "--jaccard", "2")
+    assert run.returncode == 2
+    assert "Invalid value for '--jaccard'" in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+@pytest.mark.slow
+def test_seeds_mixed_into_bbc_cluster_together_longer_kept(tmp_path: Path) -> None:
+    bbc = shared("data/bbc")
+    run = neardup(
+        "dedup", SEEDS, bbc, "-o", tmp_path / "kept.jsonl", "--clusters", tmp_path / "c.jsonl"
+    )
+    assert run.returncode == 0, run.stderr
+    assert "(1 with invalid UTF-8, repaired)" in run.stdout  # one BBC file is not valid UTF-8
+    members = [json.loads(line) for line in (tmp_path / "c.jsonl").read_text().splitlines()]
+    seeds = {m["id"]: m for m in members if m["id"] in (EARLIER.name, LATER.name)}
+    assert seeds[EARLIER.name]["cluster_id"] == seeds[LATER.name]["cluster_id"]
+    assert seeds[EARLIER.name]["representative_id"] == LATER.name
+    kept_ids = {json.loads(line)["id"] for line in (tmp_path / "kept.jsonl").open()}
+    assert LATER.name in kept_ids and EARLIER.name not in kept_ids
+    assert "tech/146.txt" not in kept_ids or "tech/158.txt" not in kept_ids  # an edited re-run

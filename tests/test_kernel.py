@@ -1,0 +1,60 @@
+"""The compiled kernel against the plain-Python reference, on random and real text."""
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from neardup import kernel, reference
+from neardup.normalize import normalize
+from neardup.sketch import encode_batch, permutations, sketch_texts
+
+words = st.sampled_from(["nato", "Kyiv", "“troops”", "東京", "café", "0.25", "—", "…", "a", "ß"])
+texts = st.lists(words, max_size=40).map(" ".join) | st.text(max_size=200)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(texts, min_size=1, max_size=6), st.integers(1, 6))
+def test_shingles_and_signatures_equal_reference(batch: list[str], ngram: int) -> None:
+    sketches = sketch_texts(batch, ngram=ngram, num_perm=16, seed=7)
+    a, b = permutations(16, 7)
+    for d, text in enumerate(batch):
+        expected = reference.shingle_hashes(text, ngram, 7)
+        got = sketches.shingles[sketches.starts[d] : sketches.starts[d + 1]].tolist()
+        assert got == expected
+        assert sketches.token_counts[d] == len(reference.tokens(normalize(text)))
+        assert sketches.signatures[d].tolist() == reference.minhash(
+            expected, a.tolist(), b.tolist()
+        )
+
+
+def test_real_text_equals_reference(seed_texts: tuple[str, str]) -> None:
+    sketches = sketch_texts(list(seed_texts), ngram=5, num_perm=8, seed=1)
+    for d, text in enumerate(seed_texts):
+        got = sketches.shingles[sketches.starts[d] : sketches.starts[d + 1]].tolist()
+        assert got == reference.shingle_hashes(text, 5, 1)
+        assert len(got) == len(reference.shingle_set(text, 5))
+
+
+def test_unspaced_scripts_become_character_tokens() -> None:
+    data, offsets = encode_batch([normalize("東京は晴れ"), normalize("hello world")])
+    assert kernel.count_tokens(data, offsets).tolist() == [5, 2]
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.sets(st.integers(0, 60), max_size=40), min_size=2, max_size=8))
+def test_intersection_sizes_equal_sets(sets: list[set[int]]) -> None:
+    hashes = np.concatenate([np.array(sorted(s), dtype=np.uint64) for s in sets])
+    starts = np.zeros(len(sets) + 1, dtype=np.int64)
+    np.cumsum([len(s) for s in sets], out=starts[1:])
+    left, right = np.triu_indices(len(sets), k=1)
+    got = kernel.intersection_sizes(hashes, starts, left.astype(np.int64), right.astype(np.int64))
+    assert got.tolist() == [len(sets[i] & sets[j]) for i, j in zip(left, right, strict=True)]
+
+
+def test_pairs_in_groups_lists_every_pair_per_shared_key() -> None:
+    keys = np.array([1, 1, 1, 2, 2, 3], dtype=np.uint64)
+    docs = np.array([4, 0, 2, 0, 4, 9], dtype=np.int64)
+    encoded = kernel.pairs_in_groups(keys, docs, 0)
+    pairs = sorted(zip((encoded >> 32).tolist(), (encoded & 0xFFFFFFFF).tolist(), strict=True))
+    assert pairs == [(0, 2), (0, 4), (0, 4), (2, 4)]
+    assert kernel.pairs_in_groups(keys, docs, 2).size == 1  # the group of three is skipped

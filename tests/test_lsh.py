@@ -1,0 +1,44 @@
+import itertools
+
+import numpy as np
+import pytest
+
+from neardup.lsh import (
+    TARGET_RECALL_AT_THRESHOLD,
+    candidate_probability,
+    choose_bands,
+    pairs_sharing_keys,
+)
+
+
+@pytest.mark.parametrize("threshold", [0.5, 0.6, 0.7, 0.8, 0.9])
+@pytest.mark.parametrize("num_perm", [64, 128, 256])
+def test_bands_reach_target_recall_at_threshold(threshold: float, num_perm: int) -> None:
+    bands, rows = choose_bands(threshold, num_perm)
+    assert bands * rows <= num_perm
+    assert candidate_probability(threshold, bands, rows) >= TARGET_RECALL_AT_THRESHOLD
+    # and of the settings that reach the target, none lets fewer dissimilar pairs through
+    below = np.linspace(0, threshold, 201)
+    area = np.trapezoid(candidate_probability(below, bands, rows), below)
+    for r in range(1, num_perm + 1):
+        b = num_perm // r
+        if candidate_probability(threshold, b, r) >= TARGET_RECALL_AT_THRESHOLD:
+            assert np.trapezoid(candidate_probability(below, b, r), below) >= area
+
+
+def test_pairs_sharing_keys_counts_shared_keys() -> None:
+    rng = np.random.default_rng(0)
+    keys = rng.integers(0, 30, size=300).astype(np.uint64)
+    docs = rng.integers(0, 40, size=300).astype(np.int64)
+    keep = np.unique(np.stack([keys, docs.astype(np.uint64)]), axis=1)  # one key per doc once
+    keys, docs = keep[0], keep[1].astype(np.int64)
+    pairs, counts = pairs_sharing_keys(keys, docs)
+    got = dict(zip(pairs.tolist(), counts.tolist(), strict=True))
+    holders: dict[int, set[int]] = {}
+    for k, d in zip(keys.tolist(), docs.tolist(), strict=True):
+        holders.setdefault(d, set()).add(k)
+    expected = {}
+    for i, j in itertools.combinations(sorted(holders), 2):
+        if shared := len(holders[i] & holders[j]):
+            expected[(i << 32) | j] = shared
+    assert got == expected

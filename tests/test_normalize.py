@@ -1,0 +1,34 @@
+from hypothesis import given
+from hypothesis import strategies as st
+
+import neardup
+from neardup.normalize import exact_key, normalize
+
+
+def test_retyped_punctuation_case_and_space_are_irrelevant() -> None:
+    a = "“We have no plans…we are focusing,” Stoltenberg’s aide said — in   Kyiv."
+    b = '"WE HAVE NO PLANS...we are focusing," Stoltenberg\'s aide said - in Kyiv.'
+    assert normalize(a) == normalize(b)
+    assert exact_key(normalize(a)) == exact_key(normalize(b))
+
+
+def test_html_entities_and_control_characters() -> None:
+    assert normalize("AT&amp;T\x03 &lt;PUL&gt;\x00") == "at&t <pul>"
+    assert normalize("caf\u0065\u0301") == normalize("café")  # NFKC composes
+
+
+def test_different_words_stay_different() -> None:
+    assert normalize("price 0.25 ct") != normalize("price 0.50 ct")
+
+
+@given(st.text())
+def test_normalize_is_idempotent(text: str) -> None:
+    once = normalize(text)
+    assert normalize(once) == once
+
+
+def test_compare_calls_retyped_copies_exact(seed_texts: tuple[str, str]) -> None:
+    earlier, _ = seed_texts
+    retyped = earlier.replace("’", "'").replace("“", '"').replace("”", '"').replace("…", "...")
+    assert retyped != earlier
+    assert neardup.compare(earlier, retyped.upper()).relation == "exact"

@@ -1,0 +1,54 @@
+"""MinHash estimates stay within their statistical error of the exact scores."""
+
+import math
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from neardup import kernel
+from neardup.sketch import permutations
+
+NUM_PERM = 256
+
+
+def _signature(items: np.ndarray) -> np.ndarray:
+    a, b = permutations(NUM_PERM, 3)
+    hashes = np.unique(items.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15))
+    return kernel.minhash(hashes, np.array([0, hashes.size]), a, b)[0]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(20, 2000),  # shared items
+    st.integers(0, 2000),  # only in A
+    st.integers(0, 2000),  # only in B
+    st.integers(0, 2**40),
+)
+def test_jaccard_estimate_within_error(common: int, only_a: int, only_b: int, base: int) -> None:
+    shared = np.arange(base, base + common)
+    a = np.concatenate([shared, np.arange(base + 10_000, base + 10_000 + only_a)])
+    b = np.concatenate([shared, np.arange(base + 20_000, base + 20_000 + only_b)])
+    exact = common / (common + only_a + only_b)
+    estimate = float(np.mean(_signature(a) == _signature(b)))
+    # 5 standard errors: a false alarm about once in 3 million examples.
+    bound = 5 * math.sqrt(exact * (1 - exact) / NUM_PERM) + 1 / NUM_PERM
+    assert abs(estimate - exact) <= bound
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(50, 1500), st.integers(1, 4), st.integers(0, 2**40))
+def test_containment_estimate_from_sketch_and_sizes(small: int, ratio: int, base: int) -> None:
+    inner = np.arange(base, base + small)
+    outer = np.arange(base, base + small * (ratio + 1))  # contains `inner` entirely
+    jaccard = float(np.mean(_signature(inner) == _signature(outer)))
+    size_a, size_b = small, small * (ratio + 1)
+    estimate = jaccard * (size_a + size_b) / (size_a * (1 + jaccard))
+    exact_j = size_a / size_b
+    error_j = 5 * math.sqrt(exact_j * (1 - exact_j) / NUM_PERM) + 1 / NUM_PERM
+
+    # C = J(|A|+|B|)/(|A|(1+J)) is increasing in J: bound it by the Jaccard bounds.
+    def c(j: float) -> float:
+        return j * (size_a + size_b) / (size_a * (1 + j))
+
+    assert c(max(exact_j - error_j, 0)) <= estimate <= c(min(exact_j + error_j, 1)) + 1e-9
