@@ -1,6 +1,7 @@
 """The `neardup` command as a user runs it: a real process, real files."""
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -22,7 +23,8 @@ def neardup(*args: str | Path) -> subprocess.CompletedProcess[str]:
 def test_compare_seed_pair() -> None:
     run = neardup("compare", EARLIER, LATER)
     assert run.returncode == 0, run.stderr
-    assert "relation: contains (B contains 92% of A)" in run.stdout
+    assert re.search(r"relation: contains \(B contains 9\d% of A\)", run.stdout)
+    assert "alignment (A → B): 11 same, 2 edited, 8 added, 4 boilerplate" in run.stdout
     as_json = json.loads(neardup("compare", "--json", EARLIER, LATER).stdout)
     assert set(as_json) == {
         "relation",
@@ -30,7 +32,11 @@ def test_compare_seed_pair() -> None:
         "containment_a_in_b",
         "containment_b_in_a",
         "differs_only_in",
+        "alignment",
     }
+    ops = [step["op"] for step in as_json["alignment"]]
+    assert ops.count("same") == 11 and ops.count("edited") == 2 and "removed" not in ops
+    assert all(set(step) >= {"op", "a", "b"} for step in as_json["alignment"])
     assert as_json["relation"] == "contains"
     assert as_json["containment_a_in_b"] >= 0.85
     assert as_json["jaccard"] < 0.6

@@ -9,7 +9,8 @@ from neardup.verify import CONTAINS, NEAR_DUPLICATE, OVERLAP, ScoredPairs
 def _pairs(*edges: tuple[int, int, int]) -> ScoredPairs:
     left, right, relation = (np.array(x) for x in zip(*edges, strict=True))
     score = np.full(left.size, 0.9)
-    return ScoredPairs(left, right, relation.astype(np.uint8), score, score, score)
+    numbers = np.zeros(left.size, dtype=bool)
+    return ScoredPairs(left, right, relation.astype(np.uint8), score, score, score, numbers)
 
 
 def test_no_chaining_every_member_relates_to_its_representative() -> None:
@@ -40,3 +41,13 @@ def test_date_policies_and_missing_dates_last() -> None:
         keep_order("newest", tokens, None)
     with pytest.raises(OptionsError, match="keep must be one of"):
         keep_order("shortest", tokens)
+
+
+def test_pairs_that_differ_only_in_numbers_join_no_cluster_unless_told() -> None:
+    pairs = _pairs((0, 1, NEAR_DUPLICATE))
+    pairs = ScoredPairs(
+        *[getattr(pairs, f) for f in list(pairs.__dataclass_fields__)[:-1]], np.array([True])
+    )
+    order = keep_order("first", np.array([5, 5]))
+    assert cluster(pairs, order).cluster_id.tolist() == [-1, -1]
+    assert cluster(pairs, order, numbers_matter=False).cluster_id.tolist() == [0, 0]

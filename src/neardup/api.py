@@ -7,22 +7,30 @@ field; the `*_files` functions read and write files, as the CLI does.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from neardup.align import align
 from neardup.cluster import Clusters
 from neardup.errors import InputError, OptionsError, OutputError
 from neardup.options import Options
-from neardup.pipeline import Corpus, cluster_corpus, collect, match
+from neardup.pipeline import Corpus, cluster_corpus, collect, furniture_lines, match
 from neardup.progress import Reporter
 from neardup.read import Record, RecordReader, read_paths, read_records, rows_of
 from neardup.results import ClusterMember, Comparison, Pair, Summary, cluster_rows, pair_rows
 from neardup.sketch import sketch_texts
-from neardup.verify import EXACT, RELATIONS, ScoredPairs, classify, score
+from neardup.verify import (
+    EXACT,
+    RELATIONS,
+    ScoredPairs,
+    classify,
+    differ_only_in_numbers,
+    score,
+)
 from neardup.write import CLUSTER_SCHEMA, PAIR_SCHEMA, check_output, write_rows
 
 
@@ -35,8 +43,10 @@ def _options(options: Options | None, overrides: Mapping[str, Any]) -> Options:
         raise OptionsError(str(error).replace("__init__()", "options")) from None
 
 
-def compare(a: str, b: str, *, options: Options | None = None, **overrides: Any) -> Comparison:
-    """How text `b` relates to text `a`, with exact scores.
+def compare(
+    a: str, b: str, *, explain: bool = True, options: Options | None = None, **overrides: Any
+) -> Comparison:
+    """How text `b` relates to text `a`, with exact scores and (`explain`) a sentence alignment.
 
     >>> result = compare("“The quick brown fox” jumps over the lazy dog… " * 3,
     ...                  '"THE QUICK BROWN FOX" jumps over the lazy dog... ' * 3)
@@ -44,22 +54,33 @@ def compare(a: str, b: str, *, options: Options | None = None, **overrides: Any)
     'exact'
     """
     options = _options(options, overrides)
-    sketches = sketch_texts([a, b], ngram=options.ngram, num_perm=8, seed=options.seed)
+    furniture: frozenset[int] | None = frozenset() if options.ignore_boilerplate else None
+    sketches = sketch_texts(
+        [a, b], ngram=options.ngram, num_perm=8, seed=options.seed, furniture=furniture
+    )
     tokens = sketches.token_counts
+    alignment = align(a, b) if explain else ()
     if tokens.min() > 0 and sketches.exact_keys[0] == sketches.exact_keys[1]:
         return Comparison(
-            relation=RELATIONS[EXACT], jaccard=1.0, containment_a_in_b=1.0, containment_b_in_a=1.0
+            relation=RELATIONS[EXACT],
+            jaccard=1.0,
+            containment_a_in_b=1.0,
+            containment_b_in_a=1.0,
+            alignment=alignment,
         )
     left, right = np.array([0]), np.array([1])
     jaccard, a_in_b, b_in_a = score(sketches, left, right)
     relation = classify(jaccard, a_in_b, b_in_a, options, report_overlap=True)[0]
     if tokens.min() < options.min_words:
         relation = 0  # too short to be matched unless identical
+    numbers = differ_only_in_numbers(sketches, left, right)[0]
     return Comparison(
         relation=RELATIONS[relation],
         jaccard=round(float(jaccard[0]), 6),
         containment_a_in_b=round(float(a_in_b[0]), 6),
         containment_b_in_a=round(float(b_in_a[0]), 6),
+        differs_only_in="numbers" if numbers and relation else None,
+        alignment=alignment,
     )
 
 
@@ -92,7 +113,8 @@ def find_pairs(
     """
     options = _options(options, overrides)
     reader = RecordReader(id_field, text_field)
-    corpus = collect(read_records(records, reader), options, reporter=Reporter(progress))
+    records = records if _reiterable(records) else list(records)
+    corpus = _collect(lambda r: read_records(records, r), reader, options, Reporter(progress))
     return list(pair_rows(corpus.ids, match(corpus, options, report_overlap=report_overlap)))
 
 
@@ -122,14 +144,15 @@ def deduplicate(
     if not _reiterable(records):
         records = list(records)
     reader = RecordReader(id_field, text_field)
-    corpus = collect(
-        read_records(records, reader),
+    corpus = _collect(
+        lambda r: read_records(records, r),
+        reader,
         options,
+        Reporter(progress),
         date_field=_date_field(keep, date_field),
-        reporter=Reporter(progress),
     )
     pairs = match(corpus, options)
-    clusters = cluster_corpus(corpus, pairs, keep)
+    clusters = cluster_corpus(corpus, pairs, keep, numbers_matter=options.numbers_matter)
     kept = _select(records, ~clusters.removed, clusters.cluster_id if add_cluster_id else None)
     return Deduplication(
         kept=kept,
@@ -156,7 +179,7 @@ def find_files(
     started = time.perf_counter()
     reporter = Reporter(progress)
     reader = RecordReader(id_field, text_field)
-    corpus = collect(read_paths(inputs, reader), options, reporter=reporter)
+    corpus = _collect(lambda r: read_paths(inputs, r), reader, options, reporter)
     pairs = match(corpus, options, report_overlap=report_overlap)
     _write_pairs(output, corpus, pairs, reporter)
     summary = _summary(corpus, reader, options, pairs, None, started)
@@ -189,14 +212,15 @@ def deduplicate_files(
     started = time.perf_counter()
     reporter = Reporter(progress)
     reader = RecordReader(id_field, text_field)
-    corpus = collect(
-        read_paths(inputs, reader),
+    corpus = _collect(
+        lambda r: read_paths(inputs, r),
+        reader,
         options,
+        reporter,
         date_field=_date_field(keep, date_field),
-        reporter=reporter,
     )
     scored = match(corpus, options)
-    found = cluster_corpus(corpus, scored, keep)
+    found = cluster_corpus(corpus, scored, keep, numbers_matter=options.numbers_matter)
     summary = _summary(corpus, reader, options, scored, found, started)
     if pairs is not None:
         _write_pairs(pairs, corpus, scored, reporter)
@@ -212,6 +236,21 @@ def deduplicate_files(
     summary.outputs = {"deduplicated": str(output), **summary.outputs}
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _collect(
+    read: Callable[[RecordReader], Iterable[Record]],
+    reader: RecordReader,
+    options: Options,
+    reporter: Reporter,
+    *,
+    date_field: str | None = None,
+) -> Corpus:
+    """Sketch the records that `read` yields; a first read finds the corpus's page furniture."""
+    furniture = furniture_lines(read(RecordReader(reader.id_field, reader.text_field)), options)
+    return collect(
+        read(reader), options, furniture=furniture, date_field=date_field, reporter=reporter
+    )
 
 
 def _kept_fields(

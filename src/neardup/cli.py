@@ -17,6 +17,7 @@ from neardup import api
 from neardup.errors import NeardupError
 from neardup.options import KEEP_POLICIES, Options
 from neardup.read import RecordReader, read_txt_file
+from neardup.terminal import show_alignment
 
 _DEFAULTS = Options()
 
@@ -61,6 +62,18 @@ def _matching_options(command: Callable[..., Any]) -> Callable[..., Any]:
             show_default=True,
             help="MinHash permutations.",
         ),
+        click.option(
+            "--numbers-matter/--numbers-dont-matter",
+            default=True,
+            show_default=True,
+            help="Texts that differ only in their numbers are not duplicates.",
+        ),
+        click.option(
+            "--ignore-boilerplate/--keep-boilerplate",
+            default=True,
+            show_default=True,
+            help="Leave page furniture out of the similarity.",
+        ),
         click.option("--quiet", "-q", is_flag=True, help="No progress bars and no summary."),
     ]
     for decorate in reversed(decorators):
@@ -75,6 +88,8 @@ def _options(values: dict[str, Any]) -> Options:
         ngram=values.pop("ngram"),
         min_words=values.pop("min_words"),
         num_perm=values.pop("num_perm"),
+        numbers_matter=values.pop("numbers_matter"),
+        ignore_boilerplate=values.pop("ignore_boilerplate"),
     )
 
 
@@ -155,8 +170,9 @@ def find(inputs: tuple[Path, ...], **values: Any) -> None:
 @click.argument("a", type=click.Path(path_type=Path))
 @click.argument("b", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--brief", is_flag=True, help="Scores only, no sentence alignment.")
 @_matching_options
-def compare(a: Path, b: Path, as_json: bool, **values: Any) -> None:
+def compare(a: Path, b: Path, as_json: bool, brief: bool, **values: Any) -> None:
     """Compare two text files A and B."""
     for name in ("quiet", "id_field", "text_field"):
         values.pop(name)
@@ -167,14 +183,16 @@ def compare(a: Path, b: Path, as_json: bool, **values: Any) -> None:
         if not path.is_file():
             raise NeardupError(f"{path}: no such file")
         texts.append(read_txt_file(path, reader).text)
-    result = api.compare(*texts, options=options)
+    result = api.compare(*texts, explain=not brief, options=options)
     if as_json:
-        click.echo(json.dumps(result.to_dict()))
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
         return
     click.echo(f"relation: {_describe(result)}")
     click.echo(f"jaccard: {result.jaccard:.3f}")
     click.echo(f"containment of A in B: {result.containment_a_in_b:.3f}")
     click.echo(f"containment of B in A: {result.containment_b_in_a:.3f}")
+    if result.alignment:
+        show_alignment(result.alignment)
 
 
 def _describe(result: api.Comparison) -> str:

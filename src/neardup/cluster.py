@@ -56,10 +56,17 @@ def keep_order(
     raise OptionsError(f"keep must be one of {', '.join(KEEP_POLICIES)}, got '{keep}'")
 
 
-def cluster(pairs: ScoredPairs, order: np.ndarray) -> Clusters:
-    """Cluster the documents joined by duplicate relations, representatives chosen by `order`."""
+def cluster(pairs: ScoredPairs, order: np.ndarray, *, numbers_matter: bool = True) -> Clusters:
+    """Cluster the documents joined by duplicate relations, representatives chosen by `order`.
+
+    Where `numbers_matter`, pairs that differ only in their numbers report different facts and
+    join no cluster.
+    """
     n = order.size
-    accepted = pairs.take(np.flatnonzero(np.isin(pairs.relation, DUPLICATE_RELATIONS)))
+    joins = np.isin(pairs.relation, DUPLICATE_RELATIONS)
+    if numbers_matter:
+        joins &= ~pairs.differ_in_numbers
+    accepted = pairs.take(np.flatnonzero(joins))
     similarity = np.where(
         accepted.relation == CONTAINS,
         np.maximum(accepted.containment_left_in_right, accepted.containment_right_in_left),

@@ -8,6 +8,7 @@ become spaces, and runs of white space collapse to one space.
 from __future__ import annotations
 
 import html
+import re
 import sys
 import unicodedata
 from functools import cache
@@ -45,6 +46,17 @@ def normalize(text: str) -> str:
         text = html.unescape(text)
     text = unicodedata.normalize("NFKC", text).casefold()
     return " ".join(text.translate(_fold_table()).split())
+
+
+_NUMBER = re.compile(r"\d+")
+
+
+def template_key(normalized: str) -> int:
+    """A fingerprint of a normalized text with every number replaced by 0.
+
+    Two texts with equal template keys but different exact keys differ only in their numbers.
+    """
+    return exact_key(_NUMBER.sub("0", normalized))
 
 
 def exact_key(normalized: str) -> int:

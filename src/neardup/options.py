@@ -25,7 +25,7 @@ class Options:
     #: A pair is `contains` when this share of the smaller document is inside the larger one.
     containment: float = 0.8
     #: Report pairs below both thresholds as `overlap` when they share at least this containment.
-    overlap: float | None = None
+    overlap: float | None = 0.2
     #: Documents with fewer words than this are matched only when identical (`exact`).
     min_words: int = 10
     #: MinHash permutations in a signature.
@@ -38,6 +38,12 @@ class Options:
     sample_every: int = 4
     #: A sampled shingle in more documents than this is common phrasing, not evidence of reuse.
     max_shingle_df: int = 200
+    #: Pairs that differ only in their numbers report different facts: not duplicates.
+    numbers_matter: bool = True
+    #: Leave page furniture (patterns, and lines recurring across the corpus) out of similarity.
+    ignore_boilerplate: bool = True
+    #: A short line found in at least this many different documents is furniture.
+    boilerplate_min_docs: int = 5
     #: Seed of the MinHash permutations and of the shingle hash.
     seed: int = 1
     _lsh: tuple[int, int] = field(init=False, repr=False, compare=False)
@@ -57,6 +63,7 @@ class Options:
         _check(8 <= self.num_perm <= 1024, f"num_perm must be in [8, 1024], got {self.num_perm}")
         _check(1 <= self.sample_every <= 1024, "sample_every must be in [1, 1024]")
         _check(self.max_shingle_df >= 2, "max_shingle_df must be at least 2")
+        _check(self.boilerplate_min_docs >= 2, "boilerplate_min_docs must be at least 2")
         if (self.bands is None) != (self.rows is None):
             raise OptionsError("give both bands and rows, or neither")
         if self.bands is not None and self.rows is not None:

@@ -14,10 +14,12 @@ from typing import Any
 
 import numpy as np
 
+from neardup.boilerplate import recurring_lines
 from neardup.candidates import candidate_pairs
 from neardup.cluster import Clusters, cluster, keep_order
 from neardup.errors import InputError
 from neardup.lsh import pairs_sharing_keys
+from neardup.normalize import exact_key
 from neardup.options import Options
 from neardup.progress import Reporter
 from neardup.read import Record
@@ -38,14 +40,26 @@ class Corpus:
     stats: dict[str, float] = field(default_factory=dict)
 
 
+def furniture_lines(records: Iterable[Record], options: Options) -> frozenset[int] | None:
+    """Keys of the lines that recur across the corpus as page furniture (None: keep furniture)."""
+    if not options.ignore_boilerplate:
+        return None
+    texts = (r.text for r in records)
+    return frozenset(recurring_lines(texts, min_docs=options.boilerplate_min_docs))
+
+
 def collect(
     records: Iterable[Record],
     options: Options,
     *,
+    furniture: frozenset[int] | None = None,
     date_field: str | None = None,
     reporter: Reporter | None = None,
 ) -> Corpus:
-    """Sketch every record; duplicate ids are an error naming both places."""
+    """Sketch every record; duplicate ids are an error naming both places.
+
+    `furniture` (from :func:`furniture_lines`) is left out of every text, with the patterns.
+    """
     reporter = reporter or Reporter(False)
     started = time.perf_counter()
     seen: dict[str, str] = {}
@@ -69,6 +83,7 @@ def collect(
                     ngram=options.ngram,
                     num_perm=options.num_perm,
                     seed=options.seed,
+                    furniture=furniture,
                 )
             )
             advance(len(batch))
@@ -108,7 +123,8 @@ def match(corpus: Corpus, options: Options, *, report_overlap: bool = False) -> 
     """Every pair in a reported relation, with exact scores, sorted by document order."""
     started = time.perf_counter()
     sketches = corpus.sketches
-    with_text = np.flatnonzero(sketches.token_counts > 0)
+    # Exact copies are judged on the whole text, even one made only of page furniture.
+    with_text = np.flatnonzero(sketches.exact_keys != np.uint64(exact_key("")))
     exact = _exact_pairs(sketches.exact_keys[with_text], with_text)
     groups = _exact_groups(exact, sketches.token_counts.size)
     is_first_copy = groups == np.arange(groups.size)
@@ -138,7 +154,8 @@ def _exact_pairs(keys: np.ndarray, docs: np.ndarray) -> ScoredPairs:
     encoded, _ = pairs_sharing_keys(keys, docs)
     ones = np.ones(encoded.size)
     relation = np.full(encoded.size, EXACT, dtype=np.uint8)
-    return ScoredPairs(encoded >> 32, encoded & 0xFFFFFFFF, relation, ones, ones, ones)
+    no = np.zeros(encoded.size, dtype=bool)
+    return ScoredPairs(encoded >> 32, encoded & 0xFFFFFFFF, relation, ones, ones, ones, no)
 
 
 def _exact_groups(exact: ScoredPairs, n: int) -> np.ndarray:
@@ -183,9 +200,13 @@ def _expand_to_copies(pairs: ScoredPairs, groups: np.ndarray) -> ScoredPairs:
         expanded.jaccard,
         in_right,
         in_left,
+        expanded.differ_in_numbers,
     )
 
 
-def cluster_corpus(corpus: Corpus, pairs: ScoredPairs, keep: str) -> Clusters:
+def cluster_corpus(
+    corpus: Corpus, pairs: ScoredPairs, keep: str, *, numbers_matter: bool = True
+) -> Clusters:
     """Clusters of the corpus, representatives chosen by the keep policy."""
-    return cluster(pairs, keep_order(keep, corpus.sketches.token_counts, corpus.dates))
+    order = keep_order(keep, corpus.sketches.token_counts, corpus.dates)
+    return cluster(pairs, order, numbers_matter=numbers_matter)

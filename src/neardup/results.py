@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from neardup.align import AlignedSentence
 from neardup.cluster import Clusters
 from neardup.verify import RELATIONS, ScoredPairs
 
@@ -39,9 +40,14 @@ class Comparison:
     containment_a_in_b: float
     containment_b_in_a: float
     differs_only_in: str | None = None
+    #: The sentence-level explanation (filled by `compare`; empty for corpus pairs).
+    alignment: tuple[AlignedSentence, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        row = {name: getattr(self, name) for name in PAIR_COLUMNS[2:]}
+        if self.alignment:
+            row["alignment"] = [step.to_dict() for step in self.alignment]
+        return row
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -53,8 +59,7 @@ class Pair(Comparison):
 
     def to_dict(self) -> dict[str, Any]:
         """The row of the pairs output, columns in the documented order."""
-        row = asdict(self)
-        return {name: row[name] for name in PAIR_COLUMNS}
+        return {name: getattr(self, name) for name in PAIR_COLUMNS}
 
 
 @dataclass(frozen=True)
@@ -114,9 +119,10 @@ def pair_rows(ids: Sequence[str], pairs: ScoredPairs) -> Iterator[Pair]:
         np.round(pairs.jaccard, DIGITS).tolist(),
         np.round(pairs.containment_left_in_right, DIGITS).tolist(),
         np.round(pairs.containment_right_in_left, DIGITS).tolist(),
+        pairs.differ_in_numbers.tolist(),
         strict=True,
     )
-    for a, b, relation, jaccard, a_in_b, b_in_a in columns:
+    for a, b, relation, jaccard, a_in_b, b_in_a, numbers in columns:
         yield Pair(
             id_a=ids[a],
             id_b=ids[b],
@@ -124,6 +130,7 @@ def pair_rows(ids: Sequence[str], pairs: ScoredPairs) -> Iterator[Pair]:
             jaccard=jaccard,
             containment_a_in_b=a_in_b,
             containment_b_in_a=b_in_a,
+            differs_only_in="numbers" if numbers else None,
         )
 
 

@@ -8,7 +8,8 @@ from functools import cache
 import numpy as np
 
 from neardup import kernel
-from neardup.normalize import exact_key, normalize
+from neardup.boilerplate import strip_furniture
+from neardup.normalize import exact_key, normalize, template_key
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,7 @@ class Sketches:
     """
 
     exact_keys: np.ndarray  # uint64, one per document
+    template_keys: np.ndarray  # uint64, the exact key with numbers masked
     token_counts: np.ndarray  # int64, words (tokens) per document
     shingles: np.ndarray  # uint64
     starts: np.ndarray  # int64, len = documents + 1
@@ -49,15 +51,36 @@ def encode_batch(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     return np.frombuffer(b"".join(encoded), dtype=np.uint8), offsets
 
 
-def sketch_texts(texts: list[str], *, ngram: int, num_perm: int, seed: int) -> Sketches:
-    """Normalize, tokenize, shingle and MinHash a batch of raw texts."""
+def sketch_texts(
+    texts: list[str],
+    *,
+    ngram: int,
+    num_perm: int,
+    seed: int,
+    furniture: frozenset[int] | None = None,
+) -> Sketches:
+    """Normalize, tokenize, shingle and MinHash a batch of raw texts.
+
+    With `furniture` (a set of line keys, maybe empty), page furniture is left out of the shingles;
+    the exact and template keys are always those of the whole text.
+    """
     normalized = [normalize(t) for t in texts]
-    data, offsets = encode_batch(normalized)
+    compared = normalized
+    if furniture is not None:
+        stripped = [strip_furniture(t, furniture) for t in texts]
+        compared = [
+            n if s is t else normalize(s)
+            for n, s, t in zip(normalized, stripped, texts, strict=True)
+        ]
+    data, offsets = encode_batch(compared)
     token_counts = kernel.count_tokens(data, offsets)
     shingles, starts = kernel.shingle_hashes(data, offsets, token_counts, ngram, np.uint64(seed))
     a, b = permutations(num_perm, seed)
     return Sketches(
         exact_keys=np.fromiter((exact_key(t) for t in normalized), np.uint64, len(normalized)),
+        template_keys=np.fromiter(
+            (template_key(t) for t in normalized), np.uint64, len(normalized)
+        ),
         token_counts=token_counts,
         shingles=shingles,
         starts=starts,
@@ -70,6 +93,7 @@ def concat(parts: list[Sketches], num_perm: int) -> Sketches:
     if not parts:
         return Sketches(
             exact_keys=np.empty(0, np.uint64),
+            template_keys=np.empty(0, np.uint64),
             token_counts=np.empty(0, np.int64),
             shingles=np.empty(0, np.uint64),
             starts=np.zeros(1, np.int64),
@@ -82,6 +106,7 @@ def concat(parts: list[Sketches], num_perm: int) -> Sketches:
     np.cumsum(shingle_counts, out=starts[1:])
     return Sketches(
         exact_keys=np.concatenate([p.exact_keys for p in parts]),
+        template_keys=np.concatenate([p.template_keys for p in parts]),
         token_counts=np.concatenate([p.token_counts for p in parts]),
         shingles=np.concatenate([p.shingles for p in parts]),
         starts=starts,

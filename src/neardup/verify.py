@@ -31,6 +31,8 @@ class ScoredPairs:
     jaccard: np.ndarray
     containment_left_in_right: np.ndarray
     containment_right_in_left: np.ndarray
+    #: The two texts are the same but for their numbers (`differs_only_in` = "numbers").
+    differ_in_numbers: np.ndarray  # bool
 
     def __len__(self) -> int:
         return self.left.size
@@ -89,5 +91,12 @@ def verify(
     """Score candidate pairs exactly and keep those in a reported relation."""
     jaccard, in_right, in_left = score(sketches, left, right)
     relation = classify(jaccard, in_right, in_left, options, report_overlap=report_overlap)
-    pairs = ScoredPairs(left, right, relation, jaccard, in_right, in_left)
+    numbers = differ_only_in_numbers(sketches, left, right)
+    pairs = ScoredPairs(left, right, relation, jaccard, in_right, in_left, numbers)
     return pairs.take(np.flatnonzero(relation != DIFFERENT))
+
+
+def differ_only_in_numbers(sketches: Sketches, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Pairs whose texts are equal once every number is masked, but not equal as they are."""
+    same_template = sketches.template_keys[left] == sketches.template_keys[right]
+    return same_template & (sketches.exact_keys[left] != sketches.exact_keys[right])

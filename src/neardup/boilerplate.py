@@ -1,0 +1,106 @@
+"""Page furniture: text a scraper glued into an article that is not part of the story.
+
+Two sources:
+- a small list of patterns (below), for furniture that a single document already shows;
+- lines that recur in many different documents of a corpus (as CCNet's paragraph hashing does),
+  found by :func:`recurring_lines`.
+
+Furniture headlines ("SEE ALSO: …") are often glued to the next sentence without a space
+("…Moscow Used ICBMThe Kremlin, which…"); :func:`split_furniture` cuts them off where a new
+capitalised word starts right after a letter.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+
+import xxhash
+
+from neardup.normalize import normalize
+
+#: A headline that introduces a link to another story, up to the end of the line or the glue.
+LINK_HEADLINE = re.compile(
+    r"^\s*(?:SEE ALSO|ALSO READ|READ MORE|READ ALSO|RELATED|MORE|WATCH|LISTEN|RECOMMENDED)\s*:",
+    re.IGNORECASE,
+)
+#: Whole lines that are furniture wherever they appear.
+FURNITURE_LINES = [
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        r"^\s*your browser (?:does ?n[o']t|does not|doesn[’']t) support (?:html5|the video tag|"
+        r"the audio element|iframes?)\.?\s*$",
+        r"^\s*(?:advertisement|sponsored content|scroll to continue(?: with content)?)\s*$",
+        r"^\s*(?:sign up|subscribe) (?:for|to) (?:our|the) [\w\s]{0,40}newsletters?\.?\s*$",
+        r"^\s*(?:click|tap) here to [^.]{0,80}\.?\s*$",
+        r"^\s*(?:share|share this|share on (?:facebook|twitter|x|whatsapp|email))\s*$",
+        r"^\s*(?:copyright|©)\s.{0,120}$",
+        r"^\s*all rights reserved\.?\s*$",
+    )
+]
+#: Where a glued sentence starts: a capitalised word (maybe after a quote) right after a letter.
+_GLUE = re.compile(r"(?<=[A-Za-z0-9.!?])(?=[\"“‘']?[A-Z][a-z])")
+
+
+def is_furniture_line(line: str) -> bool:
+    """Whether a whole line is furniture by the patterns."""
+    return any(p.match(line) for p in FURNITURE_LINES)
+
+
+def split_furniture(line: str) -> tuple[str, str]:
+    """(furniture headline, rest of the line) for a line that starts with one; else ("", line)."""
+    head = LINK_HEADLINE.match(line)
+    if head is None:
+        return "", line
+    glue = _GLUE.search(line, head.end())
+    # The glue search must not stop inside the headline's first word.
+    while glue is not None and line[head.end() : glue.start()].strip() == "":
+        glue = _GLUE.search(line, glue.start() + 1)
+    if glue is None:
+        return line, ""
+    return line[: glue.start()], line[glue.start() :]
+
+
+def line_key(line: str) -> int:
+    """A fingerprint of a line's normal form."""
+    return xxhash.xxh3_64_intdigest(normalize(line).encode("utf-8", "surrogatepass"))
+
+
+def recurring_lines(texts: Iterable[str], *, min_docs: int, max_words: int = 60) -> set[int]:
+    """Keys of the lines (of at most `max_words` words) found in at least `min_docs` texts.
+
+    Identical texts count once, so the copies of one story do not make its lines furniture.
+    """
+    seen_texts: set[int] = set()
+    counts: Counter[int] = Counter()
+    for text in texts:
+        text_key = line_key(text)
+        if text_key in seen_texts:
+            continue
+        seen_texts.add(text_key)
+        keys = {line_key(line) for line in text.splitlines() if _short_line(line, max_words)}
+        counts.update(keys)
+    counts.pop(line_key(""), None)
+    return {key for key, n in counts.items() if n >= min_docs}
+
+
+def _short_line(line: str, max_words: int) -> bool:
+    return 0 < len(line.split()) <= max_words
+
+
+def strip_furniture(text: str, recurring: set[int] | frozenset[int] = frozenset()) -> str:
+    """The text without furniture lines, glued headlines, and lines recurring across a corpus.
+
+    The same object is returned where there is nothing to leave out.
+    """
+    kept = []
+    changed = False
+    for line in text.splitlines():
+        if is_furniture_line(line) or (recurring and line_key(line) in recurring):
+            changed = True
+            continue
+        rest = split_furniture(line)[1]
+        changed |= rest is not line
+        kept.append(rest)
+    return "\n".join(kept) if changed else text

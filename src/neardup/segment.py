@@ -1,0 +1,56 @@
+"""Split a text into sentences, marking page furniture, for the alignment of two texts."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from neardup.boilerplate import is_furniture_line, split_furniture
+
+# A sentence ends at . ! ? or … (maybe followed by closing quotes or brackets) before white space
+# and a capital letter, digit or opening quote.
+_BOUNDARY = re.compile(r"(?<=[.!?…])[\"”’')\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
+_ABBREVIATION = re.compile(
+    r"(?:\b[A-Z]|\b(?:[A-Z]\.)+[A-Z]?|\b(?:Mr|Mrs|Ms|Dr|Prof|St|Gen|Col|Lt|Sgt|Capt|Sen|Rep|Gov|"
+    r"Rev|Jr|Sr|Inc|Corp|Ltd|Co|No|vs|etc|Jan|Feb|Mar|Apr|Aug|Sept?|Oct|Nov|Dec|U\.S|U\.K))\.$"
+)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A sentence (or a piece of furniture) of a text, with its paragraph number."""
+
+    text: str
+    paragraph: int
+    boilerplate: bool = False
+
+
+def sentences(paragraph: str) -> list[str]:
+    """The sentences of one paragraph; abbreviations such as "U.S." do not end one."""
+    pieces: list[str] = []
+    start = 0
+    for boundary in _BOUNDARY.finditer(paragraph):
+        candidate = paragraph[start : boundary.start()].rstrip()
+        closing = paragraph[boundary.start() : boundary.end()].strip()
+        if _ABBREVIATION.search(candidate) and not closing:
+            continue
+        pieces.append((candidate + closing).strip())
+        start = boundary.end()
+    pieces.append(paragraph[start:].strip())
+    return [p for p in pieces if p]
+
+
+def segments(text: str) -> list[Segment]:
+    """Sentences and furniture of a text, in order; each line is a paragraph."""
+    out: list[Segment] = []
+    for number, line in enumerate(text.splitlines()):
+        if not line.strip():
+            continue
+        if is_furniture_line(line):
+            out.append(Segment(line.strip(), number, boilerplate=True))
+            continue
+        furniture, rest = split_furniture(line)
+        if furniture:
+            out.append(Segment(furniture.strip(), number, boilerplate=True))
+        out.extend(Segment(s, number) for s in sentences(rest))
+    return out

@@ -1,0 +1,64 @@
+"""Page furniture is left out of similarity; look-alikes with other numbers are flagged."""
+
+import neardup
+from neardup.boilerplate import is_furniture_line, recurring_lines, split_furniture
+
+STORIES = [
+    "The harbour authority said a cargo ship ran aground near the northern breakwater on Sunday "
+    "night, and tugs were working to free it before the evening tide.",
+    "Local farmers reported the best strawberry harvest in a decade, helped by a warm spring, "
+    "though prices at the wholesale market fell sharply as supply surged.",
+    "The city library will extend its opening hours during the exam season, staying open until "
+    "midnight on weekdays, after a petition signed by thousands of students.",
+    "A rare orchid thought extinct in the region has been found by volunteers clearing a "
+    "roadside verge, botanists from the university confirmed this week.",
+    "Firefighters contained a blaze at a recycling plant on the edge of town after several "
+    "hours, and residents were told to keep their windows closed overnight.",
+]
+FURNITURE = (
+    "Follow The Daily Courier on social media for breaking news alerts and live coverage\n"
+    "Get the best of our local reporting delivered straight to your inbox every morning\n"
+    "The Daily Courier is an independent newsroom serving the valley since 1921\n"
+)
+
+
+def test_patterns() -> None:
+    assert is_furniture_line("Your browser doesn't support HTML5")
+    assert is_furniture_line("ADVERTISEMENT")
+    assert not is_furniture_line("Your browser history was used as evidence, police said.")
+    assert split_furniture("SEE ALSO: Markets Rally On Rate HopesShares rose on Monday.") == (
+        "SEE ALSO: Markets Rally On Rate Hopes",
+        "Shares rose on Monday.",
+    )
+    assert split_furniture("Shares rose on Monday.") == ("", "Shares rose on Monday.")
+
+
+def test_recurring_lines_count_distinct_texts_only() -> None:
+    copies = [STORIES[0] + "\nshort shared line"] * 10
+    assert recurring_lines(copies, min_docs=5) == set()
+    varied = [s + "\nshort shared line" for s in STORIES]
+    assert len(recurring_lines(varied, min_docs=5)) == 1
+
+
+def test_different_stories_from_one_site_are_not_matched_on_furniture() -> None:
+    docs = [{"id": str(i), "text": FURNITURE + s} for i, s in enumerate(STORIES)]
+    # The furniture alone relates them, when it is kept in ...
+    kept_in = neardup.find_pairs(docs, ignore_boilerplate=False, report_overlap=True)
+    assert len(kept_in) == 10 and {p.relation for p in kept_in} == {"overlap"}
+    # ... and nothing does when it is left out.
+    assert neardup.find_pairs(docs, report_overlap=True) == []
+    # and a real copy is still found through the furniture
+    docs.append({"id": "copy", "text": FURNITURE + STORIES[2].replace("students", "pupils")})
+    assert [(p.id_a, p.id_b) for p in neardup.find_pairs(docs)] == [("2", "copy")]
+
+
+def test_look_alikes_that_differ_in_numbers(reuters: list[dict[str, str]]) -> None:
+    by_id = {s["id"]: s for s in reuters}
+    result = neardup.compare(by_id["12215"]["text"], by_id["14476"]["text"])
+    assert result.differs_only_in == "numbers"
+    pairs = {(p.id_a, p.id_b): p for p in neardup.find_pairs(reuters)}
+    assert pairs[("12215", "14476")].differs_only_in == "numbers"
+    assert pairs[("6458", "6670")].differs_only_in is None
+    docs = [by_id["12215"], by_id["14476"]]
+    assert len(neardup.deduplicate(docs).kept) == 2  # different facts: both kept
+    assert len(neardup.deduplicate(docs, numbers_matter=False).kept) == 1
