@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 OUT := out
 
-.PHONY: run test test-fast lint format bench clean
+.PHONY: run test test-fast lint format bench clean browser
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,9 +20,18 @@ run: $(STAMP)
 		--pairs $(OUT)/news.pairs.jsonl --clusters $(OUT)/news.clusters.jsonl
 	@echo "Results are in $(OUT)/: news.dedup.jsonl (kept records), news.pairs.jsonl, news.clusters.jsonl"
 
-## test: install what tests need and run every test (slow ones included)
-test: $(STAMP)
+## test: install what tests need (Chromium for the report test) and run every test
+test: $(STAMP) browser
 	$(BIN)/python -m pytest -q
+
+## browser: Debian's Chromium, which the report test drives headless (installed when missing)
+browser:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
+		echo "Installing Debian's chromium for the report test..."; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO="sudo -n"; fi; \
+		{ $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+			$$SUDO apt-get install -y -qq chromium >/dev/null; } \
+		|| echo "Could not install chromium: the browser test will be skipped."; }
 
 ## test-fast: the tests that need neither ../shared nor much time
 test-fast: $(STAMP)

@@ -21,6 +21,7 @@ from neardup.options import Options
 from neardup.pipeline import Corpus, cluster_corpus, collect, furniture_lines, match
 from neardup.progress import Reporter
 from neardup.read import Record, RecordReader, read_paths, read_records, rows_of
+from neardup.report import pairs_to_explain, render_report, write_report
 from neardup.results import ClusterMember, Comparison, Pair, Summary, cluster_rows, pair_rows
 from neardup.sketch import sketch_texts
 from neardup.verify import (
@@ -169,13 +170,17 @@ def find_files(
     id_field: str = "id",
     text_field: str = "text",
     report_overlap: bool = False,
+    report: str | Path | None = None,
     options: Options | None = None,
     progress: bool | None = None,
     **overrides: Any,
 ) -> Summary:
-    """Read the input files, write the related pairs to `output` (.jsonl, .jsonl.gz, .parquet)."""
+    """Read the input files, write the related pairs to `output` (.jsonl, .jsonl.gz, .parquet).
+
+    `report`, when given, receives an HTML report (.html) with aligned diffs of the pairs.
+    """
     options = _options(options, overrides)
-    _check_outputs(inputs, [output])
+    _check_outputs(inputs, [output], report)
     started = time.perf_counter()
     reporter = Reporter(progress)
     reader = RecordReader(id_field, text_field)
@@ -184,6 +189,8 @@ def find_files(
     _write_pairs(output, corpus, pairs, reporter)
     summary = _summary(corpus, reader, options, pairs, None, started)
     summary.outputs["pairs"] = str(output)
+    if report is not None:
+        _report(report, lambda r: read_paths(inputs, r), reader, summary, options, corpus, pairs)
     return summary
 
 
@@ -198,6 +205,7 @@ def deduplicate_files(
     keep: str = "longest",
     date_field: str | None = None,
     add_cluster_id: bool = False,
+    report: str | Path | None = None,
     options: Options | None = None,
     progress: bool | None = None,
     **overrides: Any,
@@ -208,7 +216,7 @@ def deduplicate_files(
     never all in memory. `pairs` and `clusters`, when given, receive those tables too.
     """
     options = _options(options, overrides)
-    _check_outputs(inputs, [output, pairs, clusters])
+    _check_outputs(inputs, [output, pairs, clusters], report)
     started = time.perf_counter()
     reporter = Reporter(progress)
     reader = RecordReader(id_field, text_field)
@@ -235,7 +243,36 @@ def deduplicate_files(
         write_rows(output, kept)
     summary.outputs = {"deduplicated": str(output), **summary.outputs}
     summary.seconds = time.perf_counter() - started
+    if report is not None:
+        read = lambda r: read_paths(inputs, r)  # noqa: E731
+        _report(report, read, reader, summary, options, corpus, scored, found)
     return summary
+
+
+def _report(
+    path: str | Path,
+    read: Callable[[RecordReader], Iterable[Record]],
+    reader: RecordReader,
+    summary: Summary,
+    options: Options,
+    corpus: Corpus,
+    scored: ScoredPairs,
+    clusters: Clusters | None = None,
+) -> None:
+    """Write the HTML report; one more read of the input fetches the texts of explained pairs."""
+    pairs = list(pair_rows(corpus.ids, scored))
+    members = [] if clusters is None else list(cluster_rows(corpus.ids, clusters))
+    needed = {i for p in pairs_to_explain(pairs) for i in (p.id_a, p.id_b)}
+    texts = {
+        r.id: r.text
+        for r in read(RecordReader(reader.id_field, reader.text_field))
+        if r.id in needed
+    }
+    html = render_report(
+        summary=summary, options=options, pairs=pairs, clusters=members, texts=texts
+    )
+    write_report(path, html)
+    summary.outputs["report"] = str(path)
 
 
 def _collect(
@@ -279,9 +316,15 @@ def _write_pairs(path: str | Path, corpus: Corpus, pairs: ScoredPairs, reporter:
         write_rows(path, (p.to_dict() for p in pair_rows(corpus.ids, pairs)), PAIR_SCHEMA)
 
 
-def _check_outputs(inputs: Sequence[str | Path], outputs: Sequence[str | Path | None]) -> None:
+def _check_outputs(
+    inputs: Sequence[str | Path],
+    outputs: Sequence[str | Path | None],
+    report: str | Path | None = None,
+) -> None:
     """Fail before any work on an unwritable kind, or on an output that would overwrite an input."""
     sources = {Path(i).resolve() for i in inputs}
+    if report is not None and Path(report).suffix.lower() not in (".html", ".htm"):
+        raise OutputError(f"{report}: a report is an .html file")
     for output in outputs:
         if output is None:
             continue

@@ -127,6 +127,7 @@ def cli() -> None:
     help="Which document of a cluster is kept.",
 )
 @click.option("--date-field", help="Field with an ISO 8601 date, for --keep newest/oldest.")
+@click.option("--report", type=click.Path(path_type=Path), help="Also write an HTML report.")
 @click.option(
     "--cluster-id",
     "add_cluster_id",
@@ -151,6 +152,7 @@ def dedup(inputs: tuple[Path, ...], **values: Any) -> None:
     type=click.Path(path_type=Path),
     help="Pairs file (.jsonl, .jsonl.gz or .parquet).",
 )
+@click.option("--report", type=click.Path(path_type=Path), help="Also write an HTML report.")
 @click.option(
     "--overlap",
     "report_overlap",

@@ -42,8 +42,9 @@ class Options:
     numbers_matter: bool = True
     #: Leave page furniture (patterns, and lines recurring across the corpus) out of similarity.
     ignore_boilerplate: bool = True
-    #: A short line found in at least this many different documents is furniture.
-    boilerplate_min_docs: int = 5
+    #: A short line found in at least this many different documents is furniture. Lower values
+    #: also catch the lines of wire templates and of clusters of near-copies: keep it high.
+    boilerplate_min_docs: int = 20
     #: Seed of the MinHash permutations and of the shingle hash.
     seed: int = 1
     _lsh: tuple[int, int] = field(init=False, repr=False, compare=False)

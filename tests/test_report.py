@@ -1,0 +1,135 @@
+"""The HTML report: self-contained, escaped, and usable in a real browser (headless Chromium)."""
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import EARLIER, LATER, SEEDS
+
+HOSTILE = [
+    '<script>document.title="owned"</script>',
+    "<img src=x onerror=\"document.title='owned'\">",
+    "</textarea></table></details><b>bold</b>",
+]
+
+
+def _corpus(tmp_path: Path) -> Path:
+    """The seeds plus a pair of documents full of markup that must show as text."""
+    records = [{"id": p.name, "text": p.read_text()} for p in (EARLIER, LATER)]
+    story = (
+        "The committee published its annual report on Thursday and said the museum had "
+        "welcomed more visitors than in any year since it opened. "
+    )
+    hostile = " ".join(HOSTILE)
+    records.append({"id": "<b>a</b>", "text": story + hostile})
+    records.append({"id": "plain", "text": story + hostile + " Entry stays free."})
+    path = tmp_path / "corpus.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    return path
+
+
+def _report(tmp_path: Path, command: str = "dedup") -> Path:
+    report = tmp_path / "report.html"
+    output = tmp_path / ("kept.jsonl" if command == "dedup" else "pairs.jsonl")
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "neardup",
+            command,
+            _corpus(tmp_path),
+            "-o",
+            output,
+            "--report",
+            report,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr
+    assert f"report: {report}" in run.stdout
+    return report
+
+
+@pytest.mark.parametrize("command", ["dedup", "find"])
+def test_report_is_self_contained_and_escaped(tmp_path: Path, command: str) -> None:
+    html = _report(tmp_path, command).read_text()
+    assert "<script" not in html.lower().replace("&lt;script", "")
+    assert "onerror=" not in html.replace("onerror=&#34;", "").replace("onerror=&quot;", "")
+    assert "&lt;script&gt;" in html and "&lt;/textarea&gt;" in html
+    assert "&lt;b&gt;a&lt;/b&gt;" in html  # ids are escaped too
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", html)  # no network request
+    assert "Content-Security-Policy" in html
+    assert "Your browser doesn’t support HTML5" in html
+    assert "threshold 0.8" in html and "threshold 0.7" in html
+
+
+def test_report_rejects_other_extensions(tmp_path: Path) -> None:
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "neardup",
+            "find",
+            SEEDS,
+            "-o",
+            tmp_path / "p.jsonl",
+            "--report",
+            tmp_path / "r.pdf",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 2 and "a report is an .html file" in run.stderr
+
+
+def _chromium() -> str:
+    for name in ("chromium", "chromium-browser"):
+        if path := shutil.which(name):
+            return path
+    pytest.skip("no Chromium (`make test` installs Debian's chromium when it can)")
+
+
+@pytest.mark.slow
+def test_report_in_headless_chromium(tmp_path: Path) -> None:
+    playwright = pytest.importorskip("playwright.sync_api")
+    report = _report(tmp_path)
+    errors: list[str] = []
+    requests: list[str] = []
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=_chromium(),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        page = browser.new_page(viewport={"width": 1280, "height": 1600})
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(report.as_uri())
+        assert page.title() == "neardup report"  # no injected script renamed it
+        first = page.locator("details.pair").first
+        assert first.is_visible()
+        assert EARLIER.name in first.inner_text() and LATER.name in first.inner_text()
+        assert page.locator("details.pair[open] tr.boilerplate").count() == 4
+        assert page.locator("details.pair[open] tr.edited").count() == 2
+        assert page.locator("details.pair[open] tr.added").count() == 8
+        assert page.locator("svg#histogram-1 rect").count() == 20
+        assert page.locator("img").count() == 0  # the hostile <img> is text
+        page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
+        browser.close()
+    assert errors == []
+    assert all(url.startswith("file:") for url in requests), requests
+    assert (tmp_path / "report.png").stat().st_size > 10_000
