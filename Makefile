@@ -21,7 +21,7 @@ run: $(STAMP)
 	@echo "Results are in $(OUT)/: news.dedup.jsonl (kept records), news.pairs.jsonl, news.clusters.jsonl"
 
 ## test: install what tests need (Chromium for the report test) and run every test
-test: $(STAMP) browser
+test: $(STAMP) browser lint
 	$(BIN)/python -m pytest -q
 
 ## browser: Debian's Chromium, which the report test drives headless (installed when missing)
