@@ -66,3 +66,13 @@ def test_look_alikes_that_differ_in_numbers(reuters: list[dict[str, str]]) -> No
     docs = [by_id["12215"], by_id["14476"]]
     assert len(neardup.deduplicate(docs).kept) == 2  # different facts: both kept
     assert len(neardup.deduplicate(docs, numbers_matter=False).kept) == 1
+
+
+def test_fed_notices_differ_only_in_numbers(reuters: list[dict[str, str]]) -> None:
+    notices = [s for s in reuters if s["title"].startswith("FED ADDS RESERVES")]
+    pairs = neardup.find_pairs(notices)
+    same_wording = [p for p in pairs if p.relation == "near-duplicate"]
+    assert len(same_wording) >= 10
+    assert all(p.differs_only_in == "numbers" for p in same_wording)  # "6-3/16" vs "six" too
+    expanded = [p for p in pairs if p.relation == "contains"]
+    assert expanded and all(p.differs_only_in is None for p in expanded)  # a new paragraph

@@ -48,11 +48,49 @@ def normalize(text: str) -> str:
     return " ".join(text.translate(_fold_table()).split())
 
 
-_NUMBER = re.compile(r"\d+")
+_NUMBER_WORDS = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "twenty",
+    "thirty",
+    "forty",
+    "fifty",
+    "sixty",
+    "seventy",
+    "eighty",
+    "ninety",
+    "hundred",
+    "thousand",
+    "million",
+    "billion",
+    "trillion",
+    "half",
+    "quarter",
+]
+# A number is one token however it is written: 6, 1.5, 1,500, 6-3/16, six.
+_NUMBER = re.compile(r"\d+(?:[.,/-]\d+)*|\b(?:" + "|".join(_NUMBER_WORDS) + r")\b")
 
 
 def template_key(normalized: str) -> int:
-    """A fingerprint of a normalized text with every number replaced by 0.
+    """A fingerprint of a normalized text with every number (digits or words) replaced by 0.
 
     Two texts with equal template keys but different exact keys differ only in their numbers.
     """
