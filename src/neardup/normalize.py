@@ -48,7 +48,7 @@ def normalize(text: str) -> str:
     return " ".join(text.translate(_fold_table()).split())
 
 
-_NUMBER_WORDS = [
+_NUMBER_WORDS = (
     "zero",
     "one",
     "two",
@@ -84,7 +84,7 @@ _NUMBER_WORDS = [
     "trillion",
     "half",
     "quarter",
-]
+)
 # A number is one token however it is written: 6, 1.5, 1,500, 6-3/16, six.
 _NUMBER = re.compile(r"\d+(?:[.,/-]\d+)*|\b(?:" + "|".join(_NUMBER_WORDS) + r")\b")
 
