@@ -58,3 +58,22 @@ def test_pairs_in_groups_lists_every_pair_per_shared_key() -> None:
     pairs = sorted(zip((encoded >> 32).tolist(), (encoded & 0xFFFFFFFF).tolist(), strict=True))
     assert pairs == [(0, 2), (0, 4), (0, 4), (2, 4)]
     assert kernel.pairs_in_groups(keys, docs, 2).size == 1  # the group of three is skipped
+
+
+numbery = st.lists(
+    st.sampled_from(["price", "rose", "to", "1.5", "6-3/16", "six", "two", "dlrs", "0.25", "ct"]),
+    max_size=12,
+).map(" ".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(numbery, numbery)
+def test_number_masking_equals_reference(a: str, b: str) -> None:
+    from neardup.sketch import NUMBER_WORDS
+
+    sketches = sketch_texts([a, b], ngram=2, num_perm=8, seed=1)
+    words = set(NUMBER_WORDS)
+    same_masked = reference.masked_tokens(a, words) == reference.masked_tokens(b, words)
+    same_words = reference.tokens(normalize(a)) == reference.tokens(normalize(b))
+    assert (sketches.masked_keys[0] == sketches.masked_keys[1]) == same_masked
+    assert (sketches.word_keys[0] == sketches.word_keys[1]) == same_words

@@ -32,3 +32,13 @@ def test_compare_calls_retyped_copies_exact(seed_texts: tuple[str, str]) -> None
     retyped = earlier.replace("’", "'").replace("“", '"').replace("”", '"').replace("…", "...")
     assert retyped != earlier
     assert neardup.compare(earlier, retyped.upper()).relation == "exact"
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127, exclude_characters="&")))
+def test_ascii_fast_path_equals_the_unicode_path(text: str) -> None:
+    import unicodedata
+
+    from neardup.normalize import _fold_table
+
+    slow = " ".join(unicodedata.normalize("NFKC", text).casefold().translate(_fold_table()).split())
+    assert normalize(text) == slow

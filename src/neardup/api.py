@@ -107,8 +107,8 @@ def find_pairs(
 ) -> list[Pair]:
     """Every pair of related records, with exact scores, in input order.
 
-    >>> docs = [{"id": "a", "text": "one two three four five six seven eight nine ten eleven"},
-    ...         {"id": "b", "text": "One two three four five six seven eight nine ten  eleven"}]
+    >>> story = "the river rose overnight and the town council closed the old bridge"
+    >>> docs = [{"id": "a", "text": story}, {"id": "b", "text": story.upper()}]
     >>> [(p.id_a, p.id_b, p.relation) for p in find_pairs(docs)]
     [('a', 'b', 'exact')]
     """
@@ -135,8 +135,8 @@ def deduplicate(
 
     `keep` is `longest` (most words), `first`, `newest` or `oldest` (by `date_field`, ISO 8601).
 
-    >>> docs = [{"id": "a", "text": "one two three four five six seven eight nine ten"},
-    ...         {"id": "b", "text": "one two three four five six seven eight nine ten eleven"}]
+    >>> story = "the river rose overnight and the town council closed the old bridge"
+    >>> docs = [{"id": "a", "text": story}, {"id": "b", "text": story + " until friday"}]
     >>> [d["id"] for d in deduplicate(docs).kept]
     ['b']
     """

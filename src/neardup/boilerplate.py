@@ -18,8 +18,6 @@ from collections.abc import Iterable
 
 import xxhash
 
-from neardup.normalize import normalize
-
 #: A headline that introduces a link to another story, up to the end of the line or the glue.
 LINK_HEADLINE = re.compile(
     r"^\s*(?:SEE ALSO|ALSO READ|READ MORE|READ ALSO|RELATED|MORE|WATCH|LISTEN|RECOMMENDED)\s*:",
@@ -63,8 +61,9 @@ def split_furniture(line: str) -> tuple[str, str]:
 
 
 def line_key(line: str) -> int:
-    """A fingerprint of a line's normal form."""
-    return xxhash.xxh3_64_intdigest(normalize(line).encode("utf-8", "surrogatepass"))
+    """A fingerprint of a line, blind to case and white space (cheaper than full normalization:
+    recurring furniture is the same string each time)."""
+    return xxhash.xxh3_64_intdigest(" ".join(line.casefold().split()).encode("utf-8", "replace"))
 
 
 def recurring_lines(texts: Iterable[str], *, min_docs: int, max_words: int = 60) -> set[int]:
@@ -75,7 +74,7 @@ def recurring_lines(texts: Iterable[str], *, min_docs: int, max_words: int = 60)
     seen_texts: set[int] = set()
     counts: Counter[int] = Counter()
     for text in texts:
-        text_key = line_key(text)
+        text_key = xxhash.xxh3_64_intdigest(text.encode("utf-8", "replace"))
         if text_key in seen_texts:
             continue
         seen_texts.add(text_key)

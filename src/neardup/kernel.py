@@ -79,18 +79,26 @@ def _char_len(data: np.ndarray, i: int, end: int) -> tuple[int, int]:
 
 
 @njit(cache=True)
-def _token_hashes(data: np.ndarray, start: int, end: int, out: np.ndarray) -> int:
-    """Hash the tokens of data[start:end] into `out` (when not empty); return how many there are."""
+def _token_hashes(
+    data: np.ndarray, start: int, end: int, out: np.ndarray, digits: np.ndarray
+) -> int:
+    """Hash the tokens of data[start:end] into `out` (when not empty); return how many there are.
+
+    Where `digits` is not empty, it receives 1 for each token made of ASCII digits only.
+    """
     n = 0
     i = start
     h = _FNV_OFFSET
     in_word = False
+    all_digits = True
     while i < end:
         c = data[i]
         if not _is_word_byte(c):
             if in_word:
                 if out.size:
                     out[n] = fmix64(h)
+                if digits.size:
+                    digits[n] = all_digits
                 n += 1
                 in_word = False
             i += 1
@@ -100,6 +108,8 @@ def _token_hashes(data: np.ndarray, start: int, end: int, out: np.ndarray) -> in
             if in_word:
                 if out.size:
                     out[n] = fmix64(h)
+                if digits.size:
+                    digits[n] = all_digits
                 n += 1
                 in_word = False
             h = _FNV_OFFSET
@@ -107,18 +117,24 @@ def _token_hashes(data: np.ndarray, start: int, end: int, out: np.ndarray) -> in
                 h = (h ^ np.uint64(data[i + k])) * _FNV_PRIME
             if out.size:
                 out[n] = fmix64(h)
+            if digits.size:
+                digits[n] = False
             n += 1
             i += width
             continue
         if not in_word:
             h = _FNV_OFFSET
             in_word = True
+            all_digits = True
+        all_digits = all_digits and 48 <= c <= 57
         for k in range(width):
             h = (h ^ np.uint64(data[i + k])) * _FNV_PRIME
         i += width
     if in_word:
         if out.size:
             out[n] = fmix64(h)
+        if digits.size:
+            digits[n] = all_digits
         n += 1
     return n
 
@@ -129,9 +145,62 @@ def count_tokens(data: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     n_docs = offsets.size - 1
     counts = np.zeros(n_docs, dtype=np.int64)
     empty = np.empty(0, dtype=np.uint64)
+    no_flags = np.empty(0, dtype=np.uint8)
     for d in prange(n_docs):
-        counts[d] = _token_hashes(data, offsets[d], offsets[d + 1], empty)
+        counts[d] = _token_hashes(data, offsets[d], offsets[d + 1], empty, no_flags)
     return counts
+
+
+@njit(cache=True)
+def first_token_hashes(data: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """The hash of the first token of each document (0 where it has none)."""
+    n_docs = offsets.size - 1
+    out = np.zeros(n_docs, dtype=np.uint64)
+    no_flags = np.empty(0, dtype=np.uint8)
+    for d in range(n_docs):
+        count = _token_hashes(data, offsets[d], offsets[d + 1], out[:0], no_flags)
+        tokens = np.empty(count, dtype=np.uint64)
+        _token_hashes(data, offsets[d], offsets[d + 1], tokens, no_flags)
+        if count:
+            out[d] = tokens[0]
+    return out
+
+
+@njit(cache=True, parallel=True)
+def sequence_keys(
+    data: np.ndarray, offsets: np.ndarray, token_counts: np.ndarray, number_words: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per document, a key of its token sequence, and the same with every number masked.
+
+    A number is a run of tokens that are digits or number words (`number_words`: their sorted
+    token hashes), so "1.5", "6-3/16" and "six" are each one number. Two documents with equal
+    masked keys and different token keys differ only in their numbers.
+    """
+    n_docs = offsets.size - 1
+    words = np.empty(n_docs, dtype=np.uint64)
+    masked = np.empty(n_docs, dtype=np.uint64)
+    for d in prange(n_docs):
+        tokens = np.empty(token_counts[d], dtype=np.uint64)
+        digits = np.empty(token_counts[d], dtype=np.uint8)
+        _token_hashes(data, offsets[d], offsets[d + 1], tokens, digits)
+        h = _FNV_OFFSET
+        g = _FNV_OFFSET
+        in_number = False
+        for t in range(tokens.size):
+            x = tokens[t]
+            h = fmix64(h ^ x) + _FNV_PRIME
+            position = np.searchsorted(number_words, x)
+            number = digits[t] == 1 or (
+                position < number_words.size and number_words[position] == x
+            )
+            if not number:
+                g = fmix64(g ^ x) + _FNV_PRIME
+            elif not in_number:
+                g = fmix64(g ^ _M1) + _FNV_PRIME
+            in_number = number
+        words[d] = h
+        masked[d] = g
+    return words, masked
 
 
 @njit(cache=True, parallel=True)
@@ -158,7 +227,7 @@ def shingle_hashes(
         if n_shingles == 0:
             continue
         tokens = np.empty(token_counts[d], dtype=np.uint64)
-        _token_hashes(data, offsets[d], offsets[d + 1], tokens)
+        _token_hashes(data, offsets[d], offsets[d + 1], tokens, np.empty(0, dtype=np.uint8))
         out = buffer[room[d] : room[d + 1]]
         for s in range(n_shingles):
             h = seed

@@ -76,3 +76,17 @@ def scores(a: set, b: set) -> tuple[float, float, float]:
         common / len(a) if a else 0.0,
         common / len(b) if b else 0.0,
     )
+
+
+def masked_tokens(text: str, number_words: set[str]) -> list[str]:
+    """The tokens of a raw text with each run of number tokens (digits, number words) as "#"."""
+    out: list[str] = []
+    in_number = False
+    for token in tokens(normalize(text)):
+        number = (token.isascii() and token.isdigit()) or token in number_words
+        if not number:
+            out.append(token)
+        elif not in_number:
+            out.append("#")
+        in_number = number
+    return out

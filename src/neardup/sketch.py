@@ -9,7 +9,7 @@ import numpy as np
 
 from neardup import kernel
 from neardup.boilerplate import strip_furniture
-from neardup.normalize import exact_key, normalize, template_key
+from neardup.normalize import exact_key, normalize
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,8 @@ class Sketches:
     """
 
     exact_keys: np.ndarray  # uint64, one per document
-    template_keys: np.ndarray  # uint64, the exact key with numbers masked
+    word_keys: np.ndarray  # uint64, a key of the token sequence (furniture left out)
+    masked_keys: np.ndarray  # uint64, the same with every number masked
     token_counts: np.ndarray  # int64, words (tokens) per document
     shingles: np.ndarray  # uint64
     starts: np.ndarray  # int64, len = documents + 1
@@ -41,6 +42,53 @@ def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     a = rng.integers(0, 2**64 - 1, size=num_perm, dtype=np.uint64, endpoint=True) | np.uint64(1)
     b = rng.integers(0, 2**64 - 1, size=num_perm, dtype=np.uint64, endpoint=True)
     return a, b
+
+
+#: Number words: masked like digits when telling look-alikes that differ only in numbers.
+NUMBER_WORDS = (
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "twenty",
+    "thirty",
+    "forty",
+    "fifty",
+    "sixty",
+    "seventy",
+    "eighty",
+    "ninety",
+    "hundred",
+    "thousand",
+    "million",
+    "billion",
+    "trillion",
+    "half",
+    "quarter",
+)
+
+
+@cache
+def number_words() -> np.ndarray:
+    """Sorted token hashes of NUMBER_WORDS."""
+    data, offsets = encode_batch(NUMBER_WORDS)
+    return np.sort(kernel.first_token_hashes(data, offsets))
 
 
 def encode_batch(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -76,11 +124,11 @@ def sketch_texts(
     token_counts = kernel.count_tokens(data, offsets)
     shingles, starts = kernel.shingle_hashes(data, offsets, token_counts, ngram, np.uint64(seed))
     a, b = permutations(num_perm, seed)
+    word_keys, masked_keys = kernel.sequence_keys(data, offsets, token_counts, number_words())
     return Sketches(
         exact_keys=np.fromiter((exact_key(t) for t in normalized), np.uint64, len(normalized)),
-        template_keys=np.fromiter(
-            (template_key(t) for t in normalized), np.uint64, len(normalized)
-        ),
+        word_keys=word_keys,
+        masked_keys=masked_keys,
         token_counts=token_counts,
         shingles=shingles,
         starts=starts,
@@ -93,7 +141,8 @@ def concat(parts: list[Sketches], num_perm: int) -> Sketches:
     if not parts:
         return Sketches(
             exact_keys=np.empty(0, np.uint64),
-            template_keys=np.empty(0, np.uint64),
+            word_keys=np.empty(0, np.uint64),
+            masked_keys=np.empty(0, np.uint64),
             token_counts=np.empty(0, np.int64),
             shingles=np.empty(0, np.uint64),
             starts=np.zeros(1, np.int64),
@@ -106,7 +155,8 @@ def concat(parts: list[Sketches], num_perm: int) -> Sketches:
     np.cumsum(shingle_counts, out=starts[1:])
     return Sketches(
         exact_keys=np.concatenate([p.exact_keys for p in parts]),
-        template_keys=np.concatenate([p.template_keys for p in parts]),
+        word_keys=np.concatenate([p.word_keys for p in parts]),
+        masked_keys=np.concatenate([p.masked_keys for p in parts]),
         token_counts=np.concatenate([p.token_counts for p in parts]),
         shingles=np.concatenate([p.shingles for p in parts]),
         starts=starts,

@@ -97,6 +97,6 @@ def verify(
 
 
 def differ_only_in_numbers(sketches: Sketches, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """Pairs whose texts are equal once every number is masked, but not equal as they are."""
-    same_template = sketches.template_keys[left] == sketches.template_keys[right]
-    return same_template & (sketches.exact_keys[left] != sketches.exact_keys[right])
+    """Pairs whose words are equal once every number is masked, but not equal as they are."""
+    same_template = sketches.masked_keys[left] == sketches.masked_keys[right]
+    return same_template & (sketches.word_keys[left] != sketches.word_keys[right])

@@ -1,0 +1,209 @@
+"""End-to-end speed of neardup against datasketch and rensa pipelines on the same corpus.
+
+Each tool runs in its own process (so each peak RSS is its own) and does the same job: read a
+JSONL corpus, shingle word 5-grams, MinHash with 128 permutations, LSH at Jaccard 0.8, and write
+the pairs it finds. neardup also verifies every pair exactly and finds `contains` pairs.
+
+    python benchmarks/speed.py                        # 20,000 documents (~70 MB), all tools
+    python benchmarks/speed.py --scale 10000 100000   # neardup alone at other sizes
+
+Recall is measured against the union of the pairs every tool found whose exact Jaccard (neardup's
+exact scoring) is at least 0.8.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+NUM_PERM, THRESHOLD, NGRAM = 128, 0.8, 5
+
+
+def shingles(text: str) -> list[str]:
+    """The peers' plain word 5-gram shingles, as Python strings."""
+    words = text.lower().split()
+    return [" ".join(words[i : i + NGRAM]) for i in range(len(words) - NGRAM + 1)]
+
+
+def read_corpus(path: Path) -> tuple[list[str], list[str]]:
+    ids, texts = [], []
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            record = json.loads(line)
+            ids.append(record["id"])
+            texts.append(record["text"])
+    return ids, texts
+
+
+def run_datasketch(corpus: Path, pairs_path: Path) -> None:
+    from datasketch import MinHash, MinHashLSH
+
+    ids, texts = read_corpus(corpus)
+    lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
+    signatures = []
+    for i, text in enumerate(texts):
+        m = MinHash(num_perm=NUM_PERM)
+        m.update_batch([s.encode("utf-8") for s in shingles(text)])
+        lsh.insert(i, m)
+        signatures.append(m)
+    found = set()
+    for i, m in enumerate(signatures):
+        for j in lsh.query(m):
+            if j != i and m.jaccard(signatures[j]) >= THRESHOLD:
+                found.add((min(i, j), max(i, j)))
+    _write_pairs(pairs_path, ids, found)
+
+
+def run_rensa(corpus: Path, pairs_path: Path) -> None:
+    from rensa import RMinHash, RMinHashLSH
+
+    ids, texts = read_corpus(corpus)
+    lsh = RMinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM, num_bands=16)
+    signatures = []
+    for i, text in enumerate(texts):
+        m = RMinHash(num_perm=NUM_PERM, seed=42)
+        m.update(shingles(text))
+        lsh.insert(i, m)
+        signatures.append(m)
+    found = set()
+    for i, m in enumerate(signatures):
+        for j in lsh.query(m):
+            if j != i and m.jaccard(signatures[j]) >= THRESHOLD:
+                found.add((min(i, j), max(i, j)))
+    _write_pairs(pairs_path, ids, found)
+
+
+def run_neardup(corpus: Path, pairs_path: Path) -> None:
+    import neardup
+
+    neardup.find_files([corpus], pairs_path, jaccard=THRESHOLD, containment=0.8, progress=False)
+
+
+def _write_pairs(path: Path, ids: list[str], found: set[tuple[int, int]]) -> None:
+    with path.open("w", encoding="utf-8") as out:
+        for i, j in sorted(found):
+            out.write(json.dumps({"id_a": ids[i], "id_b": ids[j]}) + "\n")
+
+
+TOOLS = {"neardup": run_neardup, "rensa": run_rensa, "datasketch": run_datasketch}
+
+
+def measure(tool: str, corpus: Path, pairs_path: Path) -> dict[str, float]:
+    """Run one tool in a child process: wall seconds and peak RSS (MB)."""
+    started = time.perf_counter()
+    child = subprocess.Popen(
+        [sys.executable, __file__, "--run", tool, str(corpus), str(pairs_path)]
+    )
+    _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - started
+    if status != 0:
+        raise SystemExit(f"{tool} failed with status {status}")
+    return {"seconds": seconds, "rss_mb": usage.ru_maxrss / 1024}
+
+
+def load_pairs(path: Path) -> dict[tuple[str, str], str]:
+    pairs = {}
+    with path.open() as lines:
+        for line in lines:
+            row = json.loads(line)
+            pairs[(row["id_a"], row["id_b"])] = row.get("relation", "")
+    return pairs
+
+
+def exact_jaccard(corpus: Path, pairs: set[tuple[str, str]]) -> dict[tuple[str, str], float]:
+    """Exact word-5-gram Jaccard of the given pairs, with neardup's own exact scoring."""
+    from neardup import Options
+    from neardup.pipeline import collect
+    from neardup.read import RecordReader, read_paths
+    from neardup.verify import score
+
+    options = Options(ignore_boilerplate=False)
+    corpus_sketch = collect(read_paths([corpus], RecordReader("id", "text")), options)
+    index = {doc_id: i for i, doc_id in enumerate(corpus_sketch.ids)}
+    ordered = sorted(pairs)
+    left = np.array([index[a] for a, _ in ordered], dtype=np.int64)
+    right = np.array([index[b] for _, b in ordered], dtype=np.int64)
+    jaccard, _, _ = score(corpus_sketch.sketches, left, right)
+    return dict(zip(ordered, jaccard.tolist(), strict=True))
+
+
+def compare_tools(corpus: Path, tools: list[str], work: Path) -> list[dict[str, object]]:
+    size_mb = corpus.stat().st_size / 1e6
+    documents = sum(1 for _ in corpus.open())
+    rows, found = [], {}
+    for tool in tools:
+        pairs_path = work / f"{tool}.jsonl"
+        result = measure(tool, corpus, pairs_path)
+        found[tool] = load_pairs(pairs_path)
+        rows.append({"tool": tool, "documents": documents, "mb": size_mb, **result})
+    union = {p for pairs in found.values() for p in pairs}
+    scores = exact_jaccard(corpus, union)
+    truth = {p for p in union if scores[p] >= THRESHOLD}
+    for row in rows:
+        pairs = found[str(row["tool"])]
+        row["pairs"] = len(pairs)
+        row["recall_j08"] = len(truth & set(pairs)) / max(len(truth), 1)
+        row["contains"] = sum(r == "contains" for r in pairs.values())
+    return rows
+
+
+def print_table(rows: list[dict[str, object]], baseline: dict[str, float] | None) -> None:
+    header = f"{'tool':<11}{'docs':>9}{'MB':>8}{'seconds':>9}{'MB/s':>8}{'peak RSS MB':>12}"
+    header += f"{'pairs':>8}{'recall J>=0.8':>15}{'contains':>10}{'speed-up':>10}"
+    print(header)
+    neardup_speed = next(
+        (r["mb"] / r["seconds"] for r in rows if r["tool"] == "neardup"),
+        None,  # type: ignore[operator]
+    )
+    for r in rows:
+        speed = r["mb"] / r["seconds"]  # type: ignore[operator]
+        ratio = f"{neardup_speed / speed:.1f}x" if neardup_speed and r["tool"] != "neardup" else ""
+        print(
+            f"{r['tool']:<11}{r['documents']:>9}{r['mb']:>8.1f}{r['seconds']:>9.2f}{speed:>8.2f}"
+            f"{r['rss_mb']:>12.0f}{r.get('pairs', ''):>8}"
+            f"{r.get('recall_j08', float('nan')):>15.4f}{r.get('contains', ''):>10}{ratio:>10}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--run", nargs=3, metavar=("TOOL", "CORPUS", "PAIRS"), help=argparse.SUPPRESS
+    )
+    parser.add_argument("--documents", type=int, default=20_000)
+    parser.add_argument("--tools", nargs="+", default=list(TOOLS), choices=list(TOOLS))
+    parser.add_argument("--scale", nargs="*", type=int, default=[], help="neardup alone at sizes")
+    parser.add_argument("--corpus", type=Path, help="use this JSONL corpus instead of generating")
+    args = parser.parse_args()
+    if args.run:
+        tool, corpus, pairs = args.run
+        TOOLS[tool](Path(corpus), Path(pairs))
+        return
+    sys.path.insert(0, str(HERE))
+    from corpus import make_corpus
+
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        for size in [args.documents, *args.scale]:
+            corpus = args.corpus or work / f"corpus-{size}.jsonl"
+            if not args.corpus:
+                with corpus.open("w", encoding="utf-8") as out:
+                    for record in make_corpus(size, 580):
+                        out.write(json.dumps(record) + "\n")
+            tools = args.tools if size == args.documents else ["neardup"]
+            rows = compare_tools(corpus, tools, work)
+            print_table(rows, None)
+            print()
+
+
+if __name__ == "__main__":
+    main()
