@@ -35,12 +35,12 @@ def sample_candidates(
     half of `min_containment`: a margin wide enough for the sampling error of short documents.
     """
     counts = sketches.shingle_counts
-    owner = np.repeat(np.arange(counts.size, dtype=np.int64), counts)
     member = np.zeros(counts.size, dtype=bool)
     member[docs] = True
-    sampled = sketches.shingles < np.uint64((2**64 - 1) // options.sample_every)
-    sampled &= member[owner]
-    keys, holders = sketches.shingles[sampled], owner[sampled]
+    sampled = np.flatnonzero(sketches.shingles < np.uint64((2**64 - 1) // options.sample_every))
+    owner = np.searchsorted(sketches.starts, sampled, side="right") - 1
+    keep = member[owner]
+    keys, holders = sketches.shingles[sampled[keep]], owner[keep]
     samples_per_doc = np.bincount(holders, minlength=counts.size)
     pairs, shared = pairs_sharing_keys(keys, holders, max_group=options.max_shingle_df)
     left, right = pairs >> 32, pairs & 0xFFFFFFFF

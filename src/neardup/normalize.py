@@ -8,7 +8,7 @@ become spaces, and runs of white space collapse to one space.
 from __future__ import annotations
 
 import html
-import sys
+import itertools
 import unicodedata
 from functools import cache
 
@@ -27,7 +27,8 @@ _ASCII_FOLD = {**{cp: " " for cp in range(0x20)}, 0x7F: " ", ord("`"): "'"}
 def _fold_table() -> dict[int, str]:
     """Translation table: typographic marks to ASCII; other non-ASCII punctuation to a space."""
     table: dict[int, str] = {}
-    for cp in range(0x80, sys.maxunicode + 1):
+    # Planes 0-2 and the tag block hold every assigned punctuation, symbol and control character.
+    for cp in itertools.chain(range(0x80, 0x30000), range(0xE0000, 0xE0080)):
         category = unicodedata.category(chr(cp))
         if category[0] in "PSZC" and category not in ("Co", "Cn"):
             table[cp] = " "

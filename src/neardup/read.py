@@ -73,7 +73,7 @@ class RecordReader:
 
     def repair(self, text: str) -> str:
         """Replace undecodable bytes (kept as surrogates while reading) with U+FFFD, counting."""
-        if _INVALID.search(text) is None:
+        if text.isascii() or _INVALID.search(text) is None:
             return text
         self.stats.invalid_utf8 += 1
         return _INVALID.sub("\ufffd", text)
