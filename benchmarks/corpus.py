@@ -1,6 +1,7 @@
 """A realistic news-like benchmark corpus from ../shared/data sentences, with planted copies.
 
-Documents are runs of real sentences (BBC News and Reuters-21578). A share of them is planted:
+Documents are runs of real sentences (BBC News and Reuters-21578), lightly varied so that
+unrelated documents share little text, as in real news. A share of them is planted:
 light edits of another document (near-duplicates), expanded versions (new paragraphs added, as in
 the seed pair), and excerpts. The same seed gives the same corpus.
 
@@ -34,6 +35,14 @@ def sentence_pool() -> list[str]:
     return pool
 
 
+def fresh_sentence(sentence: str, vocabulary: list[str], rng: random.Random) -> str:
+    """A pool sentence with about one word in six replaced, so that unrelated documents share
+    few 5-grams (a pool of ~200,000 sentences would otherwise recur in many documents at scale)."""
+    return " ".join(
+        rng.choice(vocabulary) if rng.random() < 0.17 else word for word in sentence.split()
+    )
+
+
 def light_edit(words: list[str], rng: random.Random) -> list[str]:
     """A copy with a few words changed, dropped or re-typed."""
     out = list(words)
@@ -46,6 +55,7 @@ def light_edit(words: list[str], rng: random.Random) -> list[str]:
 def make_corpus(documents: int, words: int, seed: int = 7) -> list[dict[str, str]]:
     rng = random.Random(seed)
     pool = sentence_pool()
+    vocabulary = sorted({w for s in pool[:20_000] for w in s.split()})
     records: list[dict[str, str]] = []
     for n in range(documents):
         kind = rng.random()
@@ -55,9 +65,9 @@ def make_corpus(documents: int, words: int, seed: int = 7) -> list[dict[str, str
             base = rng.choice(records)["text"]
             extra = []
             while len(" ".join(extra).split()) < len(base.split()) * rng.uniform(0.3, 1.0):
-                extra.append(rng.choice(pool))
+                extra.append(fresh_sentence(rng.choice(pool), vocabulary, rng))
             cut = rng.randrange(len(extra) + 1)
-            text = " ".join(extra[:cut] + [base] + extra[cut:])
+            text = " ".join([*extra[:cut], base, *extra[cut:]])
         elif records and kind < 0.10:  # excerpt of 40-80%
             base = rng.choice(records)["text"].split()
             size = int(len(base) * rng.uniform(0.4, 0.8))
@@ -66,7 +76,7 @@ def make_corpus(documents: int, words: int, seed: int = 7) -> list[dict[str, str
         else:
             sentences: list[str] = []
             while len(" ".join(sentences).split()) < words:
-                sentences.append(rng.choice(pool))
+                sentences.append(fresh_sentence(rng.choice(pool), vocabulary, rng))
             text = " ".join(sentences)
         records.append({"id": f"doc-{n:07d}", "text": text})
     return records
@@ -76,7 +86,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("output", type=Path)
     parser.add_argument("--documents", type=int, default=20_000)
-    parser.add_argument("--words", type=int, default=580)
+    parser.add_argument("--words", type=int, default=540)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     records = make_corpus(args.documents, args.words, args.seed)

@@ -34,6 +34,9 @@ def test_pairs_sharing_keys_counts_shared_keys() -> None:
     keys, docs = keep[0], keep[1].astype(np.int64)
     pairs, counts = pairs_sharing_keys(keys, docs)
     got = dict(zip(pairs.tolist(), counts.tolist(), strict=True))
+    # in chunks of little work, the same answer
+    chunked = pairs_sharing_keys(keys, docs, budget=7)
+    assert dict(zip(chunked[0].tolist(), chunked[1].tolist(), strict=True)) == got
     holders: dict[int, set[int]] = {}
     for k, d in zip(keys.tolist(), docs.tolist(), strict=True):
         holders.setdefault(d, set()).add(k)
@@ -42,3 +45,8 @@ def test_pairs_sharing_keys_counts_shared_keys() -> None:
         if shared := len(holders[i] & holders[j]):
             expected[(i << 32) | j] = shared
     assert got == expected
+
+
+def test_pairs_sharing_keys_of_nothing() -> None:
+    pairs, counts = pairs_sharing_keys(np.empty(0, np.uint64), np.empty(0, np.int64), budget=1)
+    assert pairs.size == counts.size == 0

@@ -39,8 +39,13 @@ def choose_bands(threshold: float, num_perm: int) -> tuple[int, int]:
     return best[1], best[2]
 
 
+#: Pair occurrences listed at once; keys are taken in chunks of about this much work, so that
+#: memory follows the distinct pairs, not every (pair, shared key) occurrence.
+PAIRS_PER_CHUNK = 20_000_000
+
+
 def pairs_sharing_keys(
-    keys: np.ndarray, docs: np.ndarray, *, max_group: int = 0
+    keys: np.ndarray, docs: np.ndarray, *, max_group: int = 0, budget: int = PAIRS_PER_CHUNK
 ) -> tuple[np.ndarray, np.ndarray]:
     """Distinct pairs of documents sharing keys, encoded i * 2**32 + j, and how many they share.
 
@@ -48,5 +53,25 @@ def pairs_sharing_keys(
     ignored (0: none is).
     """
     order = np.argsort(keys, kind="stable")
-    encoded = kernel.pairs_in_groups(keys[order], docs[order], max_group)
-    return np.unique(encoded, return_counts=True)
+    keys, docs = keys[order], docs[order]
+    group_starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if keys.size else keys
+    sizes = np.diff(np.r_[group_starts, keys.size])
+    work = np.where((max_group <= 0) | (sizes <= max_group), sizes * (sizes - 1) // 2, 0)
+    done = np.cumsum(work)
+    total = int(done[-1]) if done.size else 0
+    cuts = np.searchsorted(done, np.arange(budget, total, budget), side="right")
+    bounds = np.r_[group_starts[np.unique(cuts[cuts < group_starts.size])], keys.size]
+    parts = []
+    start = 0
+    for end in bounds.tolist():
+        encoded = kernel.pairs_in_groups(keys[start:end], docs[start:end], max_group)
+        parts.append(np.unique(encoded, return_counts=True))
+        start = end
+    if len(parts) == 1:
+        return parts[0]
+    pairs = np.concatenate([p for p, _ in parts])
+    counts = np.concatenate([c for _, c in parts])
+    order = np.argsort(pairs, kind="stable")
+    pairs, counts = pairs[order], counts[order]
+    first = np.flatnonzero(np.r_[True, pairs[1:] != pairs[:-1]])
+    return pairs[first], np.add.reduceat(counts, first)
