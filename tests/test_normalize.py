@@ -42,3 +42,13 @@ def test_ascii_fast_path_equals_the_unicode_path(text: str) -> None:
 
     slow = " ".join(unicodedata.normalize("NFKC", text).casefold().translate(_fold_table()).split())
     assert normalize(text) == slow
+
+
+@given(st.text())
+def test_run_folding_equals_translating_everything(text: str) -> None:
+    import unicodedata
+
+    from neardup.normalize import _fold_table
+
+    folded = unicodedata.normalize("NFKC", text.replace("&", "")).casefold()
+    assert normalize(text.replace("&", "")) == " ".join(folded.translate(_fold_table()).split())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import itertools
+import re
 import unicodedata
 from functools import cache
 
@@ -50,8 +51,16 @@ def normalize(text: str) -> str:
         text = html.unescape(text)
     if text.isascii():  # the same result, without the Unicode steps
         return " ".join(text.translate(_ASCII_FOLD).lower().split())
-    text = unicodedata.normalize("NFKC", text).casefold()
-    return " ".join(text.translate(_fold_table()).split())
+    text = unicodedata.normalize("NFKC", text).casefold().replace("`", "'")
+    # Only the runs outside printable ASCII need the (slow, per character) table.
+    return " ".join(_SPECIAL.sub(_fold_run, text).split())
+
+
+_SPECIAL = re.compile(r"[^\x20-\x7e]+")
+
+
+def _fold_run(run: re.Match[str]) -> str:
+    return run.group().translate(_fold_table())
 
 
 def exact_key(normalized: str) -> int:
