@@ -1,0 +1,33 @@
+"""The speed benchmark still runs and prints its table (a smoke test; speed is not asserted)."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, shared
+
+pytestmark = pytest.mark.slow
+
+
+def test_speed_benchmark_prints_its_table(tmp_path: Path) -> None:
+    shared("data/bbc")
+    run = subprocess.run(
+        [
+            sys.executable,
+            ROOT / "benchmarks" / "speed.py",
+            "--documents",
+            "400",
+            "--tools",
+            "neardup",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=tmp_path,
+    )
+    assert run.returncode == 0, run.stderr
+    header, row = run.stdout.splitlines()[:2]
+    assert header.split()[:5] == ["tool", "docs", "MB", "seconds", "MB/s"]
+    assert row.split()[0] == "neardup" and row.split()[1] == "400"
+    assert float(row.split()[7]) == 1.0  # recall of its own pairs above J 0.8
