@@ -21,6 +21,9 @@ OPS = ("same", "edited", "added", "removed", "moved", "boilerplate")
 EDITED_SIMILARITY = 0.5
 #: A removed and an added sentence are one `moved` sentence at or above this similarity.
 MOVED_SIMILARITY = 0.9
+#: Sentence comparisons a differing block may cost; past that (two long unrelated texts), its
+#: sentences are shown as removed and added without pairing, so an alignment never hangs.
+MAX_COMPARISONS = 40_000
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,10 @@ def _align_sentences(a: list[Segment], b: list[Segment]) -> list[AlignedSentence
 
 def _pair_block(a: list[str], b: list[str]) -> list[AlignedSentence]:
     """Pair the sentences of a differing block in order, most similar first; the rest one-sided."""
+    if len(a) * len(b) > MAX_COMPARISONS:
+        return [AlignedSentence("removed", x, "") for x in a] + [
+            AlignedSentence("added", "", y) for y in b
+        ]
     scores = sorted(
         ((similarity(x, y), i, j) for i, x in enumerate(a) for j, y in enumerate(b)), reverse=True
     )
@@ -127,6 +134,9 @@ def _pair_block(a: list[str], b: list[str]) -> list[AlignedSentence]:
 def _find_moves(steps: list[AlignedSentence]) -> list[AlignedSentence]:
     """A removed sentence that stands, (nearly) the same, among the added ones was moved."""
     added = [k for k, s in enumerate(steps) if s.op == "added"]
+    removed = sum(s.op == "removed" for s in steps)
+    if removed * len(added) > MAX_COMPARISONS:
+        return steps
     out = list(steps)
     dropped: set[int] = set()
     for k, step in enumerate(steps):

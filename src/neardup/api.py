@@ -17,6 +17,7 @@ import numpy as np
 from neardup.align import align
 from neardup.cluster import Clusters
 from neardup.errors import InputError, OptionsError, OutputError
+from neardup.normalize import exact_key
 from neardup.options import Options
 from neardup.pipeline import Corpus, cluster_corpus, collect, furniture_lines, match
 from neardup.progress import Reporter
@@ -61,7 +62,8 @@ def compare(
     )
     tokens = sketches.token_counts
     alignment = align(a, b) if explain else ()
-    if tokens.min() > 0 and sketches.exact_keys[0] == sketches.exact_keys[1]:
+    has_text = sketches.exact_keys[0] != np.uint64(exact_key(""))
+    if has_text and sketches.exact_keys[0] == sketches.exact_keys[1]:
         return Comparison(
             relation=RELATIONS[EXACT],
             jaccard=1.0,
@@ -325,12 +327,16 @@ def _check_outputs(
     sources = {Path(i).resolve() for i in inputs}
     if report is not None and Path(report).suffix.lower() not in (".html", ".htm"):
         raise OutputError(f"{report}: a report is an .html file")
-    for output in outputs:
+    taken: set[Path] = set()
+    for output in [*outputs, report]:
         if output is None:
             continue
-        path = check_output(output)
+        path = Path(output) if output is report else check_output(output)
         if path.resolve() in sources:
             raise OutputError(f"{output}: is also an input; choose another output file")
+        if path.resolve() in taken:
+            raise OutputError(f"{output}: named twice; each output needs its own file")
+        taken.add(path.resolve())
 
 
 def _date_field(keep: str, date_field: str | None) -> str | None:
@@ -361,7 +367,10 @@ def _select(records: Any, keep: np.ndarray, cluster_id: np.ndarray | None) -> An
     if hasattr(records, "columns") and hasattr(records, "loc"):  # pandas.DataFrame
         frame = records.loc[keep]
         if ids is not None:
-            frame = frame.assign(cluster_id=ids[keep])
+            import pandas as pd
+
+            kept_ids = [None if c < 0 else int(c) for c in ids[keep]]
+            frame = frame.assign(cluster_id=pd.array(kept_ids, dtype="Int64"))
         return frame
     rows = list(rows_of(records))
     if ids is None:

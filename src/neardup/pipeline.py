@@ -87,6 +87,8 @@ def collect(
                 )
             )
             advance(len(batch))
+    if dates is not None and ids and not any(dates):
+        raise InputError(f"no document has a date in the field '{date_field}'")
     sketches = concat(parts, options.num_perm)
     return Corpus(ids, sketches, dates, {"seconds_reading": time.perf_counter() - started})
 
@@ -107,7 +109,7 @@ def _batches(records: Iterable[Record]) -> Iterator[list[Record]]:
 def parse_date(record: Record, date_field: str) -> datetime | None:
     """The record's date (ISO 8601) as an aware datetime, or None where it has none."""
     value: Any = record.fields.get(date_field)
-    if value is None or value == "":
+    if value is None or value == "" or value != value:  # NaN and NaT are not equal to themselves
         return None
     if not isinstance(value, datetime):
         try:

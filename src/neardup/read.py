@@ -64,12 +64,21 @@ class RecordReader:
         text = fields[self.text_field]
         if text is None:
             text = ""
-        elif not isinstance(text, str):
+        elif not isinstance(text, str | float):
             raise InputError(
                 f"{where}: text field '{self.text_field}' is a {type(text).__name__}, not a string"
             )
+        if None in fields:  # csv.DictReader puts extra values under None
+            raise InputError(f"{where}: more values than the header has columns")
+        if isinstance(text, float) and text != text:  # NaN, as pandas reads a missing value
+            text = ""
         self.stats.documents += 1
-        return Record(str(fields[self.id_field]), self.repair(text), fields, where)
+        repaired = self.repair(text)
+        if repaired is not text or any(_invalid(v) for v in fields.values()):
+            # Written back repaired: an output never holds a lone surrogate.
+            fields = {k: _INVALID.sub("\ufffd", v) if _invalid(v) else v for k, v in fields.items()}
+            fields[self.text_field] = repaired
+        return Record(_INVALID.sub("\ufffd", str(fields[self.id_field])), repaired, fields, where)
 
     def repair(self, text: str) -> str:
         """Replace undecodable bytes (kept as surrogates while reading) with U+FFFD, counting."""
@@ -77,6 +86,10 @@ class RecordReader:
             return text
         self.stats.invalid_utf8 += 1
         return _INVALID.sub("\ufffd", text)
+
+
+def _invalid(value: Any) -> bool:
+    return isinstance(value, str) and not value.isascii() and _INVALID.search(value) is not None
 
 
 def _decode(raw: bytes) -> str:
@@ -100,7 +113,7 @@ def read_txt_folder(root: Path, reader: RecordReader) -> Iterator[Record]:
 
 def read_txt_file(path: Path, reader: RecordReader, doc_id: str | None = None) -> Record:
     """One .txt file as one document (id: its name, unless given)."""
-    doc_id = path.name if doc_id is None else doc_id
+    doc_id = _INVALID.sub("\ufffd", path.name if doc_id is None else doc_id)
     text = reader.repair(_decode(path.read_bytes()))
     reader.stats.documents += 1
     return Record(doc_id, text, {reader.id_field: doc_id, reader.text_field: text}, str(path))
@@ -117,6 +130,8 @@ def read_jsonl(path: Path, reader: RecordReader) -> Iterator[Record]:
                 fields = json.loads(_decode(raw))
             except json.JSONDecodeError as error:
                 raise InputError(f"{where}: malformed JSON ({error.msg})") from None
+            except RecursionError:
+                raise InputError(f"{where}: malformed JSON (nested too deeply)") from None
             yield reader.make(fields, where)
 
 
@@ -169,6 +184,13 @@ def read_parquet(path: Path, reader: RecordReader) -> Iterator[Record]:
 
 def read_path(path: Path, reader: RecordReader) -> Iterator[Record]:
     """The documents of one input path, chosen by its kind."""
+    try:
+        yield from _read_kind(path, reader)
+    except OSError as error:
+        raise InputError(f"{path}: cannot be read ({error.strerror or error})") from None
+
+
+def _read_kind(path: Path, reader: RecordReader) -> Iterator[Record]:
     name = path.name.lower()
     if path.is_dir():
         yield from read_txt_folder(path, reader)

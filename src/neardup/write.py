@@ -6,6 +6,7 @@ run never leaves a half-written output under the expected name.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import os
@@ -47,7 +48,8 @@ def write_rows(
     except OSError as error:
         raise OutputError(f"{path}: cannot be written ({error.strerror or error})") from None
     finally:
-        partial.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
     return count
 
 
