@@ -136,3 +136,22 @@ def test_find_pairs_orders_by_input_and_overlap_only_when_asked() -> None:
     assert pairs[0].containment_b_in_a == 1.0  # B (the story) is wholly inside A (the update)
     with_overlap = neardup.find_pairs(docs, report_overlap=True, overlap=0.2)
     assert {p.relation for p in with_overlap} == {"contains", "overlap"}
+
+
+def test_short_verbatim_excerpts_are_always_found() -> None:
+    """Winnowing guarantees a shared fingerprint for any excerpt of window + ngram - 1 words."""
+    import random
+
+    rng = random.Random(5)
+    vocabulary = [f"w{i}" for i in range(5000)]
+    docs, missed = [], 0
+    for n in range(150):
+        words = [rng.choice(vocabulary) for _ in range(300)]
+        start = rng.randrange(280)
+        docs = [
+            {"id": "long", "text": " ".join(words)},
+            {"id": "excerpt", "text": " ".join(words[start : start + 10 + n % 8])},
+        ]
+        pairs = neardup.find_pairs(docs)
+        missed += [(p.id_a, p.relation) for p in pairs] != [("long", "contains")]
+    assert missed == 0

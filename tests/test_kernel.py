@@ -77,3 +77,12 @@ def test_number_masking_equals_reference(a: str, b: str) -> None:
     same_words = reference.tokens(normalize(a)) == reference.tokens(normalize(b))
     assert (sketches.masked_keys[0] == sketches.masked_keys[1]) == same_masked
     assert (sketches.word_keys[0] == sketches.word_keys[1]) == same_words
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(texts, min_size=1, max_size=4), st.integers(1, 5), st.integers(1, 6))
+def test_fingerprints_equal_reference(batch: list[str], ngram: int, window: int) -> None:
+    sketches = sketch_texts(batch, ngram=ngram, num_perm=8, seed=3, window=window)
+    for d, text in enumerate(batch):
+        got = sketches.prints[sketches.print_starts[d] : sketches.print_starts[d + 1]].tolist()
+        assert got == reference.fingerprints(text, ngram, 3, window)

@@ -2,9 +2,10 @@
 
 Two generators, both over keys that similar documents share:
 - LSH bands of the MinHash signatures catch pairs above the Jaccard threshold;
-- a hash-chosen sample of the shingles (the same shingles are sampled in every document, as in
-  Broder's MOD-m sketch) catches pairs where most of the smaller document is inside the larger
-  one, whatever their size ratio and so whatever their Jaccard.
+- winnowed fingerprints (the smallest shingle hash of every window of consecutive shingles, the
+  same choice in every document) catch pairs where most of the smaller document is inside the
+  larger one, whatever their size ratio and so whatever their Jaccard: any shared run of
+  `window` shingles yields a shared fingerprint.
 Exact copies are grouped before and only one document of each group takes part.
 """
 
@@ -34,13 +35,12 @@ def sample_candidates(
     A pair is kept when the share of the smaller sample found in the other document is at least
     half of `min_containment`: a margin wide enough for the sampling error of short documents.
     """
-    counts = sketches.shingle_counts
+    counts = np.diff(sketches.print_starts)
     member = np.zeros(counts.size, dtype=bool)
     member[docs] = True
-    sampled = np.flatnonzero(sketches.shingles < np.uint64((2**64 - 1) // options.sample_every))
-    owner = np.searchsorted(sketches.starts, sampled, side="right") - 1
+    owner = np.repeat(np.arange(counts.size, dtype=np.int64), counts)
     keep = member[owner]
-    keys, holders = sketches.shingles[sampled[keep]], owner[keep]
+    keys, holders = sketches.prints[keep], owner[keep]
     samples_per_doc = np.bincount(holders, minlength=counts.size)
     pairs, shared = pairs_sharing_keys(keys, holders, max_group=options.max_shingle_df)
     left, right = pairs >> 32, pairs & 0xFFFFFFFF

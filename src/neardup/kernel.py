@@ -210,10 +210,14 @@ def shingle_hashes(
     token_counts: np.ndarray,
     ngram: int,
     seed: np.uint64,
-) -> tuple[np.ndarray, np.ndarray]:
-    """The sorted, distinct word n-gram hashes of each document.
+    window: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The sorted, distinct word n-gram hashes of each document, and its winnowed fingerprints.
 
-    Returns (hashes, starts): document d's shingles are hashes[starts[d]:starts[d + 1]].
+    Returns (hashes, starts, prints, print_starts): document d's shingles are
+    hashes[starts[d]:starts[d + 1]]; its fingerprints, the smallest shingle hash of every `window`
+    consecutive shingles (Schleimer et al.'s winnowing), prints[print_starts[d]:...]. Any run of
+    `window` shingles that two documents share gives them a common fingerprint.
     A document with fewer than `ngram` tokens has no shingle.
     """
     n_docs = offsets.size - 1
@@ -221,7 +225,9 @@ def shingle_hashes(
     for d in range(n_docs):
         room[d + 1] = room[d] + max(token_counts[d] - ngram + 1, 0)
     buffer = np.empty(room[n_docs], dtype=np.uint64)
+    print_buffer = np.empty(room[n_docs], dtype=np.uint64)
     distinct = np.zeros(n_docs, dtype=np.int64)
+    print_distinct = np.zeros(n_docs, dtype=np.int64)
     for d in prange(n_docs):
         n_shingles = room[d + 1] - room[d]
         if n_shingles == 0:
@@ -234,6 +240,21 @@ def shingle_hashes(
             for k in range(ngram):
                 h = fmix64(h ^ tokens[s + k]) + np.uint64(k)
             out[s] = h
+        chosen = print_buffer[room[d] : room[d + 1]]
+        n_windows = max(n_shingles - window + 1, 1)
+        for w in range(n_windows):
+            smallest = out[w]
+            for k in range(w + 1, min(w + window, n_shingles)):
+                smallest = min(smallest, out[k])
+            chosen[w] = smallest
+        chosen = chosen[:n_windows]
+        chosen.sort()
+        p = 1
+        for s in range(1, n_windows):
+            if chosen[s] != chosen[p - 1]:
+                chosen[p] = chosen[s]
+                p += 1
+        print_distinct[d] = p
         out.sort()
         m = 1
         for s in range(1, n_shingles):
@@ -244,10 +265,17 @@ def shingle_hashes(
     starts = np.zeros(n_docs + 1, dtype=np.int64)
     for d in range(n_docs):
         starts[d + 1] = starts[d] + distinct[d]
+    print_starts = np.zeros(n_docs + 1, dtype=np.int64)
+    for d in range(n_docs):
+        print_starts[d + 1] = print_starts[d] + print_distinct[d]
     hashes = np.empty(starts[n_docs], dtype=np.uint64)
+    prints = np.empty(print_starts[n_docs], dtype=np.uint64)
     for d in prange(n_docs):
         hashes[starts[d] : starts[d + 1]] = buffer[room[d] : room[d] + distinct[d]]
-    return hashes, starts
+        prints[print_starts[d] : print_starts[d + 1]] = print_buffer[
+            room[d] : room[d] + print_distinct[d]
+        ]
+    return hashes, starts, prints, print_starts
 
 
 @njit(cache=True, parallel=True)

@@ -33,9 +33,10 @@ class Options:
     #: LSH bands and rows; computed from `jaccard` and `num_perm` when left out.
     bands: int | None = None
     rows: int | None = None
-    #: One shingle in `sample_every` (chosen by hash, the same in every document) is indexed for
-    #: containment candidates: expanded versions and excerpts are found whatever their Jaccard.
-    sample_every: int = 4
+    #: Winnowing window: the smallest shingle hash of every `window` consecutive shingles is indexed
+    #: for containment candidates, so a shared run of `window` shingles (window + ngram - 1 words)
+    #: is always seen: expanded versions and excerpts are found whatever their Jaccard.
+    window: int = 4
     #: A sampled shingle in more documents than this is common phrasing, not evidence of reuse.
     max_shingle_df: int = 200
     #: Pairs that differ only in their numbers report different facts: not duplicates.
@@ -62,7 +63,7 @@ class Options:
             )
         _check(self.min_words >= 0, f"min_words must be 0 or more, got {self.min_words}")
         _check(8 <= self.num_perm <= 1024, f"num_perm must be in [8, 1024], got {self.num_perm}")
-        _check(1 <= self.sample_every <= 1024, "sample_every must be in [1, 1024]")
+        _check(1 <= self.window <= 64, "window must be in [1, 64]")
         _check(self.max_shingle_df >= 2, "max_shingle_df must be at least 2")
         _check(self.boilerplate_min_docs >= 2, "boilerplate_min_docs must be at least 2")
         if (self.bands is None) != (self.rows is None):

@@ -83,6 +83,7 @@ def collect(
                     ngram=options.ngram,
                     num_perm=options.num_perm,
                     seed=options.seed,
+                    window=options.window,
                     furniture=furniture,
                 )
             )

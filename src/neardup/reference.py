@@ -59,6 +59,21 @@ def shingle_hashes(text: str, ngram: int, seed: int) -> list[int]:
     return sorted(out)
 
 
+def fingerprints(text: str, ngram: int, seed: int, window: int) -> list[int]:
+    """Sorted distinct winnowed fingerprints: the least shingle hash of each `window` in a row."""
+    hashed = [token_hash(t) for t in tokens(normalize(text))]
+    ordered = []
+    for i in range(len(hashed) - ngram + 1):
+        h = seed
+        for k in range(ngram):
+            h = (fmix64(h ^ hashed[i + k]) + k) & _MASK
+        ordered.append(h)
+    if not ordered:
+        return []
+    windows = range(max(len(ordered) - window + 1, 1))
+    return sorted({min(ordered[w : w + window]) for w in windows})
+
+
 def minhash(hashes: list[int], a: list[int], b: list[int]) -> list[int]:
     """One minimum of ((a·x + b) mod 2**64) >> 32 per permutation (0xFFFFFFFF when empty)."""
     return [

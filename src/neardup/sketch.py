@@ -26,6 +26,8 @@ class Sketches:
     shingles: np.ndarray  # uint64
     starts: np.ndarray  # int64, len = documents + 1
     signatures: np.ndarray  # uint32, documents × num_perm
+    prints: np.ndarray  # uint64, winnowed fingerprints (sorted, distinct per document)
+    print_starts: np.ndarray  # int64, len = documents + 1
 
     def __len__(self) -> int:
         return self.token_counts.size
@@ -105,6 +107,7 @@ def sketch_texts(
     ngram: int,
     num_perm: int,
     seed: int,
+    window: int = 4,
     furniture: frozenset[int] | None = None,
 ) -> Sketches:
     """Normalize, tokenize, shingle and MinHash a batch of raw texts.
@@ -122,7 +125,9 @@ def sketch_texts(
         ]
     data, offsets = encode_batch(compared)
     token_counts = kernel.count_tokens(data, offsets)
-    shingles, starts = kernel.shingle_hashes(data, offsets, token_counts, ngram, np.uint64(seed))
+    shingles, starts, prints, print_starts = kernel.shingle_hashes(
+        data, offsets, token_counts, ngram, np.uint64(seed), window
+    )
     a, b = permutations(num_perm, seed)
     word_keys, masked_keys = kernel.sequence_keys(data, offsets, token_counts, number_words())
     return Sketches(
@@ -133,6 +138,8 @@ def sketch_texts(
         shingles=shingles,
         starts=starts,
         signatures=kernel.minhash(shingles, starts, a, b),
+        prints=prints,
+        print_starts=print_starts,
     )
 
 
@@ -147,12 +154,12 @@ def concat(parts: list[Sketches], num_perm: int) -> Sketches:
             shingles=np.empty(0, np.uint64),
             starts=np.zeros(1, np.int64),
             signatures=np.empty((0, num_perm), np.uint32),
+            prints=np.empty(0, np.uint64),
+            print_starts=np.zeros(1, np.int64),
         )
     if len(parts) == 1:
         return parts[0]
-    shingle_counts = np.concatenate([p.shingle_counts for p in parts])
-    starts = np.zeros(shingle_counts.size + 1, dtype=np.int64)
-    np.cumsum(shingle_counts, out=starts[1:])
+    starts = _joined_starts([p.starts for p in parts])
     return Sketches(
         exact_keys=np.concatenate([p.exact_keys for p in parts]),
         word_keys=np.concatenate([p.word_keys for p in parts]),
@@ -161,4 +168,14 @@ def concat(parts: list[Sketches], num_perm: int) -> Sketches:
         shingles=np.concatenate([p.shingles for p in parts]),
         starts=starts,
         signatures=np.concatenate([p.signatures for p in parts]),
+        prints=np.concatenate([p.prints for p in parts]),
+        print_starts=_joined_starts([p.print_starts for p in parts]),
     )
+
+
+def _joined_starts(parts: list[np.ndarray]) -> np.ndarray:
+    """The offsets of several concatenated segmented arrays."""
+    counts = np.concatenate([np.diff(s) for s in parts])
+    starts = np.zeros(counts.size + 1, dtype=np.int64)
+    np.cumsum(counts, out=starts[1:])
+    return starts
