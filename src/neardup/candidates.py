@@ -27,12 +27,12 @@ def band_candidates(sketches: Sketches, docs: np.ndarray, options: Options) -> n
     return pairs
 
 
-def sample_candidates(
+def fingerprint_candidates(
     sketches: Sketches, docs: np.ndarray, options: Options, min_containment: float
 ) -> np.ndarray:
-    """Encoded pairs of `docs` whose shared sampled shingles suggest containment.
+    """Encoded pairs of `docs` whose shared fingerprints suggest containment.
 
-    A pair is kept when the share of the smaller sample found in the other document is at least
+    A pair is kept when the share of the smaller fingerprint set found in the other document is at least
     half of `min_containment`: a margin wide enough for the sampling error of short documents.
     """
     counts = np.diff(sketches.print_starts)
@@ -41,10 +41,10 @@ def sample_candidates(
     owner = np.repeat(np.arange(counts.size, dtype=np.int64), counts)
     keep = member[owner]
     keys, holders = sketches.prints[keep], owner[keep]
-    samples_per_doc = np.bincount(holders, minlength=counts.size)
+    prints_per_doc = np.bincount(holders, minlength=counts.size)
     pairs, shared = pairs_sharing_keys(keys, holders, max_group=options.max_shingle_df)
     left, right = pairs >> 32, pairs & 0xFFFFFFFF
-    smaller = np.minimum(samples_per_doc[left], samples_per_doc[right])
+    smaller = np.minimum(prints_per_doc[left], prints_per_doc[right])
     return pairs[shared >= 0.5 * min_containment * smaller]
 
 
@@ -56,5 +56,5 @@ def candidate_pairs(
         return np.empty(0, dtype=np.int64)
     return np.union1d(
         band_candidates(sketches, docs, options),
-        sample_candidates(sketches, docs, options, min_containment),
+        fingerprint_candidates(sketches, docs, options, min_containment),
     )

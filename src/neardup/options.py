@@ -37,7 +37,7 @@ class Options:
     #: for containment candidates, so a shared run of `window` shingles (window + ngram - 1 words)
     #: is always seen: expanded versions and excerpts are found whatever their Jaccard.
     window: int = 4
-    #: A sampled shingle in more documents than this is common phrasing, not evidence of reuse.
+    #: A fingerprint in more documents than this is common phrasing, not evidence of reuse.
     max_shingle_df: int = 200
     #: Pairs that differ only in their numbers report different facts: not duplicates.
     numbers_matter: bool = True
