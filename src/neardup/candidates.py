@@ -32,8 +32,8 @@ def fingerprint_candidates(
 ) -> np.ndarray:
     """Encoded pairs of `docs` whose shared fingerprints suggest containment.
 
-    A pair is kept when the share of the smaller fingerprint set found in the other document is at least
-    half of `min_containment`: a margin wide enough for the sampling error of short documents.
+    A pair is kept when the share of the smaller fingerprint set found in the other document is
+    at least half of `min_containment`: a margin wide enough for short documents.
     """
     counts = np.diff(sketches.print_starts)
     member = np.zeros(counts.size, dtype=bool)
