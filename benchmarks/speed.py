@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -47,31 +48,34 @@ def read_corpus(path: Path) -> tuple[list[str], list[str]]:
 def run_datasketch(corpus: Path, pairs_path: Path) -> None:
     from datasketch import MinHash, MinHashLSH
 
-    ids, texts = read_corpus(corpus)
-    lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
-    signatures = []
-    for i, text in enumerate(texts):
+    def signature(words: list[str]) -> MinHash:
         m = MinHash(num_perm=NUM_PERM)
-        m.update_batch([s.encode("utf-8") for s in shingles(text)])
-        lsh.insert(i, m)
-        signatures.append(m)
-    found = set()
-    for i, m in enumerate(signatures):
-        for j in lsh.query(m):
-            if j != i and m.jaccard(signatures[j]) >= THRESHOLD:
-                found.add((min(i, j), max(i, j)))
-    _write_pairs(pairs_path, ids, found)
+        m.update_batch([s.encode("utf-8") for s in words])
+        return m
+
+    _peer_pipeline(
+        corpus, pairs_path, signature, MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
+    )
 
 
 def run_rensa(corpus: Path, pairs_path: Path) -> None:
     from rensa import RMinHash, RMinHashLSH
 
-    ids, texts = read_corpus(corpus)
+    def signature(words: list[str]) -> RMinHash:
+        m = RMinHash(num_perm=NUM_PERM, seed=42)
+        m.update(words)
+        return m
+
     lsh = RMinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM, num_bands=16)
+    _peer_pipeline(corpus, pairs_path, signature, lsh)
+
+
+def _peer_pipeline(corpus: Path, pairs_path: Path, signature: Any, lsh: Any) -> None:
+    """The plain peer pipeline: Python shingle strings, a signature each, LSH, estimated J."""
+    ids, texts = read_corpus(corpus)
     signatures = []
     for i, text in enumerate(texts):
-        m = RMinHash(num_perm=NUM_PERM, seed=42)
-        m.update(shingles(text))
+        m = signature(shingles(text))
         lsh.insert(i, m)
         signatures.append(m)
     found = set()

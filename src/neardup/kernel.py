@@ -203,6 +203,18 @@ def sequence_keys(
     return words, masked
 
 
+@njit(cache=True)
+def _sort_distinct(values: np.ndarray) -> int:
+    """Sort in place and move the distinct values to the front; return how many there are."""
+    values.sort()
+    m = 1
+    for s in range(1, values.size):
+        if values[s] != values[m - 1]:
+            values[m] = values[s]
+            m += 1
+    return m
+
+
 @njit(cache=True, parallel=True)
 def shingle_hashes(
     data: np.ndarray,
@@ -247,21 +259,8 @@ def shingle_hashes(
             for k in range(w + 1, min(w + window, n_shingles)):
                 smallest = min(smallest, out[k])
             chosen[w] = smallest
-        chosen = chosen[:n_windows]
-        chosen.sort()
-        p = 1
-        for s in range(1, n_windows):
-            if chosen[s] != chosen[p - 1]:
-                chosen[p] = chosen[s]
-                p += 1
-        print_distinct[d] = p
-        out.sort()
-        m = 1
-        for s in range(1, n_shingles):
-            if out[s] != out[m - 1]:
-                out[m] = out[s]
-                m += 1
-        distinct[d] = m
+        print_distinct[d] = _sort_distinct(chosen[:n_windows])
+        distinct[d] = _sort_distinct(out)
     starts = np.zeros(n_docs + 1, dtype=np.int64)
     for d in range(n_docs):
         starts[d + 1] = starts[d] + distinct[d]
