@@ -78,6 +78,7 @@ def test_null_text_is_an_empty_document(tmp_path: Path) -> None:
         ('{"id": "a", "txt": "x"}\n', r"d\.jsonl:1: no text field 'text'"),
         ('{"text": "x"}\n', r"d\.jsonl:1: no id field 'id'"),
         ('{"id": "a", "text": 5}\n', r"d\.jsonl:1: text field 'text' is a int"),
+        ('{"id": "a", "text": 1.5}\n', r"d\.jsonl:1: text field 'text' is a float"),
         ('["id", "text"]\n', r"d\.jsonl:1: expected an object"),
     ],
 )

@@ -62,16 +62,15 @@ class RecordReader:
                 f"{where}: no text field '{self.text_field}' (choose it with --text-field)"
             )
         text = fields[self.text_field]
-        if text is None:
+        # A missing text (None, or NaN as pandas reads one) is an empty document.
+        if text is None or (isinstance(text, float) and text != text):
             text = ""
-        elif not isinstance(text, str | float):
+        elif not isinstance(text, str):
             raise InputError(
                 f"{where}: text field '{self.text_field}' is a {type(text).__name__}, not a string"
             )
         if None in fields:  # csv.DictReader puts extra values under None
             raise InputError(f"{where}: more values than the header has columns")
-        if isinstance(text, float) and text != text:  # NaN, as pandas reads a missing value
-            text = ""
         self.stats.documents += 1
         repaired = self.repair(text)
         if repaired is not text or any(_invalid(v) for v in fields.values()):
