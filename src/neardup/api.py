@@ -6,6 +6,7 @@ field; the `*_files` functions read and write files, as the CLI does.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from neardup.options import Options
 from neardup.pipeline import Corpus, cluster_corpus, collect, furniture_lines, match
 from neardup.progress import Reporter
 from neardup.read import Record, RecordReader, read_paths, read_records, rows_of
-from neardup.report import pairs_to_explain, render_report, write_report
+from neardup.report import check_report, pairs_to_explain, render_report, write_report
 from neardup.results import ClusterMember, Comparison, Pair, Summary, cluster_rows, pair_rows
 from neardup.sketch import sketch_texts
 from neardup.verify import (
@@ -246,8 +247,8 @@ def deduplicate_files(
     summary.outputs = {"deduplicated": str(output), **summary.outputs}
     summary.seconds = time.perf_counter() - started
     if report is not None:
-        read = lambda r: read_paths(inputs, r)  # noqa: E731
-        _report(report, read, reader, summary, options, corpus, scored, found)
+        reread_inputs = functools.partial(read_paths, inputs)
+        _report(report, reread_inputs, reader, summary, options, corpus, scored, found)
     return summary
 
 
@@ -325,13 +326,11 @@ def _check_outputs(
 ) -> None:
     """Fail before any work on an unwritable kind, or on an output that would overwrite an input."""
     sources = {Path(i).resolve() for i in inputs}
-    if report is not None and Path(report).suffix.lower() not in (".html", ".htm"):
-        raise OutputError(f"{report}: a report is an .html file")
     taken: set[Path] = set()
     for output in [*outputs, report]:
         if output is None:
             continue
-        path = Path(output) if output is report else check_output(output)
+        path = check_report(output) if output is report else check_output(output)
         if path.resolve() in sources:
             raise OutputError(f"{output}: is also an input; choose another output file")
         if path.resolve() in taken:

@@ -99,11 +99,17 @@ def render_report(
     )
 
 
-def write_report(path: str | Path, html: str) -> None:
-    """Write the report, creating its folder."""
+def check_report(path: str | Path) -> Path:
+    """The path, if it names an HTML file."""
     path = Path(path)
     if path.suffix.lower() not in (".html", ".htm"):
         raise OutputError(f"{path}: a report is an .html file")
+    return path
+
+
+def write_report(path: str | Path, html: str) -> None:
+    """Write the report, creating its folder."""
+    path = check_report(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(html, encoding="utf-8")
