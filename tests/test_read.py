@@ -66,6 +66,15 @@ def test_invalid_utf8_is_replaced_and_counted(tmp_path: Path) -> None:
     assert reader.stats.invalid_utf8 == 2
 
 
+def test_lone_surrogate_escapes_in_valid_utf8_json_are_repaired(tmp_path: Path) -> None:
+    jsonl = tmp_path / "d.jsonl"
+    jsonl.write_bytes(b'{"id": "x\\uDC80", "text": "a\\ud800b", "note": "c\\udfffd"}\n')
+    records, reader = _read(jsonl)
+    assert (records[0].id, records[0].text) == ("x\ufffd", "a\ufffdb")
+    assert records[0].fields["note"] == "c\ufffdd"
+    assert reader.stats.invalid_utf8 == 1
+
+
 def test_null_text_is_an_empty_document(tmp_path: Path) -> None:
     path = _write_jsonl(tmp_path / "d.jsonl", [{"id": "a", "text": None}])
     assert _read(path)[0][0].text == ""

@@ -50,7 +50,8 @@ class RecordReader:
         self.text_field = text_field
         self.stats = stats if stats is not None else ReadStats()
 
-    def make(self, fields: Mapping[str, Any], where: str) -> Record:
+    def make(self, fields: Mapping[str, Any], where: str, *, clean: bool = False) -> Record:
+        """A Record of raw fields; `clean`: the fields are known to hold no lone surrogate."""
         if not isinstance(fields, Mapping):
             raise InputError(
                 f"{where}: expected an object with fields, got {type(fields).__name__}"
@@ -72,6 +73,8 @@ class RecordReader:
         if None in fields:  # csv.DictReader puts extra values under None
             raise InputError(f"{where}: more values than the header has columns")
         self.stats.documents += 1
+        if clean:
+            return Record(str(fields[self.id_field]), text, fields, where)
         repaired = self.repair(text)
         if repaired is not text or any(_invalid(v) for v in fields.values()):
             # Written back repaired: an output never holds a lone surrogate.
@@ -93,6 +96,16 @@ def _invalid(value: Any) -> bool:
 
 def _decode(raw: bytes) -> str:
     return raw.decode("utf-8", "surrogateescape").removeprefix("\ufeff")
+
+
+def _decode_json_line(raw: bytes) -> tuple[str, bool]:
+    """The line as text, and whether its JSON can hold no lone surrogate: valid UTF-8 and no
+    `\\uD…` escape. Most lines are; they skip the per-field surrogate search."""
+    try:
+        text = raw.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError:
+        return _decode(raw), False
+    return text, b"\\ud" not in raw and b"\\uD" not in raw
 
 
 def _open_binary(path: Path) -> io.BufferedIOBase:
@@ -125,13 +138,14 @@ def read_jsonl(path: Path, reader: RecordReader) -> Iterator[Record]:
             if not raw.strip():
                 continue
             where = f"{path}:{number}"
+            line, clean = _decode_json_line(raw)
             try:
-                fields = json.loads(_decode(raw))
+                fields = json.loads(line)
             except json.JSONDecodeError as error:
                 raise InputError(f"{where}: malformed JSON ({error.msg})") from None
             except RecursionError:
                 raise InputError(f"{where}: malformed JSON (nested too deeply)") from None
-            yield reader.make(fields, where)
+            yield reader.make(fields, where, clean=clean)
 
 
 def _lines(handle: io.BufferedIOBase, path: Path) -> Iterator[bytes]:
