@@ -1,4 +1,4 @@
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import neardup
@@ -52,3 +52,30 @@ def test_run_folding_equals_translating_everything(text: str) -> None:
 
     folded = unicodedata.normalize("NFKC", text.replace("&", "")).casefold()
     assert normalize(text.replace("&", "")) == " ".join(folded.translate(_fold_table()).split())
+
+
+def _batch_forms(texts: list[str]) -> list[str]:
+    from neardup.normalize import normalize_batch
+
+    data, offsets = normalize_batch(texts)
+    raw = data.tobytes()
+    return [
+        raw[offsets[d] : offsets[d + 1]].decode("utf-8", "surrogatepass") for d in range(len(texts))
+    ]
+
+
+@settings(max_examples=300, deadline=None)  # the first example builds the code point table
+@given(st.lists(st.text() | st.text(alphabet=st.characters(max_codepoint=127)), max_size=5))
+def test_the_kernels_normal_form_equals_normalize(texts: list[str]) -> None:
+    assert _batch_forms(texts) == [normalize(t) for t in texts]
+
+
+def test_the_kernels_normal_form_on_hard_cases(seed_texts: tuple[str, str]) -> None:
+    hard = [
+        "Straße ΐ ﬃ İstanbul ǅ",  # casefolding that grows the text
+        "AT&amp;T &lt;b&gt; caf\u0065\u0301",  # entities, then NFKC composition
+        "a\u2028b\x85c\u3000d\U000e0041e\ud800f",  # separators, tags, a lone surrogate
+        "  “quoted” — dashes…  ",
+        *seed_texts,
+    ]
+    assert _batch_forms(hard) == [normalize(t) for t in hard]

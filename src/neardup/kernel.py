@@ -79,6 +79,77 @@ def _char_len(data: np.ndarray, i: int, end: int) -> tuple[int, int]:
 
 
 @njit(cache=True)
+def _normal_form(
+    data: np.ndarray, start: int, end: int, starts: np.ndarray, pool: np.ndarray, out: np.ndarray
+) -> int:
+    """Write the normal form of data[start:end] at the start of `out`; return its length.
+
+    Code point c below the table's size becomes pool[starts[c]:starts[c + 1]]; the tag block
+    becomes a space; other code points stay as they are. Runs of spaces collapse to one, and
+    there is none at either end.
+    """
+    size = starts.size - 1
+    n = 0
+    pending = False  # a space is owed before the next byte
+    i = start
+    while i < end:
+        c = data[i]
+        if c < 128:  # every ASCII entry is one byte
+            first, last = starts[c], starts[c] + 1
+            i += 1
+        else:
+            width, cp = _char_len(data, i, end)
+            if 0 <= cp < size:
+                first, last = starts[cp], starts[cp + 1]
+            elif 0xE0000 <= cp < 0xE0080:
+                first, last = starts[32], starts[32] + 1  # a space
+            else:
+                first, last = -1, -1
+                for k in range(width):
+                    if pending:
+                        out[n] = 32
+                        n += 1
+                        pending = False
+                    out[n] = data[i + k]
+                    n += 1
+            i += width
+        for k in range(first, last):
+            byte = pool[k]
+            if byte == 32:
+                pending = n > 0
+                continue
+            if pending:
+                out[n] = 32
+                n += 1
+                pending = False
+            out[n] = byte
+            n += 1
+    return n
+
+
+@njit(cache=True, parallel=True)
+def normalize_utf8(
+    data: np.ndarray, offsets: np.ndarray, starts: np.ndarray, pool: np.ndarray, growth: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The normal forms of a batch (see `normalize.normalize_batch`), and their offsets.
+
+    `growth` bounds how many times longer than its UTF-8 bytes a normal form can be.
+    """
+    n_docs = offsets.size - 1
+    lengths = np.zeros(n_docs, dtype=np.int64)
+    room = np.empty(offsets[n_docs] * growth, dtype=np.uint8)
+    for d in prange(n_docs):
+        place = room[offsets[d] * growth : offsets[d + 1] * growth]
+        lengths[d] = _normal_form(data, offsets[d], offsets[d + 1], starts, pool, place)
+    out_offsets = np.zeros(n_docs + 1, dtype=np.int64)
+    out_offsets[1:] = np.cumsum(lengths)
+    out = np.empty(out_offsets[n_docs], dtype=np.uint8)
+    for d in prange(n_docs):
+        out[out_offsets[d] : out_offsets[d + 1]] = room[offsets[d] * growth :][: lengths[d]]
+    return out, out_offsets
+
+
+@njit(cache=True)
 def _token_hashes(
     data: np.ndarray, start: int, end: int, out: np.ndarray, digits: np.ndarray
 ) -> int:

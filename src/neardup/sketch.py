@@ -9,7 +9,7 @@ import numpy as np
 
 from neardup import kernel
 from neardup.boilerplate import strip_furniture
-from neardup.normalize import exact_key, normalize
+from neardup.normalize import exact_keys, normalize_batch
 
 
 @dataclass(frozen=True)
@@ -115,15 +115,10 @@ def sketch_texts(
     With `furniture` (a set of line keys, maybe empty), page furniture is left out of the shingles;
     the exact and template keys are always those of the whole text.
     """
-    normalized = [normalize(t) for t in texts]
-    compared = normalized
+    normal, normal_offsets = normalize_batch(texts)
+    data, offsets = normal, normal_offsets
     if furniture is not None:
-        stripped = [strip_furniture(t, furniture) for t in texts]
-        compared = [
-            n if s is t else normalize(s)
-            for n, s, t in zip(normalized, stripped, texts, strict=True)
-        ]
-    data, offsets = encode_batch(compared)
+        data, offsets = _without_furniture(texts, furniture, normal, normal_offsets)
     token_counts = kernel.count_tokens(data, offsets)
     shingles, starts, prints, print_starts = kernel.shingle_hashes(
         data, offsets, token_counts, ngram, np.uint64(seed), window
@@ -131,7 +126,7 @@ def sketch_texts(
     a, b = permutations(num_perm, seed)
     word_keys, masked_keys = kernel.sequence_keys(data, offsets, token_counts, number_words())
     return Sketches(
-        exact_keys=np.fromiter((exact_key(t) for t in normalized), np.uint64, len(normalized)),
+        exact_keys=exact_keys(normal, normal_offsets),
         word_keys=word_keys,
         masked_keys=masked_keys,
         token_counts=token_counts,
@@ -141,6 +136,31 @@ def sketch_texts(
         prints=prints,
         print_starts=print_starts,
     )
+
+
+def _without_furniture(
+    texts: list[str], furniture: frozenset[int], normal: np.ndarray, offsets: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The normal forms with page furniture left out: only texts that hold some are redone."""
+    stripped = [strip_furniture(t, furniture) for t in texts]
+    changed = [d for d, (s, t) in enumerate(zip(stripped, texts, strict=True)) if s is not t]
+    if not changed:
+        return normal, offsets
+    redone, redone_offsets = normalize_batch([stripped[d] for d in changed])
+    lengths = np.diff(offsets)
+    lengths[changed] = np.diff(redone_offsets)
+    pieces = []
+    done = 0
+    for k, d in enumerate(changed):
+        pieces += [
+            normal[offsets[done] : offsets[d]],
+            redone[redone_offsets[k] : redone_offsets[k + 1]],
+        ]
+        done = d + 1
+    pieces.append(normal[offsets[done] :])
+    spliced = np.zeros(lengths.size + 1, dtype=np.int64)
+    np.cumsum(lengths, out=spliced[1:])
+    return np.concatenate(pieces), spliced
 
 
 def concat(parts: list[Sketches], num_perm: int) -> Sketches:
