@@ -210,18 +210,6 @@ def _token_hashes(
     return n
 
 
-@njit(cache=True, parallel=True)
-def count_tokens(data: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-    """Number of tokens of each document; document d is data[offsets[d]:offsets[d + 1]]."""
-    n_docs = offsets.size - 1
-    counts = np.zeros(n_docs, dtype=np.int64)
-    empty = np.empty(0, dtype=np.uint64)
-    no_flags = np.empty(0, dtype=np.uint8)
-    for d in prange(n_docs):
-        counts[d] = _token_hashes(data, offsets[d], offsets[d + 1], empty, no_flags)
-    return counts
-
-
 @njit(cache=True)
 def first_token_hashes(data: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     """The hash of the first token of each document (0 where it has none)."""
@@ -237,43 +225,6 @@ def first_token_hashes(data: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     return out
 
 
-@njit(cache=True, parallel=True)
-def sequence_keys(
-    data: np.ndarray, offsets: np.ndarray, token_counts: np.ndarray, number_words: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Per document, a key of its token sequence, and the same with every number masked.
-
-    A number is a run of tokens that are digits or number words (`number_words`: their sorted
-    token hashes), so "1.5", "6-3/16" and "six" are each one number. Two documents with equal
-    masked keys and different token keys differ only in their numbers.
-    """
-    n_docs = offsets.size - 1
-    words = np.empty(n_docs, dtype=np.uint64)
-    masked = np.empty(n_docs, dtype=np.uint64)
-    for d in prange(n_docs):
-        tokens = np.empty(token_counts[d], dtype=np.uint64)
-        digits = np.empty(token_counts[d], dtype=np.uint8)
-        _token_hashes(data, offsets[d], offsets[d + 1], tokens, digits)
-        h = _FNV_OFFSET
-        g = _FNV_OFFSET
-        in_number = False
-        for t in range(tokens.size):
-            x = tokens[t]
-            h = fmix64(h ^ x) + _FNV_PRIME
-            position = np.searchsorted(number_words, x)
-            number = digits[t] == 1 or (
-                position < number_words.size and number_words[position] == x
-            )
-            if not number:
-                g = fmix64(g ^ x) + _FNV_PRIME
-            elif not in_number:
-                g = fmix64(g ^ _M1) + _FNV_PRIME
-            in_number = number
-        words[d] = h
-        masked[d] = g
-    return words, masked
-
-
 @njit(cache=True)
 def _sort_distinct(values: np.ndarray) -> int:
     """Sort in place and move the distinct values to the front; return how many there are."""
@@ -286,66 +237,114 @@ def _sort_distinct(values: np.ndarray) -> int:
     return m
 
 
-@njit(cache=True, parallel=True)
-def shingle_hashes(
-    data: np.ndarray,
-    offsets: np.ndarray,
-    token_counts: np.ndarray,
+@njit(cache=True)
+def _sequence_keys(tokens: np.ndarray, digits: np.ndarray, number_words: np.ndarray) -> tuple:
+    """A key of a token sequence, and the same with every number masked.
+
+    A number is a run of tokens that are digits or number words (`number_words`: their sorted
+    token hashes), so "1.5", "6-3/16" and "six" are each one number. Two documents with equal
+    masked keys and different token keys differ only in their numbers.
+    """
+    h = _FNV_OFFSET
+    g = _FNV_OFFSET
+    in_number = False
+    for t in range(tokens.size):
+        x = tokens[t]
+        h = fmix64(h ^ x) + _FNV_PRIME
+        position = np.searchsorted(number_words, x)
+        number = digits[t] == 1 or (position < number_words.size and number_words[position] == x)
+        if not number:
+            g = fmix64(g ^ x) + _FNV_PRIME
+        elif not in_number:
+            g = fmix64(g ^ _M1) + _FNV_PRIME
+        in_number = number
+    return h, g
+
+
+@njit(cache=True)
+def _shingles_and_prints(
+    tokens: np.ndarray,
     ngram: int,
     seed: np.uint64,
     window: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The sorted, distinct word n-gram hashes of each document, and its winnowed fingerprints.
+    out: np.ndarray,
+    chosen: np.ndarray,
+) -> tuple:
+    """Word n-gram hashes into `out` and winnowed fingerprints into `chosen`, each sorted and
+    distinct at the front; return how many of each."""
+    n_shingles = tokens.size - ngram + 1
+    if n_shingles <= 0:
+        return 0, 0
+    for s in range(n_shingles):
+        h = seed
+        for k in range(ngram):
+            h = fmix64(h ^ tokens[s + k]) + np.uint64(k)
+        out[s] = h
+    n_windows = max(n_shingles - window + 1, 1)
+    for w in range(n_windows):
+        smallest = out[w]
+        for k in range(w + 1, min(w + window, n_shingles)):
+            smallest = min(smallest, out[k])
+        chosen[w] = smallest
+    return _sort_distinct(out[:n_shingles]), _sort_distinct(chosen[:n_windows])
 
-    Returns (hashes, starts, prints, print_starts): document d's shingles are
-    hashes[starts[d]:starts[d + 1]]; its fingerprints, the smallest shingle hash of every `window`
-    consecutive shingles (Schleimer et al.'s winnowing), prints[print_starts[d]:...]. Any run of
-    `window` shingles that two documents share gives them a common fingerprint.
-    A document with fewer than `ngram` tokens has no shingle.
+
+@njit(cache=True)
+def _compact(buffer: np.ndarray, room: np.ndarray, used: np.ndarray) -> tuple:
+    """The used front of each document's room in `buffer`, packed, and the document offsets."""
+    n_docs = used.size
+    starts = np.zeros(n_docs + 1, dtype=np.int64)
+    for d in range(n_docs):
+        starts[d + 1] = starts[d] + used[d]
+    packed = np.empty(starts[n_docs], dtype=buffer.dtype)
+    for d in range(n_docs):
+        packed[starts[d] : starts[d + 1]] = buffer[room[d] : room[d] + used[d]]
+    return packed, starts
+
+
+@njit(cache=True, parallel=True)
+def sketch_batch(
+    data: np.ndarray,
+    offsets: np.ndarray,
+    ngram: int,
+    seed: np.uint64,
+    window: int,
+    number_words: np.ndarray,
+) -> tuple:
+    """Tokenize each normalized document once and derive everything later stages need of it.
+
+    Returns (token_counts, word_keys, masked_keys, shingles, starts, prints, print_starts):
+    document d's sorted, distinct word n-gram hashes are shingles[starts[d]:starts[d + 1]]; its
+    fingerprints, the smallest shingle hash of every `window` consecutive shingles (Schleimer et
+    al.'s winnowing), prints[print_starts[d]:...]. Any run of `window` shingles that two
+    documents share gives them a common fingerprint. A document with fewer than `ngram` tokens
+    has no shingle. Word and masked keys: see `_sequence_keys`.
     """
     n_docs = offsets.size - 1
+    # A token takes at least two bytes (one of them a separator) but for the last one.
     room = np.zeros(n_docs + 1, dtype=np.int64)
     for d in range(n_docs):
-        room[d + 1] = room[d] + max(token_counts[d] - ngram + 1, 0)
+        room[d + 1] = room[d] + (offsets[d + 1] - offsets[d] + 1) // 2
     buffer = np.empty(room[n_docs], dtype=np.uint64)
     print_buffer = np.empty(room[n_docs], dtype=np.uint64)
+    token_counts = np.zeros(n_docs, dtype=np.int64)
+    word_keys = np.empty(n_docs, dtype=np.uint64)
+    masked_keys = np.empty(n_docs, dtype=np.uint64)
     distinct = np.zeros(n_docs, dtype=np.int64)
     print_distinct = np.zeros(n_docs, dtype=np.int64)
     for d in prange(n_docs):
-        n_shingles = room[d + 1] - room[d]
-        if n_shingles == 0:
-            continue
-        tokens = np.empty(token_counts[d], dtype=np.uint64)
-        _token_hashes(data, offsets[d], offsets[d + 1], tokens, np.empty(0, dtype=np.uint8))
-        out = buffer[room[d] : room[d + 1]]
-        for s in range(n_shingles):
-            h = seed
-            for k in range(ngram):
-                h = fmix64(h ^ tokens[s + k]) + np.uint64(k)
-            out[s] = h
-        chosen = print_buffer[room[d] : room[d + 1]]
-        n_windows = max(n_shingles - window + 1, 1)
-        for w in range(n_windows):
-            smallest = out[w]
-            for k in range(w + 1, min(w + window, n_shingles)):
-                smallest = min(smallest, out[k])
-            chosen[w] = smallest
-        print_distinct[d] = _sort_distinct(chosen[:n_windows])
-        distinct[d] = _sort_distinct(out)
-    starts = np.zeros(n_docs + 1, dtype=np.int64)
-    for d in range(n_docs):
-        starts[d + 1] = starts[d] + distinct[d]
-    print_starts = np.zeros(n_docs + 1, dtype=np.int64)
-    for d in range(n_docs):
-        print_starts[d + 1] = print_starts[d] + print_distinct[d]
-    hashes = np.empty(starts[n_docs], dtype=np.uint64)
-    prints = np.empty(print_starts[n_docs], dtype=np.uint64)
-    for d in prange(n_docs):
-        hashes[starts[d] : starts[d + 1]] = buffer[room[d] : room[d] + distinct[d]]
-        prints[print_starts[d] : print_starts[d + 1]] = print_buffer[
-            room[d] : room[d] + print_distinct[d]
-        ]
-    return hashes, starts, prints, print_starts
+        tokens = buffer[room[d] : room[d + 1]]
+        digits = np.empty(tokens.size, dtype=np.uint8)
+        n = _token_hashes(data, offsets[d], offsets[d + 1], tokens, digits)
+        token_counts[d] = n
+        word_keys[d], masked_keys[d] = _sequence_keys(tokens[:n], digits[:n], number_words)
+        # The shingles overwrite the tokens they are made of, front to back.
+        distinct[d], print_distinct[d] = _shingles_and_prints(
+            tokens[:n].copy(), ngram, seed, window, tokens, print_buffer[room[d] : room[d + 1]]
+        )
+    shingles, starts = _compact(buffer, room, distinct)
+    prints, print_starts = _compact(print_buffer, room, print_distinct)
+    return token_counts, word_keys, masked_keys, shingles, starts, prints, print_starts
 
 
 @njit(cache=True, parallel=True)

@@ -112,19 +112,17 @@ def sketch_texts(
 ) -> Sketches:
     """Normalize, tokenize, shingle and MinHash a batch of raw texts.
 
-    With `furniture` (a set of line keys, maybe empty), page furniture is left out of the shingles;
-    the exact and template keys are always those of the whole text.
+    With `furniture` (a set of line keys, maybe empty), page furniture is left out of everything
+    but the exact key, which is always that of the whole text.
     """
     normal, normal_offsets = normalize_batch(texts)
     data, offsets = normal, normal_offsets
     if furniture is not None:
         data, offsets = _without_furniture(texts, furniture, normal, normal_offsets)
-    token_counts = kernel.count_tokens(data, offsets)
-    shingles, starts, prints, print_starts = kernel.shingle_hashes(
-        data, offsets, token_counts, ngram, np.uint64(seed), window
+    token_counts, word_keys, masked_keys, shingles, starts, prints, print_starts = (
+        kernel.sketch_batch(data, offsets, ngram, np.uint64(seed), window, number_words())
     )
     a, b = permutations(num_perm, seed)
-    word_keys, masked_keys = kernel.sequence_keys(data, offsets, token_counts, number_words())
     return Sketches(
         exact_keys=exact_keys(normal, normal_offsets),
         word_keys=word_keys,
