@@ -85,7 +85,8 @@ def recurring_lines(texts: Iterable[str], *, min_docs: int, max_words: int = 60)
 
 
 def _short_line(line: str, max_words: int) -> bool:
-    return 0 < len(line.split()) <= max_words
+    # Splitting at most max_words times stops early on the long lines of running text.
+    return 0 < len(line.split(maxsplit=max_words)) <= max_words
 
 
 def strip_furniture(text: str, recurring: set[int] | frozenset[int] = frozenset()) -> str:
