@@ -3,6 +3,7 @@ import itertools
 import numpy as np
 import pytest
 
+from neardup import lsh
 from neardup.lsh import (
     TARGET_RECALL_AT_THRESHOLD,
     candidate_probability,
@@ -50,3 +51,14 @@ def test_pairs_sharing_keys_counts_shared_keys() -> None:
 def test_pairs_sharing_keys_of_nothing() -> None:
     pairs, counts = pairs_sharing_keys(np.empty(0, np.uint64), np.empty(0, np.int64), budget=1)
     assert pairs.size == counts.size == 0
+
+
+def test_keys_split_by_range_give_the_same_pairs(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(5)
+    keys = rng.choice(rng.integers(0, 2**64 - 1, 40, dtype=np.uint64, endpoint=True), 400)
+    docs = rng.integers(0, 60, keys.size)
+    whole = pairs_sharing_keys(keys, docs, max_group=12)
+    monkeypatch.setattr(lsh, "KEYS_PER_PART", 50)  # 8 key ranges
+    split = pairs_sharing_keys(keys, docs, max_group=12)
+    assert whole[0].size > 0
+    assert np.array_equal(whole[0], split[0]) and np.array_equal(whole[1], split[1])

@@ -38,10 +38,14 @@ def fingerprint_candidates(
     counts = np.diff(sketches.print_starts)
     member = np.zeros(counts.size, dtype=bool)
     member[docs] = True
-    owner = np.repeat(np.arange(counts.size, dtype=np.int64), counts)
-    keep = member[owner]
-    keys, holders = sketches.prints[keep], owner[keep]
-    prints_per_doc = np.bincount(holders, minlength=counts.size)
+    # Four bytes per fingerprint for its owner: this array is as long as all fingerprints.
+    index_type = np.int32 if counts.size < 2**31 else np.int64
+    holders = np.repeat(np.arange(counts.size, dtype=index_type), counts)
+    keys = sketches.prints
+    if docs.size < counts.size:
+        keep = member[holders]
+        keys, holders = keys[keep], holders[keep]
+    prints_per_doc = np.where(member, counts, 0)
     pairs, shared = pairs_sharing_keys(keys, holders, max_group=options.max_shingle_df)
     left, right = pairs >> 32, pairs & 0xFFFFFFFF
     smaller = np.minimum(prints_per_doc[left], prints_per_doc[right])

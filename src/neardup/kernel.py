@@ -406,8 +406,8 @@ def pairs_in_groups(sorted_keys: np.ndarray, docs: np.ndarray, max_group: int) -
             if g > 1 and (max_group <= 0 or g <= max_group):
                 for x in range(start, i):
                     for y in range(x + 1, i):
-                        p = docs[x]
-                        q = docs[y]
+                        p = np.int64(docs[x])
+                        q = np.int64(docs[y])
                         if p > q:
                             p, q = q, p
                         out[m] = (p << 32) | q
