@@ -23,7 +23,7 @@ from neardup.normalize import exact_key
 from neardup.options import Options
 from neardup.progress import Reporter
 from neardup.read import Record
-from neardup.sketch import Sketches, concat, sketch_texts
+from neardup.sketch import Sketches, SketchSpool, sketch_texts
 from neardup.verify import EXACT, ScoredPairs, verify
 
 #: Documents are sketched in batches of about this many characters.
@@ -65,7 +65,7 @@ def collect(
     seen: dict[str, str] = {}
     ids: list[str] = []
     dates: list[datetime | None] | None = [] if date_field else None
-    parts: list[Sketches] = []
+    spool = SketchSpool(options.num_perm)
     with reporter.stage("reading and sketching") as advance:
         for batch in _batches(records):
             for record in batch:
@@ -77,7 +77,7 @@ def collect(
                 ids.append(record.id)
                 if dates is not None and date_field is not None:
                     dates.append(parse_date(record, date_field))
-            parts.append(
+            spool.add(
                 sketch_texts(
                     [r.text for r in batch],
                     ngram=options.ngram,
@@ -90,8 +90,7 @@ def collect(
             advance(len(batch))
     if dates is not None and ids and not any(dates):
         raise InputError(f"no document has a date in the field '{date_field}'")
-    sketches = concat(parts, options.num_perm)
-    return Corpus(ids, sketches, dates, {"seconds_reading": time.perf_counter() - started})
+    return Corpus(ids, spool.sketches(), dates, {"seconds_reading": time.perf_counter() - started})
 
 
 def _batches(records: Iterable[Record]) -> Iterator[list[Record]]:

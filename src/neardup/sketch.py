@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import tempfile
+from dataclasses import dataclass, replace
 from functools import cache
+from typing import IO
 
 import numpy as np
 
@@ -161,34 +163,64 @@ def _without_furniture(
     return np.concatenate(pieces), spliced
 
 
-def concat(parts: list[Sketches], num_perm: int) -> Sketches:
-    """The sketches of several batches as one, in order."""
-    if not parts:
+class SketchSpool:
+    """The sketches of a stream of batches, joined in order without holding two copies.
+
+    Shingles and fingerprints, most of a sketch's bytes, go to an unlinked temporary file as each
+    batch comes and are memory-mapped at the end: verification reads back only the shingles of
+    the documents it compares, and the rest stay on disk.
+    """
+
+    def __init__(self, num_perm: int) -> None:
+        self.num_perm = num_perm
+        self.parts: list[Sketches] = []
+        # Closed by `sketches()`; unlinked from the start, so nothing is left behind on an error.
+        self.files = {name: tempfile.TemporaryFile() for name in _SPOOLED}  # noqa: SIM115
+
+    def add(self, part: Sketches) -> None:
+        for name, file in self.files.items():
+            getattr(part, name).tofile(file)
+        self.parts.append(replace(part, **{name: _NOTHING for name in _SPOOLED}))
+
+    def sketches(self) -> Sketches:
+        """All batches as one; the spool is empty afterwards."""
+        parts, self.parts = self.parts, []
+        spooled = {name: _mapped(file) for name, file in self.files.items()}
+        if not parts:
+            return Sketches(
+                exact_keys=np.empty(0, np.uint64),
+                word_keys=np.empty(0, np.uint64),
+                masked_keys=np.empty(0, np.uint64),
+                token_counts=np.empty(0, np.int64),
+                starts=np.zeros(1, np.int64),
+                signatures=np.empty((0, self.num_perm), np.uint32),
+                print_starts=np.zeros(1, np.int64),
+                **spooled,
+            )
         return Sketches(
-            exact_keys=np.empty(0, np.uint64),
-            word_keys=np.empty(0, np.uint64),
-            masked_keys=np.empty(0, np.uint64),
-            token_counts=np.empty(0, np.int64),
-            shingles=np.empty(0, np.uint64),
-            starts=np.zeros(1, np.int64),
-            signatures=np.empty((0, num_perm), np.uint32),
-            prints=np.empty(0, np.uint64),
-            print_starts=np.zeros(1, np.int64),
+            exact_keys=np.concatenate([p.exact_keys for p in parts]),
+            word_keys=np.concatenate([p.word_keys for p in parts]),
+            masked_keys=np.concatenate([p.masked_keys for p in parts]),
+            token_counts=np.concatenate([p.token_counts for p in parts]),
+            starts=_joined_starts([p.starts for p in parts]),
+            signatures=np.concatenate([p.signatures for p in parts]),
+            print_starts=_joined_starts([p.print_starts for p in parts]),
+            **spooled,
         )
-    if len(parts) == 1:
-        return parts[0]
-    starts = _joined_starts([p.starts for p in parts])
-    return Sketches(
-        exact_keys=np.concatenate([p.exact_keys for p in parts]),
-        word_keys=np.concatenate([p.word_keys for p in parts]),
-        masked_keys=np.concatenate([p.masked_keys for p in parts]),
-        token_counts=np.concatenate([p.token_counts for p in parts]),
-        shingles=np.concatenate([p.shingles for p in parts]),
-        starts=starts,
-        signatures=np.concatenate([p.signatures for p in parts]),
-        prints=np.concatenate([p.prints for p in parts]),
-        print_starts=_joined_starts([p.print_starts for p in parts]),
-    )
+
+
+#: The segmented arrays a spool keeps on disk.
+_SPOOLED = ("shingles", "prints")
+_NOTHING = np.empty(0, np.uint64)
+
+
+def _mapped(file: IO[bytes]) -> np.ndarray:
+    """The uint64 values written to `file`, mapped copy-on-write; the map outlives the file."""
+    with file:
+        file.flush()
+        if file.tell() == 0:
+            return np.empty(0, np.uint64)
+        return np.memmap(file, dtype=np.uint64, mode="c")
 
 
 def _joined_starts(parts: list[np.ndarray]) -> np.ndarray:
