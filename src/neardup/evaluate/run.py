@@ -84,6 +84,13 @@ def evaluate(labelled: LabelledSet, options: Options | None = None) -> list[Tabl
     Overall pairwise precision, recall, F1 and ARI; per category the share of labelled pairs
     found (recall for copies, false-positive rate for look-alikes); for graded sets, ROC AUC
     and best-threshold accuracy of the scores.
+
+    >>> story = "the river rose overnight and the town council closed the old bridge "
+    >>> docs = [{"id": "a", "text": story * 2}, {"id": "b", "text": story * 2 + "for a week"},
+    ...         {"id": "c", "text": "an unrelated note about the weather in the hills today"}]
+    >>> labelled = LabelledSet("tiny", docs, clusters={"a": "1", "b": "1", "c": "2"})
+    >>> [(row[0], row[4]) for row in evaluate(labelled)[0].rows]  # system, F1
+    [('neardup', 1.0), ('baseline', 1.0)]
     """
     options = options or Options()
     predictions = [
