@@ -3,29 +3,38 @@ recall at several settings of n-gram size, thresholds and LSH bands, printed as 
 (benchmarks/ACCURACY.md records a run).
 
     python benchmarks/accuracy.py [--per-category 100] [--seeds 1 2] [--reuters 4000]
+        [--parts ocr news numbers reuters bands pairs]
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import random
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
+from neardup.api import compare, find_pairs
 from neardup.candidates import band_candidates
 from neardup.datasets import read_bbc, read_reuters, read_semeval_pairs
+from neardup.evaluate import transform
 from neardup.evaluate.allpairs import exact_pairs
 from neardup.evaluate.generate import NEGATIVE, POSITIVE, generate, same_event_pairs
 from neardup.evaluate.metrics import adjusted_rand_index, cluster_pairs, pair_key, pair_scores
 from neardup.evaluate.reuters import evaluate_reuters
-from neardup.evaluate.run import predict_baseline, predict_neardup
+from neardup.evaluate.run import DUPLICATES, predict_baseline, predict_neardup
 from neardup.evaluate.sets import LabelledSet, from_records
 from neardup.evaluate.table import Table
+from neardup.evaluate.transform import Article
 from neardup.lsh import candidate_probability
+from neardup.normalize import normalize
 from neardup.options import Options
 from neardup.pipeline import collect
 from neardup.read import RecordReader, read_records
+from neardup.reference import tokens
+from neardup.sketch import NUMBER_WORDS
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 DEFAULTS = Options()
@@ -110,27 +119,47 @@ def band_recall(stories: list[dict[str, str]], settings: list[tuple[int, int]]) 
     return table
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--per-category", type=int, default=100)
-    parser.add_argument("--seeds", type=int, nargs="+", default=[1])
-    parser.add_argument("--reuters", type=int, default=4000, help="first N Reuters stories")
-    args = parser.parse_args()
+def ocr_recall(rates: list[float], ngrams: list[int], articles: int = 200) -> Table:
+    """Recall of OCR-noised copies by character error rate and n-gram size: each BBC article
+    against its noised copy (`neardup.compare`, default thresholds otherwise)."""
+    rng = random.Random(1)
+    sources = [Article.parse(a["text"]) for a in read_bbc(SHARED / "bbc")]
+    sources = rng.sample([a for a in sources if a.words >= 80], articles)
+    table = Table(
+        f"OCR noise: share of {articles} BBC articles whose noised copy is a duplicate, by "
+        "character error rate",
+        ["character error rate", *(f"{n}-grams" for n in ngrams)],
+    )
+    for rate in rates:
+        copies = [transform.ocr_noise(a, rng, rate) for a in sources]
+        row: list[object] = [f"{rate:.2%}"]
+        for ngram in ngrams:
+            found = sum(
+                compare(a.text, c.text, explain=False, ngram=ngram).relation in DUPLICATES
+                for a, c in zip(sources, copies, strict=True)
+            )
+            row.append(found / articles)
+        table.rows.append(row)
+    return table
+
+
+def news_table(per_category: int, seed: int) -> Table:
+    """Every setting, and the baseline, on one generated benchmark."""
+    labelled = benchmark(per_category, seed)
     columns = ["setting", "precision", "recall", "F1", "ARI", *POSITIVE]
-    columns += [f"{c} (FPR)" for c in NEGATIVE]
-    for seed in args.seeds:
-        labelled = benchmark(args.per_category, seed)
-        table = Table(
-            f"Generated news benchmark ({len(labelled.documents)} documents, seed {seed}): "
-            "pairwise scores, then recall per copy category and false-positive rate per "
-            "look-alike category",
-            columns,
-        )
-        table.rows = [measure(labelled, label, options) for label, options in SETTINGS]
-        table.rows.append(measure(labelled, "baseline (5-grams, 14×8, J ≥ 0.8)", None))
-        print(table.markdown(), end="\n\n", flush=True)
-    every_story = list(read_reuters(SHARED / "reuters21578"))
-    stories = every_story[: args.reuters]
+    table = Table(
+        f"Generated news benchmark ({len(labelled.documents)} documents, seed {seed}): "
+        "pairwise scores, then recall per copy category and false-positive rate per "
+        "look-alike category",
+        columns + [f"{c} (FPR)" for c in NEGATIVE],
+    )
+    table.rows = [measure(labelled, label, options) for label, options in SETTINGS]
+    table.rows.append(measure(labelled, "baseline (5-grams, 14×8, J ≥ 0.8)", None))
+    return table
+
+
+def reuters_table(stories: list[dict[str, str]]) -> Table:
+    """Recall against the exact truth at every setting."""
     table = Table(
         f"Reuters-21578, first {len(stories)} stories: recall against the exact all-pairs truth "
         "at each setting (furniture kept in, as the truth compares whole texts)",
@@ -139,9 +168,116 @@ def main() -> None:
     for label, options in SETTINGS:
         lsh = "{} × {}".format(*options.lsh)
         table.rows.append([label, lsh, *reuters_recall(stories, options)])
-    print(table.markdown(), end="\n\n", flush=True)
-    settings = [DEFAULTS.lsh, (14, 8), (16, 8), (21, 6), (64, 2)]
-    print(band_recall(every_story, settings).markdown(), flush=True)
+    return table
+
+
+def reuters_pairs(stories: list[dict[str, str]]) -> Table:
+    """What looser settings add on real news: the duplicate pairs neardup reports on all of
+    Reuters-21578, and how many are short notices (a side under 30 words, not exact), where
+    wire templates ("Qtly div 30 cts vs 30 cts prior Pay April 20 …") live."""
+    documents = [s for s in stories if s["text"]]
+    words = {d["id"]: len(d["text"].split()) for d in documents}
+    table = Table(
+        f"Reuters-21578 ({len(documents)} stories): duplicate pairs reported at each setting",
+        ["setting", "duplicate pairs", "more than defaults", "short notices (< 30 words)"],
+    )
+    chosen = [s for s in SETTINGS if s[0].startswith(("defaults", "ngram", "containment 0.7"))]
+    counts = []
+    for label, options in chosen:
+        pairs = [
+            p
+            for p in find_pairs(documents, options=options)
+            if p.relation in DUPLICATES and not p.differs_only_in
+        ]
+        counts.append(len(pairs))
+        short = sum(p.relation != "exact" and min(words[p.id_a], words[p.id_b]) < 30 for p in pairs)
+        table.rows.append([label, len(pairs), len(pairs) - counts[0], short])
+    return table
+
+
+def _masked(text: str, is_number: Callable[[str], bool]) -> list[str]:
+    """The tokens with each run of numbers as "#", as `reference.masked_tokens` does, but with
+    the test for a number given."""
+    out: list[str] = []
+    previous = False
+    for token in tokens(normalize(text)):
+        number = is_number(token) or token in NUMBER_WORDS
+        if not number:
+            out.append(token)
+        elif not previous:
+            out.append("#")
+        previous = number
+    return out
+
+
+def number_masks(per_category: int, seed: int) -> Table:
+    """The generated `numbers` look-alikes neardup reports as duplicates, and how many of them
+    each way of telling a number would flag (and how many true copies it would wrongly flag)."""
+    labelled = benchmark(per_category, seed)
+    texts = {d["id"]: d["text"] for d in labelled.documents}
+    found = predict_neardup(labelled.documents, DEFAULTS).pairs
+    wrong = [
+        p for p in labelled.pairs if p.category == "numbers" and pair_key(p.id_a, p.id_b) in found
+    ]
+    copies = [p for p in labelled.pairs if p.duplicate]
+    rules: list[tuple[str, Callable[[str], bool]]] = [
+        ("only digits (as now)", lambda t: t.isascii() and t.isdigit()),
+        ("starts with a digit (5bn, 1980s, 19th)", lambda t: t.isascii() and t[:1].isdigit()),
+    ]
+    table = Table(
+        f"Number look-alikes reported as duplicates (seed {seed}): {len(wrong)}; how many each "
+        "number mask would flag",
+        ["a token is a number when", "look-alikes flagged", "true copies wrongly flagged"],
+    )
+    for name, rule in rules:
+
+        def flagged(a: str, b: str, rule: Callable[[str], bool] = rule) -> bool:
+            return texts[a] != texts[b] and _masked(texts[a], rule) == _masked(texts[b], rule)
+
+        table.rows.append(
+            [
+                name,
+                sum(flagged(p.id_a, p.id_b) for p in wrong),
+                sum(
+                    flagged(p.id_a, p.id_b)
+                    and tokens(normalize(texts[p.id_a])) != tokens(normalize(texts[p.id_b]))
+                    for p in copies
+                ),
+            ]
+        )
+    return table
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--per-category", type=int, default=100)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[1])
+    parser.add_argument("--reuters", type=int, default=4000, help="first N Reuters stories")
+    parser.add_argument(
+        "--parts",
+        nargs="+",
+        default=["ocr", "news", "numbers", "reuters", "bands", "pairs"],
+        help="tables to make",
+    )
+    args = parser.parse_args()
+    tables = []
+    if "ocr" in args.parts:
+        tables.append(lambda: ocr_recall([0.0025, 0.005, 0.01, 0.015, 0.02, 0.03], [3, 4, 5]))
+    if "news" in args.parts:
+        tables += [lambda seed=seed: news_table(args.per_category, seed) for seed in args.seeds]
+    if "numbers" in args.parts:
+        tables.append(lambda: number_masks(args.per_category, args.seeds[0]))
+    if "reuters" in args.parts:
+        tables.append(
+            lambda: reuters_table(list(read_reuters(SHARED / "reuters21578"))[: args.reuters])
+        )
+    if "bands" in args.parts:
+        settings = [DEFAULTS.lsh, (14, 8), (16, 8), (21, 6), (64, 2)]
+        tables.append(lambda: band_recall(list(read_reuters(SHARED / "reuters21578")), settings))
+    if "pairs" in args.parts:
+        tables.append(lambda: reuters_pairs(list(read_reuters(SHARED / "reuters21578"))))
+    for make in tables:
+        print(make().markdown(), end="\n\n", flush=True)
 
 
 if __name__ == "__main__":
