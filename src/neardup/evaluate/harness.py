@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyarrow.parquet as pq
+
 from neardup.datasets import read_bbc, read_reuters, read_semeval_pairs
 from neardup.errors import InputError, OptionsError
 from neardup.evaluate import sets
@@ -48,9 +50,9 @@ def detect(dataset: str) -> str:
             return "reuters"
         if any(path.glob("*/*.txt")):
             return "generated"
+        if any(path.glob("*.parquet")):
+            return "news-copy"
     elif path.is_file() and path.suffix == ".parquet":
-        import pyarrow.parquet as pq
-
         try:
             names = pq.read_schema(path).names
         except (OSError, ValueError) as error:

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pyarrow.parquet as pq
+
 from neardup.datasets import read_clough_stevenson
 from neardup.errors import InputError
 from neardup.read import RecordReader, read_paths
@@ -87,8 +89,6 @@ def news_copy(paths: list[Path]) -> LabelledSet:
 
     Ids are the `id` column where there is one, else the row number over all files.
     """
-    import pyarrow.parquet as pq
-
     records = []
     for path in paths:
         try:
