@@ -51,7 +51,14 @@ class Prediction:
 
 
 def predict_neardup(documents: Sequence[dict[str, str]], options: Options) -> Prediction:
-    """neardup's duplicate pairs and clusters (the representative kept is the longest)."""
+    """neardup's duplicate pairs and clusters (the representative kept is the longest).
+
+    >>> story = "the river rose overnight and the town council closed the old bridge"
+    >>> found = predict_neardup([{"id": "a", "text": story}, {"id": "b", "text": story + " again"},
+    ...                          {"id": "c", "text": "nothing like it at all"}], Options())
+    >>> sorted(found.pairs), found.clusters["a"] == found.clusters["b"] != found.clusters["c"]
+    ([('a', 'b')], True)
+    """
     started = time.perf_counter()
     result = deduplicate(list(documents), options=options)
     pairs = frozenset(
@@ -60,8 +67,9 @@ def predict_neardup(documents: Sequence[dict[str, str]], options: Options) -> Pr
         if p.relation in DUPLICATES
         and not (options.numbers_matter and p.differs_only_in == "numbers")
     )
-    clusters = {d["id"]: d["id"] for d in documents}
-    clusters.update({m.id: f"neardup-{m.cluster_id}" for m in result.clusters})
+    # Prefixes keep a user's id from ever equalling a cluster's label.
+    clusters = {d["id"]: f"doc:{d['id']}" for d in documents}
+    clusters.update({m.id: f"cluster:{m.cluster_id}" for m in result.clusters})
     return Prediction("neardup", pairs, clusters, time.perf_counter() - started)
 
 

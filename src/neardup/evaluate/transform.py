@@ -64,7 +64,12 @@ _QUOTED = re.compile(r'"([^"]*)"')
 def retype_punctuation(article: Article, rng: random.Random) -> Article:
     """Typographic quotes, apostrophes and dashes, an ellipsis character, HTML entities for
     ampersands, non-breaking spaces and re-wrapped lines: what a content system does to a wire
-    story. The words are unchanged."""
+    story. The words are unchanged.
+
+    >>> retype_punctuation(Article("Boss's pay - again", ('He said "no" ... & left.',)),
+    ...                    random.Random(1)).text
+    'Boss’s pay – again\\n\\nHe said “no” … &amp; left.'
+    """
     dash = rng.choice(["–", "—", "&mdash;"])
 
     def retype(text: str) -> str:
@@ -196,7 +201,11 @@ def excerpt(article: Article, rng: random.Random) -> Article:
 
 
 def move_paragraphs(article: Article, rng: random.Random) -> Article:
-    """One to three paragraphs moved elsewhere, as an editor reorders a story."""
+    """One to three paragraphs moved elsewhere, as an editor reorders a story.
+
+    >>> move_paragraphs(Article("", ("one", "two", "three")), random.Random(1)).paragraphs
+    ('three', 'one', 'two')
+    """
     body = list(article.paragraphs)
     if len(body) < 3:
         return article
@@ -317,7 +326,12 @@ def count_numbers(article: Article) -> int:
 
 def other_numbers(article: Article, rng: random.Random) -> Article:
     """Every number replaced by another with as many digits: the same template reporting other
-    facts (prices, scores, dates), as daily market or results notices do."""
+    facts (prices, scores, dates), as daily market or results notices do.
+
+    >>> other_numbers(Article("", ("Profit rose 12% to £2.5bn in 2004, G8 said.",)),
+    ...               random.Random(1)).body
+    'Profit rose 27% to £9.1bn in 5179, G8 said.'
+    """
 
     def change(match: re.Match[str]) -> str:
         digits = match.group(0)
