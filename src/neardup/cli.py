@@ -214,8 +214,20 @@ def compare(a: Path, b: Path, as_json: bool, brief: bool, **values: Any) -> None
     type=click.Path(path_type=Path),
     help="SemEval-2022 Task 8 folder: same story from other outlets (generated negatives).",
 )
-@click.option("--per-category", type=click.IntRange(1), default=100, show_default=True)
-@click.option("--background", type=click.IntRange(0), default=300, show_default=True)
+@click.option(
+    "--per-category",
+    type=click.IntRange(1),
+    default=100,
+    show_default=True,
+    help="Generated: source articles (and copies) per category.",
+)
+@click.option(
+    "--background",
+    type=click.IntRange(0),
+    default=300,
+    show_default=True,
+    help="Generated: unrelated articles around them.",
+)
 @click.option("--seed", type=int, default=1, show_default=True, help="Seed of the generator.")
 @click.option(
     "--write",

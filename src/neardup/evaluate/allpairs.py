@@ -10,8 +10,8 @@ import itertools
 from collections import Counter
 from collections.abc import Sequence
 
-from neardup import Options
 from neardup.normalize import normalize
+from neardup.options import Options
 from neardup.reference import scores, shingle_set, tokens
 
 
