@@ -105,7 +105,8 @@ def generate(
     # Template look-alikes need numbers to change: take those first.
     with_numbers = [a for a in pool if transform.count_numbers(Article.parse(a["text"])) >= 2]
     sources = {"numbers": with_numbers[:per_category]}
-    rest = [a for a in pool if a not in sources["numbers"]]
+    taken = {a["id"] for a in sources["numbers"]}
+    rest = [a for a in pool if a["id"] not in taken]
     for category in POSITIVE:
         sources[category], rest = rest[:per_category], rest[per_category:]
     records = [_record(a["id"], a["text"], "background") for a in rest[:background]]

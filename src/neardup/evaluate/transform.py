@@ -130,10 +130,8 @@ def light_edits(article: Article, rng: random.Random) -> Article:
     slots = [(i, j) for i, p in enumerate(paragraphs) for j in range(len(p))]
     if not slots:
         return article
-    edited = rng.sample(
-        slots, max(2, round(len(slots) * rng.uniform(0.15, 0.25))) if len(slots) > 2 else len(slots)
-    )
-    for i, j in edited:
+    count = min(len(slots), max(2, round(len(slots) * rng.uniform(0.15, 0.25))))
+    for i, j in rng.sample(slots, count):
         for _ in range(rng.choice((1, 1, 2))):
             paragraphs[i][j] = _edit_sentence(paragraphs[i][j], rng)
     if len(slots) > 6 and rng.random() < 0.3:  # one sentence cut (never the first)
