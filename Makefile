@@ -52,3 +52,8 @@ format: $(STAMP)
 
 clean:
 	rm -rf $(VENV) $(OUT) build src/*.egg-info .pytest_cache .ruff_cache .hypothesis
+
+## accuracy: the sweep behind the defaults (benchmarks/ACCURACY.md), on ../shared/data
+.PHONY: accuracy
+accuracy: $(STAMP)
+	$(BIN)/python benchmarks/accuracy.py --seeds 1 2 --reuters 4000

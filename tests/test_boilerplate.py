@@ -1,5 +1,7 @@
 """Page furniture is left out of similarity; look-alikes with other numbers are flagged."""
 
+import pytest
+
 import neardup
 from neardup.boilerplate import is_furniture_line, recurring_lines, split_furniture
 
@@ -76,3 +78,22 @@ def test_fed_notices_differ_only_in_numbers(reuters: list[dict[str, str]]) -> No
     assert all(p.differs_only_in == "numbers" for p in same_wording)  # "6-3/16" vs "six" too
     expanded = [p for p in pairs if p.relation == "contains"]
     assert expanded and all(p.differs_only_in is None for p in expanded)  # a new paragraph
+
+
+@pytest.mark.parametrize(
+    ("line", "headline", "rest"),
+    [
+        ("READ MORE: Wall Street cheers Bush victoryUS prosecutors said", "victory", "US pros"),
+        ("SEE ALSO: Tory backing for ID cardsA man was", "ID cards", "A man"),
+        ("SEE ALSO: Leeds v Saracens (Fri)The guitarist", "(Fri)", "The guitarist"),
+        # a quote between the two may close the headline or open the sentence: either will do
+        ("RELATED: Jugnot 'tops league'A spokesman said", "league", "'A spokesman"),
+        ("RELATED: US jobs upSEE ALSO: Mansfield 0-1 OrientThe singer", "Orient", "The singer"),
+    ],
+)
+def test_glued_headline_before_acronyms_one_letter_words_and_quotes(
+    line: str, headline: str, rest: str
+) -> None:
+    """Found by `neardup eval news-benchmark`: these glued headlines took the whole paragraph."""
+    furniture, kept = split_furniture(line)
+    assert furniture.endswith(headline) and kept.startswith(rest)

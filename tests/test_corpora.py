@@ -3,9 +3,9 @@
 import itertools
 
 import pytest
-from allpairs import exact_pairs
 
 import neardup
+from neardup.evaluate.allpairs import exact_pairs
 
 pytestmark = pytest.mark.slow
 

@@ -15,6 +15,7 @@ import click
 
 from neardup import api
 from neardup.errors import NeardupError
+from neardup.evaluate.harness import FORMATS
 from neardup.options import KEEP_POLICIES, Options
 from neardup.read import RecordReader, read_txt_file
 from neardup.terminal import show_alignment
@@ -195,6 +196,75 @@ def compare(a: Path, b: Path, as_json: bool, brief: bool, **values: Any) -> None
     click.echo(f"containment of B in A: {result.containment_b_in_a:.3f}")
     if result.alignment:
         show_alignment(result.alignment)
+
+
+@cli.command(name="eval")
+@click.argument("dataset")
+@click.option(
+    "--format",
+    "dataset_format",
+    type=click.Choice(FORMATS),
+    default="auto",
+    show_default=True,
+    help="What DATASET is (auto: from what it holds).",
+)
+@click.option("--source", type=click.Path(path_type=Path), help="BBC News folder (generated).")
+@click.option(
+    "--same-event",
+    type=click.Path(path_type=Path),
+    help="SemEval-2022 Task 8 folder: same story from other outlets (generated negatives).",
+)
+@click.option(
+    "--per-category",
+    type=click.IntRange(1),
+    default=100,
+    show_default=True,
+    help="Generated: source articles (and copies) per category.",
+)
+@click.option(
+    "--background",
+    type=click.IntRange(0),
+    default=300,
+    show_default=True,
+    help="Generated: unrelated articles around them.",
+)
+@click.option("--seed", type=int, default=1, show_default=True, help="Seed of the generator.")
+@click.option(
+    "--write",
+    type=click.Path(path_type=Path),
+    help="Write the generated benchmark (.jsonl or .parquet) to inspect or re-use.",
+)
+@click.option("--limit", type=click.IntRange(2), help="Reuters: only the first N stories.")
+@click.option("--markdown", is_flag=True, help="Print Markdown tables.")
+@click.option("--json", "as_json", is_flag=True, help="Print the tables as JSON.")
+@_matching_options
+def eval_command(dataset: str, **values: Any) -> None:
+    """Measure neardup and a MinHash-LSH baseline on a labelled DATASET.
+
+    DATASET is `news-benchmark` (generated from --source), a NEWS-COPY Parquet file, a labelled
+    .jsonl/.parquet (id, text, cluster[, category, source]), or the Clough & Stevenson or
+    Reuters-21578 folder.
+    """
+    from neardup.evaluate.harness import Generation, run_eval
+
+    values.pop("quiet")
+    markdown, as_json = values.pop("markdown"), values.pop("as_json")
+    generation = Generation(
+        **{k: values.pop(k) for k in ("source", "same_event", "per_category", "background")},
+        seed=values.pop("seed"),
+        write=values.pop("write"),
+    )
+    tables = run_eval(
+        dataset,
+        values.pop("dataset_format"),
+        options=_options(values),
+        generation=generation,
+        **values,
+    )
+    if as_json:
+        click.echo(json.dumps([t.to_dict() for t in tables], ensure_ascii=False, indent=1))
+    else:
+        click.echo("\n\n".join(t.markdown() if markdown else t.text() for t in tables))
 
 
 def _describe(result: api.Comparison) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import html
 import re
 from collections.abc import Iterator
@@ -49,3 +50,71 @@ def _reuters_date(raw: str) -> str:
         return datetime.strptime(found.group(0), "%d-%b-%Y %H:%M:%S").isoformat() if found else ""
     except ValueError:
         return ""
+
+
+def read_bbc(folder: str | Path) -> Iterator[dict[str, str]]:
+    """The BBC News articles (`CATEGORY/NNN.txt`, headline on line 1) as records.
+
+    The id is `CATEGORY/NNN`; text is the whole file (headline, blank line, paragraphs).
+    Invalid UTF-8 (one file has some) is replaced.
+    """
+    files = sorted(Path(folder).glob("*/*.txt"))
+    if not files:
+        raise InputError(f"{folder}: no CATEGORY/NNN.txt files (the BBC News corpus)")
+    for path in files:
+        yield {
+            "id": f"{path.parent.name}/{path.stem}",
+            "category": path.parent.name,
+            "text": path.read_text(encoding="utf-8", errors="replace"),
+        }
+
+
+#: Clough & Stevenson's grades of an answer against its task's source text.
+CLOUGH_STEVENSON_GRADES = ("cut", "light", "heavy", "non")
+
+
+def read_clough_stevenson(folder: str | Path) -> Iterator[dict[str, str]]:
+    """The Corpus of Plagiarised Short Answers: the 5 sources and 95 graded answers.
+
+    Each record has id (the file name), text, task (a-e) and category: `orig` for a source
+    (`orig_task<task>.txt`), else the answer's grade (`cut`, `light`, `heavy`, `non`) against it.
+    """
+    folder = Path(folder)
+    table = folder / "file_information.csv"
+    if not table.is_file():
+        raise InputError(f"{folder}: no file_information.csv (Clough & Stevenson's corpus)")
+    with table.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:
+        path = folder / row["File"]
+        if not path.is_file():
+            raise InputError(f"{path}: listed in file_information.csv but missing")
+        text = path.read_bytes().decode("utf-8", errors="replace")
+        yield {"id": row["File"], "text": text, "task": row["Task"], "category": row["Category"]}
+
+
+def read_semeval_pairs(folder: str | Path) -> Iterator[dict[str, str]]:
+    """SemEval-2022 Task 8 article pairs (`*.csv`): pair_id, lang1, lang2, text1, text2, overall.
+
+    A pair listed in several files is read once. `overall` is the annotators' 1-4 score
+    (1: the same story).
+    """
+    files = sorted(Path(folder).glob("*.csv"))
+    if not files:
+        raise InputError(f"{folder}: no .csv files (SemEval-2022 Task 8 pairs)")
+    csv.field_size_limit(1 << 30)  # article texts exceed csv's default field limit
+    seen: set[str] = set()
+    for path in files:
+        with path.open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                if row["pair_id"] in seen:
+                    continue
+                seen.add(row["pair_id"])
+                yield {
+                    "pair_id": row["pair_id"],
+                    "lang1": row["lang1"],
+                    "lang2": row["lang2"],
+                    "text1": row["text1"],
+                    "text2": row["text2"],
+                    "overall": row["Overall"],
+                }

@@ -1,4 +1,4 @@
-"""Ground truth for tests: exact scores of every pair of documents, with no sketch and no hash.
+"""Ground truth: exact scores of every pair of documents, with no sketch and no hash.
 
 Shingles are tuples of tokens (`reference.shingle_set`); an inverted index finds the pairs that
 share at least one, and their scores are computed from the sets themselves.
@@ -10,8 +10,8 @@ import itertools
 from collections import Counter
 from collections.abc import Sequence
 
-from neardup import Options
 from neardup.normalize import normalize
+from neardup.options import Options
 from neardup.reference import scores, shingle_set, tokens
 
 

@@ -1,0 +1,127 @@
+"""`neardup eval`: tell what a dataset is, load it, measure neardup and the baseline on it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from neardup.datasets import read_bbc, read_reuters, read_semeval_pairs
+from neardup.errors import InputError, OptionsError
+from neardup.evaluate import sets
+from neardup.evaluate.generate import generate, same_event_pairs
+from neardup.evaluate.reuters import evaluate_reuters
+from neardup.evaluate.run import evaluate
+from neardup.evaluate.table import Table
+from neardup.options import Options
+from neardup.write import write_rows
+
+FORMATS = ("auto", "generated", "news-copy", "labelled", "clough-stevenson", "reuters")
+#: The name that asks for the generated news benchmark rather than a path.
+NEWS_BENCHMARK = "news-benchmark"
+
+
+@dataclass(frozen=True)
+class Generation:
+    """How to build the generated news benchmark."""
+
+    source: Path | None = None  # a BBC News folder (CATEGORY/NNN.txt)
+    same_event: Path | None = None  # SemEval-2022 Task 8 pairs (negatives)
+    per_category: int = 100
+    background: int = 300
+    seed: int = 1
+    write: Path | None = None  # where to write the benchmark records, for users to inspect
+
+
+def detect(dataset: str) -> str:
+    """The format of a dataset path (or the benchmark's name), from what it holds.
+
+    >>> detect("news-benchmark")
+    'generated'
+    """
+    if dataset == NEWS_BENCHMARK:
+        return "generated"
+    path = Path(dataset)
+    if path.is_dir():
+        if (path / "file_information.csv").is_file():
+            return "clough-stevenson"
+        if any(path.glob("reut2-*.sgm")):
+            return "reuters"
+        if any(path.glob("*/*.txt")):
+            return "generated"
+        if any(path.glob("*.parquet")):
+            return "news-copy"
+    elif path.is_file() and path.suffix == ".parquet":
+        try:
+            names = pq.read_schema(path).names
+        except (OSError, ValueError) as error:
+            raise InputError(f"{path}: not a readable Parquet file ({error})") from None
+        return "news-copy" if "article" in names else "labelled"
+    elif path.is_file():
+        return "labelled"
+    raise InputError(f"{dataset}: cannot tell its format; give --format ({', '.join(FORMATS[1:])})")
+
+
+def run_eval(
+    dataset: str,
+    dataset_format: str = "auto",
+    *,
+    options: Options | None = None,
+    generation: Generation | None = None,
+    limit: int | None = None,
+    id_field: str = "id",
+    text_field: str = "text",
+) -> list[Table]:
+    """Load `dataset` in its format and return the result tables of neardup and the baseline."""
+    options = options or Options()
+    kind = detect(dataset) if dataset_format == "auto" else dataset_format
+    if kind not in FORMATS[1:]:
+        raise OptionsError(f"format must be one of {', '.join(FORMATS)}, got '{kind}'")
+    path = Path(dataset)
+    if kind != "generated" and not path.exists():
+        raise InputError(f"{dataset}: no such file or folder")
+    if kind == "reuters":
+        stories = list(read_reuters(path))
+        return evaluate_reuters(stories[:limit] if limit else stories, options)
+    if kind == "clough-stevenson":
+        labelled = sets.clough_stevenson(path)
+    elif kind == "news-copy":
+        labelled = sets.news_copy(_files(path, ".parquet"))
+    elif kind == "labelled":
+        labelled = sets.labelled_files([path], id_field=id_field, text_field=text_field)
+    else:
+        labelled = _generated(dataset, generation or Generation())
+    return evaluate(labelled, options)
+
+
+def _generated(dataset: str, generation: Generation) -> sets.LabelledSet:
+    source = generation.source or (None if dataset == NEWS_BENCHMARK else Path(dataset))
+    if source is None:
+        raise OptionsError(
+            f"{NEWS_BENCHMARK} is made from BBC News articles: give --source FOLDER "
+            "(CATEGORY/NNN.txt files, as ../shared/data/bbc)"
+        )
+    if not source.is_dir():
+        raise InputError(f"{source}: no such folder")
+    negatives = []
+    if generation.same_event is not None:
+        negatives = same_event_pairs(read_semeval_pairs(generation.same_event))
+    records = generate(
+        read_bbc(source),
+        negatives,
+        per_category=generation.per_category,
+        background=generation.background,
+        seed=generation.seed,
+    )
+    if generation.write is not None:
+        write_rows(generation.write, records)
+    name = f"news benchmark (from {source}, {generation.per_category} per category, "
+    return sets.from_records(name + f"seed {generation.seed})", records)
+
+
+def _files(path: Path, suffix: str) -> list[Path]:
+    files = sorted(path.glob(f"*{suffix}")) if path.is_dir() else [path]
+    if not files:
+        raise InputError(f"{path}: no {suffix} files")
+    return files
