@@ -155,13 +155,14 @@ def _token_hashes(
 ) -> int:
     """Hash the tokens of data[start:end] into `out` (when not empty); return how many there are.
 
-    Where `digits` is not empty, it receives 1 for each token made of ASCII digits only.
+    Where `digits` is not empty, it receives 1 for each token that starts with an ASCII digit
+    ("25", "1980s", "19th", "5bn"): a number, for telling look-alikes apart.
     """
     n = 0
     i = start
     h = _FNV_OFFSET
     in_word = False
-    all_digits = True
+    numeric = True
     while i < end:
         c = data[i]
         if not _is_word_byte(c):
@@ -169,7 +170,7 @@ def _token_hashes(
                 if out.size:
                     out[n] = fmix64(h)
                 if digits.size:
-                    digits[n] = all_digits
+                    digits[n] = numeric
                 n += 1
                 in_word = False
             i += 1
@@ -180,7 +181,7 @@ def _token_hashes(
                 if out.size:
                     out[n] = fmix64(h)
                 if digits.size:
-                    digits[n] = all_digits
+                    digits[n] = numeric
                 n += 1
                 in_word = False
             h = _FNV_OFFSET
@@ -196,8 +197,7 @@ def _token_hashes(
         if not in_word:
             h = _FNV_OFFSET
             in_word = True
-            all_digits = True
-        all_digits = all_digits and 48 <= c <= 57
+            numeric = 48 <= c <= 57
         for k in range(width):
             h = (h ^ np.uint64(data[i + k])) * _FNV_PRIME
         i += width
@@ -205,7 +205,7 @@ def _token_hashes(
         if out.size:
             out[n] = fmix64(h)
         if digits.size:
-            digits[n] = all_digits
+            digits[n] = numeric
         n += 1
     return n
 
@@ -241,9 +241,9 @@ def _sort_distinct(values: np.ndarray) -> int:
 def _sequence_keys(tokens: np.ndarray, digits: np.ndarray, number_words: np.ndarray) -> tuple:
     """A key of a token sequence, and the same with every number masked.
 
-    A number is a run of tokens that are digits or number words (`number_words`: their sorted
-    token hashes), so "1.5", "6-3/16" and "six" are each one number. Two documents with equal
-    masked keys and different token keys differ only in their numbers.
+    A number is a run of tokens that start with a digit or are number words (`number_words`: their
+    sorted token hashes), so "1.5", "6-3/16", "1980s" and "six" are each one number. Two documents
+    with equal masked keys and different token keys differ only in their numbers.
     """
     h = _FNV_OFFSET
     g = _FNV_OFFSET
