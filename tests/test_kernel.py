@@ -53,11 +53,16 @@ def test_intersection_sizes_equal_sets(sets: list[set[int]]) -> None:
 
 def test_pairs_in_groups_lists_every_pair_per_shared_key() -> None:
     keys = np.array([1, 1, 1, 2, 2, 3], dtype=np.uint64)
-    docs = np.array([4, 0, 2, 0, 4, 9], dtype=np.int64)
-    encoded = kernel.pairs_in_groups(keys, docs, 0)
+    docs = np.array([4, 0, 2, 0, 4, 9], dtype=np.int32)
+    kernel.order_groups(keys, docs)
+    assert docs.tolist() == [0, 2, 4, 0, 4, 9]
+    encoded = kernel.pairs_in_groups(keys, docs, 0, 0, 10)
     pairs = sorted(zip((encoded >> 32).tolist(), (encoded & 0xFFFFFFFF).tolist(), strict=True))
     assert pairs == [(0, 2), (0, 4), (0, 4), (2, 4)]
-    assert kernel.pairs_in_groups(keys, docs, 2).size == 1  # the group of three is skipped
+    assert kernel.pairs_in_groups(keys, docs, 2, 0, 10).size == 1  # the group of three is skipped
+    assert kernel.left_work(keys, docs, 0, 10).tolist() == [3, 0, 1] + [0] * 7
+    ranged = kernel.pairs_in_groups(keys, docs, 0, 1, 3)  # only pairs whose smaller doc is 1 or 2
+    assert ranged.tolist() == [(2 << 32) | 4]
 
 
 numbery = st.lists(

@@ -3,7 +3,6 @@ import itertools
 import numpy as np
 import pytest
 
-from neardup import lsh
 from neardup.lsh import (
     TARGET_RECALL_AT_THRESHOLD,
     candidate_probability,
@@ -53,12 +52,18 @@ def test_pairs_sharing_keys_of_nothing() -> None:
     assert pairs.size == counts.size == 0
 
 
-def test_keys_split_by_range_give_the_same_pairs(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_only_kept_pairs_are_returned_whatever_the_chunks() -> None:
     rng = np.random.default_rng(5)
-    keys = rng.choice(rng.integers(0, 2**64 - 1, 40, dtype=np.uint64, endpoint=True), 400)
-    docs = rng.integers(0, 60, keys.size)
-    whole = pairs_sharing_keys(keys, docs, max_group=12)
-    monkeypatch.setattr(lsh, "KEYS_PER_PART", 50)  # 8 key ranges
-    split = pairs_sharing_keys(keys, docs, max_group=12)
-    assert whole[0].size > 0
-    assert np.array_equal(whole[0], split[0]) and np.array_equal(whole[1], split[1])
+    pool = rng.integers(0, 2**64 - 1, 40, dtype=np.uint64, endpoint=True)
+    held = {
+        (int(k), int(d))
+        for k, d in zip(rng.choice(pool, 400), rng.integers(0, 60, 400), strict=True)
+    }
+    keys = np.array([k for k, _ in held], dtype=np.uint64)
+    docs = np.array([d for _, d in held], dtype=np.int32)
+    pairs, shared = pairs_sharing_keys(keys, docs, max_group=12)
+    assert pairs.size and (shared >= 2).any() and (shared == 1).any()
+    for budget in (5, 10_000):
+        kept = pairs_sharing_keys(keys, docs, max_group=12, budget=budget, keep=lambda p, s: s >= 2)
+        assert np.array_equal(kept[0], pairs[shared >= 2])
+        assert np.array_equal(kept[1], shared[shared >= 2])

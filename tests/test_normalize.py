@@ -75,7 +75,15 @@ def test_the_kernels_normal_form_on_hard_cases(seed_texts: tuple[str, str]) -> N
         "Straße ΐ ﬃ İstanbul ǅ",  # casefolding that grows the text
         "AT&amp;T &lt;b&gt; caf\u0065\u0301",  # entities, then NFKC composition
         "a\u2028b\x85c\u3000d\U000e0041e\ud800f",  # separators, tags, a lone surrogate
+        "\U000e0000 a\U000e0005b \U000e0001",  # unassigned code points among the tags stay
         "  “quoted” — dashes…  ",
         *seed_texts,
     ]
     assert _batch_forms(hard) == [normalize(t) for t in hard]
+
+
+def test_the_kernels_normal_form_of_every_code_point() -> None:
+    chars = [chr(cp) for cp in range(0x110000)]
+    for start in range(0, len(chars), 100_000):
+        batch = chars[start : start + 100_000]
+        assert _batch_forms(batch) == [normalize(c) for c in batch], f"from U+{start:04X}"

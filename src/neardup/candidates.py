@@ -45,11 +45,14 @@ def fingerprint_candidates(
     if docs.size < counts.size:
         keep = member[holders]
         keys, holders = keys[keep], holders[keep]
-    prints_per_doc = np.where(member, counts, 0)
-    pairs, shared = pairs_sharing_keys(keys, holders, max_group=options.max_shingle_df)
-    left, right = pairs >> 32, pairs & 0xFFFFFFFF
-    smaller = np.minimum(prints_per_doc[left], prints_per_doc[right])
-    return pairs[shared >= 0.5 * min_containment * smaller]
+    smallest_share = 0.5 * min_containment
+
+    def enough(pairs: np.ndarray, shared: np.ndarray) -> np.ndarray:
+        smaller = np.minimum(counts[pairs >> 32], counts[pairs & 0xFFFFFFFF])
+        return shared >= smallest_share * smaller
+
+    pairs, _ = pairs_sharing_keys(keys, holders, max_group=options.max_shingle_df, keep=enough)
+    return pairs
 
 
 def candidate_pairs(

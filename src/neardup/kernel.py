@@ -78,15 +78,27 @@ def _char_len(data: np.ndarray, i: int, end: int) -> tuple[int, int]:
     return n, cp
 
 
+@njit(cache=True, inline="always")
+def _listed(value: np.int64, sorted_values: np.ndarray) -> bool:
+    i = np.searchsorted(sorted_values, value)
+    return i < sorted_values.size and sorted_values[i] == value
+
+
 @njit(cache=True)
 def _normal_form(
-    data: np.ndarray, start: int, end: int, starts: np.ndarray, pool: np.ndarray, out: np.ndarray
+    data: np.ndarray,
+    start: int,
+    end: int,
+    starts: np.ndarray,
+    pool: np.ndarray,
+    spaced: np.ndarray,
+    out: np.ndarray,
 ) -> int:
     """Write the normal form of data[start:end] at the start of `out`; return its length.
 
-    Code point c below the table's size becomes pool[starts[c]:starts[c + 1]]; the tag block
-    becomes a space; other code points stay as they are. Runs of spaces collapse to one, and
-    there is none at either end.
+    Code point c below the table's size becomes pool[starts[c]:starts[c + 1]]; those above it
+    listed in `spaced` (sorted) become a space; other code points stay as they are. Runs of
+    spaces collapse to one, and there is none at either end.
     """
     size = starts.size - 1
     n = 0
@@ -101,7 +113,7 @@ def _normal_form(
             width, cp = _char_len(data, i, end)
             if 0 <= cp < size:
                 first, last = starts[cp], starts[cp + 1]
-            elif 0xE0000 <= cp < 0xE0080:
+            elif cp >= size and _listed(cp, spaced):
                 first, last = starts[32], starts[32] + 1  # a space
             else:
                 first, last = -1, -1
@@ -129,7 +141,12 @@ def _normal_form(
 
 @njit(cache=True, parallel=True)
 def normalize_utf8(
-    data: np.ndarray, offsets: np.ndarray, starts: np.ndarray, pool: np.ndarray, growth: int
+    data: np.ndarray,
+    offsets: np.ndarray,
+    starts: np.ndarray,
+    pool: np.ndarray,
+    growth: int,
+    spaced: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The normal forms of a batch (see `normalize.normalize_batch`), and their offsets.
 
@@ -140,7 +157,7 @@ def normalize_utf8(
     room = np.empty(offsets[n_docs] * growth, dtype=np.uint8)
     for d in prange(n_docs):
         place = room[offsets[d] * growth : offsets[d + 1] * growth]
-        lengths[d] = _normal_form(data, offsets[d], offsets[d + 1], starts, pool, place)
+        lengths[d] = _normal_form(data, offsets[d], offsets[d + 1], starts, pool, spaced, place)
     out_offsets = np.zeros(n_docs + 1, dtype=np.int64)
     out_offsets[1:] = np.cumsum(lengths)
     out = np.empty(out_offsets[n_docs], dtype=np.uint8)
@@ -382,37 +399,67 @@ def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
 
 
 @njit(cache=True)
-def pairs_in_groups(sorted_keys: np.ndarray, docs: np.ndarray, max_group: int) -> np.ndarray:
-    """All pairs (i, j), i < j, of documents sharing a key, encoded as i * 2**32 + j.
+def _group_end(sorted_keys: np.ndarray, start: int) -> int:
+    end = start + 1
+    while end < sorted_keys.size and sorted_keys[end] == sorted_keys[start]:
+        end += 1
+    return end
 
-    `docs` is ordered by `sorted_keys`. Groups larger than `max_group` are skipped (max_group <= 0:
-    no limit). A pair appears once for every key it shares, which `np.unique` counts afterwards.
+
+@njit(cache=True)
+def order_groups(sorted_keys: np.ndarray, docs: np.ndarray) -> None:
+    """Sort, in place, the documents of each group of equal keys (`docs` is ordered by key)."""
+    start = 0
+    while start < sorted_keys.size:
+        end = _group_end(sorted_keys, start)
+        if end - start > 1:
+            docs[start:end].sort()
+        start = end
+
+
+@njit(cache=True)
+def left_work(sorted_keys: np.ndarray, docs: np.ndarray, max_group: int, n_docs: int) -> np.ndarray:
+    """For each document, in how many pairs of `pairs_in_groups` it is the smaller one."""
+    work = np.zeros(n_docs, dtype=np.int64)
+    start = 0
+    while start < sorted_keys.size:
+        end = _group_end(sorted_keys, start)
+        size = end - start
+        if max_group <= 0 or size <= max_group:
+            for r in range(size):
+                work[docs[start + r]] += size - 1 - r
+        start = end
+    return work
+
+
+@njit(cache=True)
+def pairs_in_groups(
+    sorted_keys: np.ndarray, docs: np.ndarray, max_group: int, lo: int, hi: int
+) -> np.ndarray:
+    """The pairs (i, j), i < j, lo <= i < hi, of documents sharing a key, as i * 2**32 + j.
+
+    `docs` is ordered by `sorted_keys` and, within a group of equal keys, by document (see
+    `order_groups`); a document holds a key once. Groups larger than `max_group` are skipped
+    (max_group <= 0: no limit). A pair appears once for every key it shares.
     """
-    n = sorted_keys.size
     total = 0
-    start = 0
-    for i in range(1, n + 1):
-        if i == n or sorted_keys[i] != sorted_keys[start]:
-            g = i - start
-            if max_group <= 0 or g <= max_group:
-                total += g * (g - 1) // 2
-            start = i
-    out = np.empty(total, dtype=np.int64)
-    m = 0
-    start = 0
-    for i in range(1, n + 1):
-        if i == n or sorted_keys[i] != sorted_keys[start]:
-            g = i - start
-            if g > 1 and (max_group <= 0 or g <= max_group):
-                for x in range(start, i):
-                    for y in range(x + 1, i):
-                        p = np.int64(docs[x])
-                        q = np.int64(docs[y])
-                        if p > q:
-                            p, q = q, p
-                        out[m] = (p << 32) | q
-                        m += 1
-            start = i
+    for step in range(2):  # count, then fill
+        out = np.empty(total, dtype=np.int64)
+        m = 0
+        start = 0
+        while start < sorted_keys.size:
+            end = _group_end(sorted_keys, start)
+            if max_group <= 0 or end - start <= max_group:
+                for x in range(start, end):
+                    p = np.int64(docs[x])
+                    if lo <= p < hi:
+                        if step == 0:
+                            total += end - 1 - x
+                            continue
+                        for y in range(x + 1, end):
+                            out[m] = (p << 32) | np.int64(docs[y])
+                            m += 1
+            start = end
     return out
 
 

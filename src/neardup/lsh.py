@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Callable
+
 import numpy as np
 
 from neardup import kernel
@@ -39,64 +42,43 @@ def choose_bands(threshold: float, num_perm: int) -> tuple[int, int]:
     return best[1], best[2]
 
 
-#: Pair occurrences listed at once; keys are taken in chunks of about this much work, so that
-#: memory follows the distinct pairs, not every (pair, shared key) occurrence.
-PAIRS_PER_CHUNK = 20_000_000
-#: Keys sorted at once: more are split by key range (equal keys stay together), so that the sort
-#: needs memory for a part of the keys only.
-KEYS_PER_PART = 32_000_000
+#: Pair occurrences listed at once: pairs are listed for a range of documents (as the smaller
+#: index) at a time, so that memory follows the pairs kept, not every (pair, shared key).
+PAIRS_PER_CHUNK = 5_000_000
 
 
 def pairs_sharing_keys(
-    keys: np.ndarray, docs: np.ndarray, *, max_group: int = 0, budget: int = PAIRS_PER_CHUNK
+    keys: np.ndarray,
+    docs: np.ndarray,
+    *,
+    max_group: int = 0,
+    budget: int = PAIRS_PER_CHUNK,
+    keep: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Distinct pairs of documents sharing keys, encoded i * 2**32 + j, and how many they share.
 
-    `keys[i]` (uint64, well mixed) belongs to document `docs[i]`. Keys held by more than
-    `max_group` documents are ignored (0: none is).
+    `keys[i]` belongs to document `docs[i]`, a document holding a key once. Keys held by more than
+    `max_group` documents are ignored (0: none is). `keep(pairs, shared)`, when given, says which
+    pairs to return; it is applied as soon as their counts are complete, a range of documents
+    at a time, so that pairs that share too little are never all held at once.
     """
-    parts = -(-keys.size // KEYS_PER_PART)
-    if parts <= 1:
-        return _merge(_pairs_by_chunk(keys, docs, max_group, budget))
-    bits = int(np.ceil(np.log2(parts)))
-    ranges = (keys >> np.uint64(64 - bits)).astype(np.uint8 if bits <= 8 else np.uint32)
-    found = []
-    for part in range(1 << bits):
-        mine = ranges == part
-        found += _pairs_by_chunk(keys[mine], docs[mine], max_group, budget)
-    return _merge(found)
-
-
-def _pairs_by_chunk(
-    keys: np.ndarray, docs: np.ndarray, max_group: int, budget: int
-) -> list[tuple[np.ndarray, np.ndarray]]:
-    """(distinct pairs, shared keys) for chunks of the key groups, each about `budget` pairs."""
     order = np.argsort(keys, kind="stable")
     keys, docs = keys[order], docs[order]
     del order
-    group_starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if keys.size else keys
-    sizes = np.diff(np.r_[group_starts, keys.size])
-    work = np.where((max_group <= 0) | (sizes <= max_group), sizes * (sizes - 1) // 2, 0)
-    done = np.cumsum(work)
+    kernel.order_groups(keys, docs)
+    n_docs = int(docs.max()) + 1 if docs.size else 0
+    done = np.cumsum(kernel.left_work(keys, docs, max_group, n_docs))
     total = int(done[-1]) if done.size else 0
     cuts = np.searchsorted(done, np.arange(budget, total, budget), side="right")
-    bounds = np.r_[group_starts[np.unique(cuts[cuts < group_starts.size])], keys.size]
-    found = []
-    start = 0
-    for end in bounds.tolist():
-        encoded = kernel.pairs_in_groups(keys[start:end], docs[start:end], max_group)
-        found.append(np.unique(encoded, return_counts=True))
-        start = end
-    return found
-
-
-def _merge(found: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
-    """One (pairs, counts) from several, the counts of a pair found in several added up."""
-    if len(found) == 1:
-        return found[0]
-    pairs = np.concatenate([p for p, _ in found])
-    counts = np.concatenate([c for _, c in found])
-    order = np.argsort(pairs, kind="stable")
-    pairs, counts = pairs[order], counts[order]
-    first = np.flatnonzero(np.r_[True, pairs[1:] != pairs[:-1]])
-    return pairs[first], np.add.reduceat(counts, first)
+    bounds = np.unique(np.r_[0, cuts, n_docs]).tolist()
+    found = [(np.empty(0, np.int64), np.empty(0, np.int64))]
+    for lo, hi in itertools.pairwise(bounds):
+        pairs, shared = np.unique(
+            kernel.pairs_in_groups(keys, docs, max_group, lo, hi), return_counts=True
+        )
+        if keep is not None:
+            kept = keep(pairs, shared)
+            pairs, shared = pairs[kept], shared[kept]
+        found.append((pairs, shared))
+    # Ranges ascend by the smaller document: joined in order, the pairs stay sorted and distinct.
+    return np.concatenate([p for p, _ in found]), np.concatenate([c for _, c in found])

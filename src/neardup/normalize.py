@@ -80,9 +80,10 @@ TABLE_SIZE = 0x30000
 
 
 @cache
-def code_point_table() -> tuple[np.ndarray, np.ndarray, int]:
-    """(starts, pool, growth): code point c becomes the UTF-8 bytes pool[starts[c]:starts[c + 1]],
-    at most `growth` times as many bytes as it had.
+def code_point_table() -> tuple[np.ndarray, np.ndarray, int, np.ndarray]:
+    """(starts, pool, growth, spaced): code point c below TABLE_SIZE becomes the UTF-8 bytes
+    pool[starts[c]:starts[c + 1]], at most `growth` times as many bytes as it had; above it, the
+    code points in `spaced` (the tag characters) become a space and the others stay.
 
     Each entry is what :func:`normalize` makes of one character once NFKC has been applied:
     case folded, then folded to ASCII punctuation or a space. Casefolding and the fold table
@@ -113,7 +114,8 @@ def code_point_table() -> tuple[np.ndarray, np.ndarray, int]:
     growth = int(np.max(-(-lengths // widths)))
     starts = np.zeros(TABLE_SIZE + 1, dtype=np.int64)
     np.cumsum(lengths, out=starts[1:])
-    return starts, np.frombuffer(b"".join(pieces), dtype=np.uint8), growth
+    spaced = np.array(sorted(cp for cp in fold if cp >= TABLE_SIZE), dtype=np.int64)
+    return starts, np.frombuffer(b"".join(pieces), dtype=np.uint8), growth, spaced
 
 
 def normalize_batch(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -139,14 +141,15 @@ def _before_table(text: str) -> str:
     return text if text.isascii() else unicodedata.normalize("NFKC", text)
 
 
-def _ascii_table() -> tuple[np.ndarray, np.ndarray, int]:
+def _ascii_table() -> tuple[np.ndarray, np.ndarray, int, np.ndarray]:
     pool = bytes(range(128)).translate(
         bytes.maketrans(
             bytes(range(0x20)) + b"\x7f`" + bytes(range(65, 91)),
             b" " * 0x21 + b"'" + bytes(range(97, 123)),
         )
     )
-    return np.arange(129, dtype=np.int64), np.frombuffer(pool, dtype=np.uint8), 1
+    nothing = np.empty(0, dtype=np.int64)
+    return np.arange(129, dtype=np.int64), np.frombuffer(pool, dtype=np.uint8), 1, nothing
 
 
 #: The table for batches that are all ASCII: no need to build the whole one.
