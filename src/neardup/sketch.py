@@ -183,7 +183,7 @@ class SketchSpool:
         self.parts.append(replace(part, **{name: _NOTHING for name in _SPOOLED}))
 
     def sketches(self) -> Sketches:
-        """All batches as one; the spool is empty afterwards."""
+        """All batches as one. Called once: the spool's files are closed by it."""
         parts, self.parts = self.parts, []
         spooled = {name: _mapped(file) for name, file in self.files.items()}
         if not parts:
