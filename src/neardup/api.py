@@ -34,7 +34,7 @@ from neardup.verify import (
     differ_only_in_numbers,
     score,
 )
-from neardup.write import CLUSTER_SCHEMA, PAIR_SCHEMA, check_output, write_rows
+from neardup.write import check_output, cluster_schema, pair_schema, write_rows
 
 
 def _options(options: Options | None, overrides: Mapping[str, Any]) -> Options:
@@ -238,7 +238,7 @@ def deduplicate_files(
         summary.outputs["pairs"] = str(pairs)
     if clusters is not None:
         rows = (m.to_dict() for m in cluster_rows(corpus.ids, found))
-        write_rows(clusters, rows, CLUSTER_SCHEMA)
+        write_rows(clusters, rows, cluster_schema)
         summary.outputs["clusters"] = str(clusters)
     reread = read_paths(inputs, RecordReader(id_field, text_field))
     with reporter.stage("writing kept records", total=summary.kept) as advance:
@@ -316,7 +316,7 @@ def _kept_fields(
 
 def _write_pairs(path: str | Path, corpus: Corpus, pairs: ScoredPairs, reporter: Reporter) -> None:
     with reporter.stage("writing pairs", total=len(pairs)):
-        write_rows(path, (p.to_dict() for p in pair_rows(corpus.ids, pairs)), PAIR_SCHEMA)
+        write_rows(path, (p.to_dict() for p in pair_rows(corpus.ids, pairs)), pair_schema)
 
 
 def _check_outputs(

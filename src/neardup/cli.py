@@ -18,7 +18,6 @@ from neardup.errors import NeardupError
 from neardup.evaluate.harness import FORMATS
 from neardup.options import KEEP_POLICIES, Options
 from neardup.read import RecordReader, read_txt_file
-from neardup.terminal import show_alignment
 
 _DEFAULTS = Options()
 
@@ -195,6 +194,8 @@ def compare(a: Path, b: Path, as_json: bool, brief: bool, **values: Any) -> None
     click.echo(f"containment of A in B: {result.containment_a_in_b:.3f}")
     click.echo(f"containment of B in A: {result.containment_b_in_a:.3f}")
     if result.alignment:
+        from neardup.terminal import show_alignment  # rich, only where it is shown
+
         show_alignment(result.alignment)
 
 

@@ -12,8 +12,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import jinja2
-
 from neardup.align import AlignedSentence, align
 from neardup.errors import OutputError
 from neardup.options import Options
@@ -72,6 +70,8 @@ def render_report(
         for p in pairs_to_explain(pairs)
         if p.id_a in texts and p.id_b in texts
     ]
+    import jinja2  # only runs that write a report need the template engine
+
     environment = jinja2.Environment(
         loader=jinja2.PackageLoader("neardup", "templates"),
         autoescape=True,

@@ -10,14 +10,16 @@ import contextlib
 import gzip
 import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from functools import cache
 from pathlib import Path
-from typing import Any
-
-import pyarrow as pa
-import pyarrow.parquet as pq
+from typing import TYPE_CHECKING, Any
 
 from neardup.errors import OutputError
+
+if TYPE_CHECKING:  # pyarrow is imported when Parquet is written: JSONL runs start faster
+    import pyarrow as pa
+
 
 OUTPUT_KINDS = (".jsonl", ".jsonl.gz", ".parquet")
 
@@ -33,9 +35,11 @@ def check_output(path: str | Path) -> Path:
 
 
 def write_rows(
-    path: str | Path, rows: Iterable[Mapping[str, Any]], schema: pa.Schema | None = None
+    path: str | Path,
+    rows: Iterable[Mapping[str, Any]],
+    schema: pa.Schema | Callable[[], pa.Schema] | None = None,
 ) -> int:
-    """Write rows to `path`; return how many were written."""
+    """Write rows to `path`; return how many were written. `schema` is for Parquet only."""
     path = check_output(path)
     partial = path.with_name(f".{path.name}.partial")
     try:
@@ -65,8 +69,17 @@ def _write_jsonl(path: Path, rows: Iterable[Mapping[str, Any]]) -> int:
     return count
 
 
-def _write_parquet(path: Path, rows: Iterable[Mapping[str, Any]], schema: pa.Schema | None) -> int:
+def _write_parquet(
+    path: Path,
+    rows: Iterable[Mapping[str, Any]],
+    schema: pa.Schema | Callable[[], pa.Schema] | None,
+) -> int:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     rows = list(rows)
+    if callable(schema):
+        schema = schema()
     if schema is not None:
         table = pa.Table.from_pylist(rows, schema=schema)
     else:
@@ -80,25 +93,44 @@ def _write_parquet(path: Path, rows: Iterable[Mapping[str, Any]], schema: pa.Sch
     return table.num_rows
 
 
-PAIR_SCHEMA = pa.schema(
-    [
-        ("id_a", pa.string()),
-        ("id_b", pa.string()),
-        ("relation", pa.string()),
-        ("jaccard", pa.float64()),
-        ("containment_a_in_b", pa.float64()),
-        ("containment_b_in_a", pa.float64()),
-        ("differs_only_in", pa.string()),
-    ]
-)
+@cache
+def pair_schema() -> pa.Schema:
+    """The Parquet schema of the pairs output."""
+    import pyarrow as pa
 
-CLUSTER_SCHEMA = pa.schema(
-    [
-        ("id", pa.string()),
-        ("cluster_id", pa.int64()),
-        ("representative_id", pa.string()),
-        ("is_representative", pa.bool_()),
-        ("relation", pa.string()),
-        ("similarity", pa.float64()),
-    ]
-)
+    return pa.schema(
+        [
+            ("id_a", pa.string()),
+            ("id_b", pa.string()),
+            ("relation", pa.string()),
+            ("jaccard", pa.float64()),
+            ("containment_a_in_b", pa.float64()),
+            ("containment_b_in_a", pa.float64()),
+            ("differs_only_in", pa.string()),
+        ]
+    )
+
+
+@cache
+def cluster_schema() -> pa.Schema:
+    """The Parquet schema of the clusters output."""
+    import pyarrow as pa
+
+    return pa.schema(
+        [
+            ("id", pa.string()),
+            ("cluster_id", pa.int64()),
+            ("representative_id", pa.string()),
+            ("is_representative", pa.bool_()),
+            ("relation", pa.string()),
+            ("similarity", pa.float64()),
+        ]
+    )
+
+
+def __getattr__(name: str) -> Any:
+    """`PAIR_SCHEMA` and `CLUSTER_SCHEMA`, made (and pyarrow imported) when first asked for."""
+    schemas = {"PAIR_SCHEMA": pair_schema, "CLUSTER_SCHEMA": cluster_schema}
+    if name in schemas:
+        return schemas[name]()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

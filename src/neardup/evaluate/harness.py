@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import pyarrow.parquet as pq
-
 from neardup.datasets import read_bbc, read_reuters, read_semeval_pairs
 from neardup.errors import InputError, OptionsError
 from neardup.evaluate import sets
@@ -53,6 +51,8 @@ def detect(dataset: str) -> str:
         if any(path.glob("*.parquet")):
             return "news-copy"
     elif path.is_file() and path.suffix == ".parquet":
+        import pyarrow.parquet as pq  # imported here: the CLI imports this module at start
+
         try:
             names = pq.read_schema(path).names
         except (OSError, ValueError) as error:

@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pyarrow.parquet as pq
-
 from neardup.datasets import read_clough_stevenson
 from neardup.errors import InputError
 from neardup.read import RecordReader, read_paths
@@ -92,6 +90,8 @@ def news_copy(paths: list[Path]) -> LabelledSet:
     records = []
     for path in paths:
         try:
+            import pyarrow.parquet as pq  # only NEWS-COPY sets are Parquet
+
             table = pq.read_table(path)
         except (OSError, ValueError) as error:
             raise InputError(f"{path}: not a readable Parquet file ({error})") from None
