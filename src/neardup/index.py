@@ -1,0 +1,605 @@
+"""A persistent index of document sketches on SQLite: add documents, query a new text against all
+of them in milliseconds, remove documents.
+
+The index keeps no text. Per document it stores the user's id, the exact/word/template keys, the
+token count and the sorted shingle hashes (a BLOB, for exact scores); its LSH band keys and its
+winnowed fingerprints go to two posting tables (key → document). A query sketches the text the
+way the batch pipeline does, looks its keys up, and scores the candidates exactly with
+`verify.verify`: the same relations and the same scores as :func:`neardup.find_pairs`.
+
+Postings are written in *segments*: each `add` appends one segment whose rows sort after every
+existing row (the primary key starts with the segment number), so a batch is written once,
+sequentially, instead of touching every page of one big B-tree keyed by random hashes. Segments of
+a similar size are merged when FANOUT of them have piled up (a log-structured merge, done inside
+the `add` transaction), which keeps the number of segments a query probes small and drops the
+postings of removed documents.
+
+SQLite runs in WAL mode: readers in other processes keep reading a consistent snapshot while one
+writer adds; every `add` and `remove` is one transaction, so a crash leaves each call either fully
+applied or not at all. `synchronous=FULL` makes a returned `add` survive a power loss too (one
+fsync of the log per call; NORMAL would only survive a crash of the process).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from neardup import kernel
+from neardup.errors import IndexFormatError, InputError, OptionsError
+from neardup.normalize import exact_key
+from neardup.options import Options
+from neardup.read import Record, RecordReader, read_records
+from neardup.results import DIGITS, Comparison
+from neardup.sketch import Sketches, sketch_texts
+from neardup.verify import CONTAINS, DUPLICATE_RELATIONS, EXACT, RELATIONS, verify
+
+#: Version of the on-disk layout. An index of another version is refused, never misread.
+FORMAT_VERSION = 1
+#: A query reads at most this many documents per LSH band key: an index holding more near-copies
+#: of one text than this returns some of them, and a query's cost stays bounded.
+BAND_ROWS_PER_KEY = 1000
+#: This many segments of about the same size are merged into one.
+FANOUT = 6
+#: Segments with fewer postings than this are all of the smallest size class.
+SMALLEST_SEGMENT = 100_000
+_EMPTY_KEY = exact_key("")
+#: A query fetches a fingerprint's holders with their fingerprint counts packed in one integer.
+_SHIFT = 24
+_COUNT_MASK = (1 << _SHIFT) - 1
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE docs (
+    doc INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    exact_key INTEGER NOT NULL,
+    word_key INTEGER NOT NULL,
+    masked_key INTEGER NOT NULL,
+    tokens INTEGER NOT NULL,
+    prints INTEGER NOT NULL,
+    shingles BLOB NOT NULL
+);
+CREATE INDEX docs_by_exact_key ON docs (exact_key);
+CREATE TABLE segments (seg INTEGER PRIMARY KEY, postings INTEGER NOT NULL);
+CREATE TABLE bands (
+    seg INTEGER NOT NULL, key INTEGER NOT NULL, doc INTEGER NOT NULL,
+    PRIMARY KEY (seg, key, doc)
+) WITHOUT ROWID;
+CREATE TABLE prints (
+    seg INTEGER NOT NULL, key INTEGER NOT NULL, doc INTEGER NOT NULL, n INTEGER NOT NULL,
+    PRIMARY KEY (seg, key, doc)
+) WITHOUT ROWID;
+"""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Match(Comparison):
+    """An indexed document related to a query: A is the query, B the indexed document `id`.
+
+    `containment_a_in_b` is the share of the query inside the indexed document.
+    """
+
+    id: str
+
+    @property
+    def similarity(self) -> float:
+        """The score of the relation: containment for `contains`, else Jaccard."""
+        if self.relation == RELATIONS[CONTAINS]:
+            return max(self.containment_a_in_b, self.containment_b_in_a)
+        return self.jaccard
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, **super().to_dict()}
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    """What an index holds."""
+
+    path: str
+    documents: int
+    segments: int
+    postings: int
+    bytes: int
+    format_version: int
+    options: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+class Index:
+    """A persistent near-duplicate index in one SQLite file (WAL mode: `path`, `path-wal`).
+
+    `add` is idempotent by id: adding a document whose id is already indexed replaces it. Page
+    furniture is left out by the patterns of `boilerplate.py` only: lines recurring across a
+    corpus are a property of the whole corpus, which an index that grows does not know.
+
+    >>> import tempfile, os
+    >>> story = "the river rose overnight and the town council closed the old bridge"
+    >>> with Index(os.path.join(tempfile.mkdtemp(), "news.ndx")) as index:
+    ...     index.add([{"id": "a", "text": story}])
+    ...     [(m.id, m.relation) for m in index.query(story + " until friday")]
+    1
+    [('a', 'near-duplicate')]
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        options: Options | None = None,
+        *,
+        create: bool = True,
+        **overrides: Any,
+    ) -> None:
+        if options is not None and overrides:
+            raise OptionsError("give either options= or keyword options, not both")
+        try:
+            wanted = options if options is not None or not overrides else Options(**overrides)
+        except TypeError as error:
+            raise OptionsError(str(error).replace("__init__()", "options")) from None
+        self.path = Path(path)
+        if self.path.is_dir():
+            raise InputError(f"{path}: is a folder, not an index file")
+        if not self.path.exists() and not create:
+            raise InputError(f"{path}: no index here (create one with `neardup index create`)")
+        self._lock = threading.RLock()
+        self._db = _connect(self.path)
+        try:
+            self.options = self._open(wanted if wanted is not None else Options(), wanted)
+        except BaseException:
+            self._db.close()
+            raise
+
+    # -- life cycle -------------------------------------------------------------------------
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the database (the index stays on disk)."""
+        with self._lock:
+            self._db.close()
+
+    def _open(self, default: Options, wanted: Options | None) -> Options:
+        with self._transaction():
+            if not self._db.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
+            ).fetchone():
+                if self._db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+                    raise IndexFormatError(f"{self.path}: an SQLite file but not a neardup index")
+                for statement in _SCHEMA.split(";")[:-1]:
+                    self._db.execute(statement)
+                meta = {
+                    "format_version": str(FORMAT_VERSION),
+                    "options": json.dumps(_options_dict(default), sort_keys=True),
+                    "next_segment": "1",
+                }
+                self._db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
+        meta = dict(self._db.execute("SELECT key, value FROM meta"))
+        found = meta.get("format_version")
+        if found != str(FORMAT_VERSION):
+            raise IndexFormatError(
+                f"{self.path}: index format version {found}; this neardup reads format version "
+                f"{FORMAT_VERSION} only: rebuild the index (`neardup index create`, then `add`)"
+            )
+        try:
+            stored = Options(**json.loads(meta["options"]))
+        except (TypeError, ValueError, KeyError) as error:
+            raise IndexFormatError(f"{self.path}: unreadable stored options ({error})") from None
+        if wanted is not None:
+            theirs, ours = _options_dict(stored), _options_dict(wanted)
+            differ = [
+                f"{k}={theirs[k]!r} (not {ours[k]!r})" for k in theirs if theirs[k] != ours[k]
+            ]
+            if differ:
+                raise OptionsError(
+                    f"{self.path}: the index was built with other options: {', '.join(differ)}"
+                )
+        return stored
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One write transaction, taken at once so that two writers queue instead of failing."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    # -- writing ----------------------------------------------------------------------------
+
+    def add(
+        self,
+        records: Iterable[Mapping[str, Any]],
+        *,
+        id_field: str = "id",
+        text_field: str = "text",
+    ) -> int:
+        """Add a batch of records in one transaction; a record whose id is indexed replaces it.
+
+        Returns the number of records added. Records are dicts (or rows of an Arrow or pandas
+        table) with an id and a text field, as for :func:`neardup.deduplicate`.
+        """
+        return self.add_records(list(read_records(records, RecordReader(id_field, text_field))))
+
+    def add_records(self, records: Sequence[Record]) -> int:
+        """Add already read records (see :mod:`neardup.read`) in one transaction."""
+        seen: dict[str, str] = {}
+        for record in records:
+            if record.id in seen:
+                raise InputError(
+                    f"{record.where}: duplicate id '{record.id}' (first at {seen[record.id]})"
+                )
+            seen[record.id] = record.where
+        if not records:
+            return 0
+        sketches = self._sketch([r.text for r in records])
+        with self._transaction():
+            self._remove(list(seen))
+            first = self._db.execute(
+                "SELECT coalesce(max(seq), 0) + 1 FROM sqlite_sequence WHERE name = 'docs'"
+            ).fetchone()[0]
+            docs = np.arange(first, first + len(records), dtype=np.int64)
+            eligible = self._eligible(sketches)
+            self._db.executemany(
+                "INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                _doc_rows(records, sketches, docs, eligible),
+            )
+            self._write_segment(sketches, docs, eligible)
+            self._compact()
+        return len(records)
+
+    def remove(self, ids: Iterable[str]) -> int:
+        """Remove documents by id, in one transaction; returns how many were indexed."""
+        with self._transaction():
+            return self._remove(list(ids))
+
+    def _remove(self, ids: list[str]) -> int:
+        # Postings of removed documents stay until their segment is merged; queries skip them.
+        cursor = self._db.execute(
+            "DELETE FROM docs WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(ids),)
+        )
+        return cursor.rowcount
+
+    def _eligible(self, sketches: Sketches) -> np.ndarray:
+        """Documents matched by more than their exact text (as in `pipeline.match`)."""
+        return (
+            (sketches.exact_keys != np.uint64(_EMPTY_KEY))
+            & (sketches.token_counts >= self.options.min_words)
+            & (sketches.shingle_counts > 0)
+        )
+
+    def _write_segment(self, sketches: Sketches, docs: np.ndarray, eligible: np.ndarray) -> None:
+        """Append the band and fingerprint postings of the eligible documents as a new segment."""
+        chosen = np.flatnonzero(eligible)
+        bands, rows = self.options.lsh
+        band_keys = kernel.band_keys(sketches.signatures[chosen], bands, rows).ravel()
+        band_docs = np.tile(docs[chosen], bands)
+        counts = np.diff(sketches.print_starts)
+        owner = np.repeat(np.arange(counts.size), counts)
+        keep = eligible[owner]
+        print_keys, print_owner = sketches.prints[keep], owner[keep]
+        seg = self._next_segment()
+        self._db.executemany(
+            "INSERT INTO bands VALUES (?, ?, ?)", _postings(seg, band_keys, band_docs)
+        )
+        self._db.executemany(
+            "INSERT INTO prints VALUES (?, ?, ?, ?)",
+            _postings(seg, print_keys, docs[print_owner], counts[print_owner]),
+        )
+        postings = band_keys.size + print_keys.size
+        self._db.execute("INSERT INTO segments VALUES (?, ?)", (seg, postings))
+
+    def _next_segment(self) -> int:
+        # Segment numbers only grow, so each new segment's rows are appended after every other.
+        seg = int(
+            self._db.execute("SELECT value FROM meta WHERE key = 'next_segment'").fetchone()[0]
+        )
+        self._db.execute("UPDATE meta SET value = ? WHERE key = 'next_segment'", (str(seg + 1),))
+        return seg
+
+    def _compact(self) -> None:
+        """Merge FANOUT segments of one size class into one, as long as some class has that many."""
+        while True:
+            classes: dict[int, list[int]] = {}
+            for seg, postings in self._db.execute("SELECT seg, postings FROM segments"):
+                size_class = int(
+                    math.log(max(postings, SMALLEST_SEGMENT) / SMALLEST_SEGMENT, FANOUT)
+                )
+                classes.setdefault(size_class, []).append(seg)
+            full = [segs for _, segs in sorted(classes.items()) if len(segs) >= FANOUT]
+            if not full:
+                return
+            self._merge(full[0])
+
+    def _merge(self, segs: list[int]) -> None:
+        """Rewrite several segments as one, leaving out the postings of removed documents."""
+        merged = self._next_segment()
+        chosen = ",".join(str(s) for s in segs)
+        postings = 0
+        for table, columns in (("bands", "key, doc"), ("prints", "key, doc, n")):
+            cursor = self._db.execute(
+                f"INSERT INTO {table} SELECT ?, {columns} FROM {table} "
+                f"WHERE seg IN ({chosen}) AND doc IN (SELECT doc FROM docs) ORDER BY key, doc",
+                (merged,),
+            )
+            postings += cursor.rowcount
+            self._db.execute(f"DELETE FROM {table} WHERE seg IN ({chosen})")
+        self._db.execute(f"DELETE FROM segments WHERE seg IN ({chosen})")
+        self._db.execute("INSERT INTO segments VALUES (?, ?)", (merged, postings))
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def query(self, text: str, k: int = 10, *, report_overlap: bool = False) -> list[Match]:
+        """The (at most `k`) indexed documents most related to `text`, the most similar first.
+
+        `report_overlap` also returns documents that share passages below both thresholds.
+        """
+        return self.query_many([text], k, report_overlap=report_overlap)[0]
+
+    def query_many(
+        self, texts: Sequence[str], k: int = 10, *, report_overlap: bool = False
+    ) -> list[list[Match]]:
+        """:meth:`query` for each text of a batch (sketched together)."""
+        return self.query_sketches(self._sketch(list(texts)), k, report_overlap=report_overlap)
+
+    def query_sketches(
+        self, sketches: Sketches, k: int = 10, *, report_overlap: bool = False
+    ) -> list[list[Match]]:
+        """:meth:`query` for documents sketched with this index's options (see `sketch`)."""
+        if k < 1:
+            raise OptionsError(f"k must be at least 1, got {k}")
+        eligible = self._eligible(sketches)
+        with self._lock:
+            segs = ",".join(str(s) for (s,) in self._db.execute("SELECT seg FROM segments"))
+            return [
+                self._matches(sketches, d, bool(eligible[d]), segs, k, report_overlap)
+                for d in range(len(sketches))
+            ]
+
+    def _matches(
+        self, sketches: Sketches, d: int, eligible: bool, segs: str, k: int, report_overlap: bool
+    ) -> list[Match]:
+        key = sketches.exact_keys[d]
+        if key == np.uint64(_EMPTY_KEY):
+            return []  # empty documents are never matched
+        (signed_key,) = np.array([key]).view(np.int64).tolist()
+        exact = [
+            Match(
+                id=i,
+                relation=RELATIONS[EXACT],
+                jaccard=1.0,
+                containment_a_in_b=1.0,
+                containment_b_in_a=1.0,
+            )
+            for (i,) in self._db.execute(
+                "SELECT id FROM docs WHERE exact_key = ? ORDER BY doc LIMIT ?", (signed_key, k)
+            )
+        ]
+        if not eligible or not segs:
+            return exact
+        candidates = self._candidates(sketches, d, segs, report_overlap)
+        rows = self._db.execute(
+            "SELECT id, exact_key, word_key, masked_key, tokens, shingles FROM docs "
+            "WHERE doc IN (SELECT value FROM json_each(?)) AND exact_key != ?",
+            (json.dumps(candidates.tolist()), signed_key),
+        ).fetchall()
+        if not rows:
+            return exact
+        paired = _with_query(sketches, d, rows)
+        right = np.arange(1, len(rows) + 1)
+        scored = verify(
+            paired, np.zeros_like(right), right, self.options, report_overlap=report_overlap
+        )
+        related = [
+            Match(
+                id=rows[r - 1][0],
+                relation=RELATIONS[relation],
+                jaccard=round(jaccard, DIGITS),
+                containment_a_in_b=round(a_in_b, DIGITS),
+                containment_b_in_a=round(b_in_a, DIGITS),
+                differs_only_in="numbers" if numbers else None,
+            )
+            for r, relation, jaccard, a_in_b, b_in_a, numbers in zip(
+                scored.right.tolist(),
+                scored.relation.tolist(),
+                scored.jaccard.tolist(),
+                scored.containment_left_in_right.tolist(),
+                scored.containment_right_in_left.tolist(),
+                scored.differ_in_numbers.tolist(),
+                strict=True,
+            )
+        ]
+        related.sort(key=lambda m: (-m.similarity, m.id))
+        return (exact + related)[:k]
+
+    def _candidates(
+        self, sketches: Sketches, d: int, segs: str, report_overlap: bool
+    ) -> np.ndarray:
+        """Indexed documents sharing an LSH band with document d, or enough fingerprints.
+
+        The fingerprint rule is `candidates.fingerprint_candidates`'s: shared fingerprints at
+        least half the lowest threshold times the smaller fingerprint count; a fingerprint held
+        by `max_shingle_df` or more indexed documents is common phrasing and ignored.
+        """
+        options = self.options
+        bands, rows = options.lsh
+        band_keys = kernel.band_keys(sketches.signatures[d : d + 1], bands, rows).ravel()
+        found = [self._postings("bands", "doc", band_keys, segs, BAND_ROWS_PER_KEY)]
+        prints = sketches.prints[sketches.print_starts[d] : sketches.print_starts[d + 1]]
+        cap = options.max_shingle_df
+        value = f"doc * {_COUNT_MASK + 1} + min(n, {_COUNT_MASK})"
+        held = self._postings("prints", value, prints, segs, cap)
+        if held.size:
+            docs, first, shared = np.unique(held >> _SHIFT, return_index=True, return_counts=True)
+            their_prints = (held & _COUNT_MASK)[first]
+            thresholds = [options.jaccard, options.containment]
+            if report_overlap and options.overlap is not None:
+                thresholds.append(options.overlap)
+            smaller = np.minimum(their_prints, prints.size)
+            found.append(docs[shared >= 0.5 * min(thresholds) * smaller])
+        return np.unique(np.concatenate(found))
+
+    def _postings(
+        self, table: str, value: str, keys: np.ndarray, segs: str, cap: int
+    ) -> np.ndarray:
+        """`value` of the postings of each key, for the keys held by fewer than `cap` rows."""
+        lists = self._db.execute(
+            f"SELECT (SELECT group_concat(v) FROM (SELECT {value} AS v FROM {table} "
+            f"WHERE seg IN ({segs}) AND key = k.value LIMIT ?)) FROM json_each(?) AS k",
+            (cap, json.dumps(keys.view(np.int64).tolist())),
+        ).fetchall()
+        held = [s for (s,) in lists if s is not None and s.count(",") < cap - 1]
+        if not held:
+            return np.empty(0, dtype=np.int64)
+        return np.array(",".join(held).split(","), dtype=np.int64)
+
+    def stats(self) -> IndexStats:
+        """Documents, segments and postings held, and the file's size."""
+        with self._lock:
+            documents = self._db.execute("SELECT count(*) FROM docs").fetchone()[0]
+            segments, postings = self._db.execute(
+                "SELECT count(*), coalesce(sum(postings), 0) FROM segments"
+            ).fetchone()
+        size = sum(p.stat().st_size for p in _files(self.path) if p.exists())
+        return IndexStats(
+            path=str(self.path),
+            documents=documents,
+            segments=segments,
+            postings=postings,
+            bytes=size,
+            format_version=FORMAT_VERSION,
+            options=_options_dict(self.options),
+        )
+
+    def __len__(self) -> int:
+        with self._lock:
+            return self._db.execute("SELECT count(*) FROM docs").fetchone()[0]
+
+    def __contains__(self, doc_id: object) -> bool:
+        with self._lock:
+            return bool(self._db.execute("SELECT 1 FROM docs WHERE id = ?", (doc_id,)).fetchone())
+
+    def sketch(self, texts: list[str]) -> Sketches:
+        """Sketches of texts as this index makes them (its options, furniture patterns only)."""
+        return self._sketch(texts)
+
+    def _sketch(self, texts: list[str]) -> Sketches:
+        options = self.options
+        return sketch_texts(
+            texts,
+            ngram=options.ngram,
+            num_perm=options.num_perm,
+            seed=options.seed,
+            window=options.window,
+            furniture=frozenset() if options.ignore_boilerplate else None,
+        )
+
+
+def is_copy(match: Match, options: Options) -> bool:
+    """Whether a query is a copy of the matched document: identical, a near-duplicate, or mostly
+    inside it. A query that contains the indexed document (an expanded version) is not."""
+    if RELATIONS.index(match.relation) not in DUPLICATE_RELATIONS:
+        return False
+    if options.numbers_matter and match.differs_only_in == "numbers":
+        return False
+    if match.relation == RELATIONS[CONTAINS]:
+        return match.containment_a_in_b >= options.containment
+    return True
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    try:
+        db = sqlite3.connect(path, timeout=60.0, isolation_level=None, check_same_thread=False)
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = FULL")
+        db.execute("PRAGMA cache_size = -65536")
+        db.execute("PRAGMA mmap_size = 1073741824")
+    except sqlite3.DatabaseError as error:
+        raise IndexFormatError(f"{path}: not a neardup index ({error})") from None
+    return db
+
+
+def _files(path: Path) -> list[Path]:
+    return [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
+
+
+def _options_dict(options: Options) -> dict[str, Any]:
+    """The options that shape an index, LSH bands resolved (a new default must not misread it)."""
+    values = {f.name: getattr(options, f.name) for f in fields(options) if f.init}
+    values["bands"], values["rows"] = options.lsh
+    return values
+
+
+def _signed(values: np.ndarray) -> list[int]:
+    """uint64 keys as the signed 64-bit integers SQLite stores."""
+    return values.astype(np.uint64).view(np.int64).tolist()
+
+
+def _doc_rows(
+    records: Sequence[Record], sketches: Sketches, docs: np.ndarray, eligible: np.ndarray
+) -> Iterator[tuple[Any, ...]]:
+    columns = zip(
+        docs.tolist(),
+        _signed(sketches.exact_keys),
+        _signed(sketches.word_keys),
+        _signed(sketches.masked_keys),
+        sketches.token_counts.tolist(),
+        np.diff(sketches.print_starts).tolist(),
+        eligible.tolist(),
+        strict=True,
+    )
+    for d, (doc, exact, word, masked, tokens, prints, ok) in enumerate(columns):
+        shingles = sketches.shingles[sketches.starts[d] : sketches.starts[d + 1]] if ok else ()
+        blob = np.asarray(shingles, dtype="<u8").tobytes()
+        yield doc, records[d].id, exact, word, masked, tokens, prints, blob
+
+
+def _postings(seg: int, keys: np.ndarray, *columns: np.ndarray) -> Iterator[tuple[int, ...]]:
+    """Rows (seg, key, doc, ...) in primary-key order, so that they are appended in order."""
+    signed = keys.astype(np.uint64).view(np.int64)
+    order = np.lexsort((columns[0], signed))
+    values = [signed[order].tolist(), *(c[order].tolist() for c in columns)]
+    return ((seg, *row) for row in zip(*values, strict=True))
+
+
+def _with_query(sketches: Sketches, d: int, rows: list[tuple[Any, ...]]) -> Sketches:
+    """Sketches of the query (document 0) and of the indexed candidates (1…), for `verify`."""
+    parts = [sketches.shingles[sketches.starts[d] : sketches.starts[d + 1]]]
+    parts += [np.frombuffer(row[5], dtype="<u8") for row in rows]
+    starts = np.zeros(len(parts) + 1, dtype=np.int64)
+    np.cumsum([p.size for p in parts], out=starts[1:])
+
+    def keys(column: int, own: np.ndarray) -> np.ndarray:
+        stored = np.array([row[column] for row in rows], dtype=np.int64).view(np.uint64)
+        return np.concatenate([own[d : d + 1], stored])
+
+    n = len(parts)
+    return Sketches(
+        exact_keys=keys(1, sketches.exact_keys),
+        word_keys=keys(2, sketches.word_keys),
+        masked_keys=keys(3, sketches.masked_keys),
+        token_counts=np.array([sketches.token_counts[d]] + [row[4] for row in rows], np.int64),
+        shingles=np.concatenate(parts).astype(np.uint64),
+        starts=starts,
+        signatures=np.empty((n, 0), dtype=np.uint32),  # scoring needs no signature
+        prints=np.empty(0, dtype=np.uint64),
+        print_starts=np.zeros(n + 1, dtype=np.int64),
+    )
