@@ -22,6 +22,7 @@ fsync of the log per call; NORMAL would only survive a crash of the process).
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import sqlite3
@@ -32,13 +33,14 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+import numba
 import numpy as np
 
 from neardup import kernel
 from neardup.errors import IndexFormatError, InputError, OptionsError
 from neardup.normalize import exact_key
 from neardup.options import Options
-from neardup.read import Record, RecordReader, read_records
+from neardup.read import Record, RecordReader, read_paths, read_records
 from neardup.results import DIGITS, Comparison
 from neardup.sketch import Sketches, sketch_texts
 from neardup.verify import CONTAINS, DUPLICATE_RELATIONS, EXACT, RELATIONS, verify
@@ -223,6 +225,17 @@ class Index:
                 raise
             self._db.execute("COMMIT")
 
+    @contextmanager
+    def _snapshot(self) -> Iterator[None]:
+        """One read transaction: every statement in it sees the same state of the index, even
+        while another process adds and merges segments."""
+        with self._lock:
+            self._db.execute("BEGIN")
+            try:
+                yield
+            finally:
+                self._db.execute("COMMIT")
+
     # -- writing ----------------------------------------------------------------------------
 
     def add(
@@ -358,7 +371,11 @@ class Index:
         self, texts: Sequence[str], k: int = 10, *, report_overlap: bool = False
     ) -> list[list[Match]]:
         """:meth:`query` for each text of a batch (sketched together)."""
-        return self.query_sketches(self._sketch(list(texts)), k, report_overlap=report_overlap)
+        # A few texts are sketched fastest on one thread: waking a thread pool costs more than
+        # the work, and on a busy machine a parallel region waits for a descheduled worker.
+        with _threads(1 if len(texts) < 64 else numba.get_num_threads()):
+            sketches = self._sketch(list(texts))
+        return self.query_sketches(sketches, k, report_overlap=report_overlap)
 
     def query_sketches(
         self, sketches: Sketches, k: int = 10, *, report_overlap: bool = False
@@ -367,7 +384,7 @@ class Index:
         if k < 1:
             raise OptionsError(f"k must be at least 1, got {k}")
         eligible = self._eligible(sketches)
-        with self._lock:
+        with self._snapshot(), _threads(1):
             segs = ",".join(str(s) for (s,) in self._db.execute("SELECT seg FROM segments"))
             return [
                 self._matches(sketches, d, bool(eligible[d]), segs, k, report_overlap)
@@ -473,7 +490,7 @@ class Index:
 
     def stats(self) -> IndexStats:
         """Documents, segments and postings held, and the file's size."""
-        with self._lock:
+        with self._snapshot():
             documents = self._db.execute("SELECT count(*) FROM docs").fetchone()[0]
             segments, postings = self._db.execute(
                 "SELECT count(*), coalesce(sum(postings), 0) FROM segments"
@@ -523,6 +540,17 @@ def is_copy(match: Match, options: Options) -> bool:
     if match.relation == RELATIONS[CONTAINS]:
         return match.containment_a_in_b >= options.containment
     return True
+
+
+@contextmanager
+def _threads(n: int) -> Iterator[None]:
+    """Run numba's parallel kernels on `n` threads in this thread (the setting is per thread)."""
+    before = numba.get_num_threads()
+    numba.set_num_threads(n)
+    try:
+        yield
+    finally:
+        numba.set_num_threads(before)
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -603,3 +631,53 @@ def _with_query(sketches: Sketches, d: int, rows: list[tuple[Any, ...]]) -> Sket
         prints=np.empty(0, dtype=np.uint64),
         print_starts=np.zeros(n + 1, dtype=np.int64),
     )
+
+
+#: `add_files` commits every this many documents.
+ADD_BATCH = 10_000
+
+
+def add_files(
+    index: Index,
+    inputs: Sequence[str | Path],
+    *,
+    id_field: str = "id",
+    text_field: str = "text",
+    batch: int = ADD_BATCH,
+) -> int:
+    """Add the records of input files (as `neardup dedup` reads them), one transaction per
+    `batch` documents. A crash loses at most the batch in progress; adding again is idempotent.
+    An id found twice in the inputs is an error naming both places."""
+    seen: dict[str, str] = {}
+    pending: list[Record] = []
+    added = 0
+    for record in read_paths(inputs, RecordReader(id_field, text_field)):
+        if record.id in seen:
+            raise InputError(
+                f"{record.where}: duplicate id '{record.id}' (first at {seen[record.id]})"
+            )
+        seen[record.id] = record.where
+        pending.append(record)
+        if len(pending) >= batch:
+            added += index.add_records(pending)
+            pending = []
+    return added + index.add_records(pending)
+
+
+def query_files(
+    index: Index,
+    inputs: Sequence[str | Path],
+    *,
+    k: int = 10,
+    id_field: str = "id",
+    text_field: str = "text",
+    report_overlap: bool = False,
+    batch: int = 1000,
+) -> Iterator[dict[str, Any]]:
+    """For each record of the inputs, its matches in the index as rows `{"query_id", "id", …}`."""
+    records = read_paths(inputs, RecordReader(id_field, text_field))
+    while chunk := list(itertools.islice(records, batch)):
+        results = index.query_many([r.text for r in chunk], k, report_overlap=report_overlap)
+        for record, matches in zip(chunk, results, strict=True):
+            for found in matches:
+                yield {"query_id": record.id, **found.to_dict()}
