@@ -6,10 +6,10 @@ Endpoints: `POST /documents` (add a batch), `POST /query`, `DELETE /documents/{i
 `max_body` bytes and batches larger than `max_batch` documents get a 413; errors are JSON
 `{"detail": ...}`, never a stack trace.
 
-FastAPI is imported only here, so that the rest of neardup does not need it.
+FastAPI is imported only here, so that the rest of neardup does not need it. (No `from
+__future__ import annotations`: FastAPI reads the endpoints' annotations, which name models
+defined inside `create_app`.)
 """
-
-from __future__ import annotations
 
 import hmac
 import logging
