@@ -50,6 +50,8 @@ FORMAT_VERSION = 1
 #: A query reads at most this many documents per LSH band key: an index holding more near-copies
 #: of one text than this returns some of them, and a query's cost stays bounded.
 BAND_ROWS_PER_KEY = 1000
+#: Postings are inserted this many rows a statement.
+ROWS_PER_INSERT = 500
 #: This many segments of about the same size are merged into one.
 FANOUT = 6
 #: Segments with fewer postings than this are all of the smallest size class.
@@ -310,15 +312,27 @@ class Index:
         keep = eligible[owner]
         print_keys, print_owner = sketches.prints[keep], owner[keep]
         seg = self._next_segment()
-        self._db.executemany(
-            "INSERT INTO bands VALUES (?, ?, ?)", _postings(seg, band_keys, band_docs)
-        )
-        self._db.executemany(
-            "INSERT INTO prints VALUES (?, ?, ?, ?)",
-            _postings(seg, print_keys, docs[print_owner], counts[print_owner]),
-        )
+        self._insert(seg, "bands", band_keys, band_docs)
+        self._insert(seg, "prints", print_keys, docs[print_owner], counts[print_owner])
         postings = band_keys.size + print_keys.size
         self._db.execute("INSERT INTO segments VALUES (?, ?)", (seg, postings))
+
+    def _insert(self, seg: int, table: str, keys: np.ndarray, *columns: np.ndarray) -> None:
+        """Insert postings (seg, key, *columns) in primary-key order, so that they are appended,
+        many rows a statement (binding them costs less than running a statement per row)."""
+        signed = keys.astype(np.uint64).view(np.int64)
+        order = np.lexsort((columns[0], signed))
+        rows = np.stack([signed[order], *(c[order] for c in columns)], axis=1)
+        width = rows.shape[1]
+        full = rows.shape[0] - rows.shape[0] % ROWS_PER_INSERT
+        values = ",".join([f"({seg}{', ?' * width})"] * ROWS_PER_INSERT)
+        self._db.executemany(
+            f"INSERT INTO {table} VALUES {values}",
+            rows[:full].reshape(-1, ROWS_PER_INSERT * width).tolist(),
+        )
+        self._db.executemany(
+            f"INSERT INTO {table} VALUES ({seg}{', ?' * width})", rows[full:].tolist()
+        )
 
     def _next_segment(self) -> int:
         # Segment numbers only grow, so each new segment's rows are appended after every other.
@@ -598,14 +612,6 @@ def _doc_rows(
         shingles = sketches.shingles[sketches.starts[d] : sketches.starts[d + 1]] if ok else ()
         blob = np.asarray(shingles, dtype="<u8").tobytes()
         yield doc, records[d].id, exact, word, masked, tokens, prints, blob
-
-
-def _postings(seg: int, keys: np.ndarray, *columns: np.ndarray) -> Iterator[tuple[int, ...]]:
-    """Rows (seg, key, doc, ...) in primary-key order, so that they are appended in order."""
-    signed = keys.astype(np.uint64).view(np.int64)
-    order = np.lexsort((columns[0], signed))
-    values = [signed[order].tolist(), *(c[order].tolist() for c in columns)]
-    return ((seg, *row) for row in zip(*values, strict=True))
 
 
 def _with_query(sketches: Sketches, d: int, rows: list[tuple[Any, ...]]) -> Sketches:
