@@ -36,7 +36,7 @@ from typing import Any
 import numba
 import numpy as np
 
-from neardup import kernel
+from neardup import bloom, kernel
 from neardup.errors import IndexFormatError, InputError, OptionsError
 from neardup.normalize import exact_key
 from neardup.options import Options
@@ -74,7 +74,7 @@ CREATE TABLE docs (
     shingles BLOB NOT NULL
 );
 CREATE INDEX docs_by_exact_key ON docs (exact_key);
-CREATE TABLE segments (seg INTEGER PRIMARY KEY, postings INTEGER NOT NULL);
+CREATE TABLE segments (seg INTEGER PRIMARY KEY, postings INTEGER NOT NULL, filter BLOB NOT NULL);
 CREATE TABLE bands (
     seg INTEGER NOT NULL, key INTEGER NOT NULL, doc INTEGER NOT NULL,
     PRIMARY KEY (seg, key, doc)
@@ -158,6 +158,7 @@ class Index:
         if not self.path.exists() and not create:
             raise InputError(f"{path}: no index here (create one with `neardup index create`)")
         self._lock = threading.RLock()
+        self._filters: dict[int, np.ndarray] = {}
         self._db = _connect(self.path)
         try:
             self.options = self._open(wanted if wanted is not None else Options(), wanted)
@@ -315,7 +316,8 @@ class Index:
         self._insert(seg, "bands", band_keys, band_docs)
         self._insert(seg, "prints", print_keys, docs[print_owner], counts[print_owner])
         postings = band_keys.size + print_keys.size
-        self._db.execute("INSERT INTO segments VALUES (?, ?)", (seg, postings))
+        keys = bloom.build(np.concatenate([band_keys, print_keys]))
+        self._db.execute("INSERT INTO segments VALUES (?, ?, ?)", (seg, postings, keys))
 
     def _insert(self, seg: int, table: str, keys: np.ndarray, *columns: np.ndarray) -> None:
         """Insert postings (seg, key, *columns) in primary-key order, so that they are appended,
@@ -370,7 +372,17 @@ class Index:
             postings += cursor.rowcount
             self._db.execute(f"DELETE FROM {table} WHERE seg IN ({chosen})")
         self._db.execute(f"DELETE FROM segments WHERE seg IN ({chosen})")
-        self._db.execute("INSERT INTO segments VALUES (?, ?)", (merged, postings))
+        keys = bloom.build(self._segment_keys(merged))
+        self._db.execute("INSERT INTO segments VALUES (?, ?, ?)", (merged, postings, keys))
+
+    def _segment_keys(self, seg: int) -> np.ndarray:
+        """Every key of a segment, read in chunks."""
+        parts = [np.empty(0, dtype=np.int64)]
+        for table in ("bands", "prints"):
+            cursor = self._db.execute(f"SELECT key FROM {table} WHERE seg = ?", (seg,))
+            while chunk := cursor.fetchmany(1 << 20):
+                parts.append(np.array(chunk, dtype=np.int64).ravel())
+        return np.concatenate(parts)
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -399,14 +411,31 @@ class Index:
             raise OptionsError(f"k must be at least 1, got {k}")
         eligible = self._eligible(sketches)
         with self._snapshot(), _threads(1):
-            segs = ",".join(str(s) for (s,) in self._db.execute("SELECT seg FROM segments"))
+            segs = self._segment_filters()
             return [
                 self._matches(sketches, d, bool(eligible[d]), segs, k, report_overlap)
                 for d in range(len(sketches))
             ]
 
+    def _segment_filters(self) -> list[tuple[int, np.ndarray]]:
+        """(segment, Bloom filter of its keys) of every segment, filters cached: segments are
+        never changed, only merged into new ones."""
+        segs = [s for (s,) in self._db.execute("SELECT seg FROM segments ORDER BY seg")]
+        for seg in set(segs) - set(self._filters):
+            (bits,) = self._db.execute("SELECT filter FROM segments WHERE seg = ?", (seg,))
+            self._filters[seg] = np.frombuffer(bits[0], dtype=np.uint8)
+        for seg in set(self._filters) - set(segs):
+            del self._filters[seg]
+        return [(seg, self._filters[seg]) for seg in segs]
+
     def _matches(
-        self, sketches: Sketches, d: int, eligible: bool, segs: str, k: int, report_overlap: bool
+        self,
+        sketches: Sketches,
+        d: int,
+        eligible: bool,
+        segs: list[tuple[int, np.ndarray]],
+        k: int,
+        report_overlap: bool,
     ) -> list[Match]:
         key = sketches.exact_keys[d]
         if key == np.uint64(_EMPTY_KEY):
@@ -462,7 +491,7 @@ class Index:
         return (exact + related)[:k]
 
     def _candidates(
-        self, sketches: Sketches, d: int, segs: str, report_overlap: bool
+        self, sketches: Sketches, d: int, segs: list[tuple[int, np.ndarray]], report_overlap: bool
     ) -> np.ndarray:
         """Indexed documents sharing an LSH band with document d, or enough fingerprints.
 
@@ -489,15 +518,40 @@ class Index:
         return np.unique(np.concatenate(found))
 
     def _postings(
-        self, table: str, value: str, keys: np.ndarray, segs: str, cap: int
+        self,
+        table: str,
+        value: str,
+        keys: np.ndarray,
+        segs: list[tuple[int, np.ndarray]],
+        cap: int,
     ) -> np.ndarray:
-        """`value` of the postings of each key, for the keys held by fewer than `cap` rows."""
+        """`value` of the postings of each key, for the keys held by fewer than `cap` rows.
+
+        Only the segments whose filter may hold a key are searched for it.
+        """
+        signed = keys.astype(np.uint64).view(np.int64)
+        probes = [
+            [seg, key]
+            for seg, bits in segs
+            for key in signed[bloom.may_hold(bits, signed)].tolist()
+        ]
+        if not probes:
+            return np.empty(0, dtype=np.int64)
         lists = self._db.execute(
-            f"SELECT (SELECT group_concat(v) FROM (SELECT {value} AS v FROM {table} "
-            f"WHERE seg IN ({segs}) AND key = k.value LIMIT ?)) FROM json_each(?) AS k",
-            (cap, json.dumps(keys.view(np.int64).tolist())),
+            f"SELECT json_extract(p.value, '$[1]'), (SELECT group_concat(v) FROM ("
+            f"SELECT {value} AS v FROM {table} WHERE seg = json_extract(p.value, '$[0]') "
+            f"AND key = json_extract(p.value, '$[1]') LIMIT ?)) FROM json_each(?) AS p",
+            (cap, json.dumps(probes)),
         ).fetchall()
-        held = [s for (s,) in lists if s is not None and s.count(",") < cap - 1]
+        per_key: dict[int, list[str]] = {}
+        for key, held in lists:
+            if held is not None:
+                per_key.setdefault(key, []).append(held)
+        held = [
+            ",".join(parts)
+            for parts in per_key.values()
+            if sum(p.count(",") + 1 for p in parts) < cap
+        ]
         if not held:
             return np.empty(0, dtype=np.int64)
         return np.array(",".join(held).split(","), dtype=np.int64)
