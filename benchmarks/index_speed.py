@@ -27,9 +27,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corpus import make_corpus  # noqa: E402
+from corpus import make_corpus
 
-from neardup import Index  # noqa: E402
+from neardup import Index
 
 
 def percentiles(seconds: list[float]) -> tuple[float, float]:
@@ -170,7 +170,7 @@ def main() -> None:
                 ("HTTP p50 / p99", f"{h50:.2f} ms / {h99:.2f} ms ({len(http) / wall:,.0f}/s)"),
                 ("HTTP errors", str(errors)),
             ]
-        print(f"\n| measure | value |\n| --- | --- |")
+        print("\n| measure | value |\n| --- | --- |")
         for name, value in rows:
             print(f"| {name} | {value} |")
     finally:

@@ -11,8 +11,10 @@ Postings are written in *segments*: each `add` appends one segment whose rows so
 existing row (the primary key starts with the segment number), so a batch is written once,
 sequentially, instead of touching every page of one big B-tree keyed by random hashes. Segments of
 a similar size are merged when FANOUT of them have piled up (a log-structured merge, done inside
-the `add` transaction), which keeps the number of segments a query probes small and drops the
-postings of removed documents.
+the `add` transaction), which keeps the number of segments small and drops the postings of
+removed documents. Each segment has a Bloom filter of its keys (`bloom.py`, cached by every
+process that queries): most fingerprints of a new document are held by no indexed document, and
+a query searches a segment only for the keys its filter may hold.
 
 SQLite runs in WAL mode: readers in other processes keep reading a consistent snapshot while one
 writer adds; every `add` and `remove` is one transaction, so a crash leaves each call either fully
@@ -53,9 +55,11 @@ BAND_ROWS_PER_KEY = 1000
 #: Postings are inserted this many rows a statement.
 ROWS_PER_INSERT = 500
 #: This many segments of about the same size are merged into one.
-FANOUT = 6
+FANOUT = 8
 #: Segments with fewer postings than this are all of the smallest size class.
-SMALLEST_SEGMENT = 100_000
+SMALLEST_SEGMENT = 1_000_000
+#: Segments with this many postings (about 60,000 news articles) are not merged again.
+LARGEST_MERGED = 16_000_000
 _EMPTY_KEY = exact_key("")
 #: A query fetches a fingerprint's holders with their fingerprint counts packed in one integer.
 _SHIFT = 24
@@ -74,6 +78,7 @@ CREATE TABLE docs (
     shingles BLOB NOT NULL
 );
 CREATE INDEX docs_by_exact_key ON docs (exact_key);
+CREATE TABLE removed (doc INTEGER PRIMARY KEY);
 CREATE TABLE segments (seg INTEGER PRIMARY KEY, postings INTEGER NOT NULL, filter BLOB NOT NULL);
 CREATE TABLE bands (
     seg INTEGER NOT NULL, key INTEGER NOT NULL, doc INTEGER NOT NULL,
@@ -288,9 +293,16 @@ class Index:
             return self._remove(list(ids))
 
     def _remove(self, ids: list[str]) -> int:
-        # Postings of removed documents stay until their segment is merged; queries skip them.
+        # Postings of removed documents stay until their segment is merged; queries skip them,
+        # and the merge leaves out the documents listed in `removed`.
+        listed = json.dumps(ids)
+        self._db.execute(
+            "INSERT OR IGNORE INTO removed "
+            "SELECT doc FROM docs WHERE id IN (SELECT value FROM json_each(?))",
+            (listed,),
+        )
         cursor = self._db.execute(
-            "DELETE FROM docs WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(ids),)
+            "DELETE FROM docs WHERE id IN (SELECT value FROM json_each(?))", (listed,)
         )
         return cursor.rowcount
 
@@ -345,10 +357,17 @@ class Index:
         return seg
 
     def _compact(self) -> None:
-        """Merge FANOUT segments of one size class into one, as long as some class has that many."""
+        """Merge FANOUT segments of one size class into one, as long as some class has that many.
+
+        Segments of LARGEST_MERGED postings or more are not merged again: each posting is then
+        rewritten a bounded number of times, and with the Bloom filters a query pays little
+        for each more segment.
+        """
         while True:
             classes: dict[int, list[int]] = {}
-            for seg, postings in self._db.execute("SELECT seg, postings FROM segments"):
+            for seg, postings in self._db.execute(
+                "SELECT seg, postings FROM segments WHERE postings < ?", (LARGEST_MERGED,)
+            ):
                 size_class = int(
                     math.log(max(postings, SMALLEST_SEGMENT) / SMALLEST_SEGMENT, FANOUT)
                 )
@@ -363,10 +382,13 @@ class Index:
         merged = self._next_segment()
         chosen = ",".join(str(s) for s in segs)
         postings = 0
+        live = ""
+        if self._db.execute("SELECT 1 FROM removed LIMIT 1").fetchone():
+            live = "AND doc NOT IN (SELECT doc FROM removed)"
         for table, columns in (("bands", "key, doc"), ("prints", "key, doc, n")):
             cursor = self._db.execute(
                 f"INSERT INTO {table} SELECT ?, {columns} FROM {table} "
-                f"WHERE seg IN ({chosen}) AND doc IN (SELECT doc FROM docs) ORDER BY key, doc",
+                f"WHERE seg IN ({chosen}) {live} ORDER BY key, doc",
                 (merged,),
             )
             postings += cursor.rowcount
@@ -530,10 +552,9 @@ class Index:
         Only the segments whose filter may hold a key are searched for it.
         """
         signed = keys.astype(np.uint64).view(np.int64)
+        mixed = bloom.mix(keys)
         probes = [
-            [seg, key]
-            for seg, bits in segs
-            for key in signed[bloom.may_hold(bits, signed)].tolist()
+            [seg, key] for seg, bits in segs for key in signed[bloom.may_hold(bits, mixed)].tolist()
         ]
         if not probes:
             return np.empty(0, dtype=np.int64)
