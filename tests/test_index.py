@@ -18,7 +18,8 @@ from synthetic import batch, planted_corpus
 
 import neardup
 from neardup import Index, IndexFormatError, InputError, OptionsError
-from neardup.index import FANOUT, FORMAT_VERSION
+from neardup.index import FORMAT_VERSION
+from neardup.postings import FANOUT
 
 TESTS = Path(__file__).resolve().parent
 

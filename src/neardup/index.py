@@ -7,14 +7,8 @@ winnowed fingerprints go to two posting tables (key → document). A query sketc
 way the batch pipeline does, looks its keys up, and scores the candidates exactly with
 `verify.verify`: the same relations and the same scores as :func:`neardup.find_pairs`.
 
-Postings are written in *segments*: each `add` appends one segment whose rows sort after every
-existing row (the primary key starts with the segment number), so a batch is written once,
-sequentially, instead of touching every page of one big B-tree keyed by random hashes. Segments of
-a similar size are merged when FANOUT of them have piled up (a log-structured merge, done inside
-the `add` transaction), which keeps the number of segments small and drops the postings of
-removed documents. Each segment has a Bloom filter of its keys (`bloom.py`, cached by every
-process that queries): most fingerprints of a new document are held by no indexed document, and
-a query searches a segment only for the keys its filter may hold.
+The posting tables are written in log-structured segments with a Bloom filter each
+(`postings.py`): an `add` appends, and a query searches only where a key may be.
 
 SQLite runs in WAL mode: readers in other processes keep reading a consistent snapshot while one
 writer adds; every `add` and `remove` is one transaction, so a crash leaves each call either fully
@@ -26,7 +20,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import math
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -38,10 +31,11 @@ from typing import Any
 import numba
 import numpy as np
 
-from neardup import bloom, kernel
+from neardup import kernel
 from neardup.errors import IndexFormatError, InputError, OptionsError
 from neardup.normalize import exact_key
 from neardup.options import Options
+from neardup.postings import SCHEMA, Segments, Snapshot
 from neardup.read import Record, RecordReader, read_paths, read_records
 from neardup.results import DIGITS, Comparison
 from neardup.sketch import Sketches, sketch_texts
@@ -52,14 +46,6 @@ FORMAT_VERSION = 1
 #: A query reads at most this many documents per LSH band key: an index holding more near-copies
 #: of one text than this returns some of them, and a query's cost stays bounded.
 BAND_ROWS_PER_KEY = 1000
-#: Postings are inserted this many rows a statement.
-ROWS_PER_INSERT = 500
-#: This many segments of about the same size are merged into one.
-FANOUT = 8
-#: Segments with fewer postings than this are all of the smallest size class.
-SMALLEST_SEGMENT = 1_000_000
-#: Segments with this many postings (about 60,000 news articles) are not merged again.
-LARGEST_MERGED = 16_000_000
 _EMPTY_KEY = exact_key("")
 #: A query fetches a fingerprint's holders with their fingerprint counts packed in one integer.
 _SHIFT = 24
@@ -78,16 +64,6 @@ CREATE TABLE docs (
     shingles BLOB NOT NULL
 );
 CREATE INDEX docs_by_exact_key ON docs (exact_key);
-CREATE TABLE removed (doc INTEGER PRIMARY KEY);
-CREATE TABLE segments (seg INTEGER PRIMARY KEY, postings INTEGER NOT NULL, filter BLOB NOT NULL);
-CREATE TABLE bands (
-    seg INTEGER NOT NULL, key INTEGER NOT NULL, doc INTEGER NOT NULL,
-    PRIMARY KEY (seg, key, doc)
-) WITHOUT ROWID;
-CREATE TABLE prints (
-    seg INTEGER NOT NULL, key INTEGER NOT NULL, doc INTEGER NOT NULL, n INTEGER NOT NULL,
-    PRIMARY KEY (seg, key, doc)
-) WITHOUT ROWID;
 """
 
 
@@ -163,8 +139,8 @@ class Index:
         if not self.path.exists() and not create:
             raise InputError(f"{path}: no index here (create one with `neardup index create`)")
         self._lock = threading.RLock()
-        self._filters: dict[int, np.ndarray] = {}
         self._db = _connect(self.path)
+        self._segments = Segments(self._db)
         try:
             self.options = self._open(wanted if wanted is not None else Options(), wanted)
         except BaseException:
@@ -191,12 +167,11 @@ class Index:
             ).fetchone():
                 if self._db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
                     raise IndexFormatError(f"{self.path}: an SQLite file but not a neardup index")
-                for statement in _SCHEMA.split(";")[:-1]:
+                for statement in [*_SCHEMA.split(";")[:-1], *SCHEMA]:
                     self._db.execute(statement)
                 meta = {
                     "format_version": str(FORMAT_VERSION),
                     "options": json.dumps(_options_dict(default), sort_keys=True),
-                    "next_segment": "1",
                 }
                 self._db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
         meta = dict(self._db.execute("SELECT key, value FROM meta"))
@@ -283,8 +258,7 @@ class Index:
                 "INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 _doc_rows(records, sketches, docs, eligible),
             )
-            self._write_segment(sketches, docs, eligible)
-            self._compact()
+            self._write_postings(sketches, docs, eligible)
         return len(records)
 
     def remove(self, ids: Iterable[str]) -> int:
@@ -293,18 +267,14 @@ class Index:
             return self._remove(list(ids))
 
     def _remove(self, ids: list[str]) -> int:
-        # Postings of removed documents stay until their segment is merged; queries skip them,
-        # and the merge leaves out the documents listed in `removed`.
+        # Postings of removed documents stay until merged; queries skip documents not in `docs`.
         listed = json.dumps(ids)
-        self._db.execute(
-            "INSERT OR IGNORE INTO removed "
-            "SELECT doc FROM docs WHERE id IN (SELECT value FROM json_each(?))",
-            (listed,),
-        )
-        cursor = self._db.execute(
-            "DELETE FROM docs WHERE id IN (SELECT value FROM json_each(?))", (listed,)
-        )
-        return cursor.rowcount
+        docs = self._db.execute(
+            "SELECT doc FROM docs WHERE id IN (SELECT value FROM json_each(?))", (listed,)
+        ).fetchall()
+        self._db.execute("DELETE FROM docs WHERE id IN (SELECT value FROM json_each(?))", (listed,))
+        self._segments.forget([doc for (doc,) in docs])
+        return len(docs)
 
     def _eligible(self, sketches: Sketches) -> np.ndarray:
         """Documents matched by more than their exact text (as in `pipeline.match`)."""
@@ -314,8 +284,8 @@ class Index:
             & (sketches.shingle_counts > 0)
         )
 
-    def _write_segment(self, sketches: Sketches, docs: np.ndarray, eligible: np.ndarray) -> None:
-        """Append the band and fingerprint postings of the eligible documents as a new segment."""
+    def _write_postings(self, sketches: Sketches, docs: np.ndarray, eligible: np.ndarray) -> None:
+        """Append the band and fingerprint postings of the eligible documents."""
         chosen = np.flatnonzero(eligible)
         bands, rows = self.options.lsh
         band_keys = kernel.band_keys(sketches.signatures[chosen], bands, rows).ravel()
@@ -324,87 +294,9 @@ class Index:
         owner = np.repeat(np.arange(counts.size), counts)
         keep = eligible[owner]
         print_keys, print_owner = sketches.prints[keep], owner[keep]
-        seg = self._next_segment()
-        self._insert(seg, "bands", band_keys, band_docs)
-        self._insert(seg, "prints", print_keys, docs[print_owner], counts[print_owner])
-        postings = band_keys.size + print_keys.size
-        keys = bloom.build(np.concatenate([band_keys, print_keys]))
-        self._db.execute("INSERT INTO segments VALUES (?, ?, ?)", (seg, postings, keys))
-
-    def _insert(self, seg: int, table: str, keys: np.ndarray, *columns: np.ndarray) -> None:
-        """Insert postings (seg, key, *columns) in primary-key order, so that they are appended,
-        many rows a statement (binding them costs less than running a statement per row)."""
-        signed = keys.astype(np.uint64).view(np.int64)
-        order = np.lexsort((columns[0], signed))
-        rows = np.stack([signed[order], *(c[order] for c in columns)], axis=1)
-        width = rows.shape[1]
-        full = rows.shape[0] - rows.shape[0] % ROWS_PER_INSERT
-        values = ",".join([f"({seg}{', ?' * width})"] * ROWS_PER_INSERT)
-        self._db.executemany(
-            f"INSERT INTO {table} VALUES {values}",
-            rows[:full].reshape(-1, ROWS_PER_INSERT * width).tolist(),
+        self._segments.append(
+            (band_keys, band_docs), (print_keys, docs[print_owner], counts[print_owner])
         )
-        self._db.executemany(
-            f"INSERT INTO {table} VALUES ({seg}{', ?' * width})", rows[full:].tolist()
-        )
-
-    def _next_segment(self) -> int:
-        # Segment numbers only grow, so each new segment's rows are appended after every other.
-        seg = int(
-            self._db.execute("SELECT value FROM meta WHERE key = 'next_segment'").fetchone()[0]
-        )
-        self._db.execute("UPDATE meta SET value = ? WHERE key = 'next_segment'", (str(seg + 1),))
-        return seg
-
-    def _compact(self) -> None:
-        """Merge FANOUT segments of one size class into one, as long as some class has that many.
-
-        Segments of LARGEST_MERGED postings or more are not merged again: each posting is then
-        rewritten a bounded number of times, and with the Bloom filters a query pays little
-        for each more segment.
-        """
-        while True:
-            classes: dict[int, list[int]] = {}
-            for seg, postings in self._db.execute(
-                "SELECT seg, postings FROM segments WHERE postings < ?", (LARGEST_MERGED,)
-            ):
-                size_class = int(
-                    math.log(max(postings, SMALLEST_SEGMENT) / SMALLEST_SEGMENT, FANOUT)
-                )
-                classes.setdefault(size_class, []).append(seg)
-            full = [segs for _, segs in sorted(classes.items()) if len(segs) >= FANOUT]
-            if not full:
-                return
-            self._merge(full[0])
-
-    def _merge(self, segs: list[int]) -> None:
-        """Rewrite several segments as one, leaving out the postings of removed documents."""
-        merged = self._next_segment()
-        chosen = ",".join(str(s) for s in segs)
-        postings = 0
-        live = ""
-        if self._db.execute("SELECT 1 FROM removed LIMIT 1").fetchone():
-            live = "AND doc NOT IN (SELECT doc FROM removed)"
-        for table, columns in (("bands", "key, doc"), ("prints", "key, doc, n")):
-            cursor = self._db.execute(
-                f"INSERT INTO {table} SELECT ?, {columns} FROM {table} "
-                f"WHERE seg IN ({chosen}) {live} ORDER BY key, doc",
-                (merged,),
-            )
-            postings += cursor.rowcount
-            self._db.execute(f"DELETE FROM {table} WHERE seg IN ({chosen})")
-        self._db.execute(f"DELETE FROM segments WHERE seg IN ({chosen})")
-        keys = bloom.build(self._segment_keys(merged))
-        self._db.execute("INSERT INTO segments VALUES (?, ?, ?)", (merged, postings, keys))
-
-    def _segment_keys(self, seg: int) -> np.ndarray:
-        """Every key of a segment, read in chunks."""
-        parts = [np.empty(0, dtype=np.int64)]
-        for table in ("bands", "prints"):
-            cursor = self._db.execute(f"SELECT key FROM {table} WHERE seg = ?", (seg,))
-            while chunk := cursor.fetchmany(1 << 20):
-                parts.append(np.array(chunk, dtype=np.int64).ravel())
-        return np.concatenate(parts)
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -433,29 +325,18 @@ class Index:
             raise OptionsError(f"k must be at least 1, got {k}")
         eligible = self._eligible(sketches)
         with self._snapshot(), _threads(1):
-            segs = self._segment_filters()
+            segs = self._segments.snapshot()
             return [
                 self._matches(sketches, d, bool(eligible[d]), segs, k, report_overlap)
                 for d in range(len(sketches))
             ]
-
-    def _segment_filters(self) -> list[tuple[int, np.ndarray]]:
-        """(segment, Bloom filter of its keys) of every segment, filters cached: segments are
-        never changed, only merged into new ones."""
-        segs = [s for (s,) in self._db.execute("SELECT seg FROM segments ORDER BY seg")]
-        for seg in set(segs) - set(self._filters):
-            (bits,) = self._db.execute("SELECT filter FROM segments WHERE seg = ?", (seg,))
-            self._filters[seg] = np.frombuffer(bits[0], dtype=np.uint8)
-        for seg in set(self._filters) - set(segs):
-            del self._filters[seg]
-        return [(seg, self._filters[seg]) for seg in segs]
 
     def _matches(
         self,
         sketches: Sketches,
         d: int,
         eligible: bool,
-        segs: list[tuple[int, np.ndarray]],
+        segs: Snapshot,
         k: int,
         report_overlap: bool,
     ) -> list[Match]:
@@ -513,7 +394,7 @@ class Index:
         return (exact + related)[:k]
 
     def _candidates(
-        self, sketches: Sketches, d: int, segs: list[tuple[int, np.ndarray]], report_overlap: bool
+        self, sketches: Sketches, d: int, segs: Snapshot, report_overlap: bool
     ) -> np.ndarray:
         """Indexed documents sharing an LSH band with document d, or enough fingerprints.
 
@@ -524,11 +405,11 @@ class Index:
         options = self.options
         bands, rows = options.lsh
         band_keys = kernel.band_keys(sketches.signatures[d : d + 1], bands, rows).ravel()
-        found = [self._postings("bands", "doc", band_keys, segs, BAND_ROWS_PER_KEY)]
+        found = [self._segments.lookup("bands", "doc", band_keys, segs, BAND_ROWS_PER_KEY)]
         prints = sketches.prints[sketches.print_starts[d] : sketches.print_starts[d + 1]]
         cap = options.max_shingle_df
         value = f"doc * {_COUNT_MASK + 1} + min(n, {_COUNT_MASK})"
-        held = self._postings("prints", value, prints, segs, cap)
+        held = self._segments.lookup("prints", value, prints, segs, cap)
         if held.size:
             docs, first, shared = np.unique(held >> _SHIFT, return_index=True, return_counts=True)
             their_prints = (held & _COUNT_MASK)[first]
@@ -539,51 +420,11 @@ class Index:
             found.append(docs[shared >= 0.5 * min(thresholds) * smaller])
         return np.unique(np.concatenate(found))
 
-    def _postings(
-        self,
-        table: str,
-        value: str,
-        keys: np.ndarray,
-        segs: list[tuple[int, np.ndarray]],
-        cap: int,
-    ) -> np.ndarray:
-        """`value` of the postings of each key, for the keys held by fewer than `cap` rows.
-
-        Only the segments whose filter may hold a key are searched for it.
-        """
-        signed = keys.astype(np.uint64).view(np.int64)
-        mixed = bloom.mix(keys)
-        probes = [
-            [seg, key] for seg, bits in segs for key in signed[bloom.may_hold(bits, mixed)].tolist()
-        ]
-        if not probes:
-            return np.empty(0, dtype=np.int64)
-        lists = self._db.execute(
-            f"SELECT json_extract(p.value, '$[1]'), (SELECT group_concat(v) FROM ("
-            f"SELECT {value} AS v FROM {table} WHERE seg = json_extract(p.value, '$[0]') "
-            f"AND key = json_extract(p.value, '$[1]') LIMIT ?)) FROM json_each(?) AS p",
-            (cap, json.dumps(probes)),
-        ).fetchall()
-        per_key: dict[int, list[str]] = {}
-        for key, held in lists:
-            if held is not None:
-                per_key.setdefault(key, []).append(held)
-        held = [
-            ",".join(parts)
-            for parts in per_key.values()
-            if sum(p.count(",") + 1 for p in parts) < cap
-        ]
-        if not held:
-            return np.empty(0, dtype=np.int64)
-        return np.array(",".join(held).split(","), dtype=np.int64)
-
     def stats(self) -> IndexStats:
         """Documents, segments and postings held, and the file's size."""
         with self._snapshot():
             documents = self._db.execute("SELECT count(*) FROM docs").fetchone()[0]
-            segments, postings = self._db.execute(
-                "SELECT count(*), coalesce(sum(postings), 0) FROM segments"
-            ).fetchone()
+            segments, postings = self._segments.totals()
         size = sum(p.stat().st_size for p in _files(self.path) if p.exists())
         return IndexStats(
             path=str(self.path),
