@@ -488,6 +488,8 @@ def _connect(path: Path) -> sqlite3.Connection:
         db = sqlite3.connect(path, timeout=60.0, isolation_level=None, check_same_thread=False)
         db.execute("PRAGMA journal_mode = WAL")
         db.execute("PRAGMA synchronous = FULL")
+        # A merge writes a large transaction to the log; give the space back after checkpoints.
+        db.execute("PRAGMA journal_size_limit = 67108864")
         db.execute("PRAGMA cache_size = -65536")
         db.execute("PRAGMA mmap_size = 1073741824")
     except sqlite3.DatabaseError as error:
