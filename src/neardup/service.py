@@ -13,6 +13,7 @@ defined inside `create_app`.)
 
 import hmac
 import logging
+import sys
 from typing import Any
 
 from neardup.errors import EngineUnavailable, NeardupError
@@ -238,6 +239,8 @@ def serve(
         ) from None
     with Index(path, create=False) as index:
         app = create_app(index, token=token, max_body=max_body, max_batch=max_batch)
+        url = f"http://{host}:{port}"
+        print(f"serving {path} on {url} (OpenAPI page: {url}/docs)", file=sys.stderr, flush=True)
         uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
