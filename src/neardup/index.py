@@ -32,7 +32,7 @@ import numba
 import numpy as np
 
 from neardup import kernel
-from neardup.errors import IndexFormatError, InputError, OptionsError
+from neardup.errors import IndexFormatError, InputError, NeardupError, OptionsError, OutputError
 from neardup.normalize import exact_key
 from neardup.options import Options
 from neardup.postings import SCHEMA, Segments, Snapshot
@@ -199,12 +199,13 @@ class Index:
     @contextmanager
     def _transaction(self) -> Iterator[None]:
         """One write transaction, taken at once so that two writers queue instead of failing."""
-        with self._lock:
+        with self._lock, self._errors_as(OutputError, "cannot write the index"):
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield
             except BaseException:
-                self._db.execute("ROLLBACK")
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
 
@@ -212,12 +213,22 @@ class Index:
     def _snapshot(self) -> Iterator[None]:
         """One read transaction: every statement in it sees the same state of the index, even
         while another process adds and merges segments."""
-        with self._lock:
+        with self._lock, self._errors_as(InputError, "cannot read the index"):
             self._db.execute("BEGIN")
             try:
                 yield
             finally:
-                self._db.execute("COMMIT")
+                if self._db.in_transaction:
+                    self._db.execute("COMMIT")
+
+    @contextmanager
+    def _errors_as(self, kind: type[NeardupError], what: str) -> Iterator[None]:
+        """SQLite's operational errors (a disk full, a writer holding the lock past the 5-minute
+        timeout) as one-line neardup errors."""
+        try:
+            yield
+        except sqlite3.OperationalError as error:
+            raise kind(f"{self.path}: {what}: {error}") from None
 
     # -- writing ----------------------------------------------------------------------------
 
@@ -485,7 +496,7 @@ def _threads(n: int) -> Iterator[None]:
 
 def _connect(path: Path) -> sqlite3.Connection:
     try:
-        db = sqlite3.connect(path, timeout=60.0, isolation_level=None, check_same_thread=False)
+        db = sqlite3.connect(path, timeout=300.0, isolation_level=None, check_same_thread=False)
         db.execute("PRAGMA journal_mode = WAL")
         db.execute("PRAGMA synchronous = FULL")
         # A merge writes a large transaction to the log; give the space back after checkpoints.
