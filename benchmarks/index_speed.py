@@ -148,6 +148,7 @@ def main() -> None:
     try:
         with Index(path) as index:
             add_rate, slowest = build(index, indexed, args.batch)
+            del records, indexed  # give the memory back to the page cache before querying
             stats = index.stats()
             index.query(stream[0])  # warm the JIT and the page cache for the first query
             latencies, found = query_latencies(index, stream)

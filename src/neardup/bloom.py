@@ -11,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-#: Bits per key (rounded up to a power of two): with 4 positions, 1-2% false positives, each of
-#: which costs one B-tree lookup.
-BITS_PER_KEY = 8
+#: Bits per key (rounded up to a power of two): with 4 positions, at most 0.5% false positives,
+#: each of which costs one B-tree lookup, a random read when the index is not in the page cache.
+BITS_PER_KEY = 12
 #: Odd 64-bit multipliers, one per position.
 _MULTIPLIERS = np.array(
     [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93],
