@@ -108,7 +108,8 @@ class Index:
 
     `add` is idempotent by id: adding a document whose id is already indexed replaces it. Page
     furniture is left out by the patterns of `boilerplate.py` only: lines recurring across a
-    corpus are a property of the whole corpus, which an index that grows does not know.
+    corpus are a property of the whole corpus, which an index that grows does not know. An
+    `Index` may be shared by threads (its calls take turns); other processes open their own.
 
     >>> import tempfile, os
     >>> story = "the river rose overnight and the town council closed the old bridge"
