@@ -42,6 +42,11 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/speed.py --scale 10000 100000
 
+## bench-index: the persistent index at 100,000 documents: add rate, query latency, HTTP under load
+.PHONY: bench-index
+bench-index: $(STAMP)
+	$(BIN)/python benchmarks/index_speed.py --documents 100000 --http-queries 20000 --clients 8
+
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks examples
 	$(BIN)/ruff format --check src tests benchmarks examples

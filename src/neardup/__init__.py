@@ -13,7 +13,15 @@ from neardup.api import (
     find_files,
     find_pairs,
 )
-from neardup.errors import InputError, NeardupError, OptionsError, OutputError
+from neardup.errors import (
+    EngineUnavailable,
+    IndexFormatError,
+    InputError,
+    NeardupError,
+    OptionsError,
+    OutputError,
+)
+from neardup.index import Index, IndexStats, Match
 from neardup.normalize import normalize
 from neardup.options import Options
 from neardup.results import ClusterMember, Comparison, Pair, Summary
@@ -24,7 +32,12 @@ __all__ = [
     "ClusterMember",
     "Comparison",
     "Deduplication",
+    "EngineUnavailable",
+    "Index",
+    "IndexFormatError",
+    "IndexStats",
     "InputError",
+    "Match",
     "NeardupError",
     "Options",
     "OptionsError",

@@ -7,6 +7,7 @@ field; the `*_files` functions read and write files, as the CLI does.
 from __future__ import annotations
 
 import functools
+import itertools
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ import numpy as np
 from neardup.align import align
 from neardup.cluster import Clusters
 from neardup.errors import InputError, OptionsError, OutputError
+from neardup.index import Index, Match, is_copy
 from neardup.normalize import exact_key
 from neardup.options import Options
 from neardup.pipeline import Corpus, cluster_corpus, collect, furniture_lines, match
@@ -209,6 +211,7 @@ def deduplicate_files(
     date_field: str | None = None,
     add_cluster_id: bool = False,
     report: str | Path | None = None,
+    against: str | Path | None = None,
     options: Options | None = None,
     progress: bool | None = None,
     **overrides: Any,
@@ -217,24 +220,43 @@ def deduplicate_files(
 
     The inputs are read twice: once to sketch, once to copy the kept records, so that texts are
     never all in memory. `pairs` and `clusters`, when given, receive those tables too.
+
+    `against` names an index (:class:`neardup.Index`, built with the same options): records
+    that are copies of an indexed document are removed too (see `index.is_copy`), and those
+    pairs (id_a the record, id_b the indexed document) join the pairs output. The index is only
+    read; page furniture is then recognized by its patterns only, as the index does.
     """
     options = _options(options, overrides)
     _check_outputs(inputs, [output, pairs, clusters], report)
     started = time.perf_counter()
     reporter = Reporter(progress)
     reader = RecordReader(id_field, text_field)
-    corpus = _collect(
-        lambda r: read_paths(inputs, r),
-        reader,
-        options,
-        reporter,
-        date_field=_date_field(keep, date_field),
-    )
+    index = None if against is None else Index(against, options, create=False)
+    try:
+        corpus = _collect(
+            lambda r: read_paths(inputs, r),
+            reader,
+            options,
+            reporter,
+            date_field=_date_field(keep, date_field),
+            corpus_furniture=index is None,
+        )
+        known = [] if index is None else _known_copies(index, corpus, options, reporter)
+    finally:
+        if index is not None:
+            index.close()
     scored = match(corpus, options)
     found = cluster_corpus(corpus, scored, keep, numbers_matter=options.numbers_matter)
     summary = _summary(corpus, reader, options, scored, found, started)
+    copies = np.zeros(len(corpus.ids), dtype=bool)
+    copies[[doc for doc, m in known if is_copy(m, options)]] = True
+    removed = found.removed | copies
+    summary.known_copies = int((copies & ~found.removed).sum())
+    summary.removed += summary.known_copies
+    summary.kept -= summary.known_copies
     if pairs is not None:
-        _write_pairs(pairs, corpus, scored, reporter)
+        cross = (_known_pair(corpus.ids[doc], m) for doc, m in known)
+        _write_pairs(pairs, corpus, scored, reporter, cross)
         summary.outputs["pairs"] = str(pairs)
     if clusters is not None:
         rows = (m.to_dict() for m in cluster_rows(corpus.ids, found))
@@ -242,7 +264,7 @@ def deduplicate_files(
         summary.outputs["clusters"] = str(clusters)
     reread = read_paths(inputs, RecordReader(id_field, text_field))
     with reporter.stage("writing kept records", total=summary.kept) as advance:
-        kept = _kept_fields(reread, corpus, found, add_cluster_id, advance)
+        kept = _kept_fields(reread, corpus, found, removed, add_cluster_id, advance)
         write_rows(output, kept)
     summary.outputs = {"deduplicated": str(output), **summary.outputs}
     summary.seconds = time.perf_counter() - started
@@ -285,9 +307,14 @@ def _collect(
     reporter: Reporter,
     *,
     date_field: str | None = None,
+    corpus_furniture: bool = True,
 ) -> Corpus:
-    """Sketch the records that `read` yields; a first read finds the corpus's page furniture."""
-    furniture = furniture_lines(read(RecordReader(reader.id_field, reader.text_field)), options)
+    """Sketch the records that `read` yields; a first read finds the corpus's page furniture
+    (without `corpus_furniture`, furniture is recognized by its patterns only)."""
+    if corpus_furniture:
+        furniture = furniture_lines(read(RecordReader(reader.id_field, reader.text_field)), options)
+    else:
+        furniture = frozenset() if options.ignore_boilerplate else None
     return collect(
         read(reader), options, furniture=furniture, date_field=date_field, reporter=reporter
     )
@@ -297,10 +324,10 @@ def _kept_fields(
     records: Iterator[Record],
     corpus: Corpus,
     clusters: Clusters,
+    removed: np.ndarray,
     add_cluster_id: bool,
     advance: Any,
 ) -> Iterator[Mapping[str, Any]]:
-    removed = clusters.removed
     for index, record in enumerate(records):
         if index >= len(corpus.ids) or record.id != corpus.ids[index]:
             raise InputError(f"{record.where}: the input changed while neardup was reading it")
@@ -314,9 +341,33 @@ def _kept_fields(
             yield record.fields
 
 
-def _write_pairs(path: str | Path, corpus: Corpus, pairs: ScoredPairs, reporter: Reporter) -> None:
+def _write_pairs(
+    path: str | Path,
+    corpus: Corpus,
+    pairs: ScoredPairs,
+    reporter: Reporter,
+    more: Iterable[Pair] = (),
+) -> None:
     with reporter.stage("writing pairs", total=len(pairs)):
-        write_rows(path, (p.to_dict() for p in pair_rows(corpus.ids, pairs)), pair_schema)
+        rows = itertools.chain(pair_rows(corpus.ids, pairs), more)
+        write_rows(path, (p.to_dict() for p in rows), pair_schema)
+
+
+def _known_copies(
+    index: Index, corpus: Corpus, options: Options, reporter: Reporter
+) -> list[tuple[int, Match]]:
+    """(document, match) for each document of the corpus related to an indexed document."""
+    found: list[tuple[int, Match]] = []
+    with reporter.stage("querying the index", total=len(corpus.ids)) as advance:
+        for doc, matches in enumerate(index.query_sketches(corpus.sketches)):
+            found += [(doc, m) for m in matches]
+            advance(1)
+    return found
+
+
+def _known_pair(doc_id: str, found: Match) -> Pair:
+    fields = found.to_dict()
+    return Pair(id_a=doc_id, id_b=fields.pop("id"), **fields)
 
 
 def _check_outputs(

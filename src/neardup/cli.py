@@ -14,10 +14,12 @@ from typing import Any
 import click
 
 from neardup import api
-from neardup.errors import NeardupError
+from neardup.errors import NeardupError, OutputError
 from neardup.evaluate.harness import FORMATS
+from neardup.index import ADD_BATCH, Index, add_files, query_files
 from neardup.options import KEEP_POLICIES, Options
 from neardup.read import RecordReader, read_txt_file
+from neardup.service import MAX_BATCH, MAX_BODY_BYTES
 
 _DEFAULTS = Options()
 
@@ -133,6 +135,11 @@ def cli() -> None:
     "add_cluster_id",
     is_flag=True,
     help="Add a cluster_id field to the kept records.",
+)
+@click.option(
+    "--against",
+    type=click.Path(path_type=Path),
+    help="Also remove copies of documents in this index (see `neardup index`).",
 )
 @_matching_options
 def dedup(inputs: tuple[Path, ...], **values: Any) -> None:
@@ -266,6 +273,123 @@ def eval_command(dataset: str, **values: Any) -> None:
         click.echo(json.dumps([t.to_dict() for t in tables], ensure_ascii=False, indent=1))
     else:
         click.echo("\n\n".join(t.markdown() if markdown else t.text() for t in tables))
+
+
+@cli.group("index")
+def index_group() -> None:
+    """A persistent index (one SQLite file): check new documents against all added so far."""
+
+
+@index_group.command("create")
+@click.argument("path", type=click.Path(path_type=Path))
+@_matching_options
+def index_create(path: Path, **values: Any) -> None:
+    """Create an empty index at PATH with these matching options."""
+    for name in ("quiet", "id_field", "text_field"):
+        values.pop(name)
+    if path.exists():
+        raise OutputError(f"{path}: already exists")
+    with Index(path, _options(values)):
+        pass
+    click.echo(f"created {path}")
+
+
+@index_group.command("add")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--id-field", default="id", show_default=True, help="Field with the id.")
+@click.option("--text-field", default="text", show_default=True, help="Field with text.")
+@click.option(
+    "--batch",
+    type=click.IntRange(1),
+    default=ADD_BATCH,
+    show_default=True,
+    help="Documents per transaction.",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No summary.")
+def index_add(path: Path, inputs: tuple[Path, ...], quiet: bool, **values: Any) -> None:
+    """Add the records of INPUTS to the index at PATH (an indexed id is replaced)."""
+    with Index(path, create=False) as index:
+        added = add_files(index, inputs, **values)
+        if not quiet:
+            click.echo(f"added {added}; documents in the index: {len(index)}")
+
+
+@index_group.command("query")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("inputs", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--text", help="Query this text (its query_id is empty).")
+@click.option("-k", type=click.IntRange(1), default=10, show_default=True, help="Matches at most.")
+@click.option("--id-field", default="id", show_default=True, help="Field with the id.")
+@click.option("--text-field", default="text", show_default=True, help="Field with text.")
+@click.option(
+    "--overlap",
+    "report_overlap",
+    is_flag=True,
+    help="Also report documents that share passages below both thresholds.",
+)
+def index_query(
+    path: Path, inputs: tuple[Path, ...], text: str | None, k: int, **values: Any
+) -> None:
+    """Print the indexed documents related to each record of INPUTS (or to --text), one JSON
+    object a line: query_id, id, relation and scores (A is the query)."""
+    if not inputs and text is None:
+        raise click.UsageError("give INPUTS or --text")
+    with Index(path, create=False) as index:
+        if text is not None:
+            for found in index.query(text, k, report_overlap=values["report_overlap"]):
+                click.echo(json.dumps({"query_id": "", **found.to_dict()}, ensure_ascii=False))
+        if inputs:
+            for row in query_files(index, inputs, k=k, **values):
+                click.echo(json.dumps(row, ensure_ascii=False))
+
+
+@index_group.command("remove")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.argument("ids", nargs=-1, required=True)
+def index_remove(path: Path, ids: tuple[str, ...]) -> None:
+    """Remove documents by id from the index at PATH."""
+    with Index(path, create=False) as index:
+        removed = index.remove(ids)
+    click.echo(f"removed {removed} of {len(set(ids))}")
+
+
+@index_group.command("stats")
+@click.argument("path", type=click.Path(path_type=Path))
+def index_stats(path: Path) -> None:
+    """Print what the index at PATH holds, as JSON."""
+    with Index(path, create=False) as index:
+        click.echo(json.dumps(index.stats().to_dict(), indent=2))
+
+
+@cli.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option(
+    "--token",
+    envvar="NEARDUP_TOKEN",
+    help="Require `Authorization: Bearer TOKEN` (default: $NEARDUP_TOKEN; none: no token).",
+)
+@click.option(
+    "--max-body",
+    type=click.IntRange(1),
+    default=MAX_BODY_BYTES,
+    show_default=True,
+    help="Largest request body, in bytes.",
+)
+@click.option(
+    "--max-batch",
+    type=click.IntRange(1),
+    default=MAX_BATCH,
+    show_default=True,
+    help="Most documents in one POST /documents.",
+)
+def serve(path: Path, **values: Any) -> None:
+    """Serve the index at PATH over HTTP (FastAPI; OpenAPI page at /docs)."""
+    from neardup.service import serve as run
+
+    run(str(path), **values)
 
 
 def _describe(result: api.Comparison) -> str:

@@ -26,4 +26,22 @@ class OutputError(NeardupError):
     """An output cannot be written (unknown extension, unwritable folder)."""
 
 
-__all__ = ["InputError", "NeardupError", "OptionsError", "OutputError"]
+class IndexFormatError(NeardupError):
+    """A file is not a neardup index, or one of a format version this neardup does not read.
+
+    The message names both format versions; an index is never silently misread.
+    """
+
+
+class EngineUnavailable(NeardupError):
+    """An optional part needs a package that is not installed; the message says which extra."""
+
+
+__all__ = [
+    "EngineUnavailable",
+    "IndexFormatError",
+    "InputError",
+    "NeardupError",
+    "OptionsError",
+    "OutputError",
+]

@@ -90,6 +90,8 @@ class Summary:
     clusters: int = 0
     removed: int = 0
     kept: int = 0
+    #: Documents removed as copies of documents already in an index (`dedup --against`).
+    known_copies: int = 0
     seconds: float = 0.0
     outputs: dict[str, str] = field(default_factory=dict)
 
@@ -105,6 +107,8 @@ class Summary:
         ]
         if self.clusters or self.kept:
             lines.append(f"clusters: {self.clusters}, removed: {self.removed}, kept: {self.kept}")
+        if self.known_copies:
+            lines.append(f"removed as copies of indexed documents: {self.known_copies}")
         lines.append(f"seconds: {self.seconds:.2f}")
         lines += [f"{what}: {path}" for what, path in self.outputs.items()]
         return lines

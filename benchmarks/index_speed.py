@@ -1,0 +1,186 @@
+"""Speed of the persistent index: add throughput, query latency, and the HTTP service under load.
+
+A stream of news-like documents (benchmarks/corpus.py: real BBC/Reuters sentences, about 10%
+planted near-duplicates, expanded versions and excerpts) is added in batches; then the next
+documents of the same stream are queried one at a time, as a crawler checks each new article.
+
+    python benchmarks/index_speed.py --documents 100000
+    python benchmarks/index_speed.py --documents 20000 --http-queries 20000 --clients 8
+
+The index file goes to a temporary folder (or --index) and is deleted afterwards unless --keep.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from corpus import make_corpus
+
+from neardup import Index
+
+
+def percentiles(seconds: list[float]) -> tuple[float, float]:
+    """(p50, p99) in milliseconds."""
+    p50, p99 = np.percentile(np.array(seconds) * 1000, [50, 99])
+    return float(p50), float(p99)
+
+
+def build(index: Index, records: list[dict[str, str]], batch: int) -> tuple[float, float]:
+    """Add the records in batches; (documents per second, slowest batch in seconds)."""
+    slowest = 0.0
+    started = time.perf_counter()
+    for start in range(0, len(records), batch):
+        t = time.perf_counter()
+        index.add(records[start : start + batch])
+        slowest = max(slowest, time.perf_counter() - t)
+        done = start + batch
+        rate = min(done, len(records)) / (time.perf_counter() - started)
+        print(f"  added {min(done, len(records)):>9,} ({rate:,.0f} docs/s)", file=sys.stderr)
+    return len(records) / (time.perf_counter() - started), slowest
+
+
+def query_latencies(index: Index, texts: list[str]) -> tuple[list[float], int]:
+    """Latency of each query, one at a time, and how many queries found a match."""
+    latencies = []
+    found = 0
+    for text in texts:
+        t = time.perf_counter()
+        matches = index.query(text, k=10)
+        latencies.append(time.perf_counter() - t)
+        found += bool(matches)
+    return latencies, found
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http_load(
+    path: Path, texts: list[str], total: int, clients: int, time_cap: float
+) -> tuple[list[float], int, float]:
+    """`total` POST /query from `clients` concurrent clients against `neardup serve`.
+
+    Returns latencies, errors, and the wall time; stops at `time_cap` seconds whatever is left.
+    """
+    import httpx
+
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "neardup", "serve", str(path), "--port", str(port)],
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        latencies: list[float] = []
+        errors = 0
+        counter = iter(range(total))
+        lock = threading.Lock()
+        started = time.perf_counter()
+
+        def client() -> None:
+            nonlocal errors
+            with httpx.Client(base_url=url, timeout=30) as http:
+                while time.perf_counter() - started < time_cap:
+                    with lock:
+                        n = next(counter, None)
+                    if n is None:
+                        return
+                    t = time.perf_counter()
+                    try:
+                        ok = http.post("/query", json={"text": texts[n % len(texts)]}).is_success
+                    except httpx.HTTPError:
+                        ok = False
+                    with lock:
+                        latencies.append(time.perf_counter() - t)
+                        errors += not ok
+
+        threads = [threading.Thread(target=client) for _ in range(clients)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return latencies, errors, time.perf_counter() - started
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--documents", type=int, default=100_000, help="documents indexed")
+    parser.add_argument("--queries", type=int, default=2_000, help="direct queries")
+    parser.add_argument("--batch", type=int, default=10_000, help="documents per add")
+    parser.add_argument("--words", type=int, default=540, help="words per generated document")
+    parser.add_argument("--http-queries", type=int, default=0, help="queries over HTTP")
+    parser.add_argument("--clients", type=int, default=8, help="concurrent HTTP clients")
+    parser.add_argument("--time-cap", type=float, default=300.0, help="HTTP load seconds at most")
+    parser.add_argument("--index", type=Path, help="index file (default: a temporary folder)")
+    parser.add_argument("--keep", action="store_true", help="keep the index file")
+    args = parser.parse_args()
+
+    started = time.perf_counter()
+    records = make_corpus(args.documents + args.queries, args.words)
+    indexed, stream = records[: args.documents], [r["text"] for r in records[args.documents :]]
+    print(f"generated {len(records):,} documents in {time.perf_counter() - started:.0f} s")
+    folder = Path(tempfile.mkdtemp(prefix="neardup-index-"))
+    path = args.index or folder / "bench.ndx"
+    try:
+        with Index(path) as index:
+            add_rate, slowest = build(index, indexed, args.batch)
+            del records, indexed  # give the memory back to the page cache before querying
+            stats = index.stats()
+            index.query(stream[0])  # warm the JIT and the page cache for the first query
+            latencies, found = query_latencies(index, stream)
+        p50, p99 = percentiles(latencies)
+        rows = [
+            ("documents indexed", f"{stats.documents:,}"),
+            ("index size", f"{stats.bytes / 1e9:.2f} GB ({stats.segments} segments)"),
+            ("add throughput", f"{add_rate:,.0f} docs/s (batches of {args.batch:,})"),
+            ("slowest add batch", f"{slowest:.1f} s (includes segment merges)"),
+            ("queries", f"{len(latencies):,} ({found:,} with a match)"),
+            ("query p50 / p99", f"{p50:.2f} ms / {p99:.2f} ms"),
+        ]
+        if args.http_queries:
+            http, errors, wall = http_load(
+                path, stream, args.http_queries, args.clients, args.time_cap
+            )
+            h50, h99 = percentiles(http)
+            rows += [
+                ("HTTP queries", f"{len(http):,} from {args.clients} clients in {wall:.0f} s"),
+                ("HTTP p50 / p99", f"{h50:.2f} ms / {h99:.2f} ms ({len(http) / wall:,.0f}/s)"),
+                ("HTTP errors", str(errors)),
+            ]
+        print("\n| measure | value |\n| --- | --- |")
+        for name, value in rows:
+            print(f"| {name} | {value} |")
+    finally:
+        if not args.keep:
+            shutil.rmtree(folder, ignore_errors=True)
+        elif args.index is None:
+            print(f"index kept in {folder}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    main()

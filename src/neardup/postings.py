@@ -1,0 +1,186 @@
+"""The index's posting lists (key → document) on SQLite, in log-structured segments.
+
+Two tables of postings: LSH band keys (`bands`) and winnowed fingerprints (`prints`, with each
+holder's fingerprint count). Each `append` writes one *segment* whose rows sort after every
+existing row (the primary key starts with the ever-growing segment number), so a batch is written
+once, sequentially, instead of touching pages all over one big B-tree keyed by random hashes.
+When FANOUT segments of a similar size have piled up they are merged into one, leaving out the
+postings of removed documents; segments of LARGEST_MERGED postings are not merged again, so each
+posting is rewritten a bounded number of times.
+
+Each segment has a Bloom filter of its keys (`bloom.py`), cached by every process that reads:
+most fingerprints of a new document are held by no indexed document, and a lookup searches a
+segment only for the keys its filter may hold, so more segments cost a query little.
+
+Every method runs inside the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sqlite3
+
+import numpy as np
+
+from neardup import bloom
+
+SCHEMA = (
+    "CREATE TABLE segments (seg INTEGER PRIMARY KEY AUTOINCREMENT, postings INTEGER NOT NULL, "
+    "filter BLOB NOT NULL)",
+    "CREATE TABLE bands (seg INTEGER NOT NULL, key INTEGER NOT NULL, doc INTEGER NOT NULL, "
+    "PRIMARY KEY (seg, key, doc)) WITHOUT ROWID",
+    "CREATE TABLE prints (seg INTEGER NOT NULL, key INTEGER NOT NULL, doc INTEGER NOT NULL, "
+    "n INTEGER NOT NULL, PRIMARY KEY (seg, key, doc)) WITHOUT ROWID",
+    # Documents removed while postings of theirs may remain: merges leave them out.
+    "CREATE TABLE removed (doc INTEGER PRIMARY KEY)",
+)
+#: Postings are inserted this many rows a statement (binding rows costs less than statements).
+ROWS_PER_INSERT = 500
+#: This many segments of about the same size are merged into one.
+FANOUT = 8
+#: Segments with fewer postings than this are all of the smallest size class.
+SMALLEST_SEGMENT = 1_000_000
+#: Segments with this many postings (about 60,000 news articles) are not merged again.
+LARGEST_MERGED = 16_000_000
+#: (segment, its Bloom filter) for each segment of a snapshot.
+Snapshot = list[tuple[int, np.ndarray]]
+
+
+class Segments:
+    """The posting tables of one index file."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+        self._filters: dict[int, np.ndarray] = {}
+
+    def append(self, bands: tuple[np.ndarray, np.ndarray], prints: tuple[np.ndarray, ...]) -> None:
+        """Write (keys, docs) band postings and (keys, docs, counts) fingerprint postings as a
+        new segment, then merge segments where FANOUT of one size have piled up."""
+        seg = self._new_segment()
+        self._insert(seg, "bands", *bands)
+        self._insert(seg, "prints", *prints)
+        self._finish(seg, bands[0].size + prints[0].size, np.concatenate([bands[0], prints[0]]))
+        self._compact()
+
+    def forget(self, docs: list[int]) -> None:
+        """Note removed documents: their postings stay until merged, and lookups skip them
+        when the caller checks that the documents exist."""
+        self._db.execute(
+            "INSERT OR IGNORE INTO removed SELECT value FROM json_each(?)", (json.dumps(docs),)
+        )
+
+    def snapshot(self) -> Snapshot:
+        """The segments and their filters, as the current transaction sees them. Filters are
+        cached: a segment never changes, it is only merged into a new one."""
+        segs = [s for (s,) in self._db.execute("SELECT seg FROM segments ORDER BY seg")]
+        for seg in set(segs) - set(self._filters):
+            (bits,) = self._db.execute("SELECT filter FROM segments WHERE seg = ?", (seg,))
+            self._filters[seg] = np.frombuffer(bits[0], dtype=np.uint8)
+        for seg in set(self._filters) - set(segs):
+            del self._filters[seg]
+        return [(seg, self._filters[seg]) for seg in segs]
+
+    def lookup(
+        self, table: str, value: str, keys: np.ndarray, segs: Snapshot, cap: int
+    ) -> np.ndarray:
+        """The SQL expression `value` of the postings of each key, for keys held by fewer than
+        `cap` rows in all (`cap` rows at most are read per key and segment)."""
+        signed = keys.astype(np.uint64).view(np.int64)
+        mixed = bloom.mix(keys)
+        probes = [
+            [seg, key] for seg, bits in segs for key in signed[bloom.may_hold(bits, mixed)].tolist()
+        ]
+        if not probes:
+            return np.empty(0, dtype=np.int64)
+        lists = self._db.execute(
+            f"SELECT json_extract(p.value, '$[1]'), (SELECT group_concat(v) FROM ("
+            f"SELECT {value} AS v FROM {table} WHERE seg = json_extract(p.value, '$[0]') "
+            f"AND key = json_extract(p.value, '$[1]') LIMIT ?)) FROM json_each(?) AS p",
+            (cap, json.dumps(probes)),
+        ).fetchall()
+        per_key: dict[int, list[str]] = {}
+        for key, held in lists:
+            if held is not None:
+                per_key.setdefault(key, []).append(held)
+        held = [
+            ",".join(parts)
+            for parts in per_key.values()
+            if sum(p.count(",") + 1 for p in parts) < cap
+        ]
+        if not held:
+            return np.empty(0, dtype=np.int64)
+        return np.array(",".join(held).split(","), dtype=np.int64)
+
+    def totals(self) -> tuple[int, int]:
+        """(segments, postings)."""
+        return self._db.execute(
+            "SELECT count(*), coalesce(sum(postings), 0) FROM segments"
+        ).fetchone()
+
+    def _new_segment(self) -> int:
+        # AUTOINCREMENT: segment numbers only grow, so a new segment's rows come after all others.
+        return self._db.execute("INSERT INTO segments VALUES (NULL, 0, x'')").lastrowid
+
+    def _finish(self, seg: int, postings: int, keys: np.ndarray) -> None:
+        self._db.execute(
+            "UPDATE segments SET postings = ?, filter = ? WHERE seg = ?",
+            (postings, bloom.build(keys), seg),
+        )
+
+    def _insert(self, seg: int, table: str, keys: np.ndarray, *columns: np.ndarray) -> None:
+        """Insert postings (seg, key, *columns) in primary-key order, so they are appended."""
+        signed = keys.astype(np.uint64).view(np.int64)
+        order = np.lexsort((columns[0], signed))
+        rows = np.stack([signed[order], *(c[order] for c in columns)], axis=1)
+        width = rows.shape[1]
+        full = rows.shape[0] - rows.shape[0] % ROWS_PER_INSERT
+        values = ",".join([f"({seg}{', ?' * width})"] * ROWS_PER_INSERT)
+        self._db.executemany(
+            f"INSERT INTO {table} VALUES {values}",
+            rows[:full].reshape(-1, ROWS_PER_INSERT * width).tolist(),
+        )
+        self._db.executemany(
+            f"INSERT INTO {table} VALUES ({seg}{', ?' * width})", rows[full:].tolist()
+        )
+
+    def _compact(self) -> None:
+        """Merge FANOUT segments of one size class into one, as long as some class has that many."""
+        while True:
+            classes: dict[int, list[int]] = {}
+            for seg, postings in self._db.execute(
+                "SELECT seg, postings FROM segments WHERE postings < ?", (LARGEST_MERGED,)
+            ):
+                size = max(postings, SMALLEST_SEGMENT) / SMALLEST_SEGMENT
+                classes.setdefault(int(math.log(size, FANOUT)), []).append(seg)
+            full = [segs for _, segs in sorted(classes.items()) if len(segs) >= FANOUT]
+            if not full:
+                return
+            self._merge(full[0])
+
+    def _merge(self, segs: list[int]) -> None:
+        """Rewrite several segments as one, leaving out the postings of removed documents."""
+        merged = self._new_segment()
+        chosen = ",".join(str(s) for s in segs)
+        live = ""
+        if self._db.execute("SELECT 1 FROM removed LIMIT 1").fetchone():
+            live = "AND doc NOT IN (SELECT doc FROM removed)"
+        postings = 0
+        for table, columns in (("bands", "key, doc"), ("prints", "key, doc, n")):
+            postings += self._db.execute(
+                f"INSERT INTO {table} SELECT ?, {columns} FROM {table} "
+                f"WHERE seg IN ({chosen}) {live} ORDER BY key, doc",
+                (merged,),
+            ).rowcount
+            self._db.execute(f"DELETE FROM {table} WHERE seg IN ({chosen})")
+        self._db.execute(f"DELETE FROM segments WHERE seg IN ({chosen})")
+        self._finish(merged, postings, self._keys(merged))
+
+    def _keys(self, seg: int) -> np.ndarray:
+        """Every key of a segment, read in chunks."""
+        parts = [np.empty(0, dtype=np.int64)]
+        for table in ("bands", "prints"):
+            cursor = self._db.execute(f"SELECT key FROM {table} WHERE seg = ?", (seg,))
+            while chunk := cursor.fetchmany(1 << 20):
+                parts.append(np.array(chunk, dtype=np.int64).ravel())
+        return np.concatenate(parts)

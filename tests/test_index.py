@@ -1,0 +1,287 @@
+"""The persistent index on a real SQLite file: parity with find_pairs, updates, crash safety,
+concurrent reader processes, format versions."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+from synthetic import batch, planted_corpus
+
+import neardup
+from neardup import Index, IndexFormatError, InputError, OptionsError
+from neardup.index import FORMAT_VERSION
+from neardup.postings import FANOUT
+
+TESTS = Path(__file__).resolve().parent
+
+
+def scores(c: neardup.Comparison, *, swap: bool = False) -> tuple:
+    """Relation and scores of a comparison, seen from B's side with `swap`."""
+    a_in_b, b_in_a = c.containment_a_in_b, c.containment_b_in_a
+    if swap:
+        a_in_b, b_in_a = b_in_a, a_in_b
+    return c.relation, c.jaccard, a_in_b, b_in_a, c.differs_only_in
+
+
+def related(pairs: list[neardup.Pair]) -> dict[tuple[str, str], tuple]:
+    """Every pair both ways: (query id, other id) → scores with the query as A."""
+    out = {(p.id_a, p.id_b): scores(p) for p in pairs}
+    return out | {(p.id_b, p.id_a): scores(p, swap=True) for p in pairs}
+
+
+@pytest.mark.parametrize("options", [{}, {"jaccard": 0.5, "containment": 0.6, "ngram": 3}])
+def test_queries_give_the_relations_and_scores_of_find_pairs(tmp_path, options):
+    records = planted_corpus(240)
+    expected = related(neardup.find_pairs(records, report_overlap=True, **options))
+    assert {r for r, *_ in expected.values()} >= {"exact", "near-duplicate", "contains"}
+    with Index(tmp_path / "news.ndx", **options) as index:
+        for start in range(0, len(records), 20):  # several segments, and merges
+            index.add(records[start : start + 20])
+        assert index.stats().segments < len(records) // 20
+        found = {}
+        for record in records:
+            for m in index.query(record["text"], k=1000, report_overlap=True):
+                if m.id != record["id"]:
+                    found[record["id"], m.id] = scores(m)
+    assert found == expected
+
+
+@pytest.mark.parametrize("max_shingle_df", [4, 5])
+def test_fingerprints_held_by_too_many_documents_are_ignored_as_in_find_pairs(
+    tmp_path, max_shingle_df
+):
+    passage = " ".join(f"common{i}" for i in range(30))
+    held = [
+        {"id": r["id"], "text": r["text"] + " " + passage} for r in batch("held", 4, 200, seed=1)
+    ]
+    query = {"id": "new", "text": passage + " and more"}
+    pairs = neardup.find_pairs([*held, query], max_shingle_df=max_shingle_df)
+    expected = sorted(p.id_a for p in pairs if p.id_b == "new")
+    with Index(tmp_path / "x.ndx", max_shingle_df=max_shingle_df) as index:
+        index.add(held)
+        found = sorted(m.id for m in index.query(query["text"]))
+    # The passage is in 4 indexed documents and the query: 5 holders.
+    assert found == expected == ([] if max_shingle_df == 4 else [r["id"] for r in held])
+
+
+def test_the_seed_pair_is_found_from_either_side(tmp_path, seed_texts):
+    earlier, later = seed_texts
+    with Index(tmp_path / "seeds.ndx") as index:
+        index.add([{"id": "earlier", "text": earlier}])
+        (match,) = index.query(later)
+    assert (match.id, match.relation) == ("earlier", "contains")
+    assert match.containment_b_in_a == neardup.compare(earlier, later).containment_a_in_b
+    with Index(tmp_path / "seeds.ndx") as index:
+        index.add([{"id": "later", "text": later}])
+        assert [m.id for m in index.query(earlier)] == ["earlier", "later"]
+
+
+def test_matches_are_sorted_and_cut_at_k(tmp_path):
+    records = planted_corpus(120)
+    with Index(tmp_path / "x.ndx") as index:
+        index.add(records)
+        for record in records[:60]:
+            every = index.query(record["text"], k=1000)
+            assert index.query(record["text"], k=2) == every[:2]
+            exact = [m for m in every if m.relation == "exact"]
+            assert every[: len(exact)] == exact
+            rest = [m.similarity for m in every[len(exact) :]]
+            assert rest == sorted(rest, reverse=True)
+
+
+def test_adding_again_replaces_and_remove_forgets(tmp_path):
+    records = planted_corpus(60)
+    with Index(tmp_path / "x.ndx") as index:
+        assert index.add(records) == 60
+        before = [index.query(r["text"]) for r in records]
+        index.add(records)  # idempotent by id
+        assert len(index) == 60
+        assert [index.query(r["text"]) for r in records] == before
+        new_text = " ".join(f"fresh{i}" for i in range(50))
+        index.add([{"id": "d0", "text": new_text}])  # an id's new text replaces the old one
+        assert "d0" not in [m.id for m in index.query(records[0]["text"])]
+        assert [m.id for m in index.query(new_text)] == ["d0"]
+        assert index.remove(["d0", "d1", "unknown"]) == 2
+        assert "d0" not in index and len(index) == 58
+        for record in records:
+            assert not {"d0", "d1"} & {m.id for m in index.query(record["text"], k=100)}
+        with pytest.raises(InputError, match="duplicate id 'd5'"):
+            index.add([records[5], records[5]])
+
+
+def test_merges_drop_the_postings_of_removed_documents(tmp_path):
+    with Index(tmp_path / "x.ndx") as index:
+        index.add(batch("gone", 200, 60, seed=1))
+        index.remove([f"gone-{i}" for i in range(200)])
+        kept = [r for b in range(FANOUT - 1) for r in batch(f"b{b}", 5, 60, seed=b + 2)]
+        for start in range(0, len(kept), 5):  # the batch that fills the size class merges it
+            index.add(kept[start : start + 5])
+        stats = index.stats()
+    with Index(tmp_path / "fresh.ndx") as fresh:
+        fresh.add(kept)
+        assert (stats.segments, stats.postings) == (1, fresh.stats().postings)
+
+
+def test_empty_short_and_unrelated_texts(tmp_path):
+    with Index(tmp_path / "x.ndx") as index:
+        index.add([{"id": "empty", "text": ""}, {"id": "short", "text": "Storm closes bridge"}])
+        index.add(batch("long", 10, 80, seed=5))
+        assert index.query("") == []
+        assert [m.relation for m in index.query("storm  closes BRIDGE")] == ["exact"]
+        assert index.query("storm closes the bridge") == []
+        assert index.query(" ".join(f"other{i}" for i in range(80))) == []
+        with pytest.raises(OptionsError):
+            index.query("x", k=0)
+
+
+def test_an_index_of_another_format_version_is_refused(tmp_path):
+    path = tmp_path / "x.ndx"
+    with Index(path) as index:
+        index.add(planted_corpus(5))
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE meta SET value = '999' WHERE key = 'format_version'")
+    with pytest.raises(IndexFormatError) as error:
+        Index(path)
+    assert f"format version 999; this neardup reads format version {FORMAT_VERSION}" in str(
+        error.value
+    )
+
+
+def test_files_that_are_not_indexes_are_refused(tmp_path):
+    garbage = tmp_path / "garbage.ndx"
+    garbage.write_bytes(b"not a database at all" * 100)
+    with pytest.raises(IndexFormatError, match="not a neardup index"):
+        Index(garbage)
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as db:
+        db.execute("CREATE TABLE t (x)")
+    with pytest.raises(IndexFormatError, match="not a neardup index"):
+        Index(other)
+    with pytest.raises(InputError, match="no index here"):
+        Index(tmp_path / "missing.ndx", create=False)
+
+
+def test_other_options_are_refused(tmp_path):
+    path = tmp_path / "x.ndx"
+    Index(path, ngram=4).close()
+    with Index(path) as index:  # no options: the stored ones
+        assert index.options.ngram == 4
+    with pytest.raises(OptionsError, match=r"ngram=4 \(not 5\)"):
+        Index(path, options=neardup.Options())
+
+
+CHILD = textwrap.dedent(
+    """
+    import sys
+    from synthetic import batch
+    from neardup import Index
+
+    with Index(sys.argv[1]) as index:
+        for b in range(1000):
+            records = batch(f"b{b}", 3000, 120, seed=b)
+            print("start", b, flush=True)
+            index.add(records)
+            print("done", b, flush=True)
+    """
+)
+
+
+def test_a_writer_killed_in_the_middle_of_an_add_loses_nothing_that_returned(tmp_path):
+    path = tmp_path / "crash.ndx"
+    env = {**os.environ, "PYTHONPATH": str(TESTS)}
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(path)], stdout=subprocess.PIPE, text=True, env=env
+    )
+    lines = []
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        lines.append(child.stdout.readline().split())
+        if lines[-1] == ["start", "3"]:
+            time.sleep(0.3)  # well inside the add of batch 3 (it takes about a second)
+            break
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait()
+    lines += [line.split() for line in child.stdout.read().splitlines()]
+    returned = {int(b) for what, b in lines if what == "done"}
+    started = {int(b) for what, b in lines if what == "start"}
+    assert returned >= {0, 1, 2}
+    assert started - returned, "the writer was killed between two adds, not in one"
+
+    with Index(path, create=False) as index:
+        with sqlite3.connect(path) as db:
+            assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+            ids = [i for (i,) in db.execute("SELECT id FROM docs")]
+        per_batch: dict[int, int] = {}
+        for doc_id in ids:
+            b = int(doc_id.split("-")[0][1:])
+            per_batch[b] = per_batch.get(b, 0) + 1
+        assert all(per_batch.get(b) == 3000 for b in returned)
+        assert set(per_batch.values()) == {3000}  # nothing half-written
+        probe = batch("b2", 3000, 120, seed=2)[17]
+        assert [m.id for m in index.query(probe["text"])] == ["b2-17"]
+        index.add(batch("after", 10, 120, seed=99))  # and the index takes writes again
+        assert "after-9" in index
+
+
+READER = textwrap.dedent(
+    """
+    import json, sys, time
+    from pathlib import Path
+    from neardup import Index
+
+    path, probe, stop = sys.argv[1], sys.argv[2], Path(sys.argv[3])
+    queries = errors = 0
+    sizes = []
+    with Index(path, create=False) as index:
+        print("ready", flush=True)
+        deadline = time.monotonic() + 60
+        while not stop.exists() and time.monotonic() < deadline:
+            try:
+                found = [m.id for m in index.query(probe)]
+                errors += found[:1] != ["first-0"]
+                sizes.append(len(index))
+            except Exception as error:
+                errors += 1
+                print(repr(error), file=sys.stderr)
+            queries += 1
+    print(json.dumps({"queries": queries, "errors": errors, "sizes": sizes}))
+    """
+)
+
+
+def test_reader_processes_keep_working_while_one_writer_adds(tmp_path):
+    path = tmp_path / "shared.ndx"
+    first = batch("first", 50, 100, seed=7)
+    with Index(path) as index:
+        index.add(first)
+    stop = tmp_path / "stop"
+    readers = [
+        subprocess.Popen(
+            [sys.executable, "-c", READER, str(path), first[0]["text"], str(stop)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    for reader in readers:
+        assert reader.stdout.readline().strip() == "ready"
+    with Index(path) as index:
+        for b in range(FANOUT + 1):  # enough batches for a segment merge under the readers
+            index.add(batch(f"w{b}", 200, 100, seed=100 + b))
+    stop.touch()
+    for reader in readers:
+        out, _ = reader.communicate(timeout=120)
+        result = json.loads(out)
+        assert result["errors"] == 0
+        assert result["queries"] > 0
+        assert result["sizes"] == sorted(result["sizes"])  # never a step back
+        assert result["sizes"][0] >= 50 and result["sizes"][-1] <= 50 + (FANOUT + 1) * 200
