@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,17 @@ SEEDS = FIXTURES / "seeds"
 EARLIER = SEEDS / "000_fc1c69b70c19711e.txt"
 LATER = SEEDS / "002_137d3eabac6a834f.txt"
 SHARED = ROOT.parent / "shared"
+
+
+def neardup(*args: object, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the `neardup` command in a real process, as a user does."""
+    return subprocess.run(
+        [sys.executable, "-m", "neardup", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=600,
+    )
 
 
 def shared(relative: str) -> Path:

@@ -2,22 +2,11 @@
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from conftest import EARLIER, LATER, SEEDS, shared
-
-
-def neardup(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "neardup", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+from conftest import EARLIER, LATER, SEEDS, neardup, shared
 
 
 def test_compare_seed_pair() -> None:

@@ -7,14 +7,12 @@ import difflib
 import json
 import random
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import ROOT, shared
+from conftest import ROOT, neardup, shared
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -205,15 +203,6 @@ def test_transformations_do_what_they_say(articles: list[dict[str, str]]) -> Non
 
 
 # -- the command -------------------------------------------------------------------------------
-
-
-def neardup(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "neardup", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
 
 
 def test_eval_command_on_a_small_generated_benchmark(

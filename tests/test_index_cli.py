@@ -7,9 +7,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import EARLIER, LATER
+from conftest import EARLIER, LATER, neardup
 from synthetic import planted_corpus
-from test_cli import neardup
 
 
 def write_jsonl(path: Path, records: list[dict[str, str]]) -> Path:

@@ -2,24 +2,14 @@
 
 import json
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 from conftest import SEEDS
+from conftest import neardup as neardup_cli
 
 import neardup
-
-
-def neardup_cli(*args: object, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "neardup", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=300,
-    )
 
 
 def _one_line_error(run: subprocess.CompletedProcess[str], message: str) -> None:
