@@ -26,4 +26,19 @@ class OutputError(NeardupError):
     """An output cannot be written (unknown extension, unwritable folder)."""
 
 
-__all__ = ["InputError", "NeardupError", "OptionsError", "OutputError"]
+class EngineUnavailable(NeardupError):
+    """An optional engine's packages are missing; the message says which extra to install."""
+
+
+class ConvergenceError(NeardupError):
+    """A distributed iteration (connected components on Spark) did not settle within its bound."""
+
+
+__all__ = [
+    "ConvergenceError",
+    "EngineUnavailable",
+    "InputError",
+    "NeardupError",
+    "OptionsError",
+    "OutputError",
+]
