@@ -102,6 +102,24 @@ def _print_summary(summary: api.Summary, quiet: bool) -> None:
         click.echo("\n".join(summary.lines()))
 
 
+_engine_option = click.option(
+    "--engine",
+    type=click.Choice(["local", "spark"]),
+    default="local",
+    show_default=True,
+    help="Run here, or on Spark (pip install neardup[spark]; .jsonl/.parquet inputs).",
+)
+
+
+def _engine(name: str) -> Any:
+    """The module whose find_files/deduplicate_files run the command."""
+    if name == "spark":
+        from neardup import spark
+
+        return spark
+    return api
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="neardup")
 def cli() -> None:
@@ -134,12 +152,14 @@ def cli() -> None:
     is_flag=True,
     help="Add a cluster_id field to the kept records.",
 )
+@_engine_option
 @_matching_options
 def dedup(inputs: tuple[Path, ...], **values: Any) -> None:
     """Deduplicate INPUTS (folders of .txt, .jsonl[.gz], .parquet, .csv) into --output."""
     quiet = values.pop("quiet")
+    engine = _engine(values.pop("engine"))
     options = _options(values)
-    summary = api.deduplicate_files(inputs, options=options, progress=_progress(quiet), **values)
+    summary = engine.deduplicate_files(inputs, options=options, progress=_progress(quiet), **values)
     _print_summary(summary, quiet)
 
 
@@ -159,12 +179,14 @@ def dedup(inputs: tuple[Path, ...], **values: Any) -> None:
     is_flag=True,
     help="Also report pairs that share passages below both thresholds.",
 )
+@_engine_option
 @_matching_options
 def find(inputs: tuple[Path, ...], **values: Any) -> None:
     """List related pairs in INPUTS without removing anything."""
     quiet = values.pop("quiet")
+    engine = _engine(values.pop("engine"))
     options = _options(values)
-    summary = api.find_files(inputs, options=options, progress=_progress(quiet), **values)
+    summary = engine.find_files(inputs, options=options, progress=_progress(quiet), **values)
     _print_summary(summary, quiet)
 
 

@@ -55,25 +55,28 @@ def connected_components(edges: DataFrame, *, max_iterations: int = MAX_ITERATIO
     return leaves.unionByName(centres.distinct())
 
 
+def _smallest_neighbour(edges: DataFrame) -> DataFrame:
+    """(u, m): for every node that is the larger end of an edge, its smallest neighbour."""
+    from pyspark.sql import functions as F
+
+    return edges.groupBy(F.col("big").alias("u")).agg(F.min("small").alias("m"))
+
+
 def _large_star(edges: DataFrame) -> DataFrame:
     """Link every node's larger neighbours to the smallest node of its closed neighbourhood."""
     from pyspark.sql import functions as F
 
-    both = edges.select(F.col("big").alias("u"), F.col("small").alias("v")).unionByName(
-        edges.select(F.col("small").alias("u"), F.col("big").alias("v"))
-    )
-    smallest = both.groupBy("u").agg(F.least(F.min("v"), F.col("u")).alias("m"))
-    # The larger neighbours of u are the `big` ends of the edges whose `small` end is u.
-    linked = edges.join(smallest, edges["small"] == smallest["u"])
-    return linked.select("big", F.col("m").alias("small")).distinct()
+    # The larger neighbours of u are the `big` ends of its edges as the smaller end; the smallest
+    # node around u is u itself unless u is also the larger end of some edge.
+    linked = edges.join(_smallest_neighbour(edges), edges["small"] == F.col("u"), "left")
+    return linked.select("big", F.least("small", "m").alias("small")).distinct()
 
 
 def _small_star(edges: DataFrame) -> DataFrame:
     """Link every node and its smaller neighbours to the smallest of them."""
     from pyspark.sql import functions as F
 
-    smallest = edges.groupBy(F.col("big").alias("u")).agg(F.min("small").alias("m"))
-    linked = edges.join(smallest, edges["big"] == smallest["u"])
+    linked = edges.join(_smallest_neighbour(edges), edges["big"] == F.col("u"))
     neighbours = linked.filter(F.col("small") != F.col("m")).select(
         F.col("small").alias("big"), F.col("m").alias("small")
     )

@@ -64,15 +64,17 @@ def _pyspark() -> Any:
     return sql
 
 
-def session(master: str | None = None) -> SparkSession:
+def session(master: str | None = None, *, progress: bool | None = None) -> SparkSession:
     """The active Spark session, or a new one (on `master`, else as spark-submit configured it).
 
     Executors run this interpreter when nothing else is configured, so that they import the same
-    neardup.
+    neardup. `progress` False turns Spark's console progress bar off in a new session.
     """
     builder = _pyspark().SparkSession.builder.appName("neardup")
     if master is not None:
         builder = builder.master(master)
+    if progress is False:
+        builder = builder.config("spark.ui.showConsoleProgress", "false")
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     return builder.getOrCreate()
 
@@ -257,13 +259,14 @@ def find_files(
     report_overlap: bool = False,
     report: str | Path | None = None,
     options: Options | None = None,
+    progress: bool | None = None,
     spark: SparkSession | None = None,
 ) -> Summary:
     """:func:`neardup.find_files` on Spark: the same pairs file (inputs .jsonl[.gz]/.parquet)."""
     started = time.perf_counter()
     options = options or Options()
     _check_outputs(inputs, [output], report)
-    spark = spark or session()
+    spark = spark or session(progress=progress)
     with _user_errors():
         df = read_inputs(spark, inputs, id_field, text_field)
         run = _match(df, id_field, text_field, None, options, report_overlap)
@@ -286,6 +289,7 @@ def deduplicate_files(
     add_cluster_id: bool = False,
     report: str | Path | None = None,
     options: Options | None = None,
+    progress: bool | None = None,
     spark: SparkSession | None = None,
     max_iterations: int = MAX_ITERATIONS,
 ) -> Summary:
@@ -298,7 +302,7 @@ def deduplicate_files(
     options = options or Options()
     _check_outputs(inputs, [output, pairs, clusters], report)
     date_field = _date_field(keep, date_field)
-    spark = spark or session()
+    spark = spark or session(progress=progress)
     with _user_errors():
         df = read_inputs(spark, inputs, id_field, text_field)
         run = _match(df, id_field, text_field, date_field, options, False)

@@ -385,9 +385,9 @@ def cluster_members(
         components.select(F.col("node").alias("left"), F.col("component").alias("of_edge")),
         "left",
     )
-    nodes = components.select(
-        F.col("node").alias("pos"), F.col("component").alias("of_node")
-    ).join(sketches.select("pos", "tokens", "stamp"), "pos")
+    nodes = components.select(F.col("node").alias("pos"), F.col("component").alias("of_node")).join(
+        sketches.select("pos", "tokens", "stamp"), "pos"
+    )
 
     def run(edges: pd.DataFrame, nodes: pd.DataFrame) -> pd.DataFrame:
         import pandas as pd
