@@ -96,7 +96,6 @@ class _Run:
     """The persisted tables of one run: indexed input, sketches, candidates and scored pairs."""
 
     indexed: DataFrame
-    ids: DataFrame
     sketches: DataFrame
     candidates: DataFrame
     scored: DataFrame
@@ -177,7 +176,7 @@ def _match(
         if date_field and dated.isEmpty() and not docs.isEmpty():
             raise InputError(f"no document has a date in the field '{date_field}'")
     scored, candidates = spark_stages.match(sketches, options, report_overlap=report_overlap)
-    return _Run(indexed, docs.select("pos", "id"), sketches, candidates.persist(), scored.persist())
+    return _Run(indexed, sketches, candidates, scored.persist())
 
 
 def _check_columns(df: DataFrame, names: Sequence[str]) -> None:
@@ -197,7 +196,7 @@ def _check_ids(docs: DataFrame, id_field: str) -> None:
 
 
 def _pairs(run: _Run) -> DataFrame:
-    table = spark_stages.pair_table(run.scored, run.ids)
+    table = spark_stages.pair_table(run.scored)
     return table.orderBy("left", "right").select(*PAIR_SCHEMA.names)
 
 
@@ -217,7 +216,7 @@ def _cluster(
         ).persist()
         numbers = spark_stages.number_clusters(members).persist()
     clusters = (
-        spark_stages.cluster_table(members, numbers, run.ids)
+        spark_stages.cluster_table(members, numbers)
         .orderBy("cluster_id", F.col("is_representative").desc(), "pos")
         .select(*CLUSTER_SCHEMA.names)
     )

@@ -34,18 +34,18 @@ if TYPE_CHECKING:
     from pyspark.sql import DataFrame
 
 SKETCH_SCHEMA = (
-    "pos long, exact long, word long, masked long, tokens long, stamp double, "
+    "pos long, id string, exact long, word long, masked long, tokens long, stamp double, "
     "shingles array<long>, bands array<long>, prints array<long>"
 )
 SCORED_SCHEMA = (
-    "left long, right long, relation int, jaccard double, in_right double, in_left double, "
-    "numbers boolean"
+    "left long, right long, id_left string, id_right string, relation int, jaccard double, "
+    "in_right double, in_left double, numbers boolean"
 )
 PAIR_ROW_SCHEMA = (
     "left long, right long, id_a string, id_b string, relation string, jaccard double, "
     "containment_a_in_b double, containment_b_in_a double, differs_only_in string"
 )
-MEMBER_SCHEMA = "pos long, rep long, relation int, similarity double"
+MEMBER_SCHEMA = "pos long, id string, rep long, rep_id string, relation int, similarity double"
 CLUSTER_ROW_SCHEMA = (
     "pos long, id string, cluster_id long, representative_id string, is_representative boolean, "
     "relation string, similarity double"
@@ -106,7 +106,7 @@ def furniture_lines(docs: DataFrame, options: Options) -> frozenset[int] | None:
         .filter(F.col("count") >= options.boilerplate_min_docs)
         .filter(F.col("line") != int(_signed(line_key(""))))
     )
-    found = [row.line for row in counted.toLocalIterator()]
+    found = [row.line for row in counted.collect()]
     return frozenset(np.asarray(found, dtype=np.int64).view(np.uint64).tolist())
 
 
@@ -141,6 +141,7 @@ def sketch(
             yield pa.RecordBatch.from_arrays(
                 [
                     batch.column("pos"),
+                    batch.column("id"),
                     pa.array(_signed(s.exact_keys)),
                     pa.array(_signed(s.word_keys)),
                     pa.array(_signed(s.masked_keys)),
@@ -168,33 +169,51 @@ def _stamps(batch: pa.RecordBatch, date_field: str | None) -> list[float | None]
     return stamps
 
 
-def exact_groups(sketches: DataFrame) -> tuple[DataFrame, DataFrame]:
-    """(exact pairs as scored rows, copies: `pos` and the `first` copy of its group).
+def _pairs_within(groups: DataFrame, docs: str) -> DataFrame:
+    """(a, b) for every two elements a < b of each sorted array column `docs`, with the group's
+    other columns: the pairs of a group, generated where the group is, with no join."""
+    from pyspark.sql import functions as F
 
-    As in `match`: only documents with text are grouped, the first copy is the earliest.
+    first = groups.select("*", F.posexplode(docs).alias("i", "a"))
+    return first.select(
+        "*", F.explode(F.expr(f"slice({docs}, i + 2, size({docs}))")).alias("b")
+    ).drop("i", docs)
+
+
+def exact_groups(sketches: DataFrame) -> tuple[DataFrame, DataFrame, DataFrame]:
+    """(exact pairs as scored rows, first copies' `pos`, `copies`: pos, id, first copy's pos).
+
+    As in `match`: only documents with text are grouped, the first copy is the earliest;
+    `copies` lists the members of groups of two or more only.
     """
     from pyspark.sql import functions as F
 
-    keyed = sketches.filter(F.col("exact") != int(_signed(exact_key("")))).select("pos", "exact")
-    firsts = keyed.groupBy("exact").agg(F.min("pos").alias("first"))
-    copies = keyed.join(firsts, "exact").select("pos", "first")
-    a, b = keyed.alias("a"), keyed.alias("b")
-    pairs = a.join(b, (F.col("a.exact") == F.col("b.exact")) & (F.col("a.pos") < F.col("b.pos")))
+    keyed = sketches.filter(F.col("exact") != int(_signed(exact_key(""))))
+    # Structs sort by their first field: each group's documents in input order.
+    docs = F.array_sort(F.collect_list(F.struct("pos", "id")))
+    groups = keyed.groupBy("exact").agg(docs.alias("docs")).select("docs").persist()
+    firsts = groups.select(F.col("docs")[0]["pos"].alias("pos"))
+    several = groups.filter(F.size("docs") > 1)
+    copies = several.select(
+        F.col("docs")[0]["pos"].alias("first"), F.explode("docs").alias("doc")
+    ).select("doc.pos", "doc.id", "first")
     one = F.lit(1.0)
-    exact = pairs.select(
+    exact = _pairs_within(several, "docs").select(
         F.col("a.pos").alias("left"),
         F.col("b.pos").alias("right"),
+        F.col("a.id").alias("id_left"),
+        F.col("b.id").alias("id_right"),
         F.lit(EXACT).alias("relation"),
         one.alias("jaccard"),
         one.alias("in_right"),
         one.alias("in_left"),
         F.lit(False).alias("numbers"),
     )
-    return exact, copies
+    return exact, firsts, copies
 
 
 def candidate_pairs(
-    sketches: DataFrame, copies: DataFrame, options: Options, min_containment: float
+    sketches: DataFrame, firsts: DataFrame, options: Options, min_containment: float
 ) -> DataFrame:
     """`candidates.candidate_pairs` over the eligible documents: (left, right), left < right.
 
@@ -205,29 +224,47 @@ def candidate_pairs(
     """
     from pyspark.sql import functions as F
 
-    firsts = copies.filter(F.col("pos") == F.col("first")).select("pos")
-    eligible = sketches.join(firsts, "pos").filter(
-        (F.col("tokens") >= options.min_words) & (F.size("shingles") > 0)
+    eligible = (
+        sketches.filter((F.col("tokens") >= options.min_words) & (F.size("shingles") > 0))
+        .select("pos", "bands", "prints")
+        .join(firsts, "pos")
     )
-    by_band = _sharing(eligible.select("pos", F.explode("bands").alias("key"))).distinct()
-    prints = eligible.select("pos", F.explode("prints").alias("key"))
-    held = prints.groupBy("key").count().filter(F.col("count") <= options.max_shingle_df)
-    shared = _sharing(prints.join(held.select("key"), "key")).groupBy("left", "right").count()
-    sizes = eligible.select("pos", F.size("prints").alias("n"))
-    left = sizes.select(F.col("pos").alias("left"), F.col("n").alias("n_left"))
-    right = sizes.select(F.col("pos").alias("right"), F.col("n").alias("n_right"))
-    enough = F.col("count") >= F.lit(0.5 * min_containment) * F.least("n_left", "n_right")
-    by_print = shared.join(left, "left").join(right, "right").filter(enough)
-    return by_band.unionByName(by_print.select("left", "right")).distinct()
+    by_band = _sharing(eligible.select(F.explode("bands").alias("key"), "pos")).distinct()
+    # Each print carries its document's print count, so the threshold needs no join.
+    prints = eligible.select(
+        F.explode("prints").alias("key"), F.struct("pos", F.size("prints").alias("n")).alias("d")
+    )
+    shared = _sharing(prints, max_group=options.max_shingle_df).groupBy("left", "right")
+    counted = shared.agg(
+        F.count(F.lit(1)).alias("shared"),
+        F.least(F.first("n_left"), F.first("n_right")).alias("smaller"),
+    )
+    enough = F.col("shared") >= F.lit(0.5 * min_containment) * F.col("smaller")
+    by_print = counted.filter(enough).select("left", "right")
+    return by_band.unionByName(by_print).distinct()
 
 
-def _sharing(keys: DataFrame) -> DataFrame:
-    """(left, right) for every key two documents share, once per shared key."""
+def _sharing(keys: DataFrame, *, max_group: int = 0) -> DataFrame:
+    """(left, right) for every key two documents share, once per shared key.
+
+    `keys` has `key` and either `pos` or a struct `d` (pos, n), whose n comes out as n_left and
+    n_right. Keys held by more than `max_group` documents are ignored (0: none is).
+    """
     from pyspark.sql import functions as F
 
-    a, b = keys.alias("a"), keys.alias("b")
-    joined = a.join(b, (F.col("a.key") == F.col("b.key")) & (F.col("a.pos") < F.col("b.pos")))
-    return joined.select(F.col("a.pos").alias("left"), F.col("b.pos").alias("right"))
+    doc = "d" if "d" in keys.columns else "pos"
+    groups = keys.groupBy("key").agg(F.array_sort(F.collect_list(doc)).alias("docs"))
+    size = F.size("docs")
+    groups = groups.filter((size > 1) & (size <= max_group) if max_group > 0 else size > 1)
+    pairs = _pairs_within(groups.select("docs"), "docs")
+    if doc == "pos":
+        return pairs.select(F.col("a").alias("left"), F.col("b").alias("right"))
+    return pairs.select(
+        F.col("a.pos").alias("left"),
+        F.col("b.pos").alias("right"),
+        F.col("a.n").alias("n_left"),
+        F.col("b.n").alias("n_right"),
+    )
 
 
 def verify_pairs(
@@ -239,6 +276,7 @@ def verify_pairs(
     def side(name: str) -> DataFrame:
         return sketches.select(
             F.col("pos").alias(name),
+            F.col("id").alias(f"id_{name}"),
             F.col("shingles").alias(f"{name}_shingles"),
             F.col("word").alias(f"{name}_word"),
             F.col("masked").alias(f"{name}_masked"),
@@ -273,10 +311,13 @@ def verify_pairs(
             )
             index = np.arange(n)
             found = verify(both, index, index + n, options, report_overlap=report_overlap)
+            rows = pa.array(found.left)
             yield pa.RecordBatch.from_arrays(
                 [
                     pa.array(_numpy(batch, "left")[found.left]),
                     pa.array(_numpy(batch, "right")[found.right - n]),
+                    batch.column("id_left").take(rows),
+                    batch.column("id_right").take(rows),
                     pa.array(found.relation.astype(np.int32)),
                     pa.array(found.jaccard),
                     pa.array(found.containment_left_in_right),
@@ -293,18 +334,32 @@ def expand_to_copies(verified: DataFrame, copies: DataFrame) -> DataFrame:
     """`pipeline._expand_to_copies`: each pair of first copies, for every copy of either side."""
     from pyspark.sql import functions as F
 
-    x = copies.select(F.col("first").alias("left"), F.col("pos").alias("x"))
-    y = copies.select(F.col("first").alias("right"), F.col("pos").alias("y"))
-    spread = verified.join(x, "left").join(y, "right")
+    def spread(pairs: DataFrame, side: str, to: str) -> DataFrame:
+        """Each pair once per copy of its `side` document (itself when it has none)."""
+        found = copies.select(
+            F.col("first").alias(side), F.col("pos").alias(to), F.col("id").alias(f"{to}_id")
+        )
+        joined = pairs.join(found, side, "left")
+        return joined.withColumn(to, F.coalesce(to, side)).withColumn(
+            f"{to}_id", F.coalesce(f"{to}_id", f"id_{side}")
+        )
+
+    both = spread(spread(verified, "left", "x"), "right", "y")
     swapped = F.col("x") > F.col("y")
+
+    def pick(if_swapped: str, otherwise: str) -> Any:
+        return F.when(swapped, F.col(if_swapped)).otherwise(F.col(otherwise))
+
     # Where a copy swaps the sides, the containments swap too.
-    return spread.select(
+    return both.select(
         F.least("x", "y").alias("left"),
         F.greatest("x", "y").alias("right"),
+        pick("y_id", "x_id").alias("id_left"),
+        pick("x_id", "y_id").alias("id_right"),
         "relation",
         "jaccard",
-        F.when(swapped, F.col("in_left")).otherwise(F.col("in_right")).alias("in_right"),
-        F.when(swapped, F.col("in_right")).otherwise(F.col("in_left")).alias("in_left"),
+        pick("in_left", "in_right").alias("in_right"),
+        pick("in_right", "in_left").alias("in_left"),
         "numbers",
     )
 
@@ -316,19 +371,14 @@ def match(
     thresholds = [options.jaccard, options.containment]
     if report_overlap and options.overlap is not None:
         thresholds.append(options.overlap)
-    exact, copies = exact_groups(sketches)
-    candidates = candidate_pairs(sketches, copies, options, min(thresholds))
+    exact, firsts, copies = exact_groups(sketches)
+    candidates = candidate_pairs(sketches, firsts, options, min(thresholds)).persist()
     verified = verify_pairs(candidates, sketches, options, report_overlap=report_overlap)
-    return exact.unionByName(expand_to_copies(verified, copies)), candidates
+    return exact.unionByName(expand_to_copies(verified, copies.persist())), candidates
 
 
-def pair_table(scored: DataFrame, ids: DataFrame) -> DataFrame:
+def pair_table(scored: DataFrame) -> DataFrame:
     """Scored pairs as the rows of the pairs output (`results.pair_rows`), with left and right."""
-    from pyspark.sql import functions as F
-
-    named = scored.join(
-        ids.select(F.col("pos").alias("left"), F.col("id").alias("id_left")), "left"
-    ).join(ids.select(F.col("pos").alias("right"), F.col("id").alias("id_right")), "right")
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         for batch in batches:
@@ -353,7 +403,7 @@ def pair_table(scored: DataFrame, ids: DataFrame) -> DataFrame:
                 names=[f.split()[0] for f in PAIR_ROW_SCHEMA.split(", ")],
             )
 
-    return named.mapInArrow(run, PAIR_ROW_SCHEMA)
+    return scored.mapInArrow(run, PAIR_ROW_SCHEMA)
 
 
 def cluster_members(
@@ -386,7 +436,7 @@ def cluster_members(
         "left",
     )
     nodes = components.select(F.col("node").alias("pos"), F.col("component").alias("of_node")).join(
-        sketches.select("pos", "tokens", "stamp"), "pos"
+        sketches.select("pos", "id", "tokens", "stamp"), "pos"
     )
 
     def run(edges: pd.DataFrame, nodes: pd.DataFrame) -> pd.DataFrame:
@@ -411,10 +461,13 @@ def cluster_members(
         order = keep_order(keep, nodes["tokens"].to_numpy(np.int64), dates)
         found = cluster(pairs, order, numbers_matter=numbers_matter)
         members = np.flatnonzero(found.cluster_id >= 0)
+        ids = nodes["id"].to_numpy(object)
         return pd.DataFrame(
             {
                 "pos": pos[members],
+                "id": ids[members],
                 "rep": pos[found.representative[members]],
+                "rep_id": ids[found.representative[members]],
                 "relation": found.relation[members].astype(np.int32),
                 "similarity": found.similarity[members],
             }
@@ -431,15 +484,9 @@ def number_clusters(members: DataFrame) -> DataFrame:
     return members.sparkSession.createDataFrame(numbered, "rep long, cluster_id long")
 
 
-def cluster_table(members: DataFrame, numbers: DataFrame, ids: DataFrame) -> DataFrame:
+def cluster_table(members: DataFrame, numbers: DataFrame) -> DataFrame:
     """Cluster members as the rows of the clusters output (`results.cluster_rows`), with pos."""
-    from pyspark.sql import functions as F
-
-    named = (
-        members.join(numbers, "rep")
-        .join(ids, "pos")
-        .join(ids.select(F.col("pos").alias("rep"), F.col("id").alias("rep_id")), "rep")
-    )
+    named = members.join(numbers, "rep")
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         for batch in batches:
