@@ -71,7 +71,8 @@ def main() -> None:
                 results[engine] = [(out / name).read_bytes() for name in OUTPUTS]
                 same = "yes" if results[engine] == results["local"] else "NO"
                 pairs = results[engine][1].count(b"\n")
-                clusters = len({json.loads(r)["cluster_id"] for r in results[engine][2].splitlines()})
+                members = results[engine][2].splitlines()
+                clusters = len({json.loads(member)["cluster_id"] for member in members})
                 print(
                     f"| {engine} | {documents:,} | {mb:.1f} | {seconds:.1f} | {pairs:,} "
                     f"| {clusters:,} | {same} |",

@@ -26,7 +26,10 @@ def _news() -> list[dict[str, Any]]:
     return [json.loads(line) for line in NEWS.read_text(encoding="utf-8").splitlines()]
 
 
-def _assert_dedup_same(spark: Any, records: list[dict[str, Any]], **kwargs: Any) -> None:
+def _assert_dedup_same(
+    spark: Any, records: list[dict[str, Any]], **kwargs: Any
+) -> list[dict[str, Any]]:
+    """Deduplicate on both engines, check they agree, and return the pairs."""
     local = neardup.deduplicate(records, add_cluster_id=True, **kwargs)
     df = spark.createDataFrame(records)
     result = neardup.spark.deduplicate(df, add_cluster_id=True, **kwargs)
@@ -37,14 +40,15 @@ def _assert_dedup_same(spark: Any, records: list[dict[str, Any]], **kwargs: Any)
     assert clusters == [m.to_dict() for m in local.clusters]
     assert kept == local.kept
     assert local.summary.clusters > 5 and local.summary.removed > 5  # something to agree on
+    return pairs
 
 
 def test_news_with_the_seed_pair_deduplicated_as_locally(spark: Any) -> None:
-    records = _news()
-    _assert_dedup_same(spark, records)
-    pairs = neardup.spark.find_pairs(spark.createDataFrame(records))
-    seeds = pairs.filter("id_a = 'seed/000_fc1c69b70c19711e.txt'").collect()
-    assert [(p.id_b, p.relation) for p in seeds] == [("seed/002_137d3eabac6a834f.txt", "contains")]
+    pairs = _assert_dedup_same(spark, _news())
+    seeds = [p for p in pairs if p["id_a"] == "seed/000_fc1c69b70c19711e.txt"]
+    assert [(p["id_b"], p["relation"]) for p in seeds] == [
+        ("seed/002_137d3eabac6a834f.txt", "contains")
+    ]
 
 
 def test_news_pairs_with_overlap_as_locally(spark: Any) -> None:
@@ -56,10 +60,6 @@ def test_news_pairs_with_overlap_as_locally(spark: Any) -> None:
     )
     assert [row.asDict() for row in found.collect()] == [p.to_dict() for p in local]
     assert any(p.relation == "overlap" for p in local)
-
-
-def test_keep_newest_by_date_as_locally(spark: Any) -> None:
-    _assert_dedup_same(spark, _news(), keep="newest", date_field="date")
 
 
 def test_reuters_with_the_seed_pair_as_locally(
@@ -78,6 +78,7 @@ def test_reuters_with_the_seed_pair_as_locally(
 
 
 def test_cli_engine_spark_writes_the_local_files(spark: Any, tmp_path: Path) -> None:
+    """Kept records, pairs and clusters, byte for byte; the newest copy kept, by a date field."""
     outputs = {}
     for engine in ("local", "spark"):
         out = tmp_path / engine
@@ -94,6 +95,10 @@ def test_cli_engine_spark_writes_the_local_files(spark: Any, tmp_path: Path) -> 
                 "--clusters",
                 str(out / "clusters.parquet"),
                 "--cluster-id",
+                "--keep",
+                "newest",
+                "--date-field",
+                "date",
                 "--quiet",
             ]
         )

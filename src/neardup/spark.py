@@ -67,15 +67,17 @@ def _pyspark() -> Any:
 def session(master: str | None = None, *, progress: bool | None = None) -> SparkSession:
     """The active Spark session, or a new one (on `master`, else as spark-submit configured it).
 
-    Executors run this interpreter when nothing else is configured, so that they import the same
-    neardup. `progress` False turns Spark's console progress bar off in a new session.
+    Started from plain Python (not spark-submit), executors run this interpreter unless
+    PYSPARK_PYTHON says otherwise, so that they import the same neardup. `progress` False turns
+    Spark's console progress bar off in a new session.
     """
     builder = _pyspark().SparkSession.builder.appName("neardup")
     if master is not None:
         builder = builder.master(master)
     if progress is False:
         builder = builder.config("spark.ui.showConsoleProgress", "false")
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    if "PYSPARK_GATEWAY_PORT" not in os.environ:  # set by spark-submit, which knows better
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     return builder.getOrCreate()
 
 
@@ -303,7 +305,7 @@ def deduplicate_files(
     date_field = _date_field(keep, date_field)
     spark = spark or session(progress=progress)
     with _user_errors():
-        df = read_inputs(spark, inputs, id_field, text_field)
+        df = read_inputs(spark, inputs, id_field, text_field, date_field)
         run = _match(df, id_field, text_field, date_field, options, False)
         kept, members = _cluster(run, keep, options, add_cluster_id, max_iterations)
         summary = _summary(run, options, started)
@@ -331,12 +333,17 @@ def _check_outputs(
 
 
 def read_inputs(
-    spark: SparkSession, inputs: Sequence[str | Path], id_field: str, text_field: str
+    spark: SparkSession,
+    inputs: Sequence[str | Path],
+    id_field: str,
+    text_field: str,
+    date_field: str | None = None,
 ) -> DataFrame:
     """The records of .jsonl[.gz] or .parquet files, in input order, as one DataFrame.
 
     JSONL records are parsed in the executors as the local reader parses them, and carried as
-    JSON so that the kept ones are written back unchanged; Parquet files are read by Spark.
+    JSON so that the kept ones are written back unchanged (with the id, the text and the
+    `date_field` as columns); Parquet files are read by Spark.
     """
     kinds = {_kind(Path(p)) for p in inputs}
     if len(kinds) > 1:
@@ -348,7 +355,7 @@ def read_inputs(
         for frame in frames[1:]:
             merged = merged.unionByName(frame, allowMissingColumns=True)
         return merged
-    frames = [_jsonl(spark, Path(p), id_field, text_field) for p in inputs]
+    frames = [_jsonl(spark, Path(p), id_field, text_field, date_field) for p in inputs]
     merged = frames[0]
     for frame in frames[1:]:
         merged = merged.unionByName(frame)
@@ -366,32 +373,39 @@ def _kind(path: Path) -> str:
     raise InputError(f"{path}: --engine spark reads .jsonl[.gz] and .parquet files")
 
 
-def _jsonl(spark: SparkSession, path: Path, id_field: str, text_field: str) -> DataFrame:
-    """(id_field, text_field, RECORD) per non-blank line of a JSONL file, parsed in executors."""
+def _jsonl(
+    spark: SparkSession, path: Path, id_field: str, text_field: str, date_field: str | None
+) -> DataFrame:
+    """(id_field, text_field, [date_field,] RECORD) per non-blank line of a JSONL file."""
     from pyspark.sql import functions as F
 
     where = str(path)
+    names = list(dict.fromkeys([id_field, text_field, *([date_field] if date_field else [])]))
 
     def parse(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         reader = RecordReader(id_field, text_field)
         for batch in batches:
-            ids, texts, records = [], [], []
+            columns: list[list[Any]] = [[] for _ in names]
+            records = []
             for line in batch.column("value").to_pylist():
                 try:
                     fields = json.loads(line.removeprefix("\ufeff"))
                 except json.JSONDecodeError as error:
                     raise InputError(f"{where}: malformed JSON ({error.msg})") from None
                 record = reader.make(fields, where)
-                ids.append(record.id)
-                texts.append(record.text)
+                columns[0].append(record.id)
+                columns[1].append(record.text)
+                if len(names) > 2:
+                    date = record.fields.get(names[2])
+                    columns[2].append(None if date is None else str(date))
                 records.append(json.dumps(record.fields, ensure_ascii=False, default=str))
             yield pa.RecordBatch.from_arrays(
-                [pa.array(ids, pa.string()), pa.array(texts, pa.string()), pa.array(records)],
-                names=[id_field, text_field, RECORD],
+                [pa.array(c, pa.string()) for c in [*columns, records]], names=[*names, RECORD]
             )
 
     lines = spark.read.text(str(path)).filter(F.trim("value") != "")
-    return lines.mapInArrow(parse, f"`{id_field}` string, `{text_field}` string, {RECORD} string")
+    schema = ", ".join(f"`{name}` string" for name in [*names, RECORD])
+    return lines.mapInArrow(parse, schema)
 
 
 def _rows(df: DataFrame) -> Iterator[dict[str, Any]]:
