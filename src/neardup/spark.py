@@ -78,12 +78,30 @@ def session(master: str | None = None, *, progress: bool | None = None) -> Spark
         builder = builder.config("spark.ui.showConsoleProgress", "false")
     if "PYSPARK_GATEWAY_PORT" not in os.environ:  # set by spark-submit, which knows better
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        submit_args = os.environ.get("PYSPARK_SUBMIT_ARGS", "")
+        if _on_this_machine(master, submit_args) and "shuffle.partitions" not in submit_args:
+            # Spark's 200 shuffle partitions suit a cluster; on one machine, where each task
+            # costs more than its data, a few per core are much faster.
+            cores = os.cpu_count() or 1
+            builder = builder.config("spark.sql.shuffle.partitions", str(2 * cores))
     return builder.getOrCreate()
+
+
+def _on_this_machine(master: str | None, submit_args: str) -> bool:
+    """Whether the session's master is local mode (pyspark's default when none is given)."""
+    if master is None:
+        args = submit_args.split()
+        master = args[args.index("--master") + 1] if "--master" in args[:-1] else "local[*]"
+    return master.startswith("local")
 
 
 @dataclass
 class SparkDeduplication:
-    """What :func:`deduplicate` returns: lazy DataFrames, in the local engine's row order."""
+    """What :func:`deduplicate` returns: lazy DataFrames, in the local engine's row order.
+
+    They read the run's persisted tables (input, sketches, pairs): `spark.catalog.clearCache()`
+    frees them once the results are written.
+    """
 
     #: The input rows that are kept, unchanged (plus `cluster_id` when asked for).
     kept: DataFrame
@@ -161,7 +179,11 @@ def _match(
             "not a string"
         )
     # Positions are fixed once: monotonically_increasing_id follows partition and row order.
-    indexed = df.withColumn(POS, F.monotonically_increasing_id()).persist()
+    indexed = df.withColumn(POS, F.monotonically_increasing_id())
+    cores = df.sparkSession.sparkContext.defaultParallelism
+    if df.rdd.getNumPartitions() < cores:  # a small file is one partition: spread the sketching
+        indexed = indexed.repartition(cores)
+    indexed = indexed.persist()
     columns = [
         F.col(POS).alias("pos"),
         F.col(id_field).cast("string").alias("id"),

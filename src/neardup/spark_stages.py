@@ -414,7 +414,7 @@ def cluster_members(
     numbers_matter: bool,
     max_iterations: int = MAX_ITERATIONS,
 ) -> DataFrame:
-    """(pos, rep, relation, similarity) of every document in a cluster: `cluster_corpus`.
+    """(pos, id, rep, rep_id, relation, similarity) of every clustered document: `cluster_corpus`.
 
     Greedy centres only ever look along duplicate relations, so clustering each connected
     component on its own, in the same keep order, gives the clusters of the whole corpus.
