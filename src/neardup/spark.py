@@ -65,12 +65,16 @@ def _pyspark() -> Any:
 
 
 def session(master: str | None = None, *, progress: bool | None = None) -> SparkSession:
-    """The active Spark session, or a new one (on `master`, else as spark-submit configured it).
+    """The active Spark session as it is, or a new one (on `master`, else as spark-submit
+    configured it).
 
     Started from plain Python (not spark-submit), executors run this interpreter unless
     PYSPARK_PYTHON says otherwise, so that they import the same neardup. `progress` False turns
     Spark's console progress bar off in a new session.
     """
+    active = _pyspark().SparkSession.getActiveSession()
+    if active is not None:
+        return active
     builder = _pyspark().SparkSession.builder.appName("neardup")
     if master is not None:
         builder = builder.master(master)
@@ -79,12 +83,23 @@ def session(master: str | None = None, *, progress: bool | None = None) -> Spark
     if "PYSPARK_GATEWAY_PORT" not in os.environ:  # set by spark-submit, which knows better
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         submit_args = os.environ.get("PYSPARK_SUBMIT_ARGS", "")
-        if _on_this_machine(master, submit_args) and "shuffle.partitions" not in submit_args:
-            # Spark's 200 shuffle partitions suit a cluster; on one machine, where each task
-            # costs more than its data, a few per core are much faster.
-            cores = os.cpu_count() or 1
-            builder = builder.config("spark.sql.shuffle.partitions", str(2 * cores))
+        if _on_this_machine(master, submit_args):
+            builder = _local_defaults(builder, submit_args)
     return builder.getOrCreate()
+
+
+def _local_defaults(builder: Any, submit_args: str) -> Any:
+    """Settings for local mode that the user did not give: everything runs in the driver's JVM."""
+    if "shuffle.partitions" not in submit_args:
+        # Spark's 200 shuffle partitions suit a cluster; on one machine, where each task costs
+        # more than its data, a few per core are much faster.
+        cores = os.cpu_count() or 1
+        builder = builder.config("spark.sql.shuffle.partitions", str(2 * cores))
+    if "driver-memory" not in submit_args and "driver.memory" not in submit_args:
+        # With the default 1 GB heap, 40,000 news documents already run out of memory.
+        physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        builder = builder.config("spark.driver.memory", f"{max(1, physical // 2**31)}g")
+    return builder
 
 
 def _on_this_machine(master: str | None, submit_args: str) -> bool:
