@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -161,3 +162,20 @@ def test_without_pyspark_the_message_names_the_extra(tmp_path: Path) -> None:
         "neardup: error: the Spark engine needs pyspark: install neardup[spark] "
         "(and a Java 17+ runtime)"
     ]
+
+
+def test_without_java_the_message_names_it(tmp_path: Path) -> None:
+    # JAVA_HOME names a folder with no Java in it: Spark's launcher finds none and gives up.
+    env = {**os.environ, "JAVA_HOME": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-m", "neardup", "find", str(NEWS), "--engine", "spark", "-o", "p.jsonl"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 2
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("neardup: error: Spark did not start (")
+    assert "needs a Java 17+ runtime" in last

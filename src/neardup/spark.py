@@ -85,7 +85,15 @@ def session(master: str | None = None, *, progress: bool | None = None) -> Spark
         submit_args = os.environ.get("PYSPARK_SUBMIT_ARGS", "")
         if _on_this_machine(master, submit_args):
             builder = _local_defaults(builder, submit_args)
-    return builder.getOrCreate()
+    from pyspark.errors import PySparkRuntimeError
+
+    try:
+        return builder.getOrCreate()
+    except PySparkRuntimeError as error:  # most often: no Java, so no JVM to talk to
+        raise EngineUnavailable(
+            f"Spark did not start ({error.getCondition()}): it needs a Java 17+ runtime "
+            "(e.g. apt-get install openjdk-17-jre-headless)"
+        ) from None
 
 
 def _local_defaults(builder: Any, submit_args: str) -> Any:
