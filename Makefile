@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 OUT := out
 
-.PHONY: run test test-fast lint format bench clean browser
+.PHONY: run test test-fast lint format bench clean browser java
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,8 +20,8 @@ run: $(STAMP)
 		--pairs $(OUT)/news.pairs.jsonl --clusters $(OUT)/news.clusters.jsonl
 	@echo "Results are in $(OUT)/: news.dedup.jsonl (kept records), news.pairs.jsonl, news.clusters.jsonl"
 
-## test: install what tests need (Chromium for the report test) and run every test
-test: $(STAMP) browser lint
+## test: install what tests need (Chromium for the report test, Java for Spark) and run every test
+test: $(STAMP) browser java lint
 	$(BIN)/python -m pytest -q
 
 ## browser: Debian's Chromium, which the report test drives headless (installed when missing)
@@ -32,6 +32,15 @@ browser:
 		{ $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 			$$SUDO apt-get install -y -qq chromium >/dev/null; } \
 		|| echo "Could not install chromium: the browser test will be skipped."; }
+
+## java: Debian's Java 17 runtime, which the Spark engine's tests need (installed when missing)
+java:
+	@command -v java >/dev/null 2>&1 || { \
+		echo "Installing Debian's openjdk-17-jre-headless for the Spark tests..."; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO="sudo -n"; fi; \
+		{ $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+			$$SUDO apt-get install -y -qq openjdk-17-jre-headless >/dev/null; } \
+		|| echo "Could not install Java: the Spark tests will be skipped."; }
 
 ## test-fast: the tests that need neither ../shared nor much time
 test-fast: $(STAMP)

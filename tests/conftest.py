@@ -45,3 +45,31 @@ def reuters() -> list[dict[str, str]]:
     from neardup.datasets import read_reuters
 
     return list(read_reuters(shared("data/reuters21578")))
+
+
+@pytest.fixture(scope="session")
+def spark():  # type: ignore[no-untyped-def]
+    """One local Spark session (2 cores) for every Spark test, or a skip saying what is missing."""
+    import os
+    import shutil
+    import sys
+
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        pytest.skip("needs a Java 17+ runtime (`make test` installs openjdk-17-jre-headless)")
+    sql = pytest.importorskip("pyspark.sql", reason="needs pyspark: pip install neardup[spark]")
+    # Executors must import this interpreter's neardup.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    session = (
+        sql.SparkSession.builder.master("local[2]")
+        .appName("neardup-tests")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.default.parallelism", "2")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()

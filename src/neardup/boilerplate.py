@@ -84,14 +84,24 @@ def recurring_lines(texts: Iterable[str], *, min_docs: int, max_words: int = 60)
     seen_texts: set[int] = set()
     counts: Counter[int] = Counter()
     for text in texts:
-        text_key = xxhash.xxh3_64_intdigest(text.encode("utf-8", "replace"))
-        if text_key in seen_texts:
+        key = text_key(text)
+        if key in seen_texts:
             continue
-        seen_texts.add(text_key)
-        keys = {line_key(line) for line in text.splitlines() if _short_line(line, max_words)}
-        counts.update(keys)
+        seen_texts.add(key)
+        counts.update(short_line_keys(text, max_words))
     counts.pop(line_key(""), None)
     return {key for key, n in counts.items() if n >= min_docs}
+
+
+def text_key(text: str) -> int:
+    """A fingerprint of a whole raw text: identical texts count once in :func:`recurring_lines`."""
+    return xxhash.xxh3_64_intdigest(text.encode("utf-8", "replace"))
+
+
+def short_line_keys(text: str, max_words: int = 60) -> set[int]:
+    """Keys of the lines of `text` short enough to be furniture (what :func:`recurring_lines`
+    counts); the Spark engine counts them across executors."""
+    return {line_key(line) for line in text.splitlines() if _short_line(line, max_words)}
 
 
 def _short_line(line: str, max_words: int) -> bool:

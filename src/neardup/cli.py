@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from neardup import api
-from neardup.errors import NeardupError, OutputError
+from neardup.errors import NeardupError, OptionsError, OutputError
 from neardup.evaluate.harness import FORMATS
 from neardup.index import ADD_BATCH, Index, add_files, query_files
 from neardup.options import KEEP_POLICIES, Options
@@ -104,6 +104,24 @@ def _print_summary(summary: api.Summary, quiet: bool) -> None:
         click.echo("\n".join(summary.lines()))
 
 
+_engine_option = click.option(
+    "--engine",
+    type=click.Choice(["local", "spark"]),
+    default="local",
+    show_default=True,
+    help="Run here, or on Spark (pip install neardup[spark]; .jsonl/.parquet inputs).",
+)
+
+
+def _engine(name: str) -> Any:
+    """The module whose find_files/deduplicate_files run the command."""
+    if name == "spark":
+        from neardup import spark
+
+        return spark
+    return api
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="neardup")
 def cli() -> None:
@@ -141,12 +159,18 @@ def cli() -> None:
     type=click.Path(path_type=Path),
     help="Also remove copies of documents in this index (see `neardup index`).",
 )
+@_engine_option
 @_matching_options
 def dedup(inputs: tuple[Path, ...], **values: Any) -> None:
     """Deduplicate INPUTS (folders of .txt, .jsonl[.gz], .parquet, .csv) into --output."""
     quiet = values.pop("quiet")
+    engine = _engine(values.pop("engine"))
+    if values["against"] is not None and engine is not api:
+        raise OptionsError("--against works with the local engine only")
+    if engine is not api:
+        values.pop("against")
     options = _options(values)
-    summary = api.deduplicate_files(inputs, options=options, progress=_progress(quiet), **values)
+    summary = engine.deduplicate_files(inputs, options=options, progress=_progress(quiet), **values)
     _print_summary(summary, quiet)
 
 
@@ -166,12 +190,14 @@ def dedup(inputs: tuple[Path, ...], **values: Any) -> None:
     is_flag=True,
     help="Also report pairs that share passages below both thresholds.",
 )
+@_engine_option
 @_matching_options
 def find(inputs: tuple[Path, ...], **values: Any) -> None:
     """List related pairs in INPUTS without removing anything."""
     quiet = values.pop("quiet")
+    engine = _engine(values.pop("engine"))
     options = _options(values)
-    summary = api.find_files(inputs, options=options, progress=_progress(quiet), **values)
+    summary = engine.find_files(inputs, options=options, progress=_progress(quiet), **values)
     _print_summary(summary, quiet)
 
 

@@ -37,7 +37,12 @@ class EngineUnavailable(NeardupError):
     """An optional part needs a package that is not installed; the message says which extra."""
 
 
+class ConvergenceError(NeardupError):
+    """A distributed iteration (connected components on Spark) did not settle within its bound."""
+
+
 __all__ = [
+    "ConvergenceError",
     "EngineUnavailable",
     "IndexFormatError",
     "InputError",
