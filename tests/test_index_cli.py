@@ -75,6 +75,10 @@ def test_dedup_against_an_index_removes_copies_of_indexed_documents(tmp_path):
         (["index", "stats", "{garbage}"], "not a neardup index"),
         (["index", "stats", "{future}"], "format version 2; this neardup reads format version 1"),
         (["dedup", "{jsonl}", "-o", "{out}", "--against", "{index}", "--ngram", "4"], "ngram=5"),
+        (
+            ["dedup", "{jsonl}", "-o", "{out}", "--against", "{index}", "--engine", "spark"],
+            "--against works with the local engine only",
+        ),
     ],
 )
 def test_index_errors_are_one_line(tmp_path, args, message):
