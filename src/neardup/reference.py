@@ -7,6 +7,7 @@ scores used as ground truth are computed from `shingle_set`, which involves no h
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from neardup.normalize import normalize
 
@@ -93,13 +94,20 @@ def scores(a: set, b: set) -> tuple[float, float, float]:
     )
 
 
-def masked_tokens(text: str, number_words: set[str]) -> list[str]:
-    """The tokens of a raw text with each run of number tokens as "#": tokens that start with an
-    ASCII digit ("1980s", "5bn") and number words."""
+def starts_with_digit(token: str) -> bool:
+    """The kernel's test for a number token: it starts with an ASCII digit ("1980s", "5bn")."""
+    return "0" <= token[0] <= "9"
+
+
+def masked_tokens(
+    text: str, number_words: set[str], is_number: Callable[[str], bool] = starts_with_digit
+) -> list[str]:
+    """The tokens of a raw text with each run of number tokens as "#": tokens that pass
+    `is_number` (by default the kernel's test) and number words."""
     out: list[str] = []
     in_number = False
     for token in tokens(normalize(text)):
-        number = "0" <= token[0] <= "9" or token in number_words
+        number = is_number(token) or token in number_words
         if not number:
             out.append(token)
         elif not in_number:
