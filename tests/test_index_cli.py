@@ -37,7 +37,12 @@ def test_create_add_query_remove_stats(tmp_path):
     across = {
         (p["id_b"], p["id_a"]) for p in pairs if p["id_b"] in new_ids and p["id_a"] not in new_ids
     }
-    assert {(r["query_id"], r["id"]) for r in rows} == across
+    found = {(r["query_id"], r["id"]) for r in rows}
+    # Every pair found is one that find finds. Fingerprints are sampled: a pair sharing a short
+    # passage may be missed (test_index.py measures how short), here those of a short text.
+    words = {r["id"]: len(r["text"].split()) for r in records}
+    assert found <= across and len(found) >= 0.75 * len(across)
+    assert all(min(words[a], words[b]) < 100 for a, b in across - found)
 
     text = LATER.read_text(encoding="utf-8")
     (match,) = map(json.loads, neardup("index", "query", path, "--text", text).stdout.splitlines())
@@ -73,7 +78,8 @@ def test_dedup_against_an_index_removes_copies_of_indexed_documents(tmp_path):
         (["index", "create", "{index}"], "already exists"),
         (["index", "add", "{garbage}", "{jsonl}"], "not a neardup index"),
         (["index", "stats", "{garbage}"], "not a neardup index"),
-        (["index", "stats", "{future}"], "format version 2; this neardup reads format version 1"),
+        (["index", "stats", "{future}"], "format version 3; this neardup reads format version 2"),
+        (["index", "query", "{old}", "--text", "x"], "format version 1; this neardup reads format"),
         (["dedup", "{jsonl}", "-o", "{out}", "--against", "{index}", "--ngram", "4"], "ngram=5"),
         (
             ["dedup", "{jsonl}", "-o", "{out}", "--against", "{index}", "--engine", "spark"],
@@ -86,15 +92,16 @@ def test_index_errors_are_one_line(tmp_path, args, message):
         "missing": tmp_path / "missing.ndx",
         "index": tmp_path / "x.ndx",
         "future": tmp_path / "future.ndx",
+        "old": tmp_path / "old.ndx",
         "garbage": tmp_path / "garbage.ndx",
         "jsonl": write_jsonl(tmp_path / "in.jsonl", planted_corpus(3)),
         "out": tmp_path / "out.jsonl",
     }
     places["garbage"].write_bytes(b"garbage" * 500)
-    for name in ("index", "future"):
+    for name, version in (("index", "2"), ("future", "3"), ("old", "1")):
         assert neardup("index", "create", places[name]).returncode == 0
-    with sqlite3.connect(places["future"]) as db:
-        db.execute("UPDATE meta SET value = '2' WHERE key = 'format_version'")
+        with sqlite3.connect(places[name]) as db:
+            db.execute("UPDATE meta SET value = ? WHERE key = 'format_version'", (version,))
     run = neardup(*[a.format(**places) for a in args])
     assert run.returncode == 2
     assert run.stderr.startswith("neardup: error:") and run.stderr.count("\n") == 1

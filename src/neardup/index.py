@@ -1,18 +1,30 @@
 """A persistent index of document sketches on SQLite: add documents, query a new text against all
 of them in milliseconds, remove documents.
 
-The index keeps no text. Per document it stores the user's id, the exact/word/template keys, the
-token count and the sorted shingle hashes (a BLOB, for exact scores); its LSH band keys and its
-winnowed fingerprints go to two posting tables (key → document). A query sketches the text the
-way the batch pipeline does, looks its keys up, and scores the candidates exactly with
-`verify.verify`: the same relations and the same scores as :func:`neardup.find_pairs`.
+The index keeps no text. Per document it stores the user's id, the exact/word/template keys and
+the token count (table `docs`), and the sorted shingle hashes (a BLOB in a table of their own,
+`shingles`, read only for a query's candidates, so that the pages of the other tables stay in the
+page cache); its LSH band keys and a sample of its winnowed fingerprints go to two posting tables
+(key → document). A query sketches the text the way the batch pipeline does, looks its keys up,
+and scores the candidates exactly with `verify.verify`: the same relations and the same scores as
+:func:`neardup.find_pairs`, for every pair the index finds.
+
+Only the fingerprints whose hash is a multiple of PRINT_SAMPLE are posted (the same keys in a
+query and in the index, as they are chosen by value): a quarter of the postings, and of the
+random reads of a query. Near-duplicates are found by their LSH bands as before; a document
+inside another (an excerpt, an expanded version) is found by the fingerprints of the passage they
+share, which the sample keeps in proportion. A passage of L words holds about 0.4·(L − 4)
+fingerprints (window 4, 5-word shingles), so it is missed with probability about 0.75 to that
+power: 2% at 40 words, 0.2% at 60, under 0.01% at 100 (tests/test_index.py measures it).
 
 The posting tables are written in log-structured segments with a Bloom filter each
 (`postings.py`): an `add` appends, and a query searches only where a key may be.
 
-SQLite runs in WAL mode: readers in other processes keep reading a consistent snapshot while one
-writer adds; every `add` and `remove` is one transaction, so a crash leaves each call either fully
-applied or not at all. `synchronous=FULL` makes a returned `add` survive a power loss too (one
+SQLite runs in WAL mode: readers (each thread of this process has its own connection, other
+processes theirs) keep reading a consistent snapshot while one writer adds; every `add` and
+`remove` is one transaction, and so is every merge of segments (run by a background thread after
+an `add` returns, not inside it), so a crash leaves each of them either fully applied or not at
+all. `synchronous=FULL` makes a returned `add` survive a power loss too (one
 fsync of the log per call; NORMAL would only survive a crash of the process).
 """
 
@@ -20,9 +32,11 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -41,8 +55,12 @@ from neardup.results import DIGITS, Comparison
 from neardup.sketch import Sketches, sketch_texts
 from neardup.verify import CONTAINS, DUPLICATE_RELATIONS, EXACT, RELATIONS, verify
 
+_log = logging.getLogger("neardup.index")
 #: Version of the on-disk layout. An index of another version is refused, never misread.
-FORMAT_VERSION = 1
+#: 2: shingles in their own table, fingerprints sampled (1 in PRINT_SAMPLE).
+FORMAT_VERSION = 2
+#: One winnowed fingerprint in this many (by hash value) is posted and looked up.
+PRINT_SAMPLE = 4
 #: A query reads at most this many documents per LSH band key: an index holding more near-copies
 #: of one text than this returns some of them, and a query's cost stays bounded.
 BAND_ROWS_PER_KEY = 1000
@@ -60,10 +78,10 @@ CREATE TABLE docs (
     word_key INTEGER NOT NULL,
     masked_key INTEGER NOT NULL,
     tokens INTEGER NOT NULL,
-    prints INTEGER NOT NULL,
-    shingles BLOB NOT NULL
+    prints INTEGER NOT NULL
 );
 CREATE INDEX docs_by_exact_key ON docs (exact_key);
+CREATE TABLE shingles (doc INTEGER PRIMARY KEY, shingles BLOB NOT NULL);
 """
 
 
@@ -109,7 +127,8 @@ class Index:
     `add` is idempotent by id: adding a document whose id is already indexed replaces it. Page
     furniture is left out by the patterns of `boilerplate.py` only: lines recurring across a
     corpus are a property of the whole corpus, which an index that grows does not know. An
-    `Index` may be shared by threads (its calls take turns); other processes open their own.
+    `Index` may be shared by threads: queries run in parallel (a read connection per thread),
+    writes take turns; other processes open their own.
 
     >>> import tempfile, os
     >>> story = "the river rose overnight and the town council closed the old bridge"
@@ -142,6 +161,12 @@ class Index:
         self._lock = threading.RLock()
         self._db = _connect(self.path)
         self._segments = Segments(self._db)
+        self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []
+        self._filters: dict[int, np.ndarray] = {}  # Bloom filters, shared by the readers
+        self._merger: threading.Thread | None = None
+        self._merge_error: str | None = None
+        self._closing = threading.Event()
         try:
             self.options = self._open(wanted if wanted is not None else Options(), wanted)
         except BaseException:
@@ -157,9 +182,14 @@ class Index:
         self.close()
 
     def close(self) -> None:
-        """Close the database (the index stays on disk)."""
+        """Close the database (the index stays on disk), after the merge in progress if any."""
+        self._closing.set()
+        if self._merger is not None:
+            self._merger.join()
         with self._lock:
-            self._db.close()
+            for db in [self._db, *self._readers]:
+                db.close()
+            self._readers.clear()
 
     def _open(self, default: Options, wanted: Options | None) -> Options:
         with self._transaction():
@@ -211,16 +241,23 @@ class Index:
             self._db.execute("COMMIT")
 
     @contextmanager
-    def _snapshot(self) -> Iterator[None]:
-        """One read transaction: every statement in it sees the same state of the index, even
-        while another process adds and merges segments."""
-        with self._lock, self._errors_as(InputError, "cannot read the index"):
-            self._db.execute("BEGIN")
+    def _snapshot(self) -> Iterator[tuple[sqlite3.Connection, Segments]]:
+        """One read transaction on this thread's connection: every statement in it sees the same
+        state of the index, even while a writer adds and merges segments."""
+        reader = getattr(self._local, "reader", None)
+        if reader is None:
+            with self._lock:
+                db = _connect(self.path, cache_mb=16)
+                self._readers.append(db)
+            reader = self._local.reader = (db, Segments(db, self._filters))
+        db = reader[0]
+        with self._errors_as(InputError, "cannot read the index"):
+            db.execute("BEGIN")
             try:
-                yield
+                yield reader
             finally:
-                if self._db.in_transaction:
-                    self._db.execute("COMMIT")
+                if db.in_transaction:
+                    db.execute("COMMIT")
 
     @contextmanager
     def _errors_as(self, kind: type[NeardupError], what: str) -> Iterator[None]:
@@ -249,6 +286,34 @@ class Index:
 
     def add_records(self, records: Sequence[Record]) -> int:
         """Add already read records (see :mod:`neardup.read`) in one transaction."""
+        return self._write(self._prepare(records))
+
+    def add_batches(self, batches: Iterable[Sequence[Record]]) -> int:
+        """Add batches of read records, one transaction each, sketching the next batch while
+        the previous one is written (on another thread). Returns the number of records added.
+
+        >>> import tempfile, os
+        >>> from neardup.read import Record
+        >>> batches = [[Record(f"{b}-{i}", f"story {b} {i}", {}, "here") for i in range(3)]
+        ...            for b in range(4)]
+        >>> with Index(os.path.join(tempfile.mkdtemp(), "news.ndx")) as index:
+        ...     index.add_batches(batches), len(index)
+        (12, 12)
+        """
+        added = 0
+        with ThreadPoolExecutor(1, thread_name_prefix="neardup-sketch") as sketcher:
+            ahead = None
+            for batch in batches:
+                prepared = sketcher.submit(self._prepare, batch)
+                if ahead is not None:
+                    added += self._write(ahead.result())
+                ahead = prepared
+            if ahead is not None:
+                added += self._write(ahead.result())
+        return added
+
+    def _prepare(self, records: Sequence[Record]) -> tuple[Sequence[Record], Sketches | None]:
+        """A batch checked for repeated ids, and its sketches."""
         seen: dict[str, str] = {}
         for record in records:
             if record.id in seen:
@@ -256,22 +321,79 @@ class Index:
                     f"{record.where}: duplicate id '{record.id}' (first at {seen[record.id]})"
                 )
             seen[record.id] = record.where
-        if not records:
+        return records, self._sketch([r.text for r in records]) if records else None
+
+    def _write(self, prepared: tuple[Sequence[Record], Sketches | None]) -> int:
+        """Write a prepared batch in one transaction, then merge segments in the background."""
+        records, sketches = prepared
+        if sketches is None:
             return 0
-        sketches = self._sketch([r.text for r in records])
         with self._transaction():
-            self._remove(list(seen))
+            self._remove([r.id for r in records])
             first = self._db.execute(
                 "SELECT coalesce(max(seq), 0) + 1 FROM sqlite_sequence WHERE name = 'docs'"
             ).fetchone()[0]
             docs = np.arange(first, first + len(records), dtype=np.int64)
             eligible = self._eligible(sketches)
             self._db.executemany(
-                "INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                _doc_rows(records, sketches, docs, eligible),
+                "INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?)", _doc_rows(records, sketches, docs)
+            )
+            self._db.executemany(
+                "INSERT INTO shingles VALUES (?, ?)", _shingle_rows(sketches, docs, eligible)
             )
             self._write_postings(sketches, docs, eligible)
+            due = bool(self._segments.due())
+        if due:
+            self._merge_later()
         return len(records)
+
+    # -- merging ----------------------------------------------------------------------------
+
+    def merge(self) -> None:
+        """Wait for the background merge, then merge whatever is due: segments as merged as
+        they get (a merge otherwise runs after an `add` returns)."""
+        if self._merger is not None:
+            self._merger.join()
+        self._check_merges()
+        with self._transaction():
+            while self._segments.merge_due():
+                pass
+
+    def _merge_later(self) -> None:
+        """Merge the segments due on a thread and connection of its own, one transaction a
+        merge: an `add` does not wait for it, only the next writer does (SQLite's lock)."""
+        self._check_merges()
+        with self._lock:
+            if self._merger is not None and self._merger.is_alive():
+                return  # it merges until nothing is due
+            self._merger = threading.Thread(target=self._merge_due, name="neardup-merge")
+            self._merger.start()
+
+    def _merge_due(self) -> None:
+        try:
+            db = _connect(self.path)
+            try:
+                segments = Segments(db)
+                merged = True
+                while merged and not self._closing.is_set():
+                    db.execute("BEGIN IMMEDIATE")
+                    try:
+                        merged = segments.merge_due()
+                    except BaseException:
+                        db.execute("ROLLBACK")
+                        raise
+                    db.execute("COMMIT")
+            finally:
+                db.close()
+        except (sqlite3.Error, NeardupError) as error:
+            _log.error("merging segments of %s failed: %s", self.path, error)
+            self._merge_error = str(error)
+
+    def _check_merges(self) -> None:
+        """A failed background merge (a full disk) fails the next write, in one line."""
+        if self._merge_error is not None:
+            error, self._merge_error = self._merge_error, None
+            raise OutputError(f"{self.path}: cannot merge segments: {error}")
 
     def remove(self, ids: Iterable[str]) -> int:
         """Remove documents by id, in one transaction; returns how many were indexed."""
@@ -285,6 +407,10 @@ class Index:
             "SELECT doc FROM docs WHERE id IN (SELECT value FROM json_each(?))", (listed,)
         ).fetchall()
         self._db.execute("DELETE FROM docs WHERE id IN (SELECT value FROM json_each(?))", (listed,))
+        found = json.dumps([doc for (doc,) in docs])
+        self._db.execute(
+            "DELETE FROM shingles WHERE doc IN (SELECT value FROM json_each(?))", (found,)
+        )
         self._segments.forget([doc for (doc,) in docs])
         return len(docs)
 
@@ -297,17 +423,19 @@ class Index:
         )
 
     def _write_postings(self, sketches: Sketches, docs: np.ndarray, eligible: np.ndarray) -> None:
-        """Append the band and fingerprint postings of the eligible documents."""
+        """Append the band and sampled fingerprint postings of the eligible documents, each
+        fingerprint with its holder's count of sampled fingerprints."""
         chosen = np.flatnonzero(eligible)
         bands, rows = self.options.lsh
         band_keys = kernel.band_keys(sketches.signatures[chosen], bands, rows).ravel()
         band_docs = np.tile(docs[chosen], bands)
         counts = np.diff(sketches.print_starts)
         owner = np.repeat(np.arange(counts.size), counts)
-        keep = eligible[owner]
+        keep = eligible[owner] & _sampled(sketches.prints)
         print_keys, print_owner = sketches.prints[keep], owner[keep]
+        sampled = np.bincount(print_owner, minlength=counts.size)
         self._segments.append(
-            (band_keys, band_docs), (print_keys, docs[print_owner], counts[print_owner])
+            (band_keys, band_docs), (print_keys, docs[print_owner], sampled[print_owner])
         )
 
     # -- reading ----------------------------------------------------------------------------
@@ -336,15 +464,17 @@ class Index:
         if k < 1:
             raise OptionsError(f"k must be at least 1, got {k}")
         eligible = self._eligible(sketches)
-        with self._snapshot(), _threads(1):
-            segs = self._segments.snapshot()
+        with self._snapshot() as (db, segments), _threads(1):
+            segs = segments.snapshot()
             return [
-                self._matches(sketches, d, bool(eligible[d]), segs, k, report_overlap)
+                self._matches(db, segments, sketches, d, bool(eligible[d]), segs, k, report_overlap)
                 for d in range(len(sketches))
             ]
 
     def _matches(
         self,
+        db: sqlite3.Connection,
+        segments: Segments,
         sketches: Sketches,
         d: int,
         eligible: bool,
@@ -364,15 +494,16 @@ class Index:
                 containment_a_in_b=1.0,
                 containment_b_in_a=1.0,
             )
-            for (i,) in self._db.execute(
+            for (i,) in db.execute(
                 "SELECT id FROM docs WHERE exact_key = ? ORDER BY doc LIMIT ?", (signed_key, k)
             )
         ]
         if not eligible or not segs:
             return exact
-        candidates = self._candidates(sketches, d, segs, report_overlap)
-        rows = self._db.execute(
+        candidates = self._candidates(segments, sketches, d, segs, report_overlap)
+        rows = db.execute(
             "SELECT id, exact_key, word_key, masked_key, tokens, shingles FROM docs "
+            "JOIN shingles USING (doc) "
             "WHERE doc IN (SELECT value FROM json_each(?)) AND exact_key != ?",
             (json.dumps(candidates.tolist()), signed_key),
         ).fetchall()
@@ -406,22 +537,24 @@ class Index:
         return (exact + related)[:k]
 
     def _candidates(
-        self, sketches: Sketches, d: int, segs: Snapshot, report_overlap: bool
+        self, segments: Segments, sketches: Sketches, d: int, segs: Snapshot, report_overlap: bool
     ) -> np.ndarray:
         """Indexed documents sharing an LSH band with document d, or enough fingerprints.
 
-        The fingerprint rule is `candidates.fingerprint_candidates`'s: shared fingerprints at
-        least half the lowest threshold times the smaller fingerprint count; a fingerprint held
-        by `max_shingle_df` or more indexed documents is common phrasing and ignored.
+        The fingerprint rule is `candidates.fingerprint_candidates`'s, on the sampled
+        fingerprints: shared ones at least half the lowest threshold times the smaller count; a
+        fingerprint held by `max_shingle_df` or more indexed documents is common phrasing and
+        ignored.
         """
         options = self.options
         bands, rows = options.lsh
         band_keys = kernel.band_keys(sketches.signatures[d : d + 1], bands, rows).ravel()
-        found = [self._segments.lookup("bands", "doc", band_keys, segs, BAND_ROWS_PER_KEY)]
+        found = [segments.lookup("bands", "doc", band_keys, segs, BAND_ROWS_PER_KEY)]
         prints = sketches.prints[sketches.print_starts[d] : sketches.print_starts[d + 1]]
+        prints = prints[_sampled(prints)]
         cap = options.max_shingle_df
         value = f"doc * {_COUNT_MASK + 1} + min(n, {_COUNT_MASK})"
-        held = self._segments.lookup("prints", value, prints, segs, cap)
+        held = segments.lookup("prints", value, prints, segs, cap)
         if held.size:
             docs, first, shared = np.unique(held >> _SHIFT, return_index=True, return_counts=True)
             their_prints = (held & _COUNT_MASK)[first]
@@ -434,9 +567,9 @@ class Index:
 
     def stats(self) -> IndexStats:
         """Documents, segments and postings held, and the file's size."""
-        with self._snapshot():
-            documents = self._db.execute("SELECT count(*) FROM docs").fetchone()[0]
-            segments, postings = self._segments.totals()
+        with self._snapshot() as (db, segs):
+            documents = db.execute("SELECT count(*) FROM docs").fetchone()[0]
+            segments, postings = segs.totals()
         size = sum(p.stat().st_size for p in _files(self.path) if p.exists())
         return IndexStats(
             path=str(self.path),
@@ -449,12 +582,12 @@ class Index:
         )
 
     def __len__(self) -> int:
-        with self._lock:
-            return self._db.execute("SELECT count(*) FROM docs").fetchone()[0]
+        with self._snapshot() as (db, _):
+            return db.execute("SELECT count(*) FROM docs").fetchone()[0]
 
     def __contains__(self, doc_id: object) -> bool:
-        with self._lock:
-            return bool(self._db.execute("SELECT 1 FROM docs WHERE id = ?", (doc_id,)).fetchone())
+        with self._snapshot() as (db, _):
+            return bool(db.execute("SELECT 1 FROM docs WHERE id = ?", (doc_id,)).fetchone())
 
     def sketch(self, texts: list[str]) -> Sketches:
         """Sketches of texts as this index makes them (its options, furniture patterns only)."""
@@ -495,14 +628,14 @@ def _threads(n: int) -> Iterator[None]:
         numba.set_num_threads(before)
 
 
-def _connect(path: Path) -> sqlite3.Connection:
+def _connect(path: Path, cache_mb: int = 64) -> sqlite3.Connection:
     try:
         db = sqlite3.connect(path, timeout=300.0, isolation_level=None, check_same_thread=False)
         db.execute("PRAGMA journal_mode = WAL")
         db.execute("PRAGMA synchronous = FULL")
         # A merge writes a large transaction to the log; give the space back after checkpoints.
         db.execute("PRAGMA journal_size_limit = 67108864")
-        db.execute("PRAGMA cache_size = -65536")
+        db.execute(f"PRAGMA cache_size = {-1024 * cache_mb}")
         db.execute("PRAGMA mmap_size = 1073741824")
     except sqlite3.DatabaseError as error:
         raise IndexFormatError(f"{path}: not a neardup index ({error})") from None
@@ -525,23 +658,37 @@ def _signed(values: np.ndarray) -> list[int]:
     return values.astype(np.uint64).view(np.int64).tolist()
 
 
+def _sampled(prints: np.ndarray) -> np.ndarray:
+    """Which fingerprints are posted: chosen by value, so a query and the index agree. The low
+    bits, as winnowing keeps the smallest hashes (their high bits are skewed towards 0)."""
+    return prints % np.uint64(PRINT_SAMPLE) == 0
+
+
 def _doc_rows(
-    records: Sequence[Record], sketches: Sketches, docs: np.ndarray, eligible: np.ndarray
+    records: Sequence[Record], sketches: Sketches, docs: np.ndarray
 ) -> Iterator[tuple[Any, ...]]:
     columns = zip(
         docs.tolist(),
+        [r.id for r in records],
         _signed(sketches.exact_keys),
         _signed(sketches.word_keys),
         _signed(sketches.masked_keys),
         sketches.token_counts.tolist(),
         np.diff(sketches.print_starts).tolist(),
-        eligible.tolist(),
         strict=True,
     )
-    for d, (doc, exact, word, masked, tokens, prints, ok) in enumerate(columns):
-        shingles = sketches.shingles[sketches.starts[d] : sketches.starts[d + 1]] if ok else ()
-        blob = np.asarray(shingles, dtype="<u8").tobytes()
-        yield doc, records[d].id, exact, word, masked, tokens, prints, blob
+    return iter(columns)
+
+
+def _shingle_rows(
+    sketches: Sketches, docs: np.ndarray, eligible: np.ndarray
+) -> Iterator[tuple[int, bytes]]:
+    """The sorted shingle hashes of the eligible documents (the others are matched only when
+    identical, by their exact key)."""
+    shingles = sketches.shingles.astype("<u8", copy=False)
+    starts = sketches.starts.tolist()
+    for d, doc in zip(np.flatnonzero(eligible).tolist(), docs[eligible].tolist(), strict=True):
+        yield doc, shingles[starts[d] : starts[d + 1]].tobytes()
 
 
 def _with_query(sketches: Sketches, d: int, rows: list[tuple[Any, ...]]) -> Sketches:
@@ -585,19 +732,22 @@ def add_files(
     `batch` documents. A crash loses at most the batch in progress; adding again is idempotent.
     An id found twice in the inputs is an error naming both places."""
     seen: dict[str, str] = {}
-    pending: list[Record] = []
-    added = 0
-    for record in read_paths(inputs, RecordReader(id_field, text_field)):
-        if record.id in seen:
-            raise InputError(
-                f"{record.where}: duplicate id '{record.id}' (first at {seen[record.id]})"
-            )
-        seen[record.id] = record.where
-        pending.append(record)
-        if len(pending) >= batch:
-            added += index.add_records(pending)
-            pending = []
-    return added + index.add_records(pending)
+
+    def batches() -> Iterator[list[Record]]:
+        pending: list[Record] = []
+        for record in read_paths(inputs, RecordReader(id_field, text_field)):
+            if record.id in seen:
+                raise InputError(
+                    f"{record.where}: duplicate id '{record.id}' (first at {seen[record.id]})"
+                )
+            seen[record.id] = record.where
+            pending.append(record)
+            if len(pending) >= batch:
+                yield pending
+                pending = []
+        yield pending
+
+    return index.add_batches(batches())
 
 
 def query_files(

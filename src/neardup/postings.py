@@ -4,9 +4,10 @@ Two tables of postings: LSH band keys (`bands`) and winnowed fingerprints (`prin
 holder's fingerprint count). Each `append` writes one *segment* whose rows sort after every
 existing row (the primary key starts with the ever-growing segment number), so a batch is written
 once, sequentially, instead of touching pages all over one big B-tree keyed by random hashes.
-When FANOUT segments of a similar size have piled up they are merged into one, leaving out the
-postings of removed documents; segments of LARGEST_MERGED postings are not merged again, so each
-posting is rewritten a bounded number of times.
+When FANOUT segments of a similar size have piled up they are merged into one (`merge_due`, in a
+transaction of its own, which the index runs outside its `add`), leaving out the postings of
+removed documents; segments of LARGEST_MERGED postings are not merged again, so each posting is
+rewritten a bounded number of times (once for segments of 10,000 news articles).
 
 Each segment has a Bloom filter of its keys (`bloom.py`), cached by every process that reads:
 most fingerprints of a new document are held by no indexed document, and a lookup searches a
@@ -41,8 +42,9 @@ ROWS_PER_INSERT = 500
 FANOUT = 8
 #: Segments with fewer postings than this are all of the smallest size class.
 SMALLEST_SEGMENT = 1_000_000
-#: Segments with this many postings (about 60,000 news articles) are not merged again.
-LARGEST_MERGED = 16_000_000
+#: Segments with this many postings (about 45,000 news articles) are not merged again: a merge
+#: holds the write lock, and a segment more costs a query only a few B-tree searches.
+LARGEST_MERGED = 4_000_000
 #: (segment, its Bloom filter) for each segment of a snapshot.
 Snapshot = list[tuple[int, np.ndarray]]
 
@@ -50,18 +52,20 @@ Snapshot = list[tuple[int, np.ndarray]]
 class Segments:
     """The posting tables of one index file."""
 
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(
+        self, db: sqlite3.Connection, filters: dict[int, np.ndarray] | None = None
+    ) -> None:
         self._db = db
-        self._filters: dict[int, np.ndarray] = {}
+        # Connections of one process may share the cache: segments never change.
+        self._filters: dict[int, np.ndarray] = {} if filters is None else filters
 
     def append(self, bands: tuple[np.ndarray, np.ndarray], prints: tuple[np.ndarray, ...]) -> None:
         """Write (keys, docs) band postings and (keys, docs, counts) fingerprint postings as a
-        new segment, then merge segments where FANOUT of one size have piled up."""
+        new segment."""
         seg = self._new_segment()
         self._insert(seg, "bands", *bands)
         self._insert(seg, "prints", *prints)
         self._finish(seg, bands[0].size + prints[0].size, np.concatenate([bands[0], prints[0]]))
-        self._compact()
 
     def forget(self, docs: list[int]) -> None:
         """Note removed documents: their postings stay until merged, and lookups skip them
@@ -74,12 +78,17 @@ class Segments:
         """The segments and their filters, as the current transaction sees them. Filters are
         cached: a segment never changes, it is only merged into a new one."""
         segs = [s for (s,) in self._db.execute("SELECT seg FROM segments ORDER BY seg")]
-        for seg in set(segs) - set(self._filters):
-            (bits,) = self._db.execute("SELECT filter FROM segments WHERE seg = ?", (seg,))
-            self._filters[seg] = np.frombuffer(bits[0], dtype=np.uint8)
+        out = []
+        for seg in segs:
+            bits = self._filters.get(seg)
+            if bits is None:
+                (row,) = self._db.execute("SELECT filter FROM segments WHERE seg = ?", (seg,))
+                bits = self._filters[seg] = np.frombuffer(row[0], dtype=np.uint8)
+            out.append((seg, bits))
         for seg in set(self._filters) - set(segs):
-            del self._filters[seg]
-        return [(seg, self._filters[seg]) for seg in segs]
+            # Merged away (a connection on an older snapshot that still needs it reads it again).
+            self._filters.pop(seg, None)
+        return out
 
     def lookup(
         self, table: str, value: str, keys: np.ndarray, segs: Snapshot, cap: int
@@ -144,19 +153,23 @@ class Segments:
             f"INSERT INTO {table} VALUES ({seg}{', ?' * width})", rows[full:].tolist()
         )
 
-    def _compact(self) -> None:
-        """Merge FANOUT segments of one size class into one, as long as some class has that many."""
-        while True:
-            classes: dict[int, list[int]] = {}
-            for seg, postings in self._db.execute(
-                "SELECT seg, postings FROM segments WHERE postings < ?", (LARGEST_MERGED,)
-            ):
-                size = max(postings, SMALLEST_SEGMENT) / SMALLEST_SEGMENT
-                classes.setdefault(int(math.log(size, FANOUT)), []).append(seg)
-            full = [segs for _, segs in sorted(classes.items()) if len(segs) >= FANOUT]
-            if not full:
-                return
-            self._merge(full[0])
+    def due(self) -> list[int]:
+        """Segments to merge next: FANOUT of the smallest size class that has that many."""
+        classes: dict[int, list[int]] = {}
+        for seg, postings in self._db.execute(
+            "SELECT seg, postings FROM segments WHERE postings < ? ORDER BY seg", (LARGEST_MERGED,)
+        ):
+            size = max(postings, SMALLEST_SEGMENT) / SMALLEST_SEGMENT
+            classes.setdefault(int(math.log(size, FANOUT)), []).append(seg)
+        full = [segs for _, segs in sorted(classes.items()) if len(segs) >= FANOUT]
+        return full[0][:FANOUT] if full else []
+
+    def merge_due(self) -> bool:
+        """Merge the segments `due` gives, if any; whether there were."""
+        segs = self.due()
+        if segs:
+            self._merge(segs)
+        return bool(segs)
 
     def _merge(self, segs: list[int]) -> None:
         """Rewrite several segments as one, leaving out the postings of removed documents."""
