@@ -1,8 +1,10 @@
 """Speed of the persistent index: add throughput, query latency, and the HTTP service under load.
 
 A stream of news-like documents (benchmarks/corpus.py: real BBC/Reuters sentences, about 10%
-planted near-duplicates, expanded versions and excerpts) is added in batches; then the next
-documents of the same stream are queried one at a time, as a crawler checks each new article.
+planted near-duplicates, expanded versions and excerpts) is added in batches (`Index.add_batches`:
+the next batch is sketched while one is written); then the next documents of the same stream are
+queried one at a time, as a crawler checks each new article. The load average of the machine is
+sampled during the run and reported (the 2 cores may be shared).
 
     python benchmarks/index_speed.py --documents 100000
     python benchmarks/index_speed.py --documents 20000 --http-queries 20000 --clients 8
@@ -21,6 +23,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import make_corpus
 
 from neardup import Index
+from neardup.read import Record, RecordReader, read_records
 
 
 def percentiles(seconds: list[float]) -> tuple[float, float]:
@@ -39,17 +43,48 @@ def percentiles(seconds: list[float]) -> tuple[float, float]:
 
 
 def build(index: Index, records: list[dict[str, str]], batch: int) -> tuple[float, float]:
-    """Add the records in batches; (documents per second, slowest batch in seconds)."""
+    """Add the records in batches; (documents per second, slowest batch in seconds).
+
+    A batch's time runs from one batch handed over to the next (the sketching of the next batch
+    overlaps the writing of the one before). The time includes waiting for the merges that run
+    in the background when the last batch returns."""
+    reader = RecordReader("id", "text")
     slowest = 0.0
-    started = time.perf_counter()
-    for start in range(0, len(records), batch):
-        t = time.perf_counter()
-        index.add(records[start : start + batch])
-        slowest = max(slowest, time.perf_counter() - t)
-        done = start + batch
-        rate = min(done, len(records)) / (time.perf_counter() - started)
-        print(f"  added {min(done, len(records)):>9,} ({rate:,.0f} docs/s)", file=sys.stderr)
+    started = last = time.perf_counter()
+
+    def batches() -> Iterator[list[Record]]:
+        nonlocal slowest, last
+        for start in range(0, len(records), batch):
+            yield list(read_records(records[start : start + batch], reader))
+            now = time.perf_counter()
+            slowest, last = max(slowest, now - last), now
+            if start:
+                rate = start / (now - started)
+                print(f"  added {start:>9,} ({rate:,.0f} docs/s)", file=sys.stderr)
+
+    index.add_batches(batches())
+    slowest = max(slowest, time.perf_counter() - last)
+    index.merge()  # the merges still running count too
     return len(records) / (time.perf_counter() - started), slowest
+
+
+class LoadAverage:
+    """The 1-minute load average, sampled every 10 s on a thread: (min, max) of the samples."""
+
+    def __init__(self) -> None:
+        self.samples = [os.getloadavg()[0]]
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(10):
+            self.samples.append(os.getloadavg()[0])
+
+    def stop(self) -> str:
+        self._stop.set()
+        self.samples.append(os.getloadavg()[0])
+        return f"{min(self.samples):.1f}-{max(self.samples):.1f}"
 
 
 def query_latencies(index: Index, texts: list[str]) -> tuple[list[float], int]:
@@ -139,6 +174,7 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the index file")
     args = parser.parse_args()
 
+    load = LoadAverage()
     started = time.perf_counter()
     records = make_corpus(args.documents + args.queries, args.words)
     indexed, stream = records[: args.documents], [r["text"] for r in records[args.documents :]]
@@ -152,14 +188,17 @@ def main() -> None:
             stats = index.stats()
             index.query(stream[0])  # warm the JIT and the page cache for the first query
             latencies, found = query_latencies(index, stream)
+            index_load = load.stop()
+            load = LoadAverage()
         p50, p99 = percentiles(latencies)
         rows = [
             ("documents indexed", f"{stats.documents:,}"),
             ("index size", f"{stats.bytes / 1e9:.2f} GB ({stats.segments} segments)"),
             ("add throughput", f"{add_rate:,.0f} docs/s (batches of {args.batch:,})"),
-            ("slowest add batch", f"{slowest:.1f} s (includes segment merges)"),
+            ("slowest add batch", f"{slowest:.1f} s (waiting for a merge's copy included)"),
             ("queries", f"{len(latencies):,} ({found:,} with a match)"),
             ("query p50 / p99", f"{p50:.2f} ms / {p99:.2f} ms"),
+            ("load average (1 min) while generating, adding, querying", index_load),
         ]
         if args.http_queries:
             http, errors, wall = http_load(
@@ -170,6 +209,7 @@ def main() -> None:
                 ("HTTP queries", f"{len(http):,} from {args.clients} clients in {wall:.0f} s"),
                 ("HTTP p50 / p99", f"{h50:.2f} ms / {h99:.2f} ms ({len(http) / wall:,.0f}/s)"),
                 ("HTTP errors", str(errors)),
+                ("load average (1 min) during the HTTP load", load.stop()),
             ]
         print("\n| measure | value |\n| --- | --- |")
         for name, value in rows:

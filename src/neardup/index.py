@@ -230,15 +230,12 @@ class Index:
     @contextmanager
     def _transaction(self) -> Iterator[None]:
         """One write transaction, taken at once so that two writers queue instead of failing."""
-        with self._lock, self._errors_as(OutputError, "cannot write the index"):
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield
-            except BaseException:
-                if self._db.in_transaction:
-                    self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+        with (
+            self._lock,
+            self._errors_as(OutputError, "cannot write the index"),
+            _transaction(self._db, "BEGIN IMMEDIATE"),
+        ):
+            yield
 
     @contextmanager
     def _snapshot(self) -> Iterator[tuple[sqlite3.Connection, Segments]]:
@@ -374,15 +371,16 @@ class Index:
             db = _connect(self.path)
             try:
                 segments = Segments(db)
-                merged = True
-                while merged and not self._closing.is_set():
-                    db.execute("BEGIN IMMEDIATE")
-                    try:
-                        merged = segments.merge_due()
-                    except BaseException:
-                        db.execute("ROLLBACK")
-                        raise
-                    db.execute("COMMIT")
+                while not self._closing.is_set():
+                    # Sorted on a snapshot, without the lock: writers wait only for the copy.
+                    with _transaction(db, "BEGIN"):
+                        sorted_ = segments.sort_due()
+                    if sorted_ is None:
+                        return
+                    with _transaction(db, "BEGIN IMMEDIATE"):
+                        if not segments.exist(sorted_.segs):
+                            continue  # merged by another process meanwhile
+                        segments.replace(sorted_)
             finally:
                 db.close()
         except (sqlite3.Error, NeardupError) as error:
@@ -626,6 +624,19 @@ def _threads(n: int) -> Iterator[None]:
         yield
     finally:
         numba.set_num_threads(before)
+
+
+@contextmanager
+def _transaction(db: sqlite3.Connection, begin: str) -> Iterator[None]:
+    """A transaction (`BEGIN` to read, `BEGIN IMMEDIATE` to write), rolled back on errors."""
+    db.execute(begin)
+    try:
+        yield
+    except BaseException:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
 
 
 def _connect(path: Path, cache_mb: int = 64) -> sqlite3.Connection:

@@ -7,7 +7,7 @@ once, sequentially, instead of touching pages all over one big B-tree keyed by r
 When FANOUT segments of a similar size have piled up they are merged into one (`merge_due`, in a
 transaction of its own, which the index runs outside its `add`), leaving out the postings of
 removed documents; segments of LARGEST_MERGED postings are not merged again, so each posting is
-rewritten a bounded number of times (once for segments of 10,000 news articles).
+rewritten a bounded number of times (twice for segments of 10,000 news articles).
 
 Each segment has a Bloom filter of its keys (`bloom.py`), cached by every process that reads:
 most fingerprints of a new document are held by no indexed document, and a lookup searches a
@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -40,11 +41,12 @@ SCHEMA = (
 ROWS_PER_INSERT = 500
 #: This many segments of about the same size are merged into one.
 FANOUT = 8
-#: Segments with fewer postings than this are all of the smallest size class.
-SMALLEST_SEGMENT = 1_000_000
-#: Segments with this many postings (about 45,000 news articles) are not merged again: a merge
-#: holds the write lock, and a segment more costs a query only a few B-tree searches.
-LARGEST_MERGED = 4_000_000
+#: Segments with fewer postings than this are all of the smallest size class (a batch of
+#: 10,000 news articles makes about 900,000).
+SMALLEST_SEGMENT = 500_000
+#: Segments with this many postings (about 400,000 news articles) are not merged again: copying
+#: the merged postings holds the write lock (about a second per million postings).
+LARGEST_MERGED = 32_000_000
 #: (segment, its Bloom filter) for each segment of a snapshot.
 Snapshot = list[tuple[int, np.ndarray]]
 
@@ -164,36 +166,75 @@ class Segments:
         full = [segs for _, segs in sorted(classes.items()) if len(segs) >= FANOUT]
         return full[0][:FANOUT] if full else []
 
-    def merge_due(self) -> bool:
-        """Merge the segments `due` gives, if any; whether there were."""
-        segs = self.due()
-        if segs:
-            self._merge(segs)
-        return bool(segs)
+    def exist(self, segs: list[int]) -> bool:
+        """Whether all these segments are still there (not merged by another writer)."""
+        listed = json.dumps(segs)
+        (found,) = self._db.execute(
+            "SELECT count(*) FROM segments WHERE seg IN (SELECT value FROM json_each(?))",
+            (listed,),
+        ).fetchone()
+        return found == len(segs)
 
-    def _merge(self, segs: list[int]) -> None:
-        """Rewrite several segments as one, leaving out the postings of removed documents."""
+    def merge_due(self) -> bool:
+        """Merge the segments `due` gives, if any, in the caller's write transaction; whether
+        there were."""
+        sorted_ = self.sort_due()
+        if sorted_ is not None:
+            self.replace(sorted_)
+        return sorted_ is not None
+
+    def sort_due(self) -> Sorted | None:
+        """Merge-sort the postings of the segments due into temporary tables of this connection,
+        and build their filter: the costly part of a merge, which needs no write lock (a read
+        transaction is enough)."""
+        segs = self.due()
+        if not segs:
+            return None
+        keys = [np.empty(0, dtype=np.int64)]
+        for table, columns in _COLUMNS.items():
+            # Each segment is sorted already: SQLite merges them (MERGE (UNION ALL)), no sort.
+            arms = " UNION ALL ".join(
+                f"SELECT {columns} FROM main.{table} WHERE seg = {seg}" for seg in segs
+            )
+            self._db.execute(f"DROP TABLE IF EXISTS temp.sorted_{table}")
+            self._db.execute(f"CREATE TEMP TABLE sorted_{table} AS {arms} ORDER BY key, doc")
+            cursor = self._db.execute(f"SELECT key FROM temp.sorted_{table}")
+            while chunk := cursor.fetchmany(1 << 20):
+                keys.append(np.array(chunk, dtype=np.int64).ravel())
+        return Sorted(segs, bloom.build(np.concatenate(keys)))
+
+    def replace(self, sorted_: Sorted) -> None:
+        """Replace the segments by their sorted postings as one new segment, leaving out the
+        postings of removed documents (in the caller's write transaction). The sorted rows are
+        appended in primary-key order, like a new batch's."""
         merged = self._new_segment()
-        chosen = ",".join(str(s) for s in segs)
+        chosen = ",".join(str(s) for s in sorted_.segs)
         live = ""
         if self._db.execute("SELECT 1 FROM removed LIMIT 1").fetchone():
-            live = "AND doc NOT IN (SELECT doc FROM removed)"
+            live = "WHERE doc NOT IN (SELECT doc FROM removed)"
         postings = 0
-        for table, columns in (("bands", "key, doc"), ("prints", "key, doc, n")):
+        for table, columns in _COLUMNS.items():
             postings += self._db.execute(
-                f"INSERT INTO {table} SELECT ?, {columns} FROM {table} "
-                f"WHERE seg IN ({chosen}) {live} ORDER BY key, doc",
+                f"INSERT INTO main.{table} SELECT ?, {columns} FROM temp.sorted_{table} {live}",
                 (merged,),
             ).rowcount
-            self._db.execute(f"DELETE FROM {table} WHERE seg IN ({chosen})")
+            self._db.execute(f"DELETE FROM main.{table} WHERE seg IN ({chosen})")
+            self._db.execute(f"DROP TABLE temp.sorted_{table}")
         self._db.execute(f"DELETE FROM segments WHERE seg IN ({chosen})")
-        self._finish(merged, postings, self._keys(merged))
+        # The filter may hold keys of documents removed since the sort: harmless false positives.
+        self._db.execute(
+            "UPDATE segments SET postings = ?, filter = ? WHERE seg = ?",
+            (postings, sorted_.filter, merged),
+        )
 
-    def _keys(self, seg: int) -> np.ndarray:
-        """Every key of a segment, read in chunks."""
-        parts = [np.empty(0, dtype=np.int64)]
-        for table in ("bands", "prints"):
-            cursor = self._db.execute(f"SELECT key FROM {table} WHERE seg = ?", (seg,))
-            while chunk := cursor.fetchmany(1 << 20):
-                parts.append(np.array(chunk, dtype=np.int64).ravel())
-        return np.concatenate(parts)
+
+#: The columns of each posting table after the segment number.
+_COLUMNS = {"bands": "key, doc", "prints": "key, doc, n"}
+
+
+@dataclass(frozen=True)
+class Sorted:
+    """Segments whose postings `Segments.sort_due` has sorted, and the filter of their keys."""
+
+    segs: list[int]
+    filter: bytes
