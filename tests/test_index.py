@@ -11,6 +11,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -166,6 +167,29 @@ def test_merges_drop_the_postings_of_removed_documents(tmp_path):
     with Index(tmp_path / "fresh.ndx") as fresh:
         fresh.add(kept)
         assert (stats.segments, stats.postings) == (1, fresh.stats().postings)
+
+
+def test_merges_run_in_the_background_after_add_returns(tmp_path):
+    with Index(tmp_path / "x.ndx") as index:
+        for b in range(FANOUT):  # the last add fills the size class: a merge is due
+            index.add(batch(f"b{b}", 20, 60, seed=b))
+        deadline = time.monotonic() + 60
+        while index.stats().segments > 1 and time.monotonic() < deadline:
+            time.sleep(0.05)  # no call merges: the background thread does
+        assert index.stats().segments == 1
+        assert [m.id for m in index.query(batch("b3", 20, 60, seed=3)[7]["text"])] == ["b3-7"]
+
+
+def test_threads_query_in_parallel_with_the_answers_of_one_thread(tmp_path):
+    records = planted_corpus(120)
+    with Index(tmp_path / "x.ndx") as index:
+        index.add(records)
+        texts = [r["text"] for r in records]
+        sequential = [index.query(t, k=20, report_overlap=True) for t in texts]
+        with ThreadPoolExecutor(6) as pool:
+            parallel = list(pool.map(lambda t: index.query(t, k=20, report_overlap=True), texts))
+    assert parallel == sequential
+    assert sum(map(bool, sequential)) > 40
 
 
 def test_empty_short_and_unrelated_texts(tmp_path):

@@ -9,6 +9,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +84,21 @@ def test_query_answers_as_the_index_does(service, corpus, tmp_path):
             assert response.status_code == 200
             expected = [m.to_dict() for m in index.query(record["text"], 5)]
             assert response.json() == {"matches": expected}
+
+
+def test_concurrent_queries_get_the_answers_of_sequential_ones(service, corpus):
+    """8 clients at once (the server queries on a read connection per thread)."""
+    texts = [r["text"] for r in corpus] * 2
+
+    def ask(text: str) -> Any:
+        response = service.post("/query", json={"text": text, "k": 20})
+        return response.status_code, response.json()
+
+    sequential = [ask(text) for text in texts]
+    with ThreadPoolExecutor(8) as clients:
+        concurrent = list(clients.map(ask, texts))
+    assert concurrent == sequential
+    assert sum(bool(body["matches"]) for _, body in sequential) >= 100
 
 
 def test_add_query_remove_stats(service):
