@@ -1,13 +1,14 @@
 """The index's posting lists (key → document) on SQLite, in log-structured segments.
 
-Two tables of postings: LSH band keys (`bands`) and winnowed fingerprints (`prints`, with each
-holder's fingerprint count). Each `append` writes one *segment* whose rows sort after every
-existing row (the primary key starts with the ever-growing segment number), so a batch is written
-once, sequentially, instead of touching pages all over one big B-tree keyed by random hashes.
-When FANOUT segments of a similar size have piled up they are merged into one (`merge_due`, in a
-transaction of its own, which the index runs outside its `add`), leaving out the postings of
-removed documents; segments of LARGEST_MERGED postings are not merged again, so each posting is
-rewritten a bounded number of times (twice for segments of 10,000 news articles).
+Two kinds of postings: LSH band keys (`bands`) and winnowed fingerprints (`prints`, with each
+holder's fingerprint count). Each `append` writes one *segment*: a table of each kind of its own
+(`bands_7`, `prints_7`), written once, sequentially, in key order, instead of touching pages all
+over one big B-tree keyed by random hashes. When FANOUT segments of a similar size have piled up
+they are merged into one (`sort_due` then `replace`, which the index runs on a thread of its own
+after an `add`), leaving out the postings of removed documents; the merged tables are dropped,
+which frees their pages at once (deleting their rows one by one took as long as copying them).
+Segments of LARGEST_MERGED postings are not merged again, so each posting is rewritten a bounded
+number of times (twice for segments of 10,000 news articles).
 
 Each segment has a Bloom filter of its keys (`bloom.py`), cached by every process that reads:
 most fingerprints of a new document are held by no indexed document, and a lookup searches a
@@ -30,13 +31,15 @@ from neardup import bloom
 SCHEMA = (
     "CREATE TABLE segments (seg INTEGER PRIMARY KEY AUTOINCREMENT, postings INTEGER NOT NULL, "
     "filter BLOB NOT NULL)",
-    "CREATE TABLE bands (seg INTEGER NOT NULL, key INTEGER NOT NULL, doc INTEGER NOT NULL, "
-    "PRIMARY KEY (seg, key, doc)) WITHOUT ROWID",
-    "CREATE TABLE prints (seg INTEGER NOT NULL, key INTEGER NOT NULL, doc INTEGER NOT NULL, "
-    "n INTEGER NOT NULL, PRIMARY KEY (seg, key, doc)) WITHOUT ROWID",
     # Documents removed while postings of theirs may remain: merges leave them out.
     "CREATE TABLE removed (doc INTEGER PRIMARY KEY)",
 )
+#: The columns of each kind of posting table (a table `{kind}_{segment}` per segment).
+_COLUMNS = {
+    "bands": "key INTEGER NOT NULL, doc INTEGER NOT NULL",
+    "prints": "key INTEGER NOT NULL, doc INTEGER NOT NULL, n INTEGER NOT NULL",
+}
+_NAMES = {"bands": "key, doc", "prints": "key, doc, n"}
 #: Postings are inserted this many rows a statement (binding rows costs less than statements).
 ROWS_PER_INSERT = 500
 #: A merge reads the keys of its segment back this many at a time (for its Bloom filter).
@@ -67,8 +70,8 @@ class Segments:
         """Write (keys, docs) band postings and (keys, docs, counts) fingerprint postings as a
         new segment."""
         seg = self._new_segment()
-        self._insert(seg, "bands", *bands)
-        self._insert(seg, "prints", *prints)
+        self._insert(f"bands_{seg}", *bands)
+        self._insert(f"prints_{seg}", *prints)
         self._finish(seg, bands[0].size + prints[0].size, np.concatenate([bands[0], prints[0]]))
 
     def forget(self, docs: list[int]) -> None:
@@ -95,27 +98,25 @@ class Segments:
         return out
 
     def lookup(
-        self, table: str, value: str, keys: np.ndarray, segs: Snapshot, cap: int
+        self, kind: str, value: str, keys: np.ndarray, segs: Snapshot, cap: int
     ) -> np.ndarray:
-        """The SQL expression `value` of the postings of each key, for keys held by fewer than
-        `cap` rows in all (`cap` rows at most are read per key and segment)."""
+        """The SQL expression `value` of the `kind` postings of each key, for keys held by fewer
+        than `cap` rows in all (`cap` rows at most are read per key and segment)."""
         signed = keys.astype(np.uint64).view(np.int64)
         mixed = bloom.mix(keys)
-        probes = [
-            [seg, key] for seg, bits in segs for key in signed[bloom.may_hold(bits, mixed)].tolist()
-        ]
-        if not probes:
-            return np.empty(0, dtype=np.int64)
-        lists = self._db.execute(
-            f"SELECT json_extract(p.value, '$[1]'), (SELECT group_concat(v) FROM ("
-            f"SELECT {value} AS v FROM {table} WHERE seg = json_extract(p.value, '$[0]') "
-            f"AND key = json_extract(p.value, '$[1]') LIMIT ?)) FROM json_each(?) AS p",
-            (cap, json.dumps(probes)),
-        ).fetchall()
         per_key: dict[int, list[str]] = {}
-        for key, held in lists:
-            if held is not None:
-                per_key.setdefault(key, []).append(held)
+        for seg, bits in segs:
+            probes = signed[bloom.may_hold(bits, mixed)]
+            if not probes.size:
+                continue
+            lists = self._db.execute(
+                f"SELECT p.value, (SELECT group_concat(v) FROM (SELECT {value} AS v "
+                f"FROM {kind}_{seg} WHERE key = p.value LIMIT ?)) FROM json_each(?) AS p",
+                (cap, json.dumps(probes.tolist())),
+            ).fetchall()
+            for key, held in lists:
+                if held is not None:
+                    per_key.setdefault(key, []).append(held)
         held = [
             ",".join(parts)
             for parts in per_key.values()
@@ -132,8 +133,13 @@ class Segments:
         ).fetchone()
 
     def _new_segment(self) -> int:
-        # AUTOINCREMENT: segment numbers only grow, so a new segment's rows come after all others.
-        return self._db.execute("INSERT INTO segments VALUES (NULL, 0, x'')").lastrowid
+        """A new segment's number (never one used before: AUTOINCREMENT) and empty tables."""
+        seg = self._db.execute("INSERT INTO segments VALUES (NULL, 0, x'')").lastrowid
+        for kind, columns in _COLUMNS.items():
+            self._db.execute(
+                f"CREATE TABLE {kind}_{seg} ({columns}, PRIMARY KEY (key, doc)) WITHOUT ROWID"
+            )
+        return seg
 
     def _finish(self, seg: int, postings: int, keys: np.ndarray) -> None:
         self._db.execute(
@@ -141,21 +147,19 @@ class Segments:
             (postings, bloom.build(keys), seg),
         )
 
-    def _insert(self, seg: int, table: str, keys: np.ndarray, *columns: np.ndarray) -> None:
-        """Insert postings (seg, key, *columns) in primary-key order, so they are appended."""
+    def _insert(self, table: str, keys: np.ndarray, *columns: np.ndarray) -> None:
+        """Insert postings (key, *columns) in primary-key order, so they are appended."""
         signed = keys.astype(np.uint64).view(np.int64)
         order = np.lexsort((columns[0], signed))
         rows = np.stack([signed[order], *(c[order] for c in columns)], axis=1)
         width = rows.shape[1]
         full = rows.shape[0] - rows.shape[0] % ROWS_PER_INSERT
-        values = ",".join([f"({seg}{', ?' * width})"] * ROWS_PER_INSERT)
+        row = f"({', '.join('?' * width)})"
         self._db.executemany(
-            f"INSERT INTO {table} VALUES {values}",
+            f"INSERT INTO {table} VALUES {','.join([row] * ROWS_PER_INSERT)}",
             rows[:full].reshape(-1, ROWS_PER_INSERT * width).tolist(),
         )
-        self._db.executemany(
-            f"INSERT INTO {table} VALUES ({seg}{', ?' * width})", rows[full:].tolist()
-        )
+        self._db.executemany(f"INSERT INTO {table} VALUES {row}", rows[full:].tolist())
 
     def due(self) -> list[int]:
         """Segments to merge next: FANOUT of the smallest size class that has that many."""
@@ -193,14 +197,12 @@ class Segments:
         if not segs:
             return None
         keys = [np.empty(0, dtype=np.int64)]
-        for table, columns in _COLUMNS.items():
+        for kind, names in _NAMES.items():
             # Each segment is sorted already: SQLite merges them (MERGE (UNION ALL)), no sort.
-            arms = " UNION ALL ".join(
-                f"SELECT {columns} FROM main.{table} WHERE seg = {seg}" for seg in segs
-            )
-            self._db.execute(f"DROP TABLE IF EXISTS temp.sorted_{table}")
-            self._db.execute(f"CREATE TEMP TABLE sorted_{table} AS {arms} ORDER BY key, doc")
-            keys += self._keys(f"temp.sorted_{table}")
+            arms = " UNION ALL ".join(f"SELECT {names} FROM main.{kind}_{seg}" for seg in segs)
+            self._db.execute(f"DROP TABLE IF EXISTS temp.sorted_{kind}")
+            self._db.execute(f"CREATE TEMP TABLE sorted_{kind} AS {arms} ORDER BY key, doc")
+            keys += self._keys(f"temp.sorted_{kind}")
         return Sorted(segs, bloom.build(np.concatenate(keys)))
 
     def _keys(self, table: str) -> list[np.ndarray]:
@@ -226,23 +228,19 @@ class Segments:
         if self._db.execute("SELECT 1 FROM removed LIMIT 1").fetchone():
             live = "WHERE doc NOT IN (SELECT doc FROM removed)"
         postings = 0
-        for table, columns in _COLUMNS.items():
+        for kind, names in _NAMES.items():
             postings += self._db.execute(
-                f"INSERT INTO main.{table} SELECT ?, {columns} FROM temp.sorted_{table} {live}",
-                (merged,),
+                f"INSERT INTO main.{kind}_{merged} SELECT {names} FROM temp.sorted_{kind} {live}"
             ).rowcount
-            self._db.execute(f"DELETE FROM main.{table} WHERE seg IN ({chosen})")
-            self._db.execute(f"DROP TABLE temp.sorted_{table}")
+            for seg in sorted_.segs:
+                self._db.execute(f"DROP TABLE main.{kind}_{seg}")
+            self._db.execute(f"DROP TABLE temp.sorted_{kind}")
         self._db.execute(f"DELETE FROM segments WHERE seg IN ({chosen})")
         # The filter may hold keys of documents removed since the sort: harmless false positives.
         self._db.execute(
             "UPDATE segments SET postings = ?, filter = ? WHERE seg = ?",
             (postings, sorted_.filter, merged),
         )
-
-
-#: The columns of each posting table after the segment number.
-_COLUMNS = {"bands": "key, doc", "prints": "key, doc, n"}
 
 
 @dataclass(frozen=True)
