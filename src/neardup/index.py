@@ -4,7 +4,7 @@ of them in milliseconds, remove documents.
 The index keeps no text. Per document it stores the user's id, the exact/word/template keys and
 the token count (table `docs`), and the sorted shingle hashes (a BLOB in a table of their own,
 `shingles`, read only for a query's candidates, so that the pages of the other tables stay in the
-page cache); its LSH band keys and a sample of its winnowed fingerprints go to two posting tables
+page cache); its LSH band keys and a sample of its winnowed fingerprints go to posting tables
 (key → document). A query sketches the text the way the batch pipeline does, looks its keys up,
 and scores the candidates exactly with `verify.verify`: the same relations and the same scores as
 :func:`neardup.find_pairs`, for every pair the index finds.
@@ -18,7 +18,8 @@ fingerprints (window 4, 5-word shingles), so it is missed with probability about
 power: 2% at 40 words, 0.2% at 60, under 0.01% at 100 (tests/test_index.py measures it).
 
 The posting tables are written in log-structured segments with a Bloom filter each
-(`postings.py`): an `add` appends, and a query searches only where a key may be.
+(`postings.py`): an `add` writes new tables, a thread merges them afterwards, and a query
+searches only where a key may be. `add_batches` sketches the next batch while one is written.
 
 SQLite runs in WAL mode: readers (each thread of this process has its own connection, other
 processes theirs) keep reading a consistent snapshot while one writer adds; every `add` and
@@ -348,13 +349,16 @@ class Index:
 
     def merge(self) -> None:
         """Wait for the background merge, then merge whatever is due: segments as merged as
-        they get (a merge otherwise runs after an `add` returns)."""
+        they get (a merge otherwise runs after an `add` returns), and the log written back
+        into the index file."""
         if self._merger is not None:
             self._merger.join()
         self._check_merges()
         with self._transaction():
             while self._segments.merge_due():
                 pass
+        with self._lock, self._errors_as(OutputError, "cannot write the index"):
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def _merge_later(self) -> None:
         """Merge the segments due on a thread and connection of its own, one transaction a
