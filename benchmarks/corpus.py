@@ -64,12 +64,8 @@ def make_corpus(documents: int, words: int, seed: int = 7) -> list[dict[str, str
         elif records and kind < 0.08:  # expanded version: 30-100% more sentences
             base = rng.choice(records)["text"]
             extra = []
-            # Word counts kept as the loop goes (joining and splitting each time was most of
-            # the generation time); the same random draws, so the same corpus.
-            extra_words, base_words = 0, len(base.split())
-            while extra_words < base_words * rng.uniform(0.3, 1.0):
+            while len(" ".join(extra).split()) < len(base.split()) * rng.uniform(0.3, 1.0):
                 extra.append(fresh_sentence(rng.choice(pool), vocabulary, rng))
-                extra_words += len(extra[-1].split())
             cut = rng.randrange(len(extra) + 1)
             text = " ".join([*extra[:cut], base, *extra[cut:]])
         elif records and kind < 0.10:  # excerpt of 40-80%
@@ -79,10 +75,8 @@ def make_corpus(documents: int, words: int, seed: int = 7) -> list[dict[str, str
             text = " ".join(base[start : start + size])
         else:
             sentences: list[str] = []
-            count = 0
-            while count < words:
+            while len(" ".join(sentences).split()) < words:
                 sentences.append(fresh_sentence(rng.choice(pool), vocabulary, rng))
-                count += len(sentences[-1].split())
             text = " ".join(sentences)
         records.append({"id": f"doc-{n:07d}", "text": text})
     return records
