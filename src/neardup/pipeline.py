@@ -7,7 +7,7 @@ Front ends (Python API, CLI) call these functions and only decide where results 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -16,6 +16,7 @@ import numpy as np
 
 from neardup.boilerplate import recurring_lines
 from neardup.candidates import candidate_pairs
+from neardup.charlook import second_look
 from neardup.cluster import Clusters, cluster, keep_order
 from neardup.errors import InputError
 from neardup.lsh import pairs_sharing_keys
@@ -24,10 +25,12 @@ from neardup.options import Options
 from neardup.progress import Reporter
 from neardup.read import Record
 from neardup.sketch import Sketches, SketchSpool, sketch_texts
-from neardup.verify import EXACT, ScoredPairs, verify
+from neardup.verify import EXACT, ScoredPairs, reported, score_pairs
 
 #: Documents are sketched in batches of about this many characters.
 BATCH_CHARS = 4_000_000
+#: The texts of a set of documents, by their position in the corpus.
+TextsOf = Callable[[set[int]], Mapping[int, str]]
 
 
 @dataclass
@@ -38,6 +41,8 @@ class Corpus:
     sketches: Sketches
     dates: list[datetime | None] | None = None
     stats: dict[str, float] = field(default_factory=dict)
+    #: The furniture line keys left out of the sketches (None: furniture kept).
+    furniture: frozenset[int] | None = None
 
 
 def furniture_lines(records: Iterable[Record], options: Options) -> frozenset[int] | None:
@@ -90,7 +95,8 @@ def collect(
             advance(len(batch))
     if dates is not None and ids and not any(dates):
         raise InputError(f"no document has a date in the field '{date_field}'")
-    return Corpus(ids, spool.sketches(), dates, {"seconds_reading": time.perf_counter() - started})
+    seconds = {"seconds_reading": time.perf_counter() - started}
+    return Corpus(ids, spool.sketches(), dates, seconds, furniture)
 
 
 def _batches(records: Iterable[Record]) -> Iterator[list[Record]]:
@@ -121,8 +127,18 @@ def parse_date(record: Record, date_field: str) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def match(corpus: Corpus, options: Options, *, report_overlap: bool = False) -> ScoredPairs:
-    """Every pair in a reported relation, with exact scores, sorted by document order."""
+def match(
+    corpus: Corpus,
+    options: Options,
+    *,
+    report_overlap: bool = False,
+    texts: TextsOf | None = None,
+) -> ScoredPairs:
+    """Every pair in a reported relation, with exact scores, sorted by document order.
+
+    With `texts` (the texts of a set of documents, by position), pairs below both thresholds
+    get the character-level second look (`charlook.second_look`, unless `char_errors` is 0).
+    """
     started = time.perf_counter()
     sketches = corpus.sketches
     # Exact copies are judged on the whole text, even one made only of page furniture.
@@ -139,13 +155,16 @@ def match(corpus: Corpus, options: Options, *, report_overlap: bool = False) -> 
     if report_overlap and options.overlap is not None:
         thresholds.append(options.overlap)
     candidates = candidate_pairs(sketches, eligible, options, min(thresholds))
-    verified = verify(
+    scored = score_pairs(
         sketches,
         candidates >> 32,
         candidates & 0xFFFFFFFF,
         options,
         report_overlap=report_overlap,
     )
+    if texts is not None:
+        scored = second_look(scored, texts, options, corpus.furniture)
+    verified = reported(scored)
     pairs = ScoredPairs.concat([exact, _expand_to_copies(verified, groups)]).sorted()
     corpus.stats["candidates"] = candidates.size
     corpus.stats["seconds_matching"] = time.perf_counter() - started
@@ -203,6 +222,7 @@ def _expand_to_copies(pairs: ScoredPairs, groups: np.ndarray) -> ScoredPairs:
         in_right,
         in_left,
         expanded.differ_in_numbers,
+        expanded.by_characters,
     )
 
 

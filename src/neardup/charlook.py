@@ -1,0 +1,200 @@
+"""A second look, character by character, at pairs that word shingles call `overlap`.
+
+A character error breaks every word n-gram through its word: at 1-2% character errors (OCR of
+clean newsprint, hurried typing) a copy keeps only half of its 5-grams, and word scores call it
+`overlap`. Here the two normal forms are aligned character by character (Levenshtein), and a
+word counts as present in the other text where the characters aligned to it spell it with few
+errors: at most `char_errors` of its characters differ, words run together or split by a space
+cost nothing, and a number (a token that starts with a digit, or a number word such as
+"million") must be exactly the same. The word n-grams made of present words, in the same order
+with nothing between them, are then counted as the word scores count shingles, and the pair is
+promoted when these scores clear the same thresholds. So a template with other numbers stays a
+look-alike, and text that shares only a few phrases does not become a copy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import numpy as np
+from rapidfuzz.distance import Levenshtein
+
+from neardup.boilerplate import strip_furniture
+from neardup.normalize import normalize
+from neardup.options import Options
+from neardup.reference import tokens
+from neardup.sketch import NUMBER_WORDS
+from neardup.verify import CONTAINS, DUPLICATE_RELATIONS, NEAR_DUPLICATE, ScoredPairs
+
+#: Pairs below this word containment are not looked at again: a copy whose noise leaves fewer
+#: than a fifth of its word n-grams whole has more than a quarter of its words touched.
+FLOOR = 0.2
+#: Characters other than spaces that may stand between two words that follow each other in
+#: the other text, beyond the characters of either word that found no match (such as the "rn"
+#: of "rnodern", which stands for its "m").
+GAP = 1
+_NUMBER_WORDS = frozenset(NUMBER_WORDS)
+
+
+class _Side:
+    """One text's tokens as spans of its joined form ("w1 w2 ...")."""
+
+    def __init__(self, words: list[str]) -> None:
+        self.joined = " ".join(words)
+        lengths = np.array([len(w) for w in words], dtype=np.int64)
+        self.length = lengths
+        self.start = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]]).astype(np.int64)
+        self.end = self.start + lengths  # exclusive
+        self.number = np.array(
+            [("0" <= w[0] <= "9") or w in _NUMBER_WORDS for w in words], dtype=bool
+        )
+        self.token_of = np.full(len(self.joined), -1, dtype=np.int64)
+        for index, (s, e) in enumerate(zip(self.start.tolist(), self.end.tolist(), strict=True)):
+            self.token_of[s:e] = index
+        # Spaces before each position, to tell spaces from other characters in a span.
+        self.spaces = np.concatenate([[0], np.cumsum(self.token_of < 0)])
+
+
+def _present(
+    this: _Side, other: _Side, aligned: np.ndarray, char_errors: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(present, first, last, unmatched): whether each token of `this` is spelt, with few
+    errors, by the characters of `other` aligned to it, the first and last of those characters,
+    and how many of its characters found no match."""
+    if not this.length.size or not other.length.size:
+        empty = np.zeros(this.length.size, dtype=np.int64)
+        return empty.astype(bool), empty, empty, this.length
+    # The space after each token falls in its reduceat segment: it is not one of its characters.
+    hit = (aligned >= 0) & (this.token_of >= 0)
+    starts = this.start
+    matched = np.add.reduceat(hit.astype(np.int64), starts)
+    first = np.minimum.reduceat(np.where(hit, aligned, len(other.joined)), starts)
+    last = np.maximum.reduceat(np.where(hit, aligned, -1), starts)
+    some = matched > 0
+    first_c, last_c = np.where(some, first, 0), np.where(some, last, 0)
+    # Characters of the other text inside the span that are not aligned to this token and are
+    # not spaces (a split word's space costs nothing).
+    span = last_c - first_c + 1
+    spaces = other.spaces[last_c + 1] - other.spaces[first_c]
+    inserted = np.maximum(span - matched - spaces, 0)
+    errors = (this.length - matched) + inserted
+    allowed = np.floor(this.length * char_errors)
+    present = some & (errors <= allowed)
+    # A number must be a whole token of the other text, spelt the same.
+    whole = (
+        (other.token_of[first_c] >= 0)
+        & (other.token_of[first_c] == other.token_of[last_c])
+        & (other.start[other.token_of[first_c]] == first_c)
+        & (other.end[other.token_of[first_c]] == last_c + 1)
+    )
+    present &= ~this.number | ((errors == 0) & whole)
+    return present, first_c, last_c, this.length - matched
+
+
+def _ngrams_present(
+    this: _Side, other: _Side, aligned: np.ndarray, char_errors: float, ngram: int
+) -> int:
+    """How many word n-grams of `this` are present in order in `other`."""
+    present, first, last, unmatched = _present(this, other, aligned, char_errors)
+    n = present.size
+    if n < ngram:
+        return 0
+    # Two present words follow each other in `other` when no whole word of `other` stands
+    # between them there, and no more characters (spaces aside) than their unmatched ones and
+    # GAP more.
+    between = first[1:] - last[:-1] - 1
+    spaces = other.spaces[first[1:]] - other.spaces[last[:-1] + 1]
+    slack = unmatched[:-1] + unmatched[1:] + GAP
+    adjacent = other.token_of[first[1:]] - other.token_of[last[:-1]] <= 1
+    linked = present[:-1] & present[1:] & adjacent & (between >= 0) & (between - spaces <= slack)
+    # An n-gram at p is present when words p .. p+n-1 are linked in a chain of n - 1 links.
+    chain = np.concatenate([[0], np.cumsum(linked)])
+    if ngram == 1:
+        return int(present.sum())
+    p = np.arange(n - ngram + 1)
+    return int(((chain[p + ngram - 1] - chain[p]) == ngram - 1).sum())
+
+
+def char_scores(
+    a: str, b: str, *, ngram: int = 5, char_errors: float = 0.34
+) -> tuple[float, float, float]:
+    """(Jaccard, containment of a in b, containment of b in a) of the word n-grams once words
+    spelt with a few character errors count as the same (normal forms compared; n-grams counted
+    by position).
+
+    >>> story = ("The government said on Tuesday that the modern railway line would open "
+    ...          "to passengers in the spring, after years of delays and rising costs.")
+    >>> noisy = ("The govemment said on Tucsday that thc rnodern rail way line would open "
+    ...          "to passengers in the spring, after years ofdelays and rising costs.")
+    >>> [round(s, 2) for s in char_scores(story, noisy)]
+    [1.0, 1.0, 1.0]
+    >>> costs = "The line will cost 120 million pounds and open to passengers in 2027, they said."
+    >>> [round(s, 2) for s in char_scores(costs, costs.replace("120 million", "120 billion"))]
+    [0.38, 0.55, 0.55]
+    """
+    sa, sb = _Side(tokens(normalize(a))), _Side(tokens(normalize(b)))
+    a_to_b = np.full(len(sa.joined), -1, dtype=np.int64)
+    b_to_a = np.full(len(sb.joined), -1, dtype=np.int64)
+    for op in Levenshtein.opcodes(sa.joined, sb.joined):
+        if op.tag == "equal":
+            a_to_b[op.src_start : op.src_end] = np.arange(op.dest_start, op.dest_end)
+            b_to_a[op.dest_start : op.dest_end] = np.arange(op.src_start, op.src_end)
+    count_a = max(sa.length.size - ngram + 1, 0)
+    count_b = max(sb.length.size - ngram + 1, 0)
+    in_b = _ngrams_present(sa, sb, a_to_b, char_errors, ngram)
+    in_a = _ngrams_present(sb, sa, b_to_a, char_errors, ngram)
+    common = min(in_b, in_a)
+    union = count_a + count_b - common
+    return (
+        common / union if union else 0.0,
+        in_b / count_a if count_a else 0.0,
+        in_a / count_b if count_b else 0.0,
+    )
+
+
+def second_look(
+    pairs: ScoredPairs,
+    texts: Callable[[set[int]], Mapping[int, str]],
+    options: Options,
+    furniture: frozenset[int] | None,
+) -> ScoredPairs:
+    """The pairs, with those in the overlap band (not duplicates by their words, word
+    containment ≥ FLOOR) promoted to `near-duplicate` or `contains` where their character-level
+    scores (:func:`char_scores`) clear the thresholds; promoted pairs carry those scores and
+    `by_characters`. `texts` gives the texts of a set of documents; `furniture` is left out of
+    them as from the shingles (None: keep furniture).
+    """
+    containment = np.maximum(pairs.containment_left_in_right, pairs.containment_right_in_left)
+    band = np.flatnonzero(~np.isin(pairs.relation, DUPLICATE_RELATIONS) & (containment >= FLOOR))
+    if not options.char_errors or not band.size:
+        return pairs
+    left, right = pairs.left[band].tolist(), pairs.right[band].tolist()
+    found = texts(set(left) | set(right))
+    relation = pairs.relation.copy()
+    jaccard = pairs.jaccard.copy()
+    in_right = pairs.containment_left_in_right.copy()
+    in_left = pairs.containment_right_in_left.copy()
+    by_characters = pairs.by_characters.copy()
+    for row, a, b in zip(band.tolist(), left, right, strict=True):
+        text_a, text_b = (
+            found[d] if furniture is None else strip_furniture(found[d], furniture) for d in (a, b)
+        )
+        scores = char_scores(text_a, text_b, ngram=options.ngram, char_errors=options.char_errors)
+        if scores[0] >= options.jaccard:
+            relation[row] = NEAR_DUPLICATE
+        elif max(scores[1:]) >= options.containment:
+            relation[row] = CONTAINS
+        else:
+            continue
+        jaccard[row], in_right[row], in_left[row] = scores
+        by_characters[row] = True
+    return ScoredPairs(
+        pairs.left,
+        pairs.right,
+        relation,
+        jaccard,
+        in_right,
+        in_left,
+        pairs.differ_in_numbers,
+        by_characters,
+    )
