@@ -8,15 +8,17 @@ errors: at most `char_errors` of its characters differ, words run together or sp
 cost nothing, and a number (a token that starts with a digit, or a number word such as
 "million") must be exactly the same. The distinct word n-grams made of present words, in the
 same order with nothing between them, are then counted as the word scores count shingles, and
-the pair is promoted when these scores clear the same thresholds. A pair where a number stands in
-place of another number is never promoted: a template with other numbers stays a look-alike,
-even when a typo hides that it "differs only in numbers"; and text that shares only a few
-phrases does not become a copy.
+the pair is promoted when these scores clear the same thresholds. A pair where numbers stand in
+place of other numbers is not promoted, unless the texts are noisy enough around them to explain
+them (one per NOISE_PER_NUMBER words with errors): a template with other numbers stays a
+look-alike, even when a typo hides that it "differs only in numbers"; and text that shares only
+a few phrases does not become a copy.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import NamedTuple
 
 import numpy as np
 from rapidfuzz.distance import Levenshtein
@@ -57,15 +59,23 @@ class _Side:
         self.spaces = np.concatenate([[0], np.cumsum(self.token_of < 0)])
 
 
-def _present(
-    this: _Side, other: _Side, aligned: np.ndarray, char_errors: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(present, first, last, unmatched): whether each token of `this` is spelt, with few
-    errors, by the characters of `other` aligned to it, the first and last of those characters,
-    and how many of its characters found no match."""
+class _Found(NamedTuple):
+    """What the characters of the other text aligned to each token of one text say of it."""
+
+    present: np.ndarray  # spelt with few errors (a number: exactly, as a whole token)
+    close: np.ndarray  # spelt with few errors, even if a number
+    noisy: np.ndarray  # present, not a number, with some errors
+    first: np.ndarray  # first and last aligned character in the other text
+    last: np.ndarray
+    unmatched: np.ndarray  # characters that found no match
+
+
+def _present(this: _Side, other: _Side, aligned: np.ndarray, char_errors: float) -> _Found:
+    """How each token of `this` is spelt by the characters of `other` aligned to it."""
     if not this.length.size or not other.length.size:
         empty = np.zeros(this.length.size, dtype=np.int64)
-        return empty.astype(bool), empty.astype(bool), empty, empty, this.length
+        no = empty.astype(bool)
+        return _Found(no, no, no, empty, empty, this.length)
     # The space after each token falls in its reduceat segment: it is not one of its characters.
     hit = (aligned >= 0) & (this.token_of >= 0)
     starts = this.start
@@ -93,25 +103,32 @@ def _present(
     present = close & (~this.number | ((errors == 0) & whole))
     # "million" for "billion" is another number, not a noisy one.
     close &= ~this.number_word | present
-    return present, close, first_c, last_c, this.length - matched
+    noisy = present & ~this.number & (errors > 0)
+    return _Found(present, close, noisy, first_c, last_c, this.length - matched)
 
 
 #: A number counts as replaced by another where at most this many words of either text stand
 #: between the nearest words present in both (a local substitution, not a new passage).
 LOCAL = 3
+#: Character errors hit digits as they hit letters: in a noisy copy, one number in roughly
+#: twenty words differs because of them. A number replaced by another is taken for noise only
+#: up to one per this many words with character errors around it; beyond, the texts report
+#: other figures (a template with a typo or two has no noise to explain its numbers).
+NOISE_PER_NUMBER = 10
 
 
 def _look(
     this: _Side, other: _Side, aligned: np.ndarray, char_errors: float, ngram: int
-) -> tuple[set[tuple[str, ...]], set[tuple[str, ...]], int]:
-    """(distinct word n-grams of `this`, those present in order in `other`, whether a number of
-    `this` stands where `other` has another number)."""
-    present, close, first, last, unmatched = _present(this, other, aligned, char_errors)
+) -> tuple[set[tuple[str, ...]], set[tuple[str, ...]], bool]:
+    """(distinct word n-grams of `this`, those present in order in `other`, whether numbers
+    of `this` stand where `other` has other numbers, more than its noise explains)."""
+    found = _present(this, other, aligned, char_errors)
+    present, first, last, unmatched = found.present, found.first, found.last, found.unmatched
     n = present.size
     words = this.words
     grams = [tuple(words[p : p + ngram]) for p in range(n - ngram + 1)]
     if not grams:
-        return set(), set(), 0
+        return set(), set(), False
     # Two present words follow each other in `other` when no whole word of `other` stands
     # between them there, and no more characters (spaces aside) than their unmatched ones and
     # GAP more.
@@ -124,9 +141,9 @@ def _look(
     chain = np.concatenate([[0], np.cumsum(linked)])
     at = np.arange(n - ngram + 1)
     whole = present[at] if ngram == 1 else (chain[at + ngram - 1] - chain[at]) == ngram - 1
-    found = {grams[p] for p in np.flatnonzero(whole).tolist()}
-    replaced = _numbers_replaced(this, other, present, close, first, last)
-    return set(grams), found, replaced
+    kept = {grams[p] for p in np.flatnonzero(whole).tolist()}
+    replaced = _numbers_replaced(this, other, present, found.close, first, last)
+    return set(grams), kept, replaced > int(found.noisy.sum()) // NOISE_PER_NUMBER
 
 
 def _numbers_replaced(
@@ -165,8 +182,8 @@ def char_scores(
 ) -> tuple[float, float, float] | None:
     """(Jaccard, containment of a in b, containment of b in a) of the distinct word n-grams
     once words spelt with a few character errors count as the same (normal forms compared);
-    None where a number stands in one text where the other has another number (a look-alike
-    that reports other facts).
+    None where numbers stand in one text where the other has other numbers, more than the
+    character errors elsewhere explain (a look-alike that reports other facts).
 
     >>> story = ("The government said on Tuesday that the modern railway line would open "
     ...          "to passengers in the spring, after years of delays and rising costs.")
@@ -187,7 +204,7 @@ def char_scores(
             b_to_a[op.dest_start : op.dest_end] = np.arange(op.src_start, op.src_end)
     grams_a, in_b, replaced_a = _look(sa, sb, a_to_b, char_errors, ngram)
     grams_b, in_a, replaced_b = _look(sb, sa, b_to_a, char_errors, ngram)
-    if replaced_a or replaced_b:
+    if replaced_a or replaced_b:  # another template's figures
         return None
     common = min(len(in_b), len(in_a))
     union = len(grams_a) + len(grams_b) - common
