@@ -23,7 +23,15 @@ from neardup.errors import InputError, OptionsError, OutputError
 from neardup.index import Index, Match, is_copy
 from neardup.normalize import exact_key
 from neardup.options import Options
-from neardup.pipeline import Corpus, TextsOf, cluster_corpus, collect, furniture_lines, match
+from neardup.pipeline import (
+    Corpus,
+    TextsOf,
+    cluster_corpus,
+    collect,
+    furniture_lines,
+    match,
+    reread_texts,
+)
 from neardup.progress import Reporter
 from neardup.read import Record, RecordReader, read_paths, read_records, rows_of
 from neardup.report import check_report, pairs_to_explain, render_report, write_report
@@ -124,7 +132,12 @@ def find_pairs(
     records = records if _reiterable(records) else list(records)
     read = functools.partial(read_records, records)
     corpus = _collect(read, reader, options, Reporter(progress))
-    pairs = match(corpus, options, report_overlap=report_overlap, texts=_texts_of(read, reader))
+    pairs = match(
+        corpus,
+        options,
+        report_overlap=report_overlap,
+        texts=_texts(read, reader),
+    )
     return list(pair_rows(corpus.ids, pairs))
 
 
@@ -158,7 +171,11 @@ def deduplicate(
     corpus = _collect(
         read, reader, options, Reporter(progress), date_field=_date_field(keep, date_field)
     )
-    pairs = match(corpus, options, texts=_texts_of(read, reader))
+    pairs = match(
+        corpus,
+        options,
+        texts=_texts(read, reader),
+    )
     clusters = cluster_corpus(corpus, pairs, keep, numbers_matter=options.numbers_matter)
     kept = _select(records, ~clusters.removed, clusters.cluster_id if add_cluster_id else None)
     return Deduplication(
@@ -192,7 +209,12 @@ def find_files(
     reader = RecordReader(id_field, text_field)
     read = functools.partial(read_paths, inputs)
     corpus = _collect(read, reader, options, reporter)
-    pairs = match(corpus, options, report_overlap=report_overlap, texts=_texts_of(read, reader))
+    pairs = match(
+        corpus,
+        options,
+        report_overlap=report_overlap,
+        texts=_texts(read, reader),
+    )
     _write_pairs(output, corpus, pairs, reporter)
     summary = _summary(corpus, reader, options, pairs, None, started)
     summary.outputs["pairs"] = str(output)
@@ -248,7 +270,11 @@ def deduplicate_files(
     finally:
         if index is not None:
             index.close()
-    scored = match(corpus, options, texts=_texts_of(read, reader))
+    scored = match(
+        corpus,
+        options,
+        texts=_texts(read, reader),
+    )
     found = cluster_corpus(corpus, scored, keep, numbers_matter=options.numbers_matter)
     summary = _summary(corpus, reader, options, scored, found, started)
     copies = np.zeros(len(corpus.ids), dtype=bool)
@@ -323,21 +349,9 @@ def _collect(
     )
 
 
-def _texts_of(read: Callable[[RecordReader], Iterable[Record]], reader: RecordReader) -> TextsOf:
-    """The texts of a set of documents (by position), by one more read of the input that keeps
-    only those."""
-
-    def texts(docs: set[int]) -> dict[int, str]:
-        found: dict[int, str] = {}
-        last = max(docs, default=-1)
-        for position, record in enumerate(read(RecordReader(reader.id_field, reader.text_field))):
-            if position > last:
-                break
-            if position in docs:
-                found[position] = record.text
-        return found
-
-    return texts
+def _texts(read: Callable[[RecordReader], Iterable[Record]], reader: RecordReader) -> TextsOf:
+    """The texts of a set of documents by one more read of the input (the second look)."""
+    return reread_texts(lambda: read(RecordReader(reader.id_field, reader.text_field)))
 
 
 def _kept_fields(

@@ -16,7 +16,7 @@ import numpy as np
 
 from neardup.boilerplate import recurring_lines
 from neardup.candidates import candidate_pairs
-from neardup.charlook import second_look
+from neardup.charlook import in_band, second_look
 from neardup.cluster import Clusters, cluster, keep_order
 from neardup.errors import InputError
 from neardup.lsh import pairs_sharing_keys
@@ -127,6 +127,28 @@ def parse_date(record: Record, date_field: str) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+def reread_texts(records: Callable[[], Iterable[Record]]) -> TextsOf:
+    """The texts of a set of documents (by position) from one more pass over `records()` that
+    keeps only those, and stops after the last one.
+
+    >>> texts = reread_texts(lambda: (Record(str(n), f"text {n}", {}, "") for n in range(5)))
+    >>> texts({1, 3})
+    {1: 'text 1', 3: 'text 3'}
+    """
+
+    def texts(docs: set[int]) -> dict[int, str]:
+        found: dict[int, str] = {}
+        last = max(docs, default=-1)
+        for position, record in enumerate(records()):
+            if position > last:
+                break
+            if position in docs:
+                found[position] = record.text
+        return found
+
+    return texts
+
+
 def match(
     corpus: Corpus,
     options: Options,
@@ -163,6 +185,7 @@ def match(
         report_overlap=report_overlap,
     )
     if texts is not None:
+        corpus.stats["second_look"] = int(in_band(scored, options).sum())
         scored = second_look(scored, texts, options, corpus.furniture)
     verified = reported(scored)
     pairs = ScoredPairs.concat([exact, _expand_to_copies(verified, groups)]).sorted()
