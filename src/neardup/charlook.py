@@ -110,10 +110,11 @@ def _present(this: _Side, other: _Side, aligned: np.ndarray, char_errors: float)
 #: A number counts as replaced by another where at most this many words of either text stand
 #: between the nearest words present in both (a local substitution, not a new passage).
 LOCAL = 3
-#: Character errors hit digits as they hit letters: in a noisy copy, one number in roughly
-#: twenty words differs because of them. A number replaced by another is taken for noise only
-#: up to one per this many words with character errors around it; beyond, the texts report
-#: other figures (a template with a typo or two has no noise to explain its numbers).
+#: Character errors hit digits as they hit letters, and numbers are a few percent of the words
+#: of news: in a noisy copy, numbers spelt otherwise are a small fraction of the words with
+#: errors. A number replaced by another is taken for noise only up to one per this many words
+#: with character errors; beyond, the texts report other figures (a template with a typo or
+#: two has no noise to explain its numbers).
 NOISE_PER_NUMBER = 10
 
 
@@ -154,8 +155,9 @@ def _numbers_replaced(
     first: np.ndarray,
     last: np.ndarray,
 ) -> int:
-    """How many numbers of `this` that are not present stands, between the nearest present
-    words around it (at most LOCAL words apart on either side), where `other` has a number."""
+    """How many numbers of `this`, not even spelt with few errors in `other`, stand where
+    `other` has a number: between the counterparts of the nearest present words around them,
+    at most LOCAL words apart on either side."""
     index = np.arange(present.size)
     # A number spelt within the errors allowed for a word (a long one with a digit dropped, or
     # split by a space) is a noisy copy of it, not another number: it only breaks n-grams.
