@@ -52,17 +52,33 @@ def test_intersection_sizes_equal_sets(sets: list[set[int]]) -> None:
 
 
 def test_pairs_in_groups_lists_every_pair_per_shared_key() -> None:
-    keys = np.array([1, 1, 1, 2, 2, 3], dtype=np.uint64)
-    docs = np.array([4, 0, 2, 0, 4, 9], dtype=np.int32)
-    kernel.order_groups(keys, docs)
-    assert docs.tolist() == [0, 2, 4, 0, 4, 9]
-    encoded = kernel.pairs_in_groups(keys, docs, 0, 0, 10)
+    top = np.uint64(1 << 63)
+    # Key 5 and key 5 + 2**63 differ only in the bit that picks their bucket: two groups.
+    keys = np.array([1, 1, 1, 5, 5, 3, 5 + (1 << 63), 5 + (1 << 63)], dtype=np.uint64)
+    docs = np.array([4, 0, 2, 0, 4, 9, 1, 3], dtype=np.int64)
+    assert keys[6] == np.uint64(5) + top
+    begin = np.arange(keys.size, dtype=np.int64)
+    bits = 4  # documents below 16
+    packed, bounds = kernel.bucket_segments(keys, begin, begin + 1, docs, bits)
+    lengths = kernel.sort_buckets(packed, bounds)
+    encoded = kernel.pairs_in_groups(packed, bounds, lengths, bits, 0, 0, 16)
     pairs = sorted(zip((encoded >> 32).tolist(), (encoded & 0xFFFFFFFF).tolist(), strict=True))
-    assert pairs == [(0, 2), (0, 4), (0, 4), (2, 4)]
-    assert kernel.pairs_in_groups(keys, docs, 2, 0, 10).size == 1  # the group of three is skipped
-    assert kernel.left_work(keys, docs, 0, 10).tolist() == [3, 0, 1] + [0] * 7
-    ranged = kernel.pairs_in_groups(keys, docs, 0, 1, 3)  # only pairs whose smaller doc is 1 or 2
-    assert ranged.tolist() == [(2 << 32) | 4]
+    assert pairs == [(0, 2), (0, 4), (0, 4), (1, 3), (2, 4)]
+    # max_group 2: the group of three is skipped
+    assert kernel.pairs_in_groups(packed, bounds, lengths, bits, 2, 0, 16).size == 2
+    work = kernel.left_work(packed, bounds, lengths, bits, 0, 16)
+    assert work.tolist() == [3, 1, 1] + [0] * 13
+    ranged = kernel.pairs_in_groups(packed, bounds, lengths, bits, 0, 1, 3)  # smaller doc 1 or 2
+    assert sorted(ranged.tolist()) == [(1 << 32) | 3, (2 << 32) | 4]
+
+
+def test_a_key_a_document_holds_twice_counts_once() -> None:
+    keys = np.array([7, 7, 7], dtype=np.uint64)
+    docs = np.array([1, 1, 0], dtype=np.int64)
+    begin = np.arange(3, dtype=np.int64)
+    packed, bounds = kernel.bucket_segments(keys, begin, begin + 1, docs, 1)
+    lengths = kernel.sort_buckets(packed, bounds)
+    assert kernel.pairs_in_groups(packed, bounds, lengths, 1, 0, 0, 2).tolist() == [1]
 
 
 numbery = st.lists(

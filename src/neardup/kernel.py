@@ -399,67 +399,127 @@ def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
 
 
 @njit(cache=True)
-def _group_end(sorted_keys: np.ndarray, start: int) -> int:
+def bucket_segments(
+    values: np.ndarray, begin: np.ndarray, end: np.ndarray, owners: np.ndarray, bits: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The keys `values[begin[i]:end[i]]` of document `owners[i]`, packed and bucketed.
+
+    A key's top `bits` bits choose its bucket; the rest, shifted up, share one uint64 with its
+    document (which must be below 2**bits): within a bucket, sorting the packed values orders them
+    by key and, for equal keys, by document, and equal keys have equal high parts. Returns the
+    packed values (bucket b at `bounds[b]:bounds[b + 1]`, unsorted) and the bounds.
+    """
+    shift = np.uint64(64 - bits)
+    counts = np.zeros((1 << bits) + 1, dtype=np.int64)
+    for i in range(owners.size):
+        for k in range(begin[i], end[i]):
+            counts[np.int64(values[k] >> shift) + 1] += 1
+    bounds = np.cumsum(counts)
+    fill = bounds[:-1].copy()
+    packed = np.empty(bounds[-1], dtype=np.uint64)
+    up = np.uint64(bits)
+    for i in range(owners.size):
+        doc = np.uint64(owners[i])
+        for k in range(begin[i], end[i]):
+            b = np.int64(values[k] >> shift)
+            packed[fill[b]] = (values[k] << up) | doc
+            fill[b] += 1
+    return packed, bounds
+
+
+@njit(cache=True, parallel=True)
+def sort_buckets(packed: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """Sort each bucket in place on both cores, dropping repeats: bucket b keeps `lengths[b]`."""
+    lengths = np.zeros(bounds.size - 1, dtype=np.int64)
+    for b in prange(bounds.size - 1):
+        lo, hi = bounds[b], bounds[b + 1]
+        if hi - lo > 1:
+            packed[lo:hi].sort()
+        kept = 0
+        for x in range(lo, hi):
+            if kept == 0 or packed[x] != packed[lo + kept - 1]:
+                packed[lo + kept] = packed[x]
+                kept += 1
+        lengths[b] = kept
+    return lengths
+
+
+@njit(cache=True, inline="always")
+def _group_end(packed: np.ndarray, start: int, stop: int, up: np.uint64) -> int:
     end = start + 1
-    while end < sorted_keys.size and sorted_keys[end] == sorted_keys[start]:
+    while end < stop and packed[end] >> up == packed[start] >> up:
         end += 1
     return end
 
 
 @njit(cache=True)
-def order_groups(sorted_keys: np.ndarray, docs: np.ndarray) -> None:
-    """Sort, in place, the documents of each group of equal keys (`docs` is ordered by key)."""
-    start = 0
-    while start < sorted_keys.size:
-        end = _group_end(sorted_keys, start)
-        if end - start > 1:
-            docs[start:end].sort()
-        start = end
-
-
-@njit(cache=True)
-def left_work(sorted_keys: np.ndarray, docs: np.ndarray, max_group: int, n_docs: int) -> np.ndarray:
+def left_work(
+    packed: np.ndarray,
+    bounds: np.ndarray,
+    lengths: np.ndarray,
+    bits: int,
+    max_group: int,
+    n_docs: int,
+) -> np.ndarray:
     """For each document, in how many pairs of `pairs_in_groups` it is the smaller one."""
     work = np.zeros(n_docs, dtype=np.int64)
-    start = 0
-    while start < sorted_keys.size:
-        end = _group_end(sorted_keys, start)
-        size = end - start
-        if max_group <= 0 or size <= max_group:
-            for r in range(size):
-                work[docs[start + r]] += size - 1 - r
-        start = end
+    up = np.uint64(bits)
+    mask = np.uint64((1 << bits) - 1)
+    for b in range(lengths.size):
+        start, stop = bounds[b], bounds[b] + lengths[b]
+        while start < stop:
+            end = _group_end(packed, start, stop, up)
+            size = end - start
+            if max_group <= 0 or size <= max_group:
+                for r in range(size):
+                    work[np.int64(packed[start + r] & mask)] += size - 1 - r
+            start = end
     return work
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)
 def pairs_in_groups(
-    sorted_keys: np.ndarray, docs: np.ndarray, max_group: int, lo: int, hi: int
+    packed: np.ndarray,
+    bounds: np.ndarray,
+    lengths: np.ndarray,
+    bits: int,
+    max_group: int,
+    lo: int,
+    hi: int,
 ) -> np.ndarray:
     """The pairs (i, j), i < j, lo <= i < hi, of documents sharing a key, as i * 2**32 + j.
 
-    `docs` is ordered by `sorted_keys` and, within a group of equal keys, by document (see
-    `order_groups`); a document holds a key once. Groups larger than `max_group` are skipped
-    (max_group <= 0: no limit). A pair appears once for every key it shares.
+    Takes sorted buckets (`bucket_segments`, `sort_buckets`). Groups larger than `max_group`
+    are skipped (max_group <= 0: no limit). A pair appears once for every key it shares.
     """
-    total = 0
-    for step in range(2):  # count, then fill
-        out = np.empty(total, dtype=np.int64)
-        m = 0
-        start = 0
-        while start < sorted_keys.size:
-            end = _group_end(sorted_keys, start)
-            if max_group <= 0 or end - start <= max_group:
-                for x in range(start, end):
-                    p = np.int64(docs[x])
-                    if lo <= p < hi:
-                        if step == 0:
-                            total += end - 1 - x
-                            continue
-                        for y in range(x + 1, end):
-                            out[m] = (p << 32) | np.int64(docs[y])
-                            m += 1
-            start = end
+    up = np.uint64(bits)
+    mask = np.uint64((1 << bits) - 1)
+    n_buckets = lengths.size
+    counts = np.zeros(n_buckets + 1, dtype=np.int64)
+    for step in range(2):  # count, then fill: each bucket writes its own slice
+        out = np.empty(counts[-1], dtype=np.int64)
+        for b in prange(n_buckets):
+            m = 0
+            if step == 1:
+                m = counts[b]
+            start, stop = bounds[b], bounds[b] + lengths[b]
+            while start < stop:
+                end = _group_end(packed, start, stop, up)
+                if max_group <= 0 or end - start <= max_group:
+                    for x in range(start, end):
+                        p = np.int64(packed[x] & mask)
+                        if lo <= p < hi:
+                            if step == 0:
+                                m += end - 1 - x
+                                continue
+                            for y in range(x + 1, end):
+                                out[m] = (p << 32) | np.int64(packed[y] & mask)
+                                m += 1
+                start = end
+            if step == 0:
+                counts[b + 1] = m
+        if step == 0:
+            counts = np.cumsum(counts)
     return out
 
 
