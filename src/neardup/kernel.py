@@ -182,8 +182,14 @@ def _token_hashes(
     numeric = True
     while i < end:
         c = data[i]
-        if not _is_word_byte(c):
-            if in_word:
+        if c < 128:  # most bytes: no character to decode
+            if _is_word_byte(c):
+                if not in_word:
+                    h = _FNV_OFFSET
+                    in_word = True
+                    numeric = 48 <= c <= 57
+                h = (h ^ np.uint64(c)) * _FNV_PRIME
+            elif in_word:
                 if out.size:
                     out[n] = fmix64(h)
                 if digits.size:
@@ -193,7 +199,7 @@ def _token_hashes(
             i += 1
             continue
         width, cp = _char_len(data, i, end)
-        if c >= 128 and _is_unspaced(cp):
+        if _is_unspaced(cp):
             if in_word:
                 if out.size:
                     out[n] = fmix64(h)
@@ -298,12 +304,16 @@ def _shingles_and_prints(
             h = fmix64(h ^ tokens[s + k]) + np.uint64(k)
         out[s] = h
     n_windows = max(n_shingles - window + 1, 1)
+    m = 0
     for w in range(n_windows):
         smallest = out[w]
         for k in range(w + 1, min(w + window, n_shingles)):
             smallest = min(smallest, out[k])
-        chosen[w] = smallest
-    return _sort_distinct(out[:n_shingles]), _sort_distinct(chosen[:n_windows])
+        # Neighbouring windows mostly share their smallest hash: keep it once.
+        if m == 0 or chosen[m - 1] != smallest:
+            chosen[m] = smallest
+            m += 1
+    return _sort_distinct(out[:n_shingles]), _sort_distinct(chosen[:m])
 
 
 @njit(cache=True)
