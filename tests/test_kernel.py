@@ -5,6 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from neardup import kernel, reference
+from neardup.lsh import _bucketed
 from neardup.normalize import normalize
 from neardup.sketch import permutations, sketch_texts
 
@@ -59,7 +60,7 @@ def test_pairs_in_groups_lists_every_pair_per_shared_key() -> None:
     assert keys[6] == np.uint64(5) + top
     begin = np.arange(keys.size, dtype=np.int64)
     bits = 4  # documents below 16
-    packed, bounds = kernel.bucket_segments(keys, begin, begin + 1, docs, bits)
+    packed, bounds = _bucketed(keys, begin, begin + 1, docs, bits)
     lengths = kernel.sort_buckets(packed, bounds)
     encoded = kernel.pairs_in_groups(packed, bounds, lengths, bits, 0, 0, 16)
     pairs = sorted(zip((encoded >> 32).tolist(), (encoded & 0xFFFFFFFF).tolist(), strict=True))
@@ -76,7 +77,7 @@ def test_a_key_a_document_holds_twice_counts_once() -> None:
     keys = np.array([7, 7, 7], dtype=np.uint64)
     docs = np.array([1, 1, 0], dtype=np.int64)
     begin = np.arange(3, dtype=np.int64)
-    packed, bounds = kernel.bucket_segments(keys, begin, begin + 1, docs, 1)
+    packed, bounds = _bucketed(keys, begin, begin + 1, docs, 1)
     lengths = kernel.sort_buckets(packed, bounds)
     assert kernel.pairs_in_groups(packed, bounds, lengths, 1, 0, 0, 2).tolist() == [1]
 

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from neardup.lsh import (
     TARGET_RECALL_AT_THRESHOLD,
+    _bucketed,
     candidate_probability,
     choose_bands,
     pairs_sharing_keys,
@@ -102,3 +103,16 @@ def test_pairs_sharing_segments_match_brute_force(held: list[tuple[int, int, int
         if common := len(by_doc[i] & by_doc[j]):
             expected[(i << 32) | j] = common
     assert dict(zip(pairs.tolist(), shared.tolist(), strict=True)) == expected
+
+
+def test_keys_packed_a_slice_at_a_time_are_packed_the_same() -> None:
+    rng = np.random.default_rng(3)
+    values = rng.integers(0, 2**64 - 1, 500, dtype=np.uint64, endpoint=True)
+    begin = np.sort(rng.choice(480, 40, replace=False)).astype(np.int64)
+    end = begin + rng.integers(0, 20, 40)
+    owners = rng.permutation(64)[:40].astype(np.int64)
+    whole = _bucketed(values, begin, end, owners, 6)
+    for size in (1, 7, 100):
+        sliced = _bucketed(values, begin, end, owners, 6, keys_per_slice=size)
+        assert np.array_equal(sliced[1], whole[1])
+        assert np.array_equal(sliced[0], whole[0])  # the same order within each bucket, too

@@ -52,6 +52,7 @@ def fingerprint_candidates(
     )
     return pairs
 
+
 def candidate_pairs(
     sketches: Sketches, docs: np.ndarray, options: Options, min_containment: float
 ) -> np.ndarray:

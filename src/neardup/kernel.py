@@ -409,24 +409,35 @@ def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
 
 
 @njit(cache=True)
-def bucket_segments(
-    values: np.ndarray, begin: np.ndarray, end: np.ndarray, owners: np.ndarray, bits: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """The keys `values[begin[i]:end[i]]` of document `owners[i]`, packed and bucketed.
-
-    A key's top `bits` bits choose its bucket; the rest, shifted up, share one uint64 with its
-    document (which must be below 2**bits): within a bucket, sorting the packed values orders them
-    by key and, for equal keys, by document, and equal keys have equal high parts. Returns the
-    packed values (bucket b at `bounds[b]:bounds[b + 1]`, unsorted) and the bounds.
-    """
+def count_buckets(
+    values: np.ndarray, begin: np.ndarray, end: np.ndarray, bits: int, counts: np.ndarray
+) -> None:
+    """Add to `counts[b + 1]` how many of the keys `values[begin[i]:end[i]]` fall in bucket b,
+    the bucket of a key being its top `bits` bits."""
     shift = np.uint64(64 - bits)
-    counts = np.zeros((1 << bits) + 1, dtype=np.int64)
-    for i in range(owners.size):
+    for i in range(begin.size):
         for k in range(begin[i], end[i]):
             counts[np.int64(values[k] >> shift) + 1] += 1
-    bounds = np.cumsum(counts)
-    fill = bounds[:-1].copy()
-    packed = np.empty(bounds[-1], dtype=np.uint64)
+
+
+@njit(cache=True)
+def fill_buckets(
+    values: np.ndarray,
+    begin: np.ndarray,
+    end: np.ndarray,
+    owners: np.ndarray,
+    bits: int,
+    packed: np.ndarray,
+    fill: np.ndarray,
+) -> None:
+    """Pack the keys `values[begin[i]:end[i]]` of document `owners[i]` into their buckets.
+
+    The rest of a key, shifted up past its bucket bits, shares one uint64 with its document (which
+    must be below 2**bits): within a bucket, sorting the packed values orders them by key and,
+    for equal keys, by document, and equal keys have equal high parts. `fill[b]` is where bucket
+    b's next key goes (its start, from `count_buckets`, at first).
+    """
+    shift = np.uint64(64 - bits)
     up = np.uint64(bits)
     for i in range(owners.size):
         doc = np.uint64(owners[i])
@@ -434,7 +445,6 @@ def bucket_segments(
             b = np.int64(values[k] >> shift)
             packed[fill[b]] = (values[k] << up) | doc
             fill[b] += 1
-    return packed, bounds
 
 
 @njit(cache=True, parallel=True)
@@ -499,7 +509,7 @@ def pairs_in_groups(
 ) -> np.ndarray:
     """The pairs (i, j), i < j, lo <= i < hi, of documents sharing a key, as i * 2**32 + j.
 
-    Takes sorted buckets (`bucket_segments`, `sort_buckets`). Groups larger than `max_group`
+    Takes sorted buckets (`fill_buckets`, `sort_buckets`). Groups larger than `max_group`
     are skipped (max_group <= 0: no limit). A pair appears once for every key it shares.
     """
     up = np.uint64(bits)

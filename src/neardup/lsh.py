@@ -8,6 +8,7 @@ from collections.abc import Callable
 import numpy as np
 
 from neardup import kernel
+from neardup.sketch import release_pages
 
 #: The chance that a pair at the Jaccard threshold shares at least one band.
 TARGET_RECALL_AT_THRESHOLD = 0.995
@@ -86,7 +87,7 @@ def pairs_sharing_segments(
     """
     n_docs = int(owners.max()) + 1 if owners.size else 0
     bits = max(1, (n_docs - 1).bit_length())
-    packed, bounds = kernel.bucket_segments(values, begin, end, owners, bits)
+    packed, bounds = _bucketed(values, begin, end, owners, bits)
     lengths = kernel.sort_buckets(packed, bounds)
     done = np.cumsum(kernel.left_work(packed, bounds, lengths, bits, max_group, n_docs))
     total = int(done[-1]) if done.size else 0
@@ -104,3 +105,38 @@ def pairs_sharing_segments(
         found.append((pairs, shared))
     # Ranges ascend by the smaller document: joined in order, the pairs stay sorted and distinct.
     return np.concatenate([p for p, _ in found]), np.concatenate([c for _, c in found])
+
+
+#: Keys read at a time when they are packed: a spooled array's pages are given back after each.
+KEYS_PER_SLICE = 8_000_000
+
+
+def _bucketed(
+    values: np.ndarray,
+    begin: np.ndarray,
+    end: np.ndarray,
+    owners: np.ndarray,
+    bits: int,
+    keys_per_slice: int = KEYS_PER_SLICE,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The keys packed with their documents into 2**bits buckets, and the bucket bounds.
+
+    Keys mapped from a spool are read a slice of documents at a time and their pages given back
+    after each, so that they are never resident beside all of the packed array.
+    """
+    done = np.cumsum(end - begin)
+    cuts = np.searchsorted(
+        done, np.arange(keys_per_slice, done[-1] if done.size else 0, keys_per_slice)
+    )
+    slices = list(itertools.pairwise(np.unique(np.r_[0, cuts, owners.size]).tolist()))
+    counts = np.zeros((1 << bits) + 1, dtype=np.int64)
+    for lo, hi in slices:
+        kernel.count_buckets(values, begin[lo:hi], end[lo:hi], bits, counts)
+        release_pages(values)
+    bounds = np.cumsum(counts)
+    fill = bounds[:-1].copy()
+    packed = np.empty(int(bounds[-1]), dtype=np.uint64)
+    for lo, hi in slices:
+        kernel.fill_buckets(values, begin[lo:hi], end[lo:hi], owners[lo:hi], bits, packed, fill)
+        release_pages(values)
+    return packed, bounds

@@ -23,7 +23,7 @@ from neardup.normalize import exact_key
 from neardup.options import Options
 from neardup.progress import Reporter
 from neardup.read import Record
-from neardup.sketch import Sketches, SketchSpool, sketch_texts
+from neardup.sketch import Sketches, SketchSpool, release_pages, sketch_texts
 from neardup.verify import EXACT, ScoredPairs, verify
 
 #: Documents are sketched in batches of about this many characters.
@@ -146,6 +146,7 @@ def match(corpus: Corpus, options: Options, *, report_overlap: bool = False) -> 
         options,
         report_overlap=report_overlap,
     )
+    release_pages(sketches.shingles)  # clustering and writing need none of them
     pairs = ScoredPairs.concat([exact, _expand_to_copies(verified, groups)]).sorted()
     corpus.stats["candidates"] = candidates.size
     corpus.stats["seconds_matching"] = time.perf_counter() - started
