@@ -67,10 +67,16 @@ def test_only_kept_pairs_are_returned_whatever_the_chunks() -> None:
     docs = np.array([d for _, d in held], dtype=np.int32)
     pairs, shared = pairs_sharing_keys(keys, docs, max_group=12)
     assert pairs.size and (shared >= 2).any() and (shared == 1).any()
+    sizes = np.bincount(docs, minlength=60)
+    smaller = np.minimum(sizes[pairs >> 32], sizes[pairs & 0xFFFFFFFF])
+    wanted = shared >= 0.3 * smaller
+    assert 0 < wanted.sum() < wanted.size
     for budget in (5, 10_000):
-        kept = pairs_sharing_keys(keys, docs, max_group=12, budget=budget, keep=lambda p, s: s >= 2)
-        assert np.array_equal(kept[0], pairs[shared >= 2])
-        assert np.array_equal(kept[1], shared[shared >= 2])
+        kept = pairs_sharing_keys(
+            keys, docs, max_group=12, budget=budget, sizes=sizes, min_share=0.3
+        )
+        assert np.array_equal(kept[0], pairs[wanted])
+        assert np.array_equal(kept[1], shared[wanted])
 
 
 @settings(max_examples=100, deadline=None)

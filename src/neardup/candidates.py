@@ -35,20 +35,14 @@ def fingerprint_candidates(
     A pair is kept when the share of the smaller fingerprint set found in the other document is
     at least half of `min_containment`: a margin wide enough for short documents.
     """
-    counts = np.diff(sketches.print_starts)
-    smallest_share = 0.5 * min_containment
-
-    def enough(pairs: np.ndarray, shared: np.ndarray) -> np.ndarray:
-        smaller = np.minimum(counts[pairs >> 32], counts[pairs & 0xFFFFFFFF])
-        return shared >= smallest_share * smaller
-
     pairs, _ = pairs_sharing_segments(
         sketches.prints,
         sketches.print_starts[docs],
         sketches.print_starts[docs + 1],
         docs,
         max_group=options.max_shingle_df,
-        keep=enough,
+        sizes=np.diff(sketches.print_starts),
+        min_share=0.5 * min_containment,
     )
     return pairs
 

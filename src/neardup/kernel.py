@@ -497,50 +497,81 @@ def left_work(
     return work
 
 
-@njit(cache=True, parallel=True)
-def pairs_in_groups(
+@njit(cache=True)
+def partners_in_groups(
     packed: np.ndarray,
     bounds: np.ndarray,
     lengths: np.ndarray,
     bits: int,
     max_group: int,
+    offsets: np.ndarray,
     lo: int,
     hi: int,
 ) -> np.ndarray:
-    """The pairs (i, j), i < j, lo <= i < hi, of documents sharing a key, as i * 2**32 + j.
+    """For each document i in [lo, hi), every larger document it shares a key with, once per
+    shared key: `out[offsets[i] - offsets[lo]:offsets[i + 1] - offsets[lo]]`.
 
-    Takes sorted buckets (`fill_buckets`, `sort_buckets`). Groups larger than `max_group`
-    are skipped (max_group <= 0: no limit). A pair appears once for every key it shares.
+    Takes sorted buckets (`fill_buckets`, `sort_buckets`) and `offsets`, the running sum of
+    `left_work`. Groups larger than `max_group` are skipped (max_group <= 0: no limit).
     """
     up = np.uint64(bits)
     mask = np.uint64((1 << bits) - 1)
-    n_buckets = lengths.size
-    counts = np.zeros(n_buckets + 1, dtype=np.int64)
-    for step in range(2):  # count, then fill: each bucket writes its own slice
-        out = np.empty(counts[-1], dtype=np.int64)
-        for b in prange(n_buckets):
-            m = 0
-            if step == 1:
-                m = counts[b]
-            start, stop = bounds[b], bounds[b] + lengths[b]
-            while start < stop:
-                end = _group_end(packed, start, stop, up)
-                if max_group <= 0 or end - start <= max_group:
-                    for x in range(start, end):
-                        p = np.int64(packed[x] & mask)
-                        if lo <= p < hi:
-                            if step == 0:
-                                m += end - 1 - x
-                                continue
-                            for y in range(x + 1, end):
-                                out[m] = (p << 32) | np.int64(packed[y] & mask)
-                                m += 1
-                start = end
-            if step == 0:
-                counts[b + 1] = m
-        if step == 0:
-            counts = np.cumsum(counts)
+    out = np.empty(offsets[hi] - offsets[lo], dtype=np.uint32)
+    fill = offsets[lo:hi] - offsets[lo]
+    for b in range(lengths.size):
+        start, stop = bounds[b], bounds[b] + lengths[b]
+        while start < stop:
+            end = _group_end(packed, start, stop, up)
+            if max_group <= 0 or end - start <= max_group:
+                for x in range(start, end - 1):
+                    p = np.int64(packed[x] & mask)
+                    if lo <= p < hi:
+                        for y in range(x + 1, end):
+                            out[fill[p - lo]] = np.uint32(packed[y] & mask)
+                            fill[p - lo] += 1
+            start = end
     return out
+
+
+@njit(cache=True, parallel=True)
+def shared_partners(
+    partners: np.ndarray,
+    offsets: np.ndarray,
+    lo: int,
+    hi: int,
+    sizes: np.ndarray,
+    min_share: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs (i, j) of `partners_in_groups`, as i * 2**32 + j in order, and how many keys
+    each shares; only those sharing at least `min_share * min(sizes[i], sizes[j])` keys."""
+    counts = np.empty(partners.size, dtype=np.uint32)
+    kept = np.zeros(hi - lo + 1, dtype=np.int64)
+    for i in prange(lo, hi):
+        first, last = offsets[i] - offsets[lo], offsets[i + 1] - offsets[lo]
+        mine = partners[first:last]
+        mine.sort()
+        m = 0
+        x = 0
+        while x < mine.size:
+            y = x + 1
+            while y < mine.size and mine[y] == mine[x]:
+                y += 1
+            j = mine[x]
+            if y - x >= min_share * min(sizes[i], sizes[j]):
+                mine[m] = j
+                counts[first + m] = y - x
+                m += 1
+            x = y
+        kept[i - lo + 1] = m
+    starts = np.cumsum(kept)
+    pairs = np.empty(starts[-1], dtype=np.int64)
+    shared = np.empty(starts[-1], dtype=np.int64)
+    for i in prange(lo, hi):
+        first = offsets[i] - offsets[lo]
+        for k in range(starts[i - lo + 1] - starts[i - lo]):
+            pairs[starts[i - lo] + k] = (np.int64(i) << 32) | np.int64(partners[first + k])
+            shared[starts[i - lo] + k] = counts[first + k]
+    return pairs, shared
 
 
 @njit(cache=True, parallel=True)

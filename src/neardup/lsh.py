@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
 
 import numpy as np
 
@@ -43,9 +42,10 @@ def choose_bands(threshold: float, num_perm: int) -> tuple[int, int]:
     return best[1], best[2]
 
 
-#: Pair occurrences listed at once: pairs are listed for a range of documents (as the smaller
-#: index) at a time, so that memory follows the pairs kept, not every (pair, shared key).
-PAIRS_PER_CHUNK = 5_000_000
+#: Partner entries (a document, once for each key it shares with a smaller one) listed at once:
+#: four bytes each, and as many again to count them. Each range of documents costs one scan of
+#: all keys, so the ranges are few.
+PAIRS_PER_CHUNK = 50_000_000
 
 
 def pairs_sharing_keys(
@@ -54,18 +54,27 @@ def pairs_sharing_keys(
     *,
     max_group: int = 0,
     budget: int = PAIRS_PER_CHUNK,
-    keep: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
+    sizes: np.ndarray | None = None,
+    min_share: float = 0.0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Distinct pairs of documents sharing keys, encoded i * 2**32 + j, and how many they share.
 
     `keys[i]` belongs to document `docs[i]`. Keys held by more than `max_group` documents are
-    ignored (0: none is). `keep(pairs, shared)`, when given, says which pairs to return; it is
-    applied as soon as their counts are complete, a range of documents at a time, so that pairs
-    that share too little are never all held at once.
+    ignored (0: none is). With `sizes` (one per document), only the pairs sharing at least
+    `min_share * min(sizes[i], sizes[j])` keys are returned; they are filtered as soon as their
+    counts are complete, a range of documents at a time, so that pairs that share too little are
+    never all held at once.
     """
     begin = np.arange(keys.size, dtype=np.int64)
     return pairs_sharing_segments(
-        keys, begin, begin + 1, docs, max_group=max_group, budget=budget, keep=keep
+        keys,
+        begin,
+        begin + 1,
+        docs,
+        max_group=max_group,
+        budget=budget,
+        sizes=sizes,
+        min_share=min_share,
     )
 
 
@@ -77,32 +86,31 @@ def pairs_sharing_segments(
     *,
     max_group: int = 0,
     budget: int = PAIRS_PER_CHUNK,
-    keep: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
+    sizes: np.ndarray | None = None,
+    min_share: float = 0.0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """As :func:`pairs_sharing_keys`, for the keys `values[begin[i]:end[i]]` of `owners[i]`.
 
     The keys are never copied with a document number beside each: every key and its document
     share one uint64 in buckets of a few hundred keys, sorted on both cores (memory: 8 bytes a
-    key, where an argsort took about 20).
+    key, where an argsort took about 20). Then each document's partners are listed, as many
+    documents at a time as `budget` partner entries allow, and counted per document.
     """
     n_docs = int(owners.max()) + 1 if owners.size else 0
     bits = max(1, (n_docs - 1).bit_length())
     packed, bounds = _bucketed(values, begin, end, owners, bits)
     lengths = kernel.sort_buckets(packed, bounds)
-    done = np.cumsum(kernel.left_work(packed, bounds, lengths, bits, max_group, n_docs))
-    total = int(done[-1]) if done.size else 0
-    cuts = np.searchsorted(done, np.arange(budget, total, budget), side="right")
+    offsets = np.zeros(n_docs + 1, dtype=np.int64)
+    np.cumsum(kernel.left_work(packed, bounds, lengths, bits, max_group, n_docs), out=offsets[1:])
+    cuts = np.searchsorted(offsets, np.arange(budget, offsets[-1], budget), side="right") - 1
     ranges = np.unique(np.r_[0, cuts, n_docs]).tolist()
+    sizes = np.zeros(n_docs, dtype=np.int64) if sizes is None else sizes
     found = [(np.empty(0, np.int64), np.empty(0, np.int64))]
     for lo, hi in itertools.pairwise(ranges):
-        pairs, shared = np.unique(
-            kernel.pairs_in_groups(packed, bounds, lengths, bits, max_group, lo, hi),
-            return_counts=True,
+        partners = kernel.partners_in_groups(
+            packed, bounds, lengths, bits, max_group, offsets, lo, hi
         )
-        if keep is not None:
-            kept = keep(pairs, shared)
-            pairs, shared = pairs[kept], shared[kept]
-        found.append((pairs, shared))
+        found.append(kernel.shared_partners(partners, offsets, lo, hi, sizes, min_share))
     # Ranges ascend by the smaller document: joined in order, the pairs stay sorted and distinct.
     return np.concatenate([p for p, _ in found]), np.concatenate([c for _, c in found])
 
