@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -66,7 +68,17 @@ def collect(
     ids: list[str] = []
     dates: list[datetime | None] | None = [] if date_field else None
     spool = SketchSpool(options.num_perm)
-    with reporter.stage("reading and sketching") as advance:
+    sketch = partial(
+        sketch_texts,
+        ngram=options.ngram,
+        num_perm=options.num_perm,
+        seed=options.seed,
+        window=options.window,
+        furniture=furniture,
+    )
+    # The kernels release the GIL: one batch is sketched while the next one is read.
+    with reporter.stage("reading and sketching") as advance, ThreadPoolExecutor(1) as sketcher:
+        sketching: Future[Sketches] | None = None
         for batch in _batches(records):
             for record in batch:
                 if record.id in seen:
@@ -77,17 +89,12 @@ def collect(
                 ids.append(record.id)
                 if dates is not None and date_field is not None:
                     dates.append(parse_date(record, date_field))
-            spool.add(
-                sketch_texts(
-                    [r.text for r in batch],
-                    ngram=options.ngram,
-                    num_perm=options.num_perm,
-                    seed=options.seed,
-                    window=options.window,
-                    furniture=furniture,
-                )
-            )
+            if sketching is not None:
+                spool.add(sketching.result())
+            sketching = sketcher.submit(sketch, [r.text for r in batch])
             advance(len(batch))
+        if sketching is not None:
+            spool.add(sketching.result())
     if dates is not None and ids and not any(dates):
         raise InputError(f"no document has a date in the field '{date_field}'")
     return Corpus(ids, spool.sketches(), dates, {"seconds_reading": time.perf_counter() - started})
