@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -24,7 +26,7 @@ from neardup.normalize import exact_key
 from neardup.options import Options
 from neardup.progress import Reporter
 from neardup.read import Record
-from neardup.sketch import Sketches, SketchSpool, sketch_texts
+from neardup.sketch import Sketches, SketchSpool, release_pages, sketch_texts
 from neardup.verify import EXACT, ScoredPairs, reported, score_pairs
 
 #: Documents are sketched in batches of about this many characters.
@@ -71,7 +73,17 @@ def collect(
     ids: list[str] = []
     dates: list[datetime | None] | None = [] if date_field else None
     spool = SketchSpool(options.num_perm)
-    with reporter.stage("reading and sketching") as advance:
+    sketch = partial(
+        sketch_texts,
+        ngram=options.ngram,
+        num_perm=options.num_perm,
+        seed=options.seed,
+        window=options.window,
+        furniture=furniture,
+    )
+    # The kernels release the GIL: one batch is sketched while the next one is read.
+    with reporter.stage("reading and sketching") as advance, ThreadPoolExecutor(1) as sketcher:
+        sketching: Future[Sketches] | None = None
         for batch in _batches(records):
             for record in batch:
                 if record.id in seen:
@@ -82,17 +94,12 @@ def collect(
                 ids.append(record.id)
                 if dates is not None and date_field is not None:
                     dates.append(parse_date(record, date_field))
-            spool.add(
-                sketch_texts(
-                    [r.text for r in batch],
-                    ngram=options.ngram,
-                    num_perm=options.num_perm,
-                    seed=options.seed,
-                    window=options.window,
-                    furniture=furniture,
-                )
-            )
+            if sketching is not None:
+                spool.add(sketching.result())
+            sketching = sketcher.submit(sketch, [r.text for r in batch])
             advance(len(batch))
+        if sketching is not None:
+            spool.add(sketching.result())
     if dates is not None and ids and not any(dates):
         raise InputError(f"no document has a date in the field '{date_field}'")
     seconds = {"seconds_reading": time.perf_counter() - started}
@@ -184,6 +191,7 @@ def match(
         options,
         report_overlap=report_overlap,
     )
+    release_pages(sketches.shingles)  # clustering and writing need none of them
     if texts is not None:
         corpus.stats["second_look"] = int(in_band(scored, options).sum())
         scored = second_look(scored, texts, options, corpus.furniture)

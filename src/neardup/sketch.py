@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import mmap
 import tempfile
 from dataclasses import dataclass, replace
 from functools import cache
@@ -220,7 +221,18 @@ def _mapped(file: IO[bytes]) -> np.ndarray:
         file.flush()
         if file.tell() == 0:
             return np.empty(0, np.uint64)
-        return np.memmap(file, dtype=np.uint64, mode="c")
+        return np.frombuffer(mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_COPY), np.uint64)
+
+
+def release_pages(values: np.ndarray) -> None:
+    """Give back the memory of a spooled array read through (its pages are read from disk again
+    if it is used later); nothing happens to an array that is not a spool's map.
+
+    Only for arrays nothing wrote to: a spool's map is private, and writes would be dropped.
+    """
+    base = values.base.obj if isinstance(values.base, memoryview) else values.base
+    if isinstance(base, mmap.mmap):
+        base.madvise(mmap.MADV_DONTNEED)
 
 
 def _joined_starts(parts: list[np.ndarray]) -> np.ndarray:
