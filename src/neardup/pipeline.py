@@ -67,7 +67,7 @@ def collect(
     seen: dict[str, str] = {}
     ids: list[str] = []
     dates: list[datetime | None] | None = [] if date_field else None
-    spool = SketchSpool(options.num_perm)
+    spool = SketchSpool(options.num_perm, options.lsh)
     sketch = partial(
         sketch_texts,
         ngram=options.ngram,
