@@ -23,6 +23,7 @@ from neardup.index import Index, Match, is_copy
 from neardup.normalize import exact_key
 from neardup.options import Options
 from neardup.pipeline import Corpus, cluster_corpus, collect, furniture_lines, match
+from neardup.prescan import parallel_recurring_lines
 from neardup.progress import Reporter
 from neardup.read import Record, RecordReader, read_paths, read_records, rows_of
 from neardup.report import check_report, pairs_to_explain, render_report, write_report
@@ -189,7 +190,7 @@ def find_files(
     started = time.perf_counter()
     reporter = Reporter(progress)
     reader = RecordReader(id_field, text_field)
-    corpus = _collect(lambda r: read_paths(inputs, r), reader, options, reporter)
+    corpus = _collect(lambda r: read_paths(inputs, r), reader, options, reporter, paths=inputs)
     pairs = match(corpus, options, report_overlap=report_overlap)
     _write_pairs(output, corpus, pairs, reporter)
     summary = _summary(corpus, reader, options, pairs, None, started)
@@ -240,6 +241,7 @@ def deduplicate_files(
             reporter,
             date_field=_date_field(keep, date_field),
             corpus_furniture=index is None,
+            paths=inputs,
         )
         known = [] if index is None else _known_copies(index, corpus, options, reporter)
     finally:
@@ -308,13 +310,17 @@ def _collect(
     *,
     date_field: str | None = None,
     corpus_furniture: bool = True,
+    paths: Sequence[str | Path] = (),
 ) -> Corpus:
     """Sketch the records that `read` yields; a first read finds the corpus's page furniture
-    (without `corpus_furniture`, furniture is recognized by its patterns only)."""
-    if corpus_furniture:
-        furniture = furniture_lines(read(RecordReader(reader.id_field, reader.text_field)), options)
-    else:
-        furniture = frozenset() if options.ignore_boilerplate else None
+    (without `corpus_furniture`, furniture is recognized by its patterns only). When `read`
+    reads `paths` and they are large JSONL files, that first read runs on every core."""
+    furniture = frozenset() if options.ignore_boilerplate else None
+    if corpus_furniture and furniture is not None:
+        found = parallel_recurring_lines(paths, reader, min_docs=options.boilerplate_min_docs)
+        if found is None:
+            found = furniture_lines(read(RecordReader(reader.id_field, reader.text_field)), options)
+        furniture = frozenset(found or ())
     return collect(
         read(reader), options, furniture=furniture, date_field=date_field, reporter=reporter
     )

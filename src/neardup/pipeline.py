@@ -146,18 +146,31 @@ def match(corpus: Corpus, options: Options, *, report_overlap: bool = False) -> 
     if report_overlap and options.overlap is not None:
         thresholds.append(options.overlap)
     candidates = candidate_pairs(sketches, eligible, options, min(thresholds))
-    verified = verify(
-        sketches,
-        candidates >> 32,
-        candidates & 0xFFFFFFFF,
-        options,
-        report_overlap=report_overlap,
+    verified = ScoredPairs.concat(
+        [
+            _verify_and_release(sketches, part, options, report_overlap)
+            for part in np.array_split(candidates, candidates.size // PAIRS_PER_CHECK + 1)
+        ]
     )
-    release_pages(sketches.shingles)  # clustering and writing need none of them
     pairs = ScoredPairs.concat([exact, _expand_to_copies(verified, groups)]).sorted()
     corpus.stats["candidates"] = candidates.size
     corpus.stats["seconds_matching"] = time.perf_counter() - started
     return pairs
+
+
+#: Candidate pairs verified at a time; the shingle pages they read are given back after each
+#: group, so that the spooled shingles of a large corpus never all become resident.
+PAIRS_PER_CHECK = 20_000
+
+
+def _verify_and_release(
+    sketches: Sketches, candidates: np.ndarray, options: Options, report_overlap: bool
+) -> ScoredPairs:
+    verified = verify(
+        sketches, candidates >> 32, candidates & 0xFFFFFFFF, options, report_overlap=report_overlap
+    )
+    release_pages(sketches.shingles)
+    return verified
 
 
 def _exact_pairs(keys: np.ndarray, docs: np.ndarray) -> ScoredPairs:
