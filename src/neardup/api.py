@@ -32,6 +32,7 @@ from neardup.pipeline import (
     match,
     reread_texts,
 )
+from neardup.prescan import parallel_recurring_lines
 from neardup.progress import Reporter
 from neardup.read import Record, RecordReader, read_paths, read_records, rows_of
 from neardup.report import check_report, pairs_to_explain, render_report, write_report
@@ -208,13 +209,8 @@ def find_files(
     reporter = Reporter(progress)
     reader = RecordReader(id_field, text_field)
     read = functools.partial(read_paths, inputs)
-    corpus = _collect(read, reader, options, reporter)
-    pairs = match(
-        corpus,
-        options,
-        report_overlap=report_overlap,
-        texts=_texts(read, reader),
-    )
+    corpus = _collect(read, reader, options, reporter, paths=inputs)
+    pairs = match(corpus, options, report_overlap=report_overlap, texts=_texts(read, reader))
     _write_pairs(output, corpus, pairs, reporter)
     summary = _summary(corpus, reader, options, pairs, None, started)
     summary.outputs["pairs"] = str(output)
@@ -265,6 +261,7 @@ def deduplicate_files(
             reporter,
             date_field=_date_field(keep, date_field),
             corpus_furniture=index is None,
+            paths=inputs,
         )
         known = [] if index is None else _known_copies(index, corpus, options, reporter)
     finally:
@@ -337,13 +334,17 @@ def _collect(
     *,
     date_field: str | None = None,
     corpus_furniture: bool = True,
+    paths: Sequence[str | Path] = (),
 ) -> Corpus:
     """Sketch the records that `read` yields; a first read finds the corpus's page furniture
-    (without `corpus_furniture`, furniture is recognized by its patterns only)."""
-    if corpus_furniture:
-        furniture = furniture_lines(read(RecordReader(reader.id_field, reader.text_field)), options)
-    else:
-        furniture = frozenset() if options.ignore_boilerplate else None
+    (without `corpus_furniture`, furniture is recognized by its patterns only). When `read`
+    reads `paths` and they are large JSONL files, that first read runs on every core."""
+    furniture = frozenset() if options.ignore_boilerplate else None
+    if corpus_furniture and furniture is not None:
+        found = parallel_recurring_lines(paths, reader, min_docs=options.boilerplate_min_docs)
+        if found is None:
+            found = furniture_lines(read(RecordReader(reader.id_field, reader.text_field)), options)
+        furniture = frozenset(found or ())
     return collect(
         read(reader), options, furniture=furniture, date_field=date_field, reporter=reporter
     )

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from neardup import kernel
-from neardup.lsh import pairs_sharing_keys, pairs_sharing_segments
+from neardup.lsh import pairs_sharing_segments
 from neardup.options import Options
 from neardup.sketch import Sketches
 
@@ -22,8 +22,12 @@ from neardup.sketch import Sketches
 def band_candidates(sketches: Sketches, docs: np.ndarray, options: Options) -> np.ndarray:
     """Encoded pairs of `docs` that agree on at least one LSH band."""
     bands, rows = options.lsh
-    keys = kernel.band_keys(sketches.signatures[docs], bands, rows)
-    pairs, _ = pairs_sharing_keys(keys.ravel(), np.tile(docs, bands))
+    if sketches.band_keys is None:
+        keys = kernel.band_keys(sketches.signatures[docs], bands, rows).T
+    else:
+        keys = sketches.band_keys[docs]
+    starts = np.arange(docs.size, dtype=np.int64) * bands
+    pairs, _ = pairs_sharing_segments(keys.ravel(), starts, starts + bands, docs)
     return pairs
 
 

@@ -27,7 +27,7 @@ from neardup.options import Options
 from neardup.progress import Reporter
 from neardup.read import Record
 from neardup.sketch import Sketches, SketchSpool, release_pages, sketch_texts
-from neardup.verify import EXACT, ScoredPairs, reported, score_pairs
+from neardup.verify import DIFFERENT, EXACT, ScoredPairs, reported, score_pairs
 
 #: Documents are sketched in batches of about this many characters.
 BATCH_CHARS = 4_000_000
@@ -72,7 +72,7 @@ def collect(
     seen: dict[str, str] = {}
     ids: list[str] = []
     dates: list[datetime | None] | None = [] if date_field else None
-    spool = SketchSpool(options.num_perm)
+    spool = SketchSpool(options.num_perm, options.lsh)
     sketch = partial(
         sketch_texts,
         ngram=options.ngram,
@@ -184,14 +184,13 @@ def match(
     if report_overlap and options.overlap is not None:
         thresholds.append(options.overlap)
     candidates = candidate_pairs(sketches, eligible, options, min(thresholds))
-    scored = score_pairs(
-        sketches,
-        candidates >> 32,
-        candidates & 0xFFFFFFFF,
-        options,
-        report_overlap=report_overlap,
+    look = texts is not None
+    scored = ScoredPairs.concat(
+        [
+            _score_and_release(sketches, part, options, report_overlap, look=look)
+            for part in np.array_split(candidates, candidates.size // PAIRS_PER_CHECK + 1)
+        ]
     )
-    release_pages(sketches.shingles)  # clustering and writing need none of them
     if texts is not None:
         corpus.stats["second_look"] = int(in_band(scored, options).sum())
         scored = second_look(scored, texts, options, corpus.furniture)
@@ -200,6 +199,30 @@ def match(
     corpus.stats["candidates"] = candidates.size
     corpus.stats["seconds_matching"] = time.perf_counter() - started
     return pairs
+
+
+#: Candidate pairs verified at a time; the shingle pages they read are given back after each
+#: group, so that the spooled shingles of a large corpus never all become resident.
+PAIRS_PER_CHECK = 20_000
+
+
+def _score_and_release(
+    sketches: Sketches,
+    candidates: np.ndarray,
+    options: Options,
+    report_overlap: bool,
+    *,
+    look: bool,
+) -> ScoredPairs:
+    """The pairs in a reported relation and, with `look`, those in the second look's band."""
+    scored = score_pairs(
+        sketches, candidates >> 32, candidates & 0xFFFFFFFF, options, report_overlap=report_overlap
+    )
+    release_pages(sketches.shingles)
+    keep = scored.relation != DIFFERENT
+    if look:
+        keep |= in_band(scored, options)
+    return scored.take(np.flatnonzero(keep))
 
 
 def _exact_pairs(keys: np.ndarray, docs: np.ndarray) -> ScoredPairs:

@@ -31,6 +31,8 @@ class Sketches:
     signatures: np.ndarray  # uint32, documents × num_perm
     prints: np.ndarray  # uint64, winnowed fingerprints (sorted, distinct per document)
     print_starts: np.ndarray  # int64, len = documents + 1
+    #: uint64, documents × bands: the LSH band keys, kept by a spool in place of the signatures
+    band_keys: np.ndarray | None = None
 
     def __len__(self) -> int:
         return self.token_counts.size
@@ -172,8 +174,11 @@ class SketchSpool:
     the documents it compares, and the rest stay on disk.
     """
 
-    def __init__(self, num_perm: int) -> None:
+    def __init__(self, num_perm: int, lsh: tuple[int, int] | None = None) -> None:
+        """With `lsh` (bands, rows), each batch's band keys are kept instead of its signatures:
+        a fifth of the memory with 128 permutations and 14 bands."""
         self.num_perm = num_perm
+        self.lsh = lsh
         self.parts: list[Sketches] = []
         # Closed by `sketches()`; unlinked from the start, so nothing is left behind on an error.
         self.files = {name: tempfile.TemporaryFile() for name in _SPOOLED}  # noqa: SIM115
@@ -181,12 +186,28 @@ class SketchSpool:
     def add(self, part: Sketches) -> None:
         for name, file in self.files.items():
             getattr(part, name).tofile(file)
-        self.parts.append(replace(part, **{name: _NOTHING for name in _SPOOLED}))
+        kept = {name: _NOTHING for name in _SPOOLED}
+        if self.lsh is not None:
+            keys = kernel.band_keys(part.signatures, *self.lsh)
+            kept.update(
+                signatures=np.empty((len(part), 0), np.uint32),
+                band_keys=np.ascontiguousarray(keys.T),
+            )
+        self.parts.append(replace(part, **kept))
 
     def sketches(self) -> Sketches:
         """All batches as one. Called once: the spool's files are closed by it."""
         parts, self.parts = self.parts, []
-        spooled = {name: _mapped(file) for name, file in self.files.items()}
+        # Verification reads the shingles of candidate documents only.
+        spooled = {
+            name: _mapped(file, scattered=name == "shingles") for name, file in self.files.items()
+        }
+        keys = None
+        if self.lsh is not None:
+            keys = np.concatenate(
+                [np.empty((0, self.lsh[0]), np.uint64)] + [p.band_keys for p in parts]
+            )
+        n_perm = 0 if self.lsh is not None else self.num_perm
         if not parts:
             return Sketches(
                 exact_keys=np.empty(0, np.uint64),
@@ -194,8 +215,9 @@ class SketchSpool:
                 masked_keys=np.empty(0, np.uint64),
                 token_counts=np.empty(0, np.int64),
                 starts=np.zeros(1, np.int64),
-                signatures=np.empty((0, self.num_perm), np.uint32),
+                signatures=np.empty((0, n_perm), np.uint32),
                 print_starts=np.zeros(1, np.int64),
+                band_keys=keys,
                 **spooled,
             )
         return Sketches(
@@ -206,6 +228,7 @@ class SketchSpool:
             starts=_joined_starts([p.starts for p in parts]),
             signatures=np.concatenate([p.signatures for p in parts]),
             print_starts=_joined_starts([p.print_starts for p in parts]),
+            band_keys=keys,
             **spooled,
         )
 
@@ -215,13 +238,18 @@ _SPOOLED = ("shingles", "prints")
 _NOTHING = np.empty(0, np.uint64)
 
 
-def _mapped(file: IO[bytes]) -> np.ndarray:
-    """The uint64 values written to `file`, mapped copy-on-write; the map outlives the file."""
+def _mapped(file: IO[bytes], *, scattered: bool = False) -> np.ndarray:
+    """The uint64 values written to `file`, mapped copy-on-write; the map outlives the file.
+
+    `scattered`: it will be read a few values here and there (no read-ahead around them)."""
     with file:
         file.flush()
         if file.tell() == 0:
             return np.empty(0, np.uint64)
-        return np.frombuffer(mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_COPY), np.uint64)
+        mapped = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_COPY)
+        if scattered:
+            mapped.madvise(mmap.MADV_RANDOM)
+        return np.frombuffer(mapped, np.uint64)
 
 
 def release_pages(values: np.ndarray) -> None:
