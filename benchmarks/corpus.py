@@ -6,7 +6,7 @@ size. A share of them is planted: light edits of a recent document (near-duplica
 versions (new paragraphs added, as in the seed pair), and excerpts. The same seed gives the same
 corpus, written in constant memory.
 
-    python benchmarks/corpus.py OUT.jsonl --documents 20000 --words 580
+    python benchmarks/corpus.py OUT.jsonl --documents 20000 --words 600
 """
 
 from __future__ import annotations
@@ -137,7 +137,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("output", type=Path)
     parser.add_argument("--documents", type=int, default=20_000)
-    parser.add_argument("--words", type=int, default=540)
+    parser.add_argument("--words", type=int, default=600)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     with args.output.open("w", encoding="utf-8") as out:

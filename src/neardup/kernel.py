@@ -581,6 +581,20 @@ def shared_partners(
     return pairs, shared
 
 
+@njit(cache=True)
+def gather_segments(
+    values: np.ndarray,
+    starts: np.ndarray,
+    docs: np.ndarray,
+    out: np.ndarray,
+    out_starts: np.ndarray,
+) -> None:
+    """Copy document d's segment `values[starts[d]:starts[d + 1]]` to `out[out_starts[d]:...]`
+    for each d in `docs`, in the order given."""
+    for d in docs:
+        out[out_starts[d] : out_starts[d + 1]] = values[starts[d] : starts[d + 1]]
+
+
 @njit(cache=True, parallel=True)
 def intersection_sizes(
     hashes: np.ndarray, starts: np.ndarray, left: np.ndarray, right: np.ndarray

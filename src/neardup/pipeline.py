@@ -6,16 +6,18 @@ Front ends (Python API, CLI) call these functions and only decide where results 
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
 import numpy as np
 
+from neardup import kernel
 from neardup.boilerplate import recurring_lines
 from neardup.candidates import candidate_pairs
 from neardup.charlook import in_band, second_look
@@ -27,7 +29,7 @@ from neardup.options import Options
 from neardup.progress import Reporter
 from neardup.read import Record
 from neardup.sketch import Sketches, SketchSpool, release_pages, sketch_texts
-from neardup.verify import DIFFERENT, EXACT, ScoredPairs, reported, score_pairs
+from neardup.verify import EXACT, ScoredPairs, reported, score_pairs
 
 #: Documents are sketched in batches of about this many characters.
 BATCH_CHARS = 4_000_000
@@ -184,13 +186,9 @@ def match(
     if report_overlap and options.overlap is not None:
         thresholds.append(options.overlap)
     candidates = candidate_pairs(sketches, eligible, options, min(thresholds))
-    look = texts is not None
-    scored = ScoredPairs.concat(
-        [
-            _score_and_release(sketches, part, options, report_overlap, look=look)
-            for part in np.array_split(candidates, candidates.size // PAIRS_PER_CHECK + 1)
-        ]
-    )
+    left, right = candidates >> 32, candidates & 0xFFFFFFFF
+    resident = _with_shingles_of(sketches, np.union1d(left, right))
+    scored = score_pairs(resident, left, right, options, report_overlap=report_overlap)
     if texts is not None:
         corpus.stats["second_look"] = int(in_band(scored, options).sum())
         scored = second_look(scored, texts, options, corpus.furniture)
@@ -201,28 +199,30 @@ def match(
     return pairs
 
 
-#: Candidate pairs verified at a time; the shingle pages they read are given back after each
-#: group, so that the spooled shingles of a large corpus never all become resident.
-PAIRS_PER_CHECK = 20_000
+#: Bytes of spooled shingles read at a time when the candidates' shingles are gathered.
+GATHER_BYTES = 256 * 2**20
 
 
-def _score_and_release(
-    sketches: Sketches,
-    candidates: np.ndarray,
-    options: Options,
-    report_overlap: bool,
-    *,
-    look: bool,
-) -> ScoredPairs:
-    """The pairs in a reported relation and, with `look`, those in the second look's band."""
-    scored = score_pairs(
-        sketches, candidates >> 32, candidates & 0xFFFFFFFF, options, report_overlap=report_overlap
+def _with_shingles_of(sketches: Sketches, docs: np.ndarray) -> Sketches:
+    """The sketches with the shingles of `docs` (sorted) copied into memory, the others empty.
+
+    The spooled shingles are read in file order, a slice at a time, and the slice's pages given
+    back after each: one sequential read, where looking pairs up one by one would read the file
+    at random (and make all of it resident).
+    """
+    counts = np.zeros(len(sketches), dtype=np.int64)
+    counts[docs] = sketches.shingle_counts[docs]
+    starts = np.zeros(counts.size + 1, dtype=np.int64)
+    np.cumsum(counts, out=starts[1:])
+    shingles = np.empty(int(starts[-1]), dtype=np.uint64)
+    ends = sketches.starts[docs + 1]
+    slices = np.searchsorted(
+        ends, np.arange(0, int(ends[-1]) if ends.size else 0, GATHER_BYTES // 8)
     )
-    release_pages(sketches.shingles)
-    keep = scored.relation != DIFFERENT
-    if look:
-        keep |= in_band(scored, options)
-    return scored.take(np.flatnonzero(keep))
+    for lo, hi in itertools.pairwise([*np.unique(slices).tolist(), docs.size]):
+        kernel.gather_segments(sketches.shingles, sketches.starts, docs[lo:hi], shingles, starts)
+        release_pages(sketches.shingles)
+    return replace(sketches, shingles=shingles, starts=starts)
 
 
 def _exact_pairs(keys: np.ndarray, docs: np.ndarray) -> ScoredPairs:

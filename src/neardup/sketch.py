@@ -198,10 +198,7 @@ class SketchSpool:
     def sketches(self) -> Sketches:
         """All batches as one. Called once: the spool's files are closed by it."""
         parts, self.parts = self.parts, []
-        # Verification reads the shingles of candidate documents only.
-        spooled = {
-            name: _mapped(file, scattered=name == "shingles") for name, file in self.files.items()
-        }
+        spooled = {name: _mapped(file) for name, file in self.files.items()}
         keys = None
         if self.lsh is not None:
             keys = np.concatenate(
@@ -238,17 +235,13 @@ _SPOOLED = ("shingles", "prints")
 _NOTHING = np.empty(0, np.uint64)
 
 
-def _mapped(file: IO[bytes], *, scattered: bool = False) -> np.ndarray:
-    """The uint64 values written to `file`, mapped copy-on-write; the map outlives the file.
-
-    `scattered`: it will be read a few values here and there (no read-ahead around them)."""
+def _mapped(file: IO[bytes]) -> np.ndarray:
+    """The uint64 values written to `file`, mapped copy-on-write; the map outlives the file."""
     with file:
         file.flush()
         if file.tell() == 0:
             return np.empty(0, np.uint64)
         mapped = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_COPY)
-        if scattered:
-            mapped.madvise(mmap.MADV_RANDOM)
         return np.frombuffer(mapped, np.uint64)
 
 
