@@ -1,5 +1,9 @@
 import json
+import os
 import random
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -52,3 +56,32 @@ def test_the_parallel_pre_pass_steps_aside_where_it_does_not_apply(tmp_path: Pat
     assert parallel_recurring_lines([good, csv], reader, **run) is None
     assert parallel_recurring_lines([good], reader, min_docs=2, workers=1, min_bytes=0) is None
     assert parallel_recurring_lines([good], reader, min_docs=2, workers=2) is None  # too small
+
+
+def test_workers_leave_when_their_parent_is_killed(tmp_path: Path) -> None:
+    script = tmp_path / "parent.py"
+    script.write_text(
+        "import os, sys\n"
+        "from concurrent.futures import ProcessPoolExecutor\n"
+        "import multiprocessing\n"
+        "from neardup.prescan import _exit_with\n"
+        "if __name__ == '__main__':\n"
+        "    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context('spawn'),\n"
+        "                               initializer=_exit_with, initargs=(os.getpid(),))\n"
+        "    print(pool.submit(os.getpid).result(), flush=True)\n"
+        "    os.kill(os.getpid(), 9)\n"
+    )
+    parent = subprocess.run([sys.executable, script], capture_output=True, text=True, timeout=60)
+    worker = int(parent.stdout.split()[0])
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and _alive(worker):
+        time.sleep(0.2)
+    assert not _alive(worker)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
+import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -52,12 +54,25 @@ def parallel_recurring_lines(
     fields = (reader.id_field, reader.text_field)
     # Spawned, not forked: the parent may already run numba's threads.
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_exit_with, initargs=(os.getpid(),)
+    ) as pool:
         running = [pool.submit(_line_pairs, *part, *fields) for part in ranges]
         found = [job.result() for job in running]
     if any(pairs is None for pairs in found):
         return None
     return _recurring(np.concatenate([np.empty((0, 2), np.uint64), *found]), min_docs)
+
+
+def _exit_with(parent: int) -> None:
+    """Make a worker leave when its parent is gone (killed, say): it would wait for work forever."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 def _plain_jsonl(path: Path) -> bool:
