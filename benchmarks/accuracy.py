@@ -3,7 +3,7 @@ recall at several settings of n-gram size, thresholds and LSH bands, printed as 
 (benchmarks/ACCURACY.md records a run).
 
     python benchmarks/accuracy.py [--per-category 100] [--seeds 1 2] [--reuters 4000]
-        [--parts ocr news numbers reuters bands pairs]
+        [--parts ocr news numbers reuters bands pairs char]
 """
 
 from __future__ import annotations
@@ -122,26 +122,71 @@ def band_recall(stories: list[dict[str, str]], settings: list[tuple[int, int]]) 
 
 
 def ocr_recall(rates: list[float], ngrams: list[int], articles: int = 200) -> Table:
-    """Recall of OCR-noised copies by character error rate and n-gram size: each BBC article
-    against its noised copy (`neardup.compare`, default thresholds otherwise)."""
+    """Recall of OCR-noised copies by character error rate and n-gram size (word shingles
+    alone), and with the character-level second look at the defaults: each BBC article against
+    its noised copy (`neardup.compare`, default thresholds otherwise)."""
     rng = random.Random(1)
     sources = [Article.parse(a["text"]) for a in read_bbc(SHARED / "bbc")]
     sources = rng.sample([a for a in sources if a.words >= 80], articles)
+    settings = [(f"{n}-grams", Options(ngram=n, char_errors=0)) for n in ngrams]
+    settings.append(("5-grams + second look (defaults)", DEFAULTS))
     table = Table(
         f"OCR noise: share of {articles} BBC articles whose noised copy is a duplicate, by "
         "character error rate",
-        ["character error rate", *(f"{n}-grams" for n in ngrams)],
+        ["character error rate", *(label for label, _ in settings)],
     )
     for rate in rates:
         copies = [transform.ocr_noise(a, rng, rate) for a in sources]
         row: list[object] = [f"{rate:.2%}"]
-        for ngram in ngrams:
+        for _, options in settings:
             found = sum(
-                compare(a.text, c.text, explain=False, ngram=ngram).relation in DUPLICATES
+                compare(a.text, c.text, explain=False, options=options).relation in DUPLICATES
                 for a, c in zip(sources, copies, strict=True)
             )
             row.append(found / articles)
         table.rows.append(row)
+    return table
+
+
+#: The character-level second look: off, and the share of a word's characters that may differ.
+CHAR_SETTINGS = [0.0, 0.2, 0.25, 0.34, 0.5]
+
+
+def char_table(per_category: int, seed: int) -> Table:
+    """The generated benchmark at each `char_errors` setting (0: the second look off)."""
+    labelled = benchmark(per_category, seed)
+    table = Table(
+        f"Second look on the generated news benchmark ({len(labelled.documents)} documents, "
+        f"seed {seed}), by char_errors (0: off)",
+        ["char_errors", "precision", "recall", "F1", "ARI", *POSITIVE]
+        + [f"{c} (FPR)" for c in NEGATIVE],
+    )
+    for value in CHAR_SETTINGS:
+        options = Options(char_errors=value)
+        table.rows.append(measure(labelled, f"{value:g}", options))
+    return table
+
+
+def char_reuters(stories: list[dict[str, str]]) -> Table:
+    """What the second look adds on all of Reuters-21578: the pairs it promotes, how many are
+    outside the exact word-level truth, and how many are short notices (wire templates)."""
+    documents = [s for s in stories if s["text"]]
+    words = {d["id"]: len(d["text"].split()) for d in documents}
+    table = Table(
+        f"Second look on Reuters-21578 ({len(documents)} stories, furniture kept as for the "
+        "truth): pairs it makes duplicates, by char_errors",
+        ["char_errors", "duplicate pairs", "by the second look", "short notices (< 30 words)"],
+    )
+    for value in CHAR_SETTINGS:
+        options = Options(char_errors=value, ignore_boilerplate=False)
+        pairs = [
+            p
+            for p in find_pairs(documents, options=options)
+            if p.relation in DUPLICATES and p.differs_only_in != "numbers"
+        ]
+        looked = [p for p in pairs if p.differs_only_in == "characters"]
+        short = sum(min(words[p.id_a], words[p.id_b]) < 30 for p in looked)
+        table.rows.append([f"{value:g}", len(pairs), len(looked), short])
     return table
 
 
@@ -189,7 +234,7 @@ def reuters_pairs(stories: list[dict[str, str]]) -> Table:
         pairs = [
             p
             for p in find_pairs(documents, options=options)
-            if p.relation in DUPLICATES and not p.differs_only_in
+            if p.relation in DUPLICATES and p.differs_only_in != "numbers"
         ]
         counts.append(len(pairs))
         short = sum(p.relation != "exact" and min(words[p.id_a], words[p.id_b]) < 30 for p in pairs)
@@ -245,7 +290,7 @@ def main() -> None:
     parser.add_argument(
         "--parts",
         nargs="+",
-        default=["ocr", "news", "numbers", "reuters", "bands", "pairs"],
+        default=["ocr", "news", "numbers", "reuters", "bands", "pairs", "char"],
         help="tables to make",
     )
     args = parser.parse_args()
@@ -265,6 +310,9 @@ def main() -> None:
         tables.append(lambda: band_recall(list(read_reuters(SHARED / "reuters21578")), settings))
     if "pairs" in args.parts:
         tables.append(lambda: reuters_pairs(list(read_reuters(SHARED / "reuters21578"))))
+    if "char" in args.parts:
+        tables += [lambda seed=seed: char_table(args.per_category, seed) for seed in args.seeds]
+        tables.append(lambda: char_reuters(list(read_reuters(SHARED / "reuters21578"))))
     for make in tables:
         print(make().markdown(), end="\n\n", flush=True)
 

@@ -201,7 +201,7 @@ def main() -> None:
             corpus = args.corpus or work / f"corpus-{size}.jsonl"
             if not args.corpus:
                 with corpus.open("w", encoding="utf-8") as out:
-                    for record in make_corpus(size, 540):
+                    for record in make_corpus(size, 600):
                         out.write(json.dumps(record) + "\n")
             tools = args.tools if size == args.documents else ["neardup"]
             rows = compare_tools(corpus, tools, work)

@@ -1,3 +1,5 @@
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -45,9 +47,7 @@ def test_date_policies_and_missing_dates_last() -> None:
 
 def test_pairs_that_differ_only_in_numbers_join_no_cluster_unless_told() -> None:
     pairs = _pairs((0, 1, NEAR_DUPLICATE))
-    pairs = ScoredPairs(
-        *[getattr(pairs, f) for f in list(pairs.__dataclass_fields__)[:-1]], np.array([True])
-    )
+    pairs = dataclasses.replace(pairs, differ_in_numbers=np.array([True]))
     order = keep_order("first", np.array([5, 5]))
     assert cluster(pairs, order).cluster_id.tolist() == [-1, -1]
     assert cluster(pairs, order, numbers_matter=False).cluster_id.tolist() == [0, 0]

@@ -288,7 +288,15 @@ def test_bbc_news_benchmark_targets() -> None:
     )
     _, by_category = run_eval("news-benchmark", generation=generation)
     shares = {row[0]: row[3] for row in by_category.rows}
-    for category in ("punctuation", "light-edits", "moved", "furniture", "expanded", "excerpt"):
+    for category in (
+        "punctuation",
+        "light-edits",
+        "moved",
+        "furniture",
+        "expanded",
+        "excerpt",
+        "ocr",  # by the character-level second look
+    ):
         assert shares[category] >= 0.97, category
     assert shares["seed-like"] >= 0.9
     assert shares["same-event"] <= 0.02

@@ -5,6 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from neardup import kernel, reference
+from neardup.lsh import _bucketed
 from neardup.normalize import normalize
 from neardup.sketch import permutations, sketch_texts
 
@@ -51,18 +52,50 @@ def test_intersection_sizes_equal_sets(sets: list[set[int]]) -> None:
     assert got.tolist() == [len(sets[i] & sets[j]) for i, j in zip(left, right, strict=True)]
 
 
-def test_pairs_in_groups_lists_every_pair_per_shared_key() -> None:
-    keys = np.array([1, 1, 1, 2, 2, 3], dtype=np.uint64)
-    docs = np.array([4, 0, 2, 0, 4, 9], dtype=np.int32)
-    kernel.order_groups(keys, docs)
-    assert docs.tolist() == [0, 2, 4, 0, 4, 9]
-    encoded = kernel.pairs_in_groups(keys, docs, 0, 0, 10)
-    pairs = sorted(zip((encoded >> 32).tolist(), (encoded & 0xFFFFFFFF).tolist(), strict=True))
-    assert pairs == [(0, 2), (0, 4), (0, 4), (2, 4)]
-    assert kernel.pairs_in_groups(keys, docs, 2, 0, 10).size == 1  # the group of three is skipped
-    assert kernel.left_work(keys, docs, 0, 10).tolist() == [3, 0, 1] + [0] * 7
-    ranged = kernel.pairs_in_groups(keys, docs, 0, 1, 3)  # only pairs whose smaller doc is 1 or 2
-    assert ranged.tolist() == [(2 << 32) | 4]
+def _partners(
+    keys: np.ndarray, docs: np.ndarray, bits: int, max_group: int, lo: int, hi: int
+) -> list[tuple[int, int]]:
+    begin = np.arange(keys.size, dtype=np.int64)
+    packed, bounds = _bucketed(keys, begin, begin + 1, docs, bits)
+    lengths = kernel.sort_buckets(packed, bounds)
+    work = kernel.left_work(packed, bounds, lengths, bits, max_group, 1 << bits)
+    offsets = np.r_[0, np.cumsum(work)]
+    found = kernel.partners_in_groups(packed, bounds, lengths, bits, max_group, offsets, lo, hi)
+    owner = np.repeat(np.arange(lo, hi), np.diff(offsets[lo : hi + 1]))
+    return sorted(zip(owner.tolist(), found.tolist(), strict=True))
+
+
+def test_partners_are_listed_once_per_shared_key() -> None:
+    # Key 5 and key 5 + 2**63 differ only in the bit that picks their bucket: two groups.
+    keys = np.array([1, 1, 1, 5, 5, 3, 5 + (1 << 63), 5 + (1 << 63)], dtype=np.uint64)
+    docs = np.array([4, 0, 2, 0, 4, 9, 1, 3], dtype=np.int64)
+    assert _partners(keys, docs, 4, 0, 0, 16) == [(0, 2), (0, 4), (0, 4), (1, 3), (2, 4)]
+    assert _partners(keys, docs, 4, 2, 0, 16) == [(0, 4), (1, 3)]  # the group of three skipped
+    assert _partners(keys, docs, 4, 0, 1, 3) == [(1, 3), (2, 4)]  # smaller document 1 or 2
+
+
+def test_a_key_a_document_holds_twice_counts_once() -> None:
+    keys = np.array([7, 7, 7], dtype=np.uint64)
+    docs = np.array([1, 1, 0], dtype=np.int64)
+    assert _partners(keys, docs, 1, 0, 0, 2) == [(0, 1)]
+
+
+def test_shared_partners_counts_and_keeps_by_share() -> None:
+    partners = np.array([5, 3, 5, 5, 4, 3], dtype=np.uint32)  # doc 1: 5, 3, 5; doc 2: 5, 4, 3
+    offsets = np.array([0, 0, 3, 6, 6, 6, 6], dtype=np.int64)
+    sizes = np.array([0, 4, 2, 9, 9, 4], dtype=np.int64)
+    pairs, shared = kernel.shared_partners(partners.copy(), offsets, 1, 3, sizes, 0.0)
+    assert pairs.tolist() == [
+        (1 << 32) | 3,
+        (1 << 32) | 5,
+        (2 << 32) | 3,
+        (2 << 32) | 4,
+        (2 << 32) | 5,
+    ]
+    assert shared.tolist() == [1, 2, 1, 1, 1]
+    # at least half of the smaller document's keys: (1, 5) shares 2 of 4, (2, x) 1 of 2
+    pairs, shared = kernel.shared_partners(partners.copy(), offsets, 1, 3, sizes, 0.5)
+    assert pairs.tolist() == [(1 << 32) | 5, (2 << 32) | 3, (2 << 32) | 4, (2 << 32) | 5]
 
 
 numbery = st.lists(

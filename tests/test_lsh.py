@@ -2,12 +2,16 @@ import itertools
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from neardup.lsh import (
     TARGET_RECALL_AT_THRESHOLD,
+    _bucketed,
     candidate_probability,
     choose_bands,
     pairs_sharing_keys,
+    pairs_sharing_segments,
 )
 
 
@@ -63,7 +67,58 @@ def test_only_kept_pairs_are_returned_whatever_the_chunks() -> None:
     docs = np.array([d for _, d in held], dtype=np.int32)
     pairs, shared = pairs_sharing_keys(keys, docs, max_group=12)
     assert pairs.size and (shared >= 2).any() and (shared == 1).any()
+    sizes = np.bincount(docs, minlength=60)
+    smaller = np.minimum(sizes[pairs >> 32], sizes[pairs & 0xFFFFFFFF])
+    wanted = shared >= 0.3 * smaller
+    assert 0 < wanted.sum() < wanted.size
     for budget in (5, 10_000):
-        kept = pairs_sharing_keys(keys, docs, max_group=12, budget=budget, keep=lambda p, s: s >= 2)
-        assert np.array_equal(kept[0], pairs[shared >= 2])
-        assert np.array_equal(kept[1], shared[shared >= 2])
+        kept = pairs_sharing_keys(
+            keys, docs, max_group=12, budget=budget, sizes=sizes, min_share=0.3
+        )
+        assert np.array_equal(kept[0], pairs[wanted])
+        assert np.array_equal(kept[1], shared[wanted])
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 3).map(lambda low: low | (1 << 40)),  # a few low parts...
+            st.integers(0, 2**23 - 1),  # ...under many top parts
+            st.integers(0, 70),
+        ),
+        max_size=300,
+    )
+)
+def test_pairs_sharing_segments_match_brute_force(held: list[tuple[int, int, int]]) -> None:
+    by_doc: dict[int, set[int]] = {}
+    for low, top, doc in held:
+        by_doc.setdefault(doc, set()).add(low | (top << 41))
+    owners = np.array(sorted(by_doc), dtype=np.int64)
+    values = [np.array(sorted(by_doc[d]), dtype=np.uint64) for d in owners.tolist()]
+    # Segments after a gap and in reverse order, as fingerprint candidates pass a subset.
+    pieces, begin, offset = [np.zeros(3, np.uint64)], np.zeros(owners.size, np.int64), 3
+    for k in reversed(range(owners.size)):
+        begin[k], offset = offset, offset + values[k].size
+        pieces.append(values[k])
+    flat = np.concatenate(pieces)
+    end = begin + np.array([v.size for v in values], dtype=np.int64)
+    pairs, shared = pairs_sharing_segments(flat, begin, end, owners, budget=3)
+    expected = {}
+    for i, j in itertools.combinations(sorted(by_doc), 2):
+        if common := len(by_doc[i] & by_doc[j]):
+            expected[(i << 32) | j] = common
+    assert dict(zip(pairs.tolist(), shared.tolist(), strict=True)) == expected
+
+
+def test_keys_packed_a_slice_at_a_time_are_packed_the_same() -> None:
+    rng = np.random.default_rng(3)
+    values = rng.integers(0, 2**64 - 1, 500, dtype=np.uint64, endpoint=True)
+    begin = np.sort(rng.choice(480, 40, replace=False)).astype(np.int64)
+    end = begin + rng.integers(0, 20, 40)
+    owners = rng.permutation(64)[:40].astype(np.int64)
+    whole = _bucketed(values, begin, end, owners, 6)
+    for size in (1, 7, 100):
+        sliced = _bucketed(values, begin, end, owners, 6, keys_per_slice=size)
+        assert np.array_equal(sliced[1], whole[1])
+        assert np.array_equal(sliced[0], whole[0])  # the same order within each bucket, too

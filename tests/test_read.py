@@ -75,6 +75,25 @@ def test_lone_surrogate_escapes_in_valid_utf8_json_are_repaired(tmp_path: Path) 
     assert reader.stats.invalid_utf8 == 1
 
 
+def test_json_lines_the_fast_parser_refuses_are_read_as_the_json_module_reads_them(
+    tmp_path: Path,
+) -> None:
+    lines = [
+        b'\xef\xbb\xbf{"id": "bom", "text": "a BOM before the first line"}',
+        b'{"id": "nan", "text": "not a number below", "score": NaN}',
+        b'{"id": "big", "text": "a huge integer", "n": 123456789012345678901234567890}',
+        b'{"id": "pair", "text": "an escaped pair \\ud83d\\ude00 is one character"}',
+    ]
+    jsonl = tmp_path / "d.jsonl"
+    jsonl.write_bytes(b"\n".join(lines) + b"\n")
+    records, reader = _read(jsonl)
+    assert [r.id for r in records] == ["bom", "nan", "big", "pair"]
+    assert records[1].fields["score"] != records[1].fields["score"]  # NaN
+    assert records[2].fields["n"] == 123456789012345678901234567890
+    assert records[3].text == "an escaped pair \U0001f600 is one character"
+    assert reader.stats.invalid_utf8 == 0
+
+
 def test_null_text_is_an_empty_document(tmp_path: Path) -> None:
     path = _write_jsonl(tmp_path / "d.jsonl", [{"id": "a", "text": None}])
     assert _read(path)[0][0].text == ""

@@ -17,25 +17,36 @@ from typing import Any
 import numpy as np
 
 from neardup.align import align
+from neardup.charlook import second_look
 from neardup.cluster import Clusters
 from neardup.errors import InputError, OptionsError, OutputError
 from neardup.index import Index, Match, is_copy
 from neardup.normalize import exact_key
 from neardup.options import Options
-from neardup.pipeline import Corpus, cluster_corpus, collect, furniture_lines, match
+from neardup.pipeline import (
+    Corpus,
+    TextsOf,
+    cluster_corpus,
+    collect,
+    furniture_lines,
+    match,
+    reread_texts,
+)
+from neardup.prescan import parallel_recurring_lines
 from neardup.progress import Reporter
 from neardup.read import Record, RecordReader, read_paths, read_records, rows_of
 from neardup.report import check_report, pairs_to_explain, render_report, write_report
-from neardup.results import ClusterMember, Comparison, Pair, Summary, cluster_rows, pair_rows
-from neardup.sketch import sketch_texts
-from neardup.verify import (
-    EXACT,
-    RELATIONS,
-    ScoredPairs,
-    classify,
-    differ_only_in_numbers,
-    score,
+from neardup.results import (
+    ClusterMember,
+    Comparison,
+    Pair,
+    Summary,
+    cluster_rows,
+    differs_only_in,
+    pair_rows,
 )
+from neardup.sketch import sketch_texts
+from neardup.verify import EXACT, RELATIONS, ScoredPairs, score_pairs
 from neardup.write import check_output, cluster_schema, pair_schema, write_rows
 
 
@@ -75,17 +86,17 @@ def compare(
             alignment=alignment,
         )
     left, right = np.array([0]), np.array([1])
-    jaccard, a_in_b, b_in_a = score(sketches, left, right)
-    relation = classify(jaccard, a_in_b, b_in_a, options, report_overlap=True)[0]
+    scored = score_pairs(sketches, left, right, options, report_overlap=True)
+    scored = second_look(scored, lambda _: {0: a, 1: b}, options, furniture)
+    relation = scored.relation[0]
     if tokens.min() < options.min_words:
         relation = 0  # too short to be matched unless identical
-    numbers = differ_only_in_numbers(sketches, left, right)[0]
     return Comparison(
         relation=RELATIONS[relation],
-        jaccard=round(float(jaccard[0]), 6),
-        containment_a_in_b=round(float(a_in_b[0]), 6),
-        containment_b_in_a=round(float(b_in_a[0]), 6),
-        differs_only_in="numbers" if numbers and relation else None,
+        jaccard=round(float(scored.jaccard[0]), 6),
+        containment_a_in_b=round(float(scored.containment_left_in_right[0]), 6),
+        containment_b_in_a=round(float(scored.containment_right_in_left[0]), 6),
+        differs_only_in=differs_only_in(scored, 0) if relation else None,
         alignment=alignment,
     )
 
@@ -120,8 +131,15 @@ def find_pairs(
     options = _options(options, overrides)
     reader = RecordReader(id_field, text_field)
     records = records if _reiterable(records) else list(records)
-    corpus = _collect(lambda r: read_records(records, r), reader, options, Reporter(progress))
-    return list(pair_rows(corpus.ids, match(corpus, options, report_overlap=report_overlap)))
+    read = functools.partial(read_records, records)
+    corpus = _collect(read, reader, options, Reporter(progress))
+    pairs = match(
+        corpus,
+        options,
+        report_overlap=report_overlap,
+        texts=_texts(read, reader),
+    )
+    return list(pair_rows(corpus.ids, pairs))
 
 
 def deduplicate(
@@ -150,14 +168,15 @@ def deduplicate(
     if not _reiterable(records):
         records = list(records)
     reader = RecordReader(id_field, text_field)
+    read = functools.partial(read_records, records)
     corpus = _collect(
-        lambda r: read_records(records, r),
-        reader,
-        options,
-        Reporter(progress),
-        date_field=_date_field(keep, date_field),
+        read, reader, options, Reporter(progress), date_field=_date_field(keep, date_field)
     )
-    pairs = match(corpus, options)
+    pairs = match(
+        corpus,
+        options,
+        texts=_texts(read, reader),
+    )
     clusters = cluster_corpus(corpus, pairs, keep, numbers_matter=options.numbers_matter)
     kept = _select(records, ~clusters.removed, clusters.cluster_id if add_cluster_id else None)
     return Deduplication(
@@ -189,8 +208,9 @@ def find_files(
     started = time.perf_counter()
     reporter = Reporter(progress)
     reader = RecordReader(id_field, text_field)
-    corpus = _collect(lambda r: read_paths(inputs, r), reader, options, reporter)
-    pairs = match(corpus, options, report_overlap=report_overlap)
+    read = functools.partial(read_paths, inputs)
+    corpus = _collect(read, reader, options, reporter, paths=inputs)
+    pairs = match(corpus, options, report_overlap=report_overlap, texts=_texts(read, reader))
     _write_pairs(output, corpus, pairs, reporter)
     summary = _summary(corpus, reader, options, pairs, None, started)
     summary.outputs["pairs"] = str(output)
@@ -232,20 +252,26 @@ def deduplicate_files(
     reporter = Reporter(progress)
     reader = RecordReader(id_field, text_field)
     index = None if against is None else Index(against, options, create=False)
+    read = functools.partial(read_paths, inputs)
     try:
         corpus = _collect(
-            lambda r: read_paths(inputs, r),
+            read,
             reader,
             options,
             reporter,
             date_field=_date_field(keep, date_field),
             corpus_furniture=index is None,
+            paths=inputs,
         )
         known = [] if index is None else _known_copies(index, corpus, options, reporter)
     finally:
         if index is not None:
             index.close()
-    scored = match(corpus, options)
+    scored = match(
+        corpus,
+        options,
+        texts=_texts(read, reader),
+    )
     found = cluster_corpus(corpus, scored, keep, numbers_matter=options.numbers_matter)
     summary = _summary(corpus, reader, options, scored, found, started)
     copies = np.zeros(len(corpus.ids), dtype=bool)
@@ -308,16 +334,25 @@ def _collect(
     *,
     date_field: str | None = None,
     corpus_furniture: bool = True,
+    paths: Sequence[str | Path] = (),
 ) -> Corpus:
     """Sketch the records that `read` yields; a first read finds the corpus's page furniture
-    (without `corpus_furniture`, furniture is recognized by its patterns only)."""
-    if corpus_furniture:
-        furniture = furniture_lines(read(RecordReader(reader.id_field, reader.text_field)), options)
-    else:
-        furniture = frozenset() if options.ignore_boilerplate else None
+    (without `corpus_furniture`, furniture is recognized by its patterns only). When `read`
+    reads `paths` and they are large JSONL files, that first read runs on every core."""
+    furniture = frozenset() if options.ignore_boilerplate else None
+    if corpus_furniture and furniture is not None:
+        found = parallel_recurring_lines(paths, reader, min_docs=options.boilerplate_min_docs)
+        if found is None:
+            found = furniture_lines(read(RecordReader(reader.id_field, reader.text_field)), options)
+        furniture = frozenset(found or ())
     return collect(
         read(reader), options, furniture=furniture, date_field=date_field, reporter=reporter
     )
+
+
+def _texts(read: Callable[[RecordReader], Iterable[Record]], reader: RecordReader) -> TextsOf:
+    """The texts of a set of documents by one more read of the input (the second look)."""
+    return reread_texts(lambda: read(RecordReader(reader.id_field, reader.text_field)))
 
 
 def _kept_fields(

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from neardup import kernel
-from neardup.lsh import pairs_sharing_keys
+from neardup.lsh import pairs_sharing_segments
 from neardup.options import Options
 from neardup.sketch import Sketches
 
@@ -22,8 +22,12 @@ from neardup.sketch import Sketches
 def band_candidates(sketches: Sketches, docs: np.ndarray, options: Options) -> np.ndarray:
     """Encoded pairs of `docs` that agree on at least one LSH band."""
     bands, rows = options.lsh
-    keys = kernel.band_keys(sketches.signatures[docs], bands, rows)
-    pairs, _ = pairs_sharing_keys(keys.ravel(), np.tile(docs, bands))
+    if sketches.band_keys is None:
+        keys = kernel.band_keys(sketches.signatures[docs], bands, rows).T
+    else:
+        keys = sketches.band_keys[docs]
+    starts = np.arange(docs.size, dtype=np.int64) * bands
+    pairs, _ = pairs_sharing_segments(keys.ravel(), starts, starts + bands, docs)
     return pairs
 
 
@@ -35,23 +39,15 @@ def fingerprint_candidates(
     A pair is kept when the share of the smaller fingerprint set found in the other document is
     at least half of `min_containment`: a margin wide enough for short documents.
     """
-    counts = np.diff(sketches.print_starts)
-    member = np.zeros(counts.size, dtype=bool)
-    member[docs] = True
-    # Four bytes per fingerprint for its owner: this array is as long as all fingerprints.
-    index_type = np.int32 if counts.size < 2**31 else np.int64
-    holders = np.repeat(np.arange(counts.size, dtype=index_type), counts)
-    keys = sketches.prints
-    if docs.size < counts.size:
-        keep = member[holders]
-        keys, holders = keys[keep], holders[keep]
-    smallest_share = 0.5 * min_containment
-
-    def enough(pairs: np.ndarray, shared: np.ndarray) -> np.ndarray:
-        smaller = np.minimum(counts[pairs >> 32], counts[pairs & 0xFFFFFFFF])
-        return shared >= smallest_share * smaller
-
-    pairs, _ = pairs_sharing_keys(keys, holders, max_group=options.max_shingle_df, keep=enough)
+    pairs, _ = pairs_sharing_segments(
+        sketches.prints,
+        sketches.print_starts[docs],
+        sketches.print_starts[docs + 1],
+        docs,
+        max_group=options.max_shingle_df,
+        sizes=np.diff(sketches.print_starts),
+        min_share=0.5 * min_containment,
+    )
     return pairs
 
 

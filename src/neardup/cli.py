@@ -76,6 +76,14 @@ def _matching_options(command: Callable[..., Any]) -> Callable[..., Any]:
             show_default=True,
             help="Leave page furniture out of the similarity.",
         ),
+        click.option(
+            "--char-errors",
+            type=click.FloatRange(0, 1, max_open=True),
+            default=_DEFAULTS.char_errors,
+            show_default=True,
+            help="Second look at pairs below both thresholds: a word counts as the same where "
+            "at most this share of its characters differ (OCR noise, typos). 0: off.",
+        ),
         click.option("--quiet", "-q", is_flag=True, help="No progress bars and no summary."),
     ]
     for decorate in reversed(decorators):
@@ -92,6 +100,7 @@ def _options(values: dict[str, Any]) -> Options:
         num_perm=values.pop("num_perm"),
         numbers_matter=values.pop("numbers_matter"),
         ignore_boilerplate=values.pop("ignore_boilerplate"),
+        char_errors=values.pop("char_errors"),
     )
 
 

@@ -11,6 +11,13 @@ word n-grams become character n-grams there.
 
 from __future__ import annotations
 
+import os
+
+# OpenMP threads otherwise spin between parallel regions: while the reader thread prepares the
+# next batch they would take its core (measured: 3x the CPU time on 2 cores). Read when numba
+# loads its OpenMP layer, at the first parallel call; a user's own setting is kept.
+os.environ.setdefault("OMP_WAIT_POLICY", "passive")
+
 import numpy as np
 from numba import njit, prange
 
@@ -139,7 +146,7 @@ def _normal_form(
     return n
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, nogil=True)
 def normalize_utf8(
     data: np.ndarray,
     offsets: np.ndarray,
@@ -182,8 +189,14 @@ def _token_hashes(
     numeric = True
     while i < end:
         c = data[i]
-        if not _is_word_byte(c):
-            if in_word:
+        if c < 128:  # most bytes: no character to decode
+            if _is_word_byte(c):
+                if not in_word:
+                    h = _FNV_OFFSET
+                    in_word = True
+                    numeric = 48 <= c <= 57
+                h = (h ^ np.uint64(c)) * _FNV_PRIME
+            elif in_word:
                 if out.size:
                     out[n] = fmix64(h)
                 if digits.size:
@@ -193,7 +206,7 @@ def _token_hashes(
             i += 1
             continue
         width, cp = _char_len(data, i, end)
-        if c >= 128 and _is_unspaced(cp):
+        if _is_unspaced(cp):
             if in_word:
                 if out.size:
                     out[n] = fmix64(h)
@@ -298,12 +311,16 @@ def _shingles_and_prints(
             h = fmix64(h ^ tokens[s + k]) + np.uint64(k)
         out[s] = h
     n_windows = max(n_shingles - window + 1, 1)
+    m = 0
     for w in range(n_windows):
         smallest = out[w]
         for k in range(w + 1, min(w + window, n_shingles)):
             smallest = min(smallest, out[k])
-        chosen[w] = smallest
-    return _sort_distinct(out[:n_shingles]), _sort_distinct(chosen[:n_windows])
+        # Neighbouring windows mostly share their smallest hash: keep it once.
+        if m == 0 or chosen[m - 1] != smallest:
+            chosen[m] = smallest
+            m += 1
+    return _sort_distinct(out[:n_shingles]), _sort_distinct(chosen[:m])
 
 
 @njit(cache=True)
@@ -319,7 +336,7 @@ def _compact(buffer: np.ndarray, room: np.ndarray, used: np.ndarray) -> tuple:
     return packed, starts
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, nogil=True)
 def sketch_batch(
     data: np.ndarray,
     offsets: np.ndarray,
@@ -364,7 +381,7 @@ def sketch_batch(
     return token_counts, word_keys, masked_keys, shingles, starts, prints, print_starts
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, nogil=True)
 def minhash(hashes: np.ndarray, starts: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """MinHash signatures, one row per document, with h_k(x) = (a_k·x + b_k) >> 32 (a_k odd).
 
@@ -399,68 +416,183 @@ def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
 
 
 @njit(cache=True)
-def _group_end(sorted_keys: np.ndarray, start: int) -> int:
+def count_buckets(
+    values: np.ndarray, begin: np.ndarray, end: np.ndarray, bits: int, counts: np.ndarray
+) -> None:
+    """Add to `counts[b + 1]` how many of the keys `values[begin[i]:end[i]]` fall in bucket b,
+    the bucket of a key being its top `bits` bits."""
+    shift = np.uint64(64 - bits)
+    for i in range(begin.size):
+        for k in range(begin[i], end[i]):
+            counts[np.int64(values[k] >> shift) + 1] += 1
+
+
+@njit(cache=True)
+def fill_buckets(
+    values: np.ndarray,
+    begin: np.ndarray,
+    end: np.ndarray,
+    owners: np.ndarray,
+    bits: int,
+    packed: np.ndarray,
+    fill: np.ndarray,
+) -> None:
+    """Pack the keys `values[begin[i]:end[i]]` of document `owners[i]` into their buckets.
+
+    The rest of a key, shifted up past its bucket bits, shares one uint64 with its document (which
+    must be below 2**bits): within a bucket, sorting the packed values orders them by key and,
+    for equal keys, by document, and equal keys have equal high parts. `fill[b]` is where bucket
+    b's next key goes (its start, from `count_buckets`, at first).
+    """
+    shift = np.uint64(64 - bits)
+    up = np.uint64(bits)
+    for i in range(owners.size):
+        doc = np.uint64(owners[i])
+        for k in range(begin[i], end[i]):
+            b = np.int64(values[k] >> shift)
+            packed[fill[b]] = (values[k] << up) | doc
+            fill[b] += 1
+
+
+@njit(cache=True, parallel=True)
+def sort_buckets(packed: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """Sort each bucket in place on both cores, dropping repeats: bucket b keeps `lengths[b]`."""
+    lengths = np.zeros(bounds.size - 1, dtype=np.int64)
+    for b in prange(bounds.size - 1):
+        lo, hi = bounds[b], bounds[b + 1]
+        if hi - lo > 1:
+            packed[lo:hi].sort()
+        kept = 0
+        for x in range(lo, hi):
+            if kept == 0 or packed[x] != packed[lo + kept - 1]:
+                packed[lo + kept] = packed[x]
+                kept += 1
+        lengths[b] = kept
+    return lengths
+
+
+@njit(cache=True, inline="always")
+def _group_end(packed: np.ndarray, start: int, stop: int, up: np.uint64) -> int:
     end = start + 1
-    while end < sorted_keys.size and sorted_keys[end] == sorted_keys[start]:
+    while end < stop and packed[end] >> up == packed[start] >> up:
         end += 1
     return end
 
 
 @njit(cache=True)
-def order_groups(sorted_keys: np.ndarray, docs: np.ndarray) -> None:
-    """Sort, in place, the documents of each group of equal keys (`docs` is ordered by key)."""
-    start = 0
-    while start < sorted_keys.size:
-        end = _group_end(sorted_keys, start)
-        if end - start > 1:
-            docs[start:end].sort()
-        start = end
-
-
-@njit(cache=True)
-def left_work(sorted_keys: np.ndarray, docs: np.ndarray, max_group: int, n_docs: int) -> np.ndarray:
+def left_work(
+    packed: np.ndarray,
+    bounds: np.ndarray,
+    lengths: np.ndarray,
+    bits: int,
+    max_group: int,
+    n_docs: int,
+) -> np.ndarray:
     """For each document, in how many pairs of `pairs_in_groups` it is the smaller one."""
     work = np.zeros(n_docs, dtype=np.int64)
-    start = 0
-    while start < sorted_keys.size:
-        end = _group_end(sorted_keys, start)
-        size = end - start
-        if max_group <= 0 or size <= max_group:
-            for r in range(size):
-                work[docs[start + r]] += size - 1 - r
-        start = end
+    up = np.uint64(bits)
+    mask = np.uint64((1 << bits) - 1)
+    for b in range(lengths.size):
+        start, stop = bounds[b], bounds[b] + lengths[b]
+        while start < stop:
+            end = _group_end(packed, start, stop, up)
+            size = end - start
+            if max_group <= 0 or size <= max_group:
+                for r in range(size):
+                    work[np.int64(packed[start + r] & mask)] += size - 1 - r
+            start = end
     return work
 
 
 @njit(cache=True)
-def pairs_in_groups(
-    sorted_keys: np.ndarray, docs: np.ndarray, max_group: int, lo: int, hi: int
+def partners_in_groups(
+    packed: np.ndarray,
+    bounds: np.ndarray,
+    lengths: np.ndarray,
+    bits: int,
+    max_group: int,
+    offsets: np.ndarray,
+    lo: int,
+    hi: int,
 ) -> np.ndarray:
-    """The pairs (i, j), i < j, lo <= i < hi, of documents sharing a key, as i * 2**32 + j.
+    """For each document i in [lo, hi), every larger document it shares a key with, once per
+    shared key: `out[offsets[i] - offsets[lo]:offsets[i + 1] - offsets[lo]]`.
 
-    `docs` is ordered by `sorted_keys` and, within a group of equal keys, by document (see
-    `order_groups`); a document holds a key once. Groups larger than `max_group` are skipped
-    (max_group <= 0: no limit). A pair appears once for every key it shares.
+    Takes sorted buckets (`fill_buckets`, `sort_buckets`) and `offsets`, the running sum of
+    `left_work`. Groups larger than `max_group` are skipped (max_group <= 0: no limit).
     """
-    total = 0
-    for step in range(2):  # count, then fill
-        out = np.empty(total, dtype=np.int64)
-        m = 0
-        start = 0
-        while start < sorted_keys.size:
-            end = _group_end(sorted_keys, start)
+    up = np.uint64(bits)
+    mask = np.uint64((1 << bits) - 1)
+    out = np.empty(offsets[hi] - offsets[lo], dtype=np.uint32)
+    fill = offsets[lo:hi] - offsets[lo]
+    for b in range(lengths.size):
+        start, stop = bounds[b], bounds[b] + lengths[b]
+        while start < stop:
+            end = _group_end(packed, start, stop, up)
             if max_group <= 0 or end - start <= max_group:
-                for x in range(start, end):
-                    p = np.int64(docs[x])
+                for x in range(start, end - 1):
+                    p = np.int64(packed[x] & mask)
                     if lo <= p < hi:
-                        if step == 0:
-                            total += end - 1 - x
-                            continue
                         for y in range(x + 1, end):
-                            out[m] = (p << 32) | np.int64(docs[y])
-                            m += 1
+                            out[fill[p - lo]] = np.uint32(packed[y] & mask)
+                            fill[p - lo] += 1
             start = end
     return out
+
+
+@njit(cache=True, parallel=True)
+def shared_partners(
+    partners: np.ndarray,
+    offsets: np.ndarray,
+    lo: int,
+    hi: int,
+    sizes: np.ndarray,
+    min_share: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs (i, j) of `partners_in_groups`, as i * 2**32 + j in order, and how many keys
+    each shares; only those sharing at least `min_share * min(sizes[i], sizes[j])` keys."""
+    counts = np.empty(partners.size, dtype=np.uint32)
+    kept = np.zeros(hi - lo + 1, dtype=np.int64)
+    for i in prange(lo, hi):
+        first, last = offsets[i] - offsets[lo], offsets[i + 1] - offsets[lo]
+        mine = partners[first:last]
+        mine.sort()
+        m = 0
+        x = 0
+        while x < mine.size:
+            y = x + 1
+            while y < mine.size and mine[y] == mine[x]:
+                y += 1
+            j = mine[x]
+            if y - x >= min_share * min(sizes[i], sizes[j]):
+                mine[m] = j
+                counts[first + m] = y - x
+                m += 1
+            x = y
+        kept[i - lo + 1] = m
+    starts = np.cumsum(kept)
+    pairs = np.empty(starts[-1], dtype=np.int64)
+    shared = np.empty(starts[-1], dtype=np.int64)
+    for i in prange(lo, hi):
+        first = offsets[i] - offsets[lo]
+        for k in range(starts[i - lo + 1] - starts[i - lo]):
+            pairs[starts[i - lo] + k] = (np.int64(i) << 32) | np.int64(partners[first + k])
+            shared[starts[i - lo] + k] = counts[first + k]
+    return pairs, shared
+
+
+@njit(cache=True)
+def gather_segments(
+    values: np.ndarray,
+    starts: np.ndarray,
+    docs: np.ndarray,
+    out: np.ndarray,
+    out_starts: np.ndarray,
+) -> None:
+    """Copy document d's segment `values[starts[d]:starts[d + 1]]` to `out[out_starts[d]:...]`
+    for each d in `docs`, in the order given."""
+    for d in docs:
+        out[out_starts[d] : out_starts[d + 1]] = values[starts[d] : starts[d + 1]]
 
 
 @njit(cache=True, parallel=True)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
 
 import numpy as np
 
 from neardup import kernel
+from neardup.sketch import release_pages
 
 #: The chance that a pair at the Jaccard threshold shares at least one band.
 TARGET_RECALL_AT_THRESHOLD = 0.995
@@ -42,9 +42,10 @@ def choose_bands(threshold: float, num_perm: int) -> tuple[int, int]:
     return best[1], best[2]
 
 
-#: Pair occurrences listed at once: pairs are listed for a range of documents (as the smaller
-#: index) at a time, so that memory follows the pairs kept, not every (pair, shared key).
-PAIRS_PER_CHUNK = 5_000_000
+#: Partner entries (a document, once for each key it shares with a smaller one) listed at once:
+#: four bytes each, and as many again to count them. Each range of documents costs one scan of
+#: all keys, so the ranges are few.
+PAIRS_PER_CHUNK = 50_000_000
 
 
 def pairs_sharing_keys(
@@ -53,32 +54,97 @@ def pairs_sharing_keys(
     *,
     max_group: int = 0,
     budget: int = PAIRS_PER_CHUNK,
-    keep: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
+    sizes: np.ndarray | None = None,
+    min_share: float = 0.0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Distinct pairs of documents sharing keys, encoded i * 2**32 + j, and how many they share.
 
-    `keys[i]` belongs to document `docs[i]`, a document holding a key once. Keys held by more than
-    `max_group` documents are ignored (0: none is). `keep(pairs, shared)`, when given, says which
-    pairs to return; it is applied as soon as their counts are complete, a range of documents
-    at a time, so that pairs that share too little are never all held at once.
+    `keys[i]` belongs to document `docs[i]`. Keys held by more than `max_group` documents are
+    ignored (0: none is). With `sizes` (one per document), only the pairs sharing at least
+    `min_share * min(sizes[i], sizes[j])` keys are returned; they are filtered as soon as their
+    counts are complete, a range of documents at a time, so that pairs that share too little are
+    never all held at once.
     """
-    order = np.argsort(keys, kind="stable")
-    keys, docs = keys[order], docs[order]
-    del order
-    kernel.order_groups(keys, docs)
-    n_docs = int(docs.max()) + 1 if docs.size else 0
-    done = np.cumsum(kernel.left_work(keys, docs, max_group, n_docs))
-    total = int(done[-1]) if done.size else 0
-    cuts = np.searchsorted(done, np.arange(budget, total, budget), side="right")
-    bounds = np.unique(np.r_[0, cuts, n_docs]).tolist()
+    begin = np.arange(keys.size, dtype=np.int64)
+    return pairs_sharing_segments(
+        keys,
+        begin,
+        begin + 1,
+        docs,
+        max_group=max_group,
+        budget=budget,
+        sizes=sizes,
+        min_share=min_share,
+    )
+
+
+def pairs_sharing_segments(
+    values: np.ndarray,
+    begin: np.ndarray,
+    end: np.ndarray,
+    owners: np.ndarray,
+    *,
+    max_group: int = 0,
+    budget: int = PAIRS_PER_CHUNK,
+    sizes: np.ndarray | None = None,
+    min_share: float = 0.0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """As :func:`pairs_sharing_keys`, for the keys `values[begin[i]:end[i]]` of `owners[i]`.
+
+    The keys are never copied with a document number beside each: every key and its document
+    share one uint64 in buckets of a few hundred keys, sorted on both cores (memory: 8 bytes a
+    key, where an argsort took about 20). Then each document's partners are listed, as many
+    documents at a time as `budget` partner entries allow, and counted per document.
+    """
+    n_docs = int(owners.max()) + 1 if owners.size else 0
+    bits = max(1, (n_docs - 1).bit_length())
+    packed, bounds = _bucketed(values, begin, end, owners, bits)
+    lengths = kernel.sort_buckets(packed, bounds)
+    offsets = np.zeros(n_docs + 1, dtype=np.int64)
+    np.cumsum(kernel.left_work(packed, bounds, lengths, bits, max_group, n_docs), out=offsets[1:])
+    cuts = np.searchsorted(offsets, np.arange(budget, offsets[-1], budget), side="right") - 1
+    ranges = np.unique(np.r_[0, cuts, n_docs]).tolist()
+    sizes = np.zeros(n_docs, dtype=np.int64) if sizes is None else sizes
     found = [(np.empty(0, np.int64), np.empty(0, np.int64))]
-    for lo, hi in itertools.pairwise(bounds):
-        pairs, shared = np.unique(
-            kernel.pairs_in_groups(keys, docs, max_group, lo, hi), return_counts=True
+    for lo, hi in itertools.pairwise(ranges):
+        partners = kernel.partners_in_groups(
+            packed, bounds, lengths, bits, max_group, offsets, lo, hi
         )
-        if keep is not None:
-            kept = keep(pairs, shared)
-            pairs, shared = pairs[kept], shared[kept]
-        found.append((pairs, shared))
+        found.append(kernel.shared_partners(partners, offsets, lo, hi, sizes, min_share))
     # Ranges ascend by the smaller document: joined in order, the pairs stay sorted and distinct.
     return np.concatenate([p for p, _ in found]), np.concatenate([c for _, c in found])
+
+
+#: Keys read at a time when they are packed: a spooled array's pages are given back after each.
+KEYS_PER_SLICE = 8_000_000
+
+
+def _bucketed(
+    values: np.ndarray,
+    begin: np.ndarray,
+    end: np.ndarray,
+    owners: np.ndarray,
+    bits: int,
+    keys_per_slice: int = KEYS_PER_SLICE,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The keys packed with their documents into 2**bits buckets, and the bucket bounds.
+
+    Keys mapped from a spool are read a slice of documents at a time and their pages given back
+    after each, so that they are never resident beside all of the packed array.
+    """
+    done = np.cumsum(end - begin)
+    cuts = np.searchsorted(
+        done, np.arange(keys_per_slice, done[-1] if done.size else 0, keys_per_slice)
+    )
+    slices = list(itertools.pairwise(np.unique(np.r_[0, cuts, owners.size]).tolist()))
+    counts = np.zeros((1 << bits) + 1, dtype=np.int64)
+    for lo, hi in slices:
+        kernel.count_buckets(values, begin[lo:hi], end[lo:hi], bits, counts)
+        release_pages(values)
+    bounds = np.cumsum(counts)
+    fill = bounds[:-1].copy()
+    packed = np.empty(int(bounds[-1]), dtype=np.uint64)
+    for lo, hi in slices:
+        kernel.fill_buckets(values, begin[lo:hi], end[lo:hi], owners[lo:hi], bits, packed, fill)
+        release_pages(values)
+    return packed, bounds

@@ -48,6 +48,10 @@ class Options:
     boilerplate_min_docs: int = 20
     #: Seed of the MinHash permutations and of the shingle hash.
     seed: int = 1
+    #: The character-level second look (`charlook.py`) at pairs below both thresholds: a word
+    #: counts as the same where at most this share of its characters differ (OCR noise, typos;
+    #: numbers must be equal). 0 turns the second look off.
+    char_errors: float = 0.34
     _lsh: tuple[int, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -66,6 +70,9 @@ class Options:
         _check(1 <= self.window <= 64, "window must be in [1, 64]")
         _check(self.max_shingle_df >= 2, "max_shingle_df must be at least 2")
         _check(self.boilerplate_min_docs >= 2, "boilerplate_min_docs must be at least 2")
+        _check(
+            0.0 <= self.char_errors < 1.0, f"char_errors must be in [0, 1), got {self.char_errors}"
+        )
         if (self.bands is None) != (self.rows is None):
             raise OptionsError("give both bands and rows, or neither")
         if self.bands is not None and self.rows is not None:

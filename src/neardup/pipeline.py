@@ -6,16 +6,21 @@ Front ends (Python API, CLI) call these functions and only decide where results 
 
 from __future__ import annotations
 
+import itertools
 import time
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import numpy as np
 
+from neardup import kernel
 from neardup.boilerplate import recurring_lines
 from neardup.candidates import candidate_pairs
+from neardup.charlook import in_band, second_look
 from neardup.cluster import Clusters, cluster, keep_order
 from neardup.errors import InputError
 from neardup.lsh import pairs_sharing_keys
@@ -23,11 +28,13 @@ from neardup.normalize import exact_key
 from neardup.options import Options
 from neardup.progress import Reporter
 from neardup.read import Record
-from neardup.sketch import Sketches, SketchSpool, sketch_texts
-from neardup.verify import EXACT, ScoredPairs, verify
+from neardup.sketch import Sketches, SketchSpool, release_pages, sketch_texts
+from neardup.verify import EXACT, ScoredPairs, reported, score_pairs
 
 #: Documents are sketched in batches of about this many characters.
 BATCH_CHARS = 4_000_000
+#: The texts of a set of documents, by their position in the corpus.
+TextsOf = Callable[[set[int]], Mapping[int, str]]
 
 
 @dataclass
@@ -38,6 +45,8 @@ class Corpus:
     sketches: Sketches
     dates: list[datetime | None] | None = None
     stats: dict[str, float] = field(default_factory=dict)
+    #: The furniture line keys left out of the sketches (None: furniture kept).
+    furniture: frozenset[int] | None = None
 
 
 def furniture_lines(records: Iterable[Record], options: Options) -> frozenset[int] | None:
@@ -65,8 +74,18 @@ def collect(
     seen: dict[str, str] = {}
     ids: list[str] = []
     dates: list[datetime | None] | None = [] if date_field else None
-    spool = SketchSpool(options.num_perm)
-    with reporter.stage("reading and sketching") as advance:
+    spool = SketchSpool(options.num_perm, options.lsh)
+    sketch = partial(
+        sketch_texts,
+        ngram=options.ngram,
+        num_perm=options.num_perm,
+        seed=options.seed,
+        window=options.window,
+        furniture=furniture,
+    )
+    # The kernels release the GIL: one batch is sketched while the next one is read.
+    with reporter.stage("reading and sketching") as advance, ThreadPoolExecutor(1) as sketcher:
+        sketching: Future[Sketches] | None = None
         for batch in _batches(records):
             for record in batch:
                 if record.id in seen:
@@ -77,20 +96,16 @@ def collect(
                 ids.append(record.id)
                 if dates is not None and date_field is not None:
                     dates.append(parse_date(record, date_field))
-            spool.add(
-                sketch_texts(
-                    [r.text for r in batch],
-                    ngram=options.ngram,
-                    num_perm=options.num_perm,
-                    seed=options.seed,
-                    window=options.window,
-                    furniture=furniture,
-                )
-            )
+            if sketching is not None:
+                spool.add(sketching.result())
+            sketching = sketcher.submit(sketch, [r.text for r in batch])
             advance(len(batch))
+        if sketching is not None:
+            spool.add(sketching.result())
     if dates is not None and ids and not any(dates):
         raise InputError(f"no document has a date in the field '{date_field}'")
-    return Corpus(ids, spool.sketches(), dates, {"seconds_reading": time.perf_counter() - started})
+    seconds = {"seconds_reading": time.perf_counter() - started}
+    return Corpus(ids, spool.sketches(), dates, seconds, furniture)
 
 
 def _batches(records: Iterable[Record]) -> Iterator[list[Record]]:
@@ -121,8 +136,40 @@ def parse_date(record: Record, date_field: str) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def match(corpus: Corpus, options: Options, *, report_overlap: bool = False) -> ScoredPairs:
-    """Every pair in a reported relation, with exact scores, sorted by document order."""
+def reread_texts(records: Callable[[], Iterable[Record]]) -> TextsOf:
+    """The texts of a set of documents (by position) from one more pass over `records()` that
+    keeps only those, and stops after the last one.
+
+    >>> texts = reread_texts(lambda: (Record(str(n), f"text {n}", {}, "") for n in range(5)))
+    >>> texts({1, 3})
+    {1: 'text 1', 3: 'text 3'}
+    """
+
+    def texts(docs: set[int]) -> dict[int, str]:
+        found: dict[int, str] = {}
+        last = max(docs, default=-1)
+        for position, record in enumerate(records()):
+            if position > last:
+                break
+            if position in docs:
+                found[position] = record.text
+        return found
+
+    return texts
+
+
+def match(
+    corpus: Corpus,
+    options: Options,
+    *,
+    report_overlap: bool = False,
+    texts: TextsOf | None = None,
+) -> ScoredPairs:
+    """Every pair in a reported relation, with exact scores, sorted by document order.
+
+    With `texts` (the texts of a set of documents, by position), pairs below both thresholds
+    get the character-level second look (`charlook.second_look`, unless `char_errors` is 0).
+    """
     started = time.perf_counter()
     sketches = corpus.sketches
     # Exact copies are judged on the whole text, even one made only of page furniture.
@@ -139,17 +186,43 @@ def match(corpus: Corpus, options: Options, *, report_overlap: bool = False) -> 
     if report_overlap and options.overlap is not None:
         thresholds.append(options.overlap)
     candidates = candidate_pairs(sketches, eligible, options, min(thresholds))
-    verified = verify(
-        sketches,
-        candidates >> 32,
-        candidates & 0xFFFFFFFF,
-        options,
-        report_overlap=report_overlap,
-    )
+    left, right = candidates >> 32, candidates & 0xFFFFFFFF
+    resident = _with_shingles_of(sketches, np.union1d(left, right))
+    scored = score_pairs(resident, left, right, options, report_overlap=report_overlap)
+    if texts is not None:
+        corpus.stats["second_look"] = int(in_band(scored, options).sum())
+        scored = second_look(scored, texts, options, corpus.furniture)
+    verified = reported(scored)
     pairs = ScoredPairs.concat([exact, _expand_to_copies(verified, groups)]).sorted()
     corpus.stats["candidates"] = candidates.size
     corpus.stats["seconds_matching"] = time.perf_counter() - started
     return pairs
+
+
+#: Bytes of spooled shingles read at a time when the candidates' shingles are gathered.
+GATHER_BYTES = 256 * 2**20
+
+
+def _with_shingles_of(sketches: Sketches, docs: np.ndarray) -> Sketches:
+    """The sketches with the shingles of `docs` (sorted) copied into memory, the others empty.
+
+    The spooled shingles are read in file order, a slice at a time, and the slice's pages given
+    back after each: one sequential read, where looking pairs up one by one would read the file
+    at random (and make all of it resident).
+    """
+    counts = np.zeros(len(sketches), dtype=np.int64)
+    counts[docs] = sketches.shingle_counts[docs]
+    starts = np.zeros(counts.size + 1, dtype=np.int64)
+    np.cumsum(counts, out=starts[1:])
+    shingles = np.empty(int(starts[-1]), dtype=np.uint64)
+    ends = sketches.starts[docs + 1]
+    slices = np.searchsorted(
+        ends, np.arange(0, int(ends[-1]) if ends.size else 0, GATHER_BYTES // 8)
+    )
+    for lo, hi in itertools.pairwise([*np.unique(slices).tolist(), docs.size]):
+        kernel.gather_segments(sketches.shingles, sketches.starts, docs[lo:hi], shingles, starts)
+        release_pages(sketches.shingles)
+    return replace(sketches, shingles=shingles, starts=starts)
 
 
 def _exact_pairs(keys: np.ndarray, docs: np.ndarray) -> ScoredPairs:
@@ -203,6 +276,7 @@ def _expand_to_copies(pairs: ScoredPairs, groups: np.ndarray) -> ScoredPairs:
         in_right,
         in_left,
         expanded.differ_in_numbers,
+        expanded.by_characters,
     )
 
 

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from neardup.errors import InputError
 
 SUPPORTED = (".txt folder or file", ".jsonl", ".jsonl.gz", ".parquet", ".csv", ".csv.gz")
@@ -98,14 +100,37 @@ def _decode(raw: bytes) -> str:
     return raw.decode("utf-8", "surrogateescape").removeprefix("\ufeff")
 
 
-def _decode_json_line(raw: bytes) -> tuple[str, bool]:
-    """The line as text, and whether its JSON can hold no lone surrogate: valid UTF-8 and no
-    `\\uD…` escape. Most lines are; they skip the per-field surrogate search."""
+#: Field types that orjson and the json module read the same way.
+_PLAIN = frozenset({str, int, bool, type(None)})
+
+
+def parse_json_line(raw: bytes, where: str) -> tuple[Any, bool]:
+    """The line's value, and whether its strings can hold no lone surrogate.
+
+    orjson parses valid UTF-8 and strict JSON about 3× faster than the standard library and never
+    yields a lone surrogate; what it refuses (invalid UTF-8, a lone `\\uD800`, a BOM, NaN,
+    malformed JSON) is parsed again as before, which repairs or names the error. So are records
+    with floats or nested values, since orjson reads an integer beyond 64 bits as a float and
+    `dedup` writes records back unchanged.
+    """
     try:
-        text = raw.decode("utf-8").removeprefix("\ufeff")
+        fields = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        pass
+    else:
+        if isinstance(fields, dict) and all(type(v) in _PLAIN for v in fields.values()):
+            return fields, True
+    try:
+        line, clean = raw.decode("utf-8").removeprefix("\ufeff"), True
     except UnicodeDecodeError:
-        return _decode(raw), False
-    return text, b"\\ud" not in raw and b"\\uD" not in raw
+        line, clean = _decode(raw), False
+    try:
+        fields = json.loads(line)
+    except json.JSONDecodeError as error:
+        raise InputError(f"{where}: malformed JSON ({error.msg})") from None
+    except RecursionError:
+        raise InputError(f"{where}: malformed JSON (nested too deeply)") from None
+    return fields, clean and b"\\ud" not in raw.lower()
 
 
 def _open_binary(path: Path) -> io.BufferedIOBase:
@@ -138,13 +163,7 @@ def read_jsonl(path: Path, reader: RecordReader) -> Iterator[Record]:
             if not raw.strip():
                 continue
             where = f"{path}:{number}"
-            line, clean = _decode_json_line(raw)
-            try:
-                fields = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise InputError(f"{where}: malformed JSON ({error.msg})") from None
-            except RecursionError:
-                raise InputError(f"{where}: malformed JSON (nested too deeply)") from None
+            fields, clean = parse_json_line(raw, where)
             yield reader.make(fields, where, clean=clean)
 
 

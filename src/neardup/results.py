@@ -123,10 +123,10 @@ def pair_rows(ids: Sequence[str], pairs: ScoredPairs) -> Iterator[Pair]:
         np.round(pairs.jaccard, DIGITS).tolist(),
         np.round(pairs.containment_left_in_right, DIGITS).tolist(),
         np.round(pairs.containment_right_in_left, DIGITS).tolist(),
-        pairs.differ_in_numbers.tolist(),
+        range(len(pairs)),
         strict=True,
     )
-    for a, b, relation, jaccard, a_in_b, b_in_a, numbers in columns:
+    for a, b, relation, jaccard, a_in_b, b_in_a, row in columns:
         yield Pair(
             id_a=ids[a],
             id_b=ids[b],
@@ -134,8 +134,17 @@ def pair_rows(ids: Sequence[str], pairs: ScoredPairs) -> Iterator[Pair]:
             jaccard=jaccard,
             containment_a_in_b=a_in_b,
             containment_b_in_a=b_in_a,
-            differs_only_in="numbers" if numbers else None,
+            differs_only_in=differs_only_in(pairs, row),
         )
+
+
+def differs_only_in(pairs: ScoredPairs, row: int) -> str | None:
+    """`numbers` where the texts are the same but for their numbers; `characters` where the
+    relation comes from the character-level second look (the words differ by a few characters,
+    and the scores are that look's); else None."""
+    if pairs.differ_in_numbers[row]:
+        return "numbers"
+    return "characters" if pairs.by_characters[row] else None
 
 
 def cluster_rows(ids: Sequence[str], clusters: Clusters) -> Iterator[ClusterMember]:

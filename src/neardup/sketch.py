@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import mmap
 import tempfile
 from dataclasses import dataclass, replace
 from functools import cache
@@ -30,6 +31,8 @@ class Sketches:
     signatures: np.ndarray  # uint32, documents × num_perm
     prints: np.ndarray  # uint64, winnowed fingerprints (sorted, distinct per document)
     print_starts: np.ndarray  # int64, len = documents + 1
+    #: uint64, documents × bands: the LSH band keys, kept by a spool in place of the signatures
+    band_keys: np.ndarray | None = None
 
     def __len__(self) -> int:
         return self.token_counts.size
@@ -171,8 +174,11 @@ class SketchSpool:
     the documents it compares, and the rest stay on disk.
     """
 
-    def __init__(self, num_perm: int) -> None:
+    def __init__(self, num_perm: int, lsh: tuple[int, int] | None = None) -> None:
+        """With `lsh` (bands, rows), each batch's band keys are kept instead of its signatures:
+        a fifth of the memory with 128 permutations and 14 bands."""
         self.num_perm = num_perm
+        self.lsh = lsh
         self.parts: list[Sketches] = []
         # Closed by `sketches()`; unlinked from the start, so nothing is left behind on an error.
         self.files = {name: tempfile.TemporaryFile() for name in _SPOOLED}  # noqa: SIM115
@@ -180,12 +186,25 @@ class SketchSpool:
     def add(self, part: Sketches) -> None:
         for name, file in self.files.items():
             getattr(part, name).tofile(file)
-        self.parts.append(replace(part, **{name: _NOTHING for name in _SPOOLED}))
+        kept = {name: _NOTHING for name in _SPOOLED}
+        if self.lsh is not None:
+            keys = kernel.band_keys(part.signatures, *self.lsh)
+            kept.update(
+                signatures=np.empty((len(part), 0), np.uint32),
+                band_keys=np.ascontiguousarray(keys.T),
+            )
+        self.parts.append(replace(part, **kept))
 
     def sketches(self) -> Sketches:
         """All batches as one. Called once: the spool's files are closed by it."""
         parts, self.parts = self.parts, []
         spooled = {name: _mapped(file) for name, file in self.files.items()}
+        keys = None
+        if self.lsh is not None:
+            keys = np.concatenate(
+                [np.empty((0, self.lsh[0]), np.uint64)] + [p.band_keys for p in parts]
+            )
+        n_perm = 0 if self.lsh is not None else self.num_perm
         if not parts:
             return Sketches(
                 exact_keys=np.empty(0, np.uint64),
@@ -193,8 +212,9 @@ class SketchSpool:
                 masked_keys=np.empty(0, np.uint64),
                 token_counts=np.empty(0, np.int64),
                 starts=np.zeros(1, np.int64),
-                signatures=np.empty((0, self.num_perm), np.uint32),
+                signatures=np.empty((0, n_perm), np.uint32),
                 print_starts=np.zeros(1, np.int64),
+                band_keys=keys,
                 **spooled,
             )
         return Sketches(
@@ -205,6 +225,7 @@ class SketchSpool:
             starts=_joined_starts([p.starts for p in parts]),
             signatures=np.concatenate([p.signatures for p in parts]),
             print_starts=_joined_starts([p.print_starts for p in parts]),
+            band_keys=keys,
             **spooled,
         )
 
@@ -220,7 +241,19 @@ def _mapped(file: IO[bytes]) -> np.ndarray:
         file.flush()
         if file.tell() == 0:
             return np.empty(0, np.uint64)
-        return np.memmap(file, dtype=np.uint64, mode="c")
+        mapped = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_COPY)
+        return np.frombuffer(mapped, np.uint64)
+
+
+def release_pages(values: np.ndarray) -> None:
+    """Give back the memory of a spooled array read through (its pages are read from disk again
+    if it is used later); nothing happens to an array that is not a spool's map.
+
+    Only for arrays nothing wrote to: a spool's map is private, and writes would be dropped.
+    """
+    base = values.base.obj if isinstance(values.base, memoryview) else values.base
+    if isinstance(base, mmap.mmap):
+        base.madvise(mmap.MADV_DONTNEED)
 
 
 def _joined_starts(parts: list[np.ndarray]) -> np.ndarray:

@@ -222,7 +222,9 @@ def _match(
         dated = sketches.filter(F.col("stamp").isNotNull())
         if date_field and dated.isEmpty() and not docs.isEmpty():
             raise InputError(f"no document has a date in the field '{date_field}'")
-    scored, candidates = spark_stages.match(sketches, options, report_overlap=report_overlap)
+    scored, candidates = spark_stages.match(
+        sketches, options, report_overlap=report_overlap, docs=docs, furniture=furniture
+    )
     return _Run(indexed, sketches, candidates, scored.persist())
 
 

@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from neardup import kernel
 from neardup.boilerplate import line_key, short_line_keys, text_key
+from neardup.charlook import in_band, second_look
 from neardup.cluster import Clusters, cluster, keep_order
 from neardup.components import MAX_ITERATIONS, connected_components
 from neardup.normalize import exact_key
@@ -26,7 +27,7 @@ from neardup.pipeline import parse_date
 from neardup.read import Record
 from neardup.results import cluster_rows, pair_rows
 from neardup.sketch import Sketches, sketch_texts
-from neardup.verify import DUPLICATE_RELATIONS, EXACT, ScoredPairs, verify
+from neardup.verify import DIFFERENT, DUPLICATE_RELATIONS, EXACT, ScoredPairs, score_pairs
 from neardup.write import CLUSTER_SCHEMA, PAIR_SCHEMA
 
 if TYPE_CHECKING:
@@ -39,8 +40,10 @@ SKETCH_SCHEMA = (
 )
 SCORED_SCHEMA = (
     "left long, right long, id_left string, id_right string, relation int, jaccard double, "
-    "in_right double, in_left double, numbers boolean"
+    "in_right double, in_left double, numbers boolean, chars boolean"
 )
+#: Verified pairs, and whether each gets the character-level second look (`charlook.in_band`).
+VERIFIED_SCHEMA = SCORED_SCHEMA + ", look boolean"
 PAIR_ROW_SCHEMA = (
     "left long, right long, id_a string, id_b string, relation string, jaccard double, "
     "containment_a_in_b double, containment_b_in_a double, differs_only_in string"
@@ -208,6 +211,7 @@ def exact_groups(sketches: DataFrame) -> tuple[DataFrame, DataFrame, DataFrame]:
         one.alias("in_right"),
         one.alias("in_left"),
         F.lit(False).alias("numbers"),
+        F.lit(False).alias("chars"),
     )
     return exact, firsts, copies
 
@@ -310,7 +314,9 @@ def verify_pairs(
                 print_starts=np.zeros(2 * n + 1, np.int64),
             )
             index = np.arange(n)
-            found = verify(both, index, index + n, options, report_overlap=report_overlap)
+            scored = score_pairs(both, index, index + n, options, report_overlap=report_overlap)
+            look = in_band(scored, options)
+            found = scored.take(np.flatnonzero((scored.relation != DIFFERENT) | look))
             rows = pa.array(found.left)
             yield pa.RecordBatch.from_arrays(
                 [
@@ -318,16 +324,79 @@ def verify_pairs(
                     pa.array(_numpy(batch, "right")[found.right - n]),
                     batch.column("id_left").take(rows),
                     batch.column("id_right").take(rows),
-                    pa.array(found.relation.astype(np.int32)),
-                    pa.array(found.jaccard),
-                    pa.array(found.containment_left_in_right),
-                    pa.array(found.containment_right_in_left),
-                    pa.array(found.differ_in_numbers),
+                    *_scored_columns(found),
+                    pa.array(look[found.left]),
+                ],
+                names=[f.split()[0] for f in VERIFIED_SCHEMA.split(", ")],
+            )
+
+    return joined.mapInArrow(run, VERIFIED_SCHEMA)
+
+
+def _scored_columns(found: ScoredPairs) -> list[pa.Array]:
+    """The relation, scores and flags of SCORED_SCHEMA."""
+    return [
+        pa.array(found.relation.astype(np.int32)),
+        pa.array(found.jaccard),
+        pa.array(found.containment_left_in_right),
+        pa.array(found.containment_right_in_left),
+        pa.array(found.differ_in_numbers),
+        pa.array(found.by_characters),
+    ]
+
+
+def _scored_pairs(batch: pa.RecordBatch) -> ScoredPairs:
+    """A batch of SCORED_SCHEMA rows as ScoredPairs: left i is document i, right i is n + i."""
+    index = np.arange(batch.num_rows)
+    return ScoredPairs(
+        index,
+        index + batch.num_rows,
+        _numpy(batch, "relation", np.uint8),
+        _numpy(batch, "jaccard", float),
+        _numpy(batch, "in_right", float),
+        _numpy(batch, "in_left", float),
+        _numpy(batch, "numbers", bool),
+        _numpy(batch, "chars", bool),
+    )
+
+
+def look_again(
+    verified: DataFrame, docs: DataFrame, options: Options, furniture: frozenset[int] | None
+) -> DataFrame:
+    """`charlook.second_look` in the executors: only the pairs in its band get both texts
+    joined; the rest pass as they are. Pairs left `different` are dropped."""
+    from pyspark.sql import functions as F
+
+    shared = docs.sparkSession.sparkContext.broadcast(furniture)
+
+    def text(name: str) -> DataFrame:
+        return docs.select(F.col("pos").alias(name), F.col("text").alias(f"{name}_text"))
+
+    band = verified.filter("look").join(text("left"), "left").join(text("right"), "right")
+
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for batch in batches:
+            if not batch.num_rows:
+                continue
+            texts = batch.column("left_text").to_pylist() + batch.column("right_text").to_pylist()
+            found = second_look(
+                _scored_pairs(batch),
+                lambda docs, texts=texts: {d: texts[d] for d in docs},
+                options,
+                shared.value,
+            )
+            yield pa.RecordBatch.from_arrays(
+                [
+                    *(batch.column(c) for c in ("left", "right", "id_left", "id_right")),
+                    *_scored_columns(found),
                 ],
                 names=[f.split()[0] for f in SCORED_SCHEMA.split(", ")],
             )
 
-    return joined.mapInArrow(run, SCORED_SCHEMA)
+    columns = [f.split()[0] for f in SCORED_SCHEMA.split(", ")]
+    looked = band.mapInArrow(run, SCORED_SCHEMA)
+    kept = verified.filter(~F.col("look")).select(*columns).unionByName(looked)
+    return kept.filter(F.col("relation") != DIFFERENT)
 
 
 def expand_to_copies(verified: DataFrame, copies: DataFrame) -> DataFrame:
@@ -361,19 +430,27 @@ def expand_to_copies(verified: DataFrame, copies: DataFrame) -> DataFrame:
         pick("in_left", "in_right").alias("in_right"),
         pick("in_right", "in_left").alias("in_left"),
         "numbers",
+        "chars",
     )
 
 
 def match(
-    sketches: DataFrame, options: Options, *, report_overlap: bool = False
+    sketches: DataFrame,
+    options: Options,
+    *,
+    report_overlap: bool = False,
+    docs: DataFrame,
+    furniture: frozenset[int] | None,
 ) -> tuple[DataFrame, DataFrame]:
-    """(scored pairs, candidate pairs): `pipeline.match` over a DataFrame of sketches."""
+    """(scored pairs, candidate pairs): `pipeline.match` over a DataFrame of sketches, with the
+    second look at the texts of `docs` (pos, text) without `furniture` (None: kept)."""
     thresholds = [options.jaccard, options.containment]
     if report_overlap and options.overlap is not None:
         thresholds.append(options.overlap)
     exact, firsts, copies = exact_groups(sketches)
     candidates = candidate_pairs(sketches, firsts, options, min(thresholds)).persist()
     verified = verify_pairs(candidates, sketches, options, report_overlap=report_overlap)
+    verified = look_again(verified, docs, options, furniture)
     return exact.unionByName(expand_to_copies(verified, copies.persist())), candidates
 
 
@@ -385,16 +462,7 @@ def pair_table(scored: DataFrame) -> DataFrame:
             n = batch.num_rows
             if not n:
                 continue
-            index = np.arange(n)
-            pairs = ScoredPairs(
-                index,
-                index + n,
-                _numpy(batch, "relation", np.uint8),
-                _numpy(batch, "jaccard", float),
-                _numpy(batch, "in_right", float),
-                _numpy(batch, "in_left", float),
-                _numpy(batch, "numbers", bool),
-            )
+            pairs = _scored_pairs(batch)
             ids = batch.column("id_left").to_pylist() + batch.column("id_right").to_pylist()
             rows = [p.to_dict() for p in pair_rows(ids, pairs)]
             table = pa.RecordBatch.from_pylist(rows, schema=PAIR_SCHEMA)

@@ -33,6 +33,13 @@ class ScoredPairs:
     containment_right_in_left: np.ndarray
     #: The two texts are the same but for their numbers (`differs_only_in` = "numbers").
     differ_in_numbers: np.ndarray  # bool
+    #: The relation and scores come from the character-level second look (`charlook.py`);
+    #: all False when left out.
+    by_characters: np.ndarray = None  # type: ignore[assignment]  # bool
+
+    def __post_init__(self) -> None:
+        if self.by_characters is None:
+            object.__setattr__(self, "by_characters", np.zeros(self.left.size, dtype=bool))
 
     def __len__(self) -> int:
         return self.left.size
@@ -89,11 +96,27 @@ def verify(
     report_overlap: bool,
 ) -> ScoredPairs:
     """Score candidate pairs exactly and keep those in a reported relation."""
+    return reported(score_pairs(sketches, left, right, options, report_overlap=report_overlap))
+
+
+def score_pairs(
+    sketches: Sketches,
+    left: np.ndarray,
+    right: np.ndarray,
+    options: Options,
+    *,
+    report_overlap: bool,
+) -> ScoredPairs:
+    """Every candidate pair scored exactly, with its relation (`different` ones too)."""
     jaccard, in_right, in_left = score(sketches, left, right)
     relation = classify(jaccard, in_right, in_left, options, report_overlap=report_overlap)
     numbers = differ_only_in_numbers(sketches, left, right)
-    pairs = ScoredPairs(left, right, relation, jaccard, in_right, in_left, numbers)
-    return pairs.take(np.flatnonzero(relation != DIFFERENT))
+    return ScoredPairs(left, right, relation, jaccard, in_right, in_left, numbers)
+
+
+def reported(pairs: ScoredPairs) -> ScoredPairs:
+    """The pairs in a reported relation (not `different`)."""
+    return pairs.take(np.flatnonzero(pairs.relation != DIFFERENT))
 
 
 def differ_only_in_numbers(sketches: Sketches, left: np.ndarray, right: np.ndarray) -> np.ndarray:

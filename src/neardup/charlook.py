@@ -1,0 +1,274 @@
+"""A second look, character by character, at pairs that word shingles call `overlap`.
+
+A character error breaks every word n-gram through its word: at 1-2% character errors (OCR of
+clean newsprint, hurried typing) a copy keeps only half of its 5-grams, and word scores call it
+`overlap`. Here the two normal forms are aligned character by character (Levenshtein), and a
+word counts as present in the other text where the characters aligned to it spell it with few
+errors: at most `char_errors` of its characters differ, words run together or split by a space
+cost nothing, and a number (a token that starts with a digit, or a number word such as
+"million") must be exactly the same. The distinct word n-grams made of present words, in the
+same order with nothing between them, are then counted as the word scores count shingles, and
+the pair is promoted when these scores clear the same thresholds. A pair where numbers stand in
+place of other numbers is not promoted, unless the texts are noisy enough around them to explain
+them (one per NOISE_PER_NUMBER words with errors): a template with other numbers stays a
+look-alike, even when a typo hides that it "differs only in numbers"; and text that shares only
+a few phrases does not become a copy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import NamedTuple
+
+import numpy as np
+from rapidfuzz.distance import Levenshtein
+
+from neardup.boilerplate import strip_furniture
+from neardup.normalize import normalize
+from neardup.options import Options
+from neardup.reference import tokens
+from neardup.sketch import NUMBER_WORDS
+from neardup.verify import CONTAINS, DUPLICATE_RELATIONS, NEAR_DUPLICATE, ScoredPairs
+
+#: Pairs below this word containment are not looked at again: a copy whose noise leaves fewer
+#: than a fifth of its word n-grams whole has more than a quarter of its words touched.
+FLOOR = 0.2
+#: Characters other than spaces that may stand between two words that follow each other in
+#: the other text, beyond the characters of either word that found no match (such as the "rn"
+#: of "rnodern", which stands for its "m").
+GAP = 1
+_NUMBER_WORDS = frozenset(NUMBER_WORDS)
+
+
+class _Side:
+    """One text's tokens as spans of its joined form ("w1 w2 ...")."""
+
+    def __init__(self, words: list[str]) -> None:
+        self.words = words
+        self.joined = " ".join(words)
+        lengths = np.array([len(w) for w in words], dtype=np.int64)
+        self.length = lengths
+        self.start = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]]).astype(np.int64)
+        self.end = self.start + lengths  # exclusive
+        self.number_word = np.array([w in _NUMBER_WORDS for w in words], dtype=bool)
+        self.number = self.number_word | np.array([("0" <= w[0] <= "9") for w in words], bool)
+        self.token_of = np.full(len(self.joined), -1, dtype=np.int64)
+        for index, (s, e) in enumerate(zip(self.start.tolist(), self.end.tolist(), strict=True)):
+            self.token_of[s:e] = index
+        # Spaces before each position, to tell spaces from other characters in a span.
+        self.spaces = np.concatenate([[0], np.cumsum(self.token_of < 0)])
+
+
+class _Found(NamedTuple):
+    """What the characters of the other text aligned to each token of one text say of it."""
+
+    present: np.ndarray  # spelt with few errors (a number: exactly, as a whole token)
+    close: np.ndarray  # spelt with few errors, even if a number
+    noisy: np.ndarray  # present, not a number, with some errors
+    first: np.ndarray  # first and last aligned character in the other text
+    last: np.ndarray
+    unmatched: np.ndarray  # characters that found no match
+
+
+def _present(this: _Side, other: _Side, aligned: np.ndarray, char_errors: float) -> _Found:
+    """How each token of `this` is spelt by the characters of `other` aligned to it."""
+    if not this.length.size or not other.length.size:
+        empty = np.zeros(this.length.size, dtype=np.int64)
+        no = empty.astype(bool)
+        return _Found(no, no, no, empty, empty, this.length)
+    # The space after each token falls in its reduceat segment: it is not one of its characters.
+    hit = (aligned >= 0) & (this.token_of >= 0)
+    starts = this.start
+    matched = np.add.reduceat(hit.astype(np.int64), starts)
+    first = np.minimum.reduceat(np.where(hit, aligned, len(other.joined)), starts)
+    last = np.maximum.reduceat(np.where(hit, aligned, -1), starts)
+    some = matched > 0
+    first_c, last_c = np.where(some, first, 0), np.where(some, last, 0)
+    # Characters of the other text inside the span that are not aligned to this token and are
+    # not spaces (a split word's space costs nothing).
+    span = last_c - first_c + 1
+    spaces = other.spaces[last_c + 1] - other.spaces[first_c]
+    inserted = np.maximum(span - matched - spaces, 0)
+    # Edits at least: a character replaced is one missing and one inserted, one edit.
+    errors = np.maximum(this.length - matched, inserted)
+    allowed = np.floor(this.length * char_errors)
+    close = some & (errors <= allowed)
+    # A number must be a whole token of the other text, spelt the same.
+    whole = (
+        (other.token_of[first_c] >= 0)
+        & (other.token_of[first_c] == other.token_of[last_c])
+        & (other.start[other.token_of[first_c]] == first_c)
+        & (other.end[other.token_of[first_c]] == last_c + 1)
+    )
+    present = close & (~this.number | ((errors == 0) & whole))
+    # "million" for "billion" is another number, not a noisy one.
+    close &= ~this.number_word | present
+    noisy = present & ~this.number & (errors > 0)
+    return _Found(present, close, noisy, first_c, last_c, this.length - matched)
+
+
+#: A number counts as replaced by another where at most this many words of either text stand
+#: between the nearest words present in both (a local substitution, not a new passage).
+LOCAL = 3
+#: Character errors hit digits as they hit letters, and numbers are a few percent of the words
+#: of news: in a noisy copy, numbers spelt otherwise are a small fraction of the words with
+#: errors. A number replaced by another is taken for noise only up to one per this many words
+#: with character errors; beyond, the texts report other figures (a template with a typo or
+#: two has no noise to explain its numbers).
+NOISE_PER_NUMBER = 10
+
+
+def _look(
+    this: _Side, other: _Side, aligned: np.ndarray, char_errors: float, ngram: int
+) -> tuple[set[tuple[str, ...]], set[tuple[str, ...]], bool]:
+    """(distinct word n-grams of `this`, those present in order in `other`, whether numbers
+    of `this` stand where `other` has other numbers, more than its noise explains)."""
+    found = _present(this, other, aligned, char_errors)
+    present, first, last, unmatched = found.present, found.first, found.last, found.unmatched
+    n = present.size
+    words = this.words
+    grams = [tuple(words[p : p + ngram]) for p in range(n - ngram + 1)]
+    if not grams:
+        return set(), set(), False
+    # Two present words follow each other in `other` when no whole word of `other` stands
+    # between them there, and no more characters (spaces aside) than their unmatched ones and
+    # GAP more.
+    between = first[1:] - last[:-1] - 1
+    spaces = other.spaces[first[1:]] - other.spaces[last[:-1] + 1]
+    slack = unmatched[:-1] + unmatched[1:] + GAP
+    adjacent = other.token_of[first[1:]] - other.token_of[last[:-1]] <= 1
+    linked = present[:-1] & present[1:] & adjacent & (between >= 0) & (between - spaces <= slack)
+    # An n-gram at p is present when words p .. p+n-1 are linked in a chain of n - 1 links.
+    chain = np.concatenate([[0], np.cumsum(linked)])
+    at = np.arange(n - ngram + 1)
+    whole = present[at] if ngram == 1 else (chain[at + ngram - 1] - chain[at]) == ngram - 1
+    kept = {grams[p] for p in np.flatnonzero(whole).tolist()}
+    replaced = _numbers_replaced(this, other, present, found.close, first, last)
+    return set(grams), kept, replaced > int(found.noisy.sum()) // NOISE_PER_NUMBER
+
+
+def _numbers_replaced(
+    this: _Side,
+    other: _Side,
+    present: np.ndarray,
+    close: np.ndarray,
+    first: np.ndarray,
+    last: np.ndarray,
+) -> int:
+    """How many numbers of `this`, not even spelt with few errors in `other`, stand where
+    `other` has a number: between the counterparts of the nearest present words around them,
+    at most LOCAL words apart on either side."""
+    index = np.arange(present.size)
+    # A number spelt within the errors allowed for a word (a long one with a digit dropped, or
+    # split by a space) is a noisy copy of it, not another number: it only breaks n-grams.
+    missing = np.flatnonzero(this.number & ~close)
+    if not missing.size:
+        return 0
+    before = np.maximum.accumulate(np.where(present, index, -1))[missing]
+    after = np.minimum.accumulate(np.where(present, index, present.size)[::-1])[::-1][missing]
+    # The words of `other` between the counterparts of those present words.
+    lo = np.where(before >= 0, other.token_of[last[np.maximum(before, 0)]], -1)
+    hi = np.where(
+        after < present.size,
+        other.token_of[first[np.minimum(after, present.size - 1)]],
+        other.length.size,
+    )
+    numbers = np.concatenate([[0], np.cumsum(other.number)])
+    inside = numbers[np.maximum(hi, lo + 1)] - numbers[lo + 1]
+    local = (after - before - 1 <= LOCAL) & (hi - lo - 1 <= LOCAL)
+    return int((local & (inside > 0)).sum())
+
+
+def char_scores(
+    a: str, b: str, *, ngram: int = 5, char_errors: float = 0.34
+) -> tuple[float, float, float] | None:
+    """(Jaccard, containment of a in b, containment of b in a) of the distinct word n-grams
+    once words spelt with a few character errors count as the same (normal forms compared);
+    None where numbers stand in one text where the other has other numbers, more than the
+    character errors elsewhere explain (a look-alike that reports other facts).
+
+    >>> story = ("The government said on Tuesday that the modern railway line would open "
+    ...          "to passengers in the spring, after years of delays and rising costs.")
+    >>> noisy = ("The govemment said on Tucsday that thc rnodern rail way line would open "
+    ...          "to passengers in the spring, after years ofdelays and rising costs.")
+    >>> [round(s, 2) for s in char_scores(story, noisy)]
+    [1.0, 1.0, 1.0]
+    >>> costs = "The line will cost 120 million pounds and open to passengers in 2027, they said."
+    >>> print(char_scores(costs, costs.replace("120 million", "120 billion")))
+    None
+    """
+    sa, sb = _Side(tokens(normalize(a))), _Side(tokens(normalize(b)))
+    a_to_b = np.full(len(sa.joined), -1, dtype=np.int64)
+    b_to_a = np.full(len(sb.joined), -1, dtype=np.int64)
+    for op in Levenshtein.opcodes(sa.joined, sb.joined):
+        if op.tag == "equal":
+            a_to_b[op.src_start : op.src_end] = np.arange(op.dest_start, op.dest_end)
+            b_to_a[op.dest_start : op.dest_end] = np.arange(op.src_start, op.src_end)
+    grams_a, in_b, replaced_a = _look(sa, sb, a_to_b, char_errors, ngram)
+    grams_b, in_a, replaced_b = _look(sb, sa, b_to_a, char_errors, ngram)
+    if replaced_a or replaced_b:  # another template's figures
+        return None
+    common = min(len(in_b), len(in_a))
+    union = len(grams_a) + len(grams_b) - common
+    return (
+        common / union if union else 0.0,
+        len(in_b) / len(grams_a) if grams_a else 0.0,
+        len(in_a) / len(grams_b) if grams_b else 0.0,
+    )
+
+
+def in_band(pairs: ScoredPairs, options: Options) -> np.ndarray:
+    """Which pairs get the second look: not duplicates by their words, word containment at
+    least FLOOR (none when `char_errors` is 0)."""
+    containment = np.maximum(pairs.containment_left_in_right, pairs.containment_right_in_left)
+    band = ~np.isin(pairs.relation, DUPLICATE_RELATIONS) & (containment >= FLOOR)
+    return band & (options.char_errors > 0)
+
+
+def second_look(
+    pairs: ScoredPairs,
+    texts: Callable[[set[int]], Mapping[int, str]],
+    options: Options,
+    furniture: frozenset[int] | None,
+) -> ScoredPairs:
+    """The pairs, with those in the overlap band (not duplicates by their words, word
+    containment ≥ FLOOR) promoted to `near-duplicate` or `contains` where their character-level
+    scores (:func:`char_scores`) clear the thresholds; promoted pairs carry those scores and
+    `by_characters`. `texts` gives the texts of a set of documents; `furniture` is left out of
+    them as from the shingles (None: keep furniture).
+    """
+    band = np.flatnonzero(in_band(pairs, options))
+    if not band.size:
+        return pairs
+    left, right = pairs.left[band].tolist(), pairs.right[band].tolist()
+    found = texts(set(left) | set(right))
+    relation = pairs.relation.copy()
+    jaccard = pairs.jaccard.copy()
+    in_right = pairs.containment_left_in_right.copy()
+    in_left = pairs.containment_right_in_left.copy()
+    by_characters = pairs.by_characters.copy()
+    for row, a, b in zip(band.tolist(), left, right, strict=True):
+        text_a, text_b = (
+            found[d] if furniture is None else strip_furniture(found[d], furniture) for d in (a, b)
+        )
+        scores = char_scores(text_a, text_b, ngram=options.ngram, char_errors=options.char_errors)
+        if scores is None:
+            continue
+        if scores[0] >= options.jaccard:
+            relation[row] = NEAR_DUPLICATE
+        elif max(scores[1:]) >= options.containment:
+            relation[row] = CONTAINS
+        else:
+            continue
+        jaccard[row], in_right[row], in_left[row] = scores
+        by_characters[row] = True
+    return ScoredPairs(
+        pairs.left,
+        pairs.right,
+        relation,
+        jaccard,
+        in_right,
+        in_left,
+        pairs.differ_in_numbers,
+        by_characters,
+    )

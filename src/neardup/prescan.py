@@ -1,0 +1,129 @@
+"""The page-furniture pre-pass over large JSONL files, on every core.
+
+`boilerplate.recurring_lines` reads the corpus once in one process before it is sketched; for
+JSONL files that pass is pure Python and takes a core for as long as reading does. Here each
+worker process reads a byte range of a file (whole lines) and lists the distinct (text key, line
+key) pairs of its texts; merged, a line's count is the number of distinct texts holding it,
+exactly what `recurring_lines` counts. Anything unusual (a malformed line, a missing field) sends
+the caller back to the one-process pass, which names the error.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+from neardup.boilerplate import line_key, short_line_keys, text_key
+from neardup.errors import InputError
+from neardup.read import RecordReader, parse_json_line
+
+#: Below this many bytes of input, starting worker processes costs more than it saves.
+MIN_BYTES = 32_000_000
+_PLAIN_JSONL = (".jsonl", ".ndjson")
+
+
+def parallel_recurring_lines(
+    paths: Sequence[str | Path],
+    reader: RecordReader,
+    *,
+    min_docs: int,
+    workers: int | None = None,
+    min_bytes: int = MIN_BYTES,
+) -> set[int] | None:
+    """What `recurring_lines` finds in the texts of these files, or None where this pre-pass does
+    not apply (not all plain JSONL files, too small, one core, or a record it cannot read)."""
+    files = [Path(p) for p in paths]
+    workers = workers or os.cpu_count() or 1
+    if workers < 2 or not all(_plain_jsonl(f) for f in files):
+        return None
+    sizes = [f.stat().st_size for f in files]
+    if sum(sizes) < min_bytes:
+        return None
+    ranges = [
+        (str(f), size * k // workers, size * (k + 1) // workers)
+        for f, size in zip(files, sizes, strict=True)
+        for k in range(workers)
+    ]
+    fields = (reader.id_field, reader.text_field)
+    # Spawned, not forked: the parent may already run numba's threads.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_exit_with, initargs=(os.getpid(),)
+    ) as pool:
+        running = [pool.submit(_line_pairs, *part, *fields) for part in ranges]
+        found = [job.result() for job in running]
+    if any(pairs is None for pairs in found):
+        return None
+    return _recurring(np.concatenate([np.empty((0, 2), np.uint64), *found]), min_docs)
+
+
+def _exit_with(parent: int) -> None:
+    """Make a worker leave when its parent is gone (killed, say): it would wait for work forever."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def _plain_jsonl(path: Path) -> bool:
+    return path.is_file() and path.name.lower().endswith(_PLAIN_JSONL)
+
+
+def _line_pairs(
+    path: str, start: int, stop: int, id_field: str, text_field: str
+) -> np.ndarray | None:
+    """The distinct (text key, line key) pairs of the texts of the lines starting in
+    [start, stop), or None if a record there cannot be read."""
+    reader = RecordReader(id_field, text_field)
+    texts: set[int] = set()
+    pairs: list[tuple[int, int]] = []
+    try:
+        for raw in _lines_starting_in(path, start, stop):
+            if not raw.strip():
+                continue
+            fields, clean = parse_json_line(raw, path)
+            text = reader.make(fields, path, clean=clean).text
+            key = text_key(text)
+            if key not in texts:
+                texts.add(key)
+                pairs += [(key, line) for line in short_line_keys(text)]
+    except InputError:
+        return None
+    return np.array(pairs, dtype=np.uint64).reshape(-1, 2)
+
+
+def _lines_starting_in(path: str, start: int, stop: int) -> Iterator[bytes]:
+    """The lines of the file that start at a byte offset in [start, stop)."""
+    with open(path, "rb") as handle:
+        if start > 0:
+            handle.seek(start - 1)
+            handle.readline()  # the line that holds byte start - 1 belongs to the range before
+        while handle.tell() < stop:
+            line = handle.readline()
+            if not line:
+                return
+            yield line
+
+
+def _recurring(pairs: np.ndarray, min_docs: int) -> set[int]:
+    """Line keys held by at least `min_docs` distinct texts, from (text key, line key) pairs."""
+    if not pairs.size:
+        return set()
+    order = np.lexsort((pairs[:, 1], pairs[:, 0]))
+    pairs = pairs[order]
+    distinct = np.ones(len(pairs), dtype=bool)
+    distinct[1:] = (pairs[1:] != pairs[:-1]).any(axis=1)
+    lines, counts = np.unique(pairs[distinct, 1], return_counts=True)
+    found = {int(k) for k in lines[counts >= min_docs]}
+    found.discard(line_key(""))
+    return found
