@@ -241,6 +241,8 @@ def test_other_options_are_refused(tmp_path):
         assert index.options.ngram == 4
     with pytest.raises(OptionsError, match=r"ngram=4 \(not 5\)"):
         Index(path, options=neardup.Options())
+    # The second look is not the index's: any setting of it opens the index.
+    Index(path, options=neardup.Options(ngram=4, char_errors=0)).close()
 
 
 CHILD = textwrap.dedent(

@@ -665,6 +665,7 @@ def _options_dict(options: Options) -> dict[str, Any]:
     """The options that shape an index, LSH bands resolved (a new default must not misread it)."""
     values = {f.name: getattr(options, f.name) for f in fields(options) if f.init}
     values["bands"], values["rows"] = options.lsh
+    del values["char_errors"]  # the index takes no character-level second look
     return values
 
 
