@@ -124,7 +124,19 @@ def load_pairs(path: Path) -> dict[tuple[str, str], str]:
 
 
 def exact_jaccard(corpus: Path, pairs: set[tuple[str, str]]) -> dict[tuple[str, str], float]:
-    """Exact word-5-gram Jaccard of the given pairs, with neardup's own exact scoring."""
+    """Exact word-5-gram Jaccard of the given pairs, with neardup's own exact scoring.
+
+    Run in a child process, so that the tools measured next do not start from its memory."""
+    with tempfile.TemporaryDirectory() as tmp:
+        asked, answer = Path(tmp) / "pairs.json", Path(tmp) / "jaccard.json"
+        asked.write_text(json.dumps(sorted(pairs)))
+        command = [sys.executable, __file__, "--jaccard-of", str(corpus), str(asked), str(answer)]
+        subprocess.run(command, check=True)
+        scores = json.loads(answer.read_text())
+    return {(a, b): j for a, b, j in scores}
+
+
+def _exact_jaccard_here(corpus: Path, pairs: list[tuple[str, str]]) -> list[list[object]]:
     from neardup import Options
     from neardup.pipeline import collect
     from neardup.read import RecordReader, read_paths
@@ -133,11 +145,10 @@ def exact_jaccard(corpus: Path, pairs: set[tuple[str, str]]) -> dict[tuple[str, 
     options = Options(ignore_boilerplate=False)
     corpus_sketch = collect(read_paths([corpus], RecordReader("id", "text")), options)
     index = {doc_id: i for i, doc_id in enumerate(corpus_sketch.ids)}
-    ordered = sorted(pairs)
-    left = np.array([index[a] for a, _ in ordered], dtype=np.int64)
-    right = np.array([index[b] for _, b in ordered], dtype=np.int64)
+    left = np.array([index[a] for a, _ in pairs], dtype=np.int64)
+    right = np.array([index[b] for _, b in pairs], dtype=np.int64)
     jaccard, _, _ = score(corpus_sketch.sketches, left, right)
-    return dict(zip(ordered, jaccard.tolist(), strict=True))
+    return [[a, b, j] for (a, b), j in zip(pairs, jaccard.tolist(), strict=True)]
 
 
 def compare_tools(corpus: Path, tools: list[str], work: Path) -> list[dict[str, object]]:
@@ -187,22 +198,25 @@ def main() -> None:
     parser.add_argument("--tools", nargs="+", default=list(TOOLS), choices=list(TOOLS))
     parser.add_argument("--scale", nargs="*", type=int, default=[], help="neardup alone at sizes")
     parser.add_argument("--corpus", type=Path, help="use this JSONL corpus instead of generating")
+    parser.add_argument("--jaccard-of", nargs=3, type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.jaccard_of:
+        corpus, asked, answer = args.jaccard_of
+        pairs = [(a, b) for a, b in json.loads(asked.read_text())]
+        answer.write_text(json.dumps(_exact_jaccard_here(corpus, pairs)))
+        return
     if args.run:
         tool, corpus, pairs = args.run
         TOOLS[tool](Path(corpus), Path(pairs))
         return
-    sys.path.insert(0, str(HERE))
-    from corpus import make_corpus
-
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         for size in [args.documents, *args.scale]:
             corpus = args.corpus or work / f"corpus-{size}.jsonl"
             if not args.corpus:
-                with corpus.open("w", encoding="utf-8") as out:
-                    for record in make_corpus(size, 600):
-                        out.write(json.dumps(record) + "\n")
+                # In a child process: a child's peak RSS starts from its parent's size.
+                generate = [sys.executable, str(HERE / "corpus.py"), str(corpus)]
+                subprocess.run([*generate, "--documents", str(size)], check=True)
             tools = args.tools if size == args.documents else ["neardup"]
             rows = compare_tools(corpus, tools, work)
             print_table(rows, None)
