@@ -216,7 +216,9 @@ def main() -> None:
             if not args.corpus:
                 # In a child process: a child's peak RSS starts from its parent's size.
                 generate = [sys.executable, str(HERE / "corpus.py"), str(corpus)]
-                subprocess.run([*generate, "--documents", str(size)], check=True)
+                subprocess.run(
+                    [*generate, "--documents", str(size)], check=True, stdout=subprocess.DEVNULL
+                )
             tools = args.tools if size == args.documents else ["neardup"]
             rows = compare_tools(corpus, tools, work)
             print_table(rows, None)
