@@ -488,7 +488,8 @@ def left_work(
     max_group: int,
     n_docs: int,
 ) -> np.ndarray:
-    """For each document, in how many pairs of `pairs_in_groups` it is the smaller one."""
+    """For each document, how many partners `partners_in_groups` lists for it (pairs in which it
+    is the smaller document, once per shared key)."""
     work = np.zeros(n_docs, dtype=np.int64)
     up = np.uint64(bits)
     mask = np.uint64((1 << bits) - 1)
