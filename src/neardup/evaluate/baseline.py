@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from neardup import kernel
-from neardup.lsh import pairs_sharing_keys
+from neardup.candidates import band_candidates
+from neardup.options import Options
 from neardup.sketch import sketch_texts
 from neardup.verify import score
 
@@ -43,10 +43,11 @@ def minhash_lsh(texts: list[str], *, seed: int = 1) -> BaselinePairs:
     >>> found.left.tolist(), found.right.tolist(), found.cluster.tolist()
     ([0], [1], [0, 0, 2])
     """
-    sketches = sketch_texts(texts, ngram=NGRAM, num_perm=BANDS * ROWS, seed=seed)
-    docs = np.flatnonzero(sketches.shingle_counts > 0)
-    keys = kernel.band_keys(sketches.signatures[docs], BANDS, ROWS)
-    candidates, _ = pairs_sharing_keys(keys.ravel(), np.tile(docs, BANDS))
+    options = Options(
+        ngram=NGRAM, num_perm=BANDS * ROWS, bands=BANDS, rows=ROWS, jaccard=JACCARD, seed=seed
+    )
+    sketches = sketch_texts(texts, ngram=NGRAM, num_perm=options.num_perm, seed=seed)
+    candidates = band_candidates(sketches, np.flatnonzero(sketches.shingle_counts > 0), options)
     left, right = candidates >> 32, candidates & 0xFFFFFFFF
     jaccard, _, _ = score(sketches, left, right)
     keep = jaccard >= JACCARD
