@@ -59,17 +59,16 @@ def test_the_parallel_pre_pass_steps_aside_where_it_does_not_apply(tmp_path: Pat
 
 
 def test_workers_leave_when_their_parent_is_killed(tmp_path: Path) -> None:
+    # The worker's input is a pipe nobody writes to: it waits until its parent is gone.
+    never = tmp_path / "never.jsonl"
+    os.mkfifo(never)
     script = tmp_path / "parent.py"
     script.write_text(
-        "import os, sys\n"
-        "from concurrent.futures import ProcessPoolExecutor\n"
-        "import multiprocessing\n"
-        "from neardup.prescan import _exit_with\n"
-        "if __name__ == '__main__':\n"
-        "    pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context('spawn'),\n"
-        "                               initializer=_exit_with, initargs=(os.getpid(),))\n"
-        "    print(pool.submit(os.getpid).result(), flush=True)\n"
-        "    os.kill(os.getpid(), 9)\n"
+        "import os\n"
+        "from neardup.prescan import start_worker\n"
+        f"worker = start_worker({str(never)!r}, 0, 100, 'id', 'text')\n"
+        "print(worker.pid, flush=True)\n"
+        "os.kill(os.getpid(), 9)\n"
     )
     parent = subprocess.run([sys.executable, script], capture_output=True, text=True, timeout=60)
     worker = int(parent.stdout.split()[0])

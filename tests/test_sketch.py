@@ -1,4 +1,9 @@
-"""MinHash estimates stay within their statistical error of the exact scores."""
+"""MinHash estimates stay within their statistical error of the exact scores.
+
+The signatures come from one permutation, densified (`kernel.minhash`): unbiased, with a spread
+close to that of independent permutations. Measured over 400 trials each, it is 0.9-1.0× theirs
+when the sets fill the signature's bins and up to 1.3× when they are smaller than it (20 items
+in 256 bins): the bounds below allow for SPREAD times theirs."""
 
 import math
 
@@ -7,15 +12,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from neardup import kernel
-from neardup.sketch import SketchSpool, permutations, release_pages, sketch_texts
+from neardup.sketch import SketchSpool, release_pages, sketch_texts
 
 NUM_PERM = 256
+SPREAD = 1.35
 
 
 def _signature(items: np.ndarray) -> np.ndarray:
-    a, b = permutations(NUM_PERM, 3)
     hashes = np.unique(items.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15))
-    return kernel.minhash(hashes, np.array([0, hashes.size]), a, b)[0]
+    return kernel.minhash(hashes, np.array([0, hashes.size]), NUM_PERM, np.uint64(3))[0]
 
 
 @settings(max_examples=60, deadline=None)
@@ -34,7 +39,7 @@ def test_jaccard_estimate_within_error(common: int, only_a: int, only_b: int, ba
     # 5 standard errors: a false alarm about once in 3 million examples. Near 0 the count of
     # agreeing rows is Poisson-like, not normal: its spread is taken at 5% at least.
     spread = max(exact, 0.05) * (1 - exact)
-    bound = 5 * math.sqrt(spread / NUM_PERM) + 1 / NUM_PERM
+    bound = 5 * SPREAD * math.sqrt(spread / NUM_PERM) + 1 / NUM_PERM
     assert abs(estimate - exact) <= bound
 
 
@@ -47,7 +52,7 @@ def test_containment_estimate_from_sketch_and_sizes(small: int, ratio: int, base
     size_a, size_b = small, small * (ratio + 1)
     estimate = jaccard * (size_a + size_b) / (size_a * (1 + jaccard))
     exact_j = size_a / size_b
-    error_j = 5 * math.sqrt(exact_j * (1 - exact_j) / NUM_PERM) + 1 / NUM_PERM
+    error_j = 5 * SPREAD * math.sqrt(exact_j * (1 - exact_j) / NUM_PERM) + 1 / NUM_PERM
 
     # C = J(|A|+|B|)/(|A|(1+J)) is increasing in J: bound it by the Jaccard bounds.
     def c(j: float) -> float:

@@ -5,14 +5,11 @@
 'exact'
 """
 
-from neardup.api import (
-    Deduplication,
-    compare,
-    deduplicate,
-    deduplicate_files,
-    find_files,
-    find_pairs,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from neardup.errors import (
     EngineUnavailable,
     IndexFormatError,
@@ -21,10 +18,53 @@ from neardup.errors import (
     OptionsError,
     OutputError,
 )
-from neardup.index import Index, IndexStats, Match
 from neardup.normalize import normalize
-from neardup.options import Options
-from neardup.results import ClusterMember, Comparison, Pair, Summary
+
+if TYPE_CHECKING:
+    from neardup.api import (
+        Deduplication,
+        compare,
+        deduplicate,
+        deduplicate_files,
+        find_files,
+        find_pairs,
+    )
+    from neardup.index import Index, IndexStats, Match
+    from neardup.options import Options
+    from neardup.results import ClusterMember, Comparison, Pair, Summary
+
+#: Where each name of the API lives. They are imported on first use: the compiled kernel (numba)
+#: takes a third of a second to load, which `neardup --help` and the pre-pass's worker processes
+#: need not pay.
+_LAZY = {
+    **dict.fromkeys(
+        (
+            "Deduplication",
+            "compare",
+            "deduplicate",
+            "deduplicate_files",
+            "find_files",
+            "find_pairs",
+        ),
+        "neardup.api",
+    ),
+    **dict.fromkeys(("Index", "IndexStats", "Match"), "neardup.index"),
+    "Options": "neardup.options",
+    **dict.fromkeys(("ClusterMember", "Comparison", "Pair", "Summary"), "neardup.results"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'neardup' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_LAZY[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
 
 __version__ = "0.1.0"
 

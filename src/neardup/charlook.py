@@ -52,9 +52,10 @@ class _Side:
         self.end = self.start + lengths  # exclusive
         self.number_word = np.array([w in _NUMBER_WORDS for w in words], dtype=bool)
         self.number = self.number_word | np.array([("0" <= w[0] <= "9") for w in words], bool)
-        self.token_of = np.full(len(self.joined), -1, dtype=np.int64)
-        for index, (s, e) in enumerate(zip(self.start.tolist(), self.end.tolist(), strict=True)):
-            self.token_of[s:e] = index
+        # Each token's characters, then the space after it (none after the last).
+        owner = np.repeat(np.arange(len(words), dtype=np.int64), lengths + 1)
+        owner[self.end[:-1]] = -1
+        self.token_of = owner[: len(self.joined)]
         # Spaces before each position, to tell spaces from other characters in a span.
         self.spaces = np.concatenate([[0], np.cumsum(self.token_of < 0)])
 
@@ -198,12 +199,17 @@ def char_scores(
     None
     """
     sa, sb = _Side(tokens(normalize(a))), _Side(tokens(normalize(b)))
+    blocks = np.array(
+        [op[1:4] for op in Levenshtein.opcodes(sa.joined, sb.joined).as_list() if op[0] == "equal"],
+        dtype=np.int64,
+    ).reshape(-1, 3)
+    src_start, src_end, dest_start = blocks.T
+    src = _runs(src_start, src_end - src_start)
+    dest = _runs(dest_start, src_end - src_start)
     a_to_b = np.full(len(sa.joined), -1, dtype=np.int64)
     b_to_a = np.full(len(sb.joined), -1, dtype=np.int64)
-    for op in Levenshtein.opcodes(sa.joined, sb.joined):
-        if op.tag == "equal":
-            a_to_b[op.src_start : op.src_end] = np.arange(op.dest_start, op.dest_end)
-            b_to_a[op.dest_start : op.dest_end] = np.arange(op.src_start, op.src_end)
+    a_to_b[src] = dest
+    b_to_a[dest] = src
     grams_a, in_b, replaced_a = _look(sa, sb, a_to_b, char_errors, ngram)
     grams_b, in_a, replaced_b = _look(sb, sa, b_to_a, char_errors, ngram)
     if replaced_a or replaced_b:  # another template's figures
@@ -214,6 +220,18 @@ def char_scores(
         common / union if union else 0.0,
         len(in_b) / len(grams_a) if grams_a else 0.0,
         len(in_a) / len(grams_b) if grams_b else 0.0,
+    )
+
+
+def _runs(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """starts[0], starts[0] + 1, ... (lengths[0] values), then the same from starts[1], ...
+
+    >>> _runs(np.array([3, 10]), np.array([2, 3])).tolist()
+    [3, 4, 10, 11, 12]
+    """
+    ends = np.cumsum(lengths)
+    return np.arange(int(ends[-1]) if ends.size else 0) + np.repeat(
+        starts - ends + lengths, lengths
     )
 
 

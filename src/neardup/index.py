@@ -59,7 +59,8 @@ from neardup.verify import CONTAINS, DUPLICATE_RELATIONS, EXACT, RELATIONS, veri
 _log = logging.getLogger("neardup.index")
 #: Version of the on-disk layout. An index of another version is refused, never misread.
 #: 2: shingles in their own table, fingerprints sampled (1 in PRINT_SAMPLE).
-FORMAT_VERSION = 2
+#: 3: band keys of one-permutation MinHash signatures (`kernel.minhash`).
+FORMAT_VERSION = 3
 #: One winnowed fingerprint in this many (by hash value) is posted and looked up.
 PRINT_SAMPLE = 4
 #: A query reads at most this many documents per LSH band key: an index holding more near-copies

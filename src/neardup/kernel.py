@@ -114,24 +114,33 @@ def _normal_form(
     while i < end:
         c = data[i]
         if c < 128:  # every ASCII entry is one byte
-            first, last = starts[c], starts[c] + 1
-            i += 1
-        else:
-            width, cp = _char_len(data, i, end)
-            if 0 <= cp < size:
-                first, last = starts[cp], starts[cp + 1]
-            elif cp >= size and _listed(cp, spaced):
-                first, last = starts[32], starts[32] + 1  # a space
+            byte = pool[starts[c]]
+            if byte == 32:
+                pending = n > 0
             else:
-                first, last = -1, -1
-                for k in range(width):
-                    if pending:
-                        out[n] = 32
-                        n += 1
-                        pending = False
-                    out[n] = data[i + k]
+                if pending:
+                    out[n] = 32
                     n += 1
-            i += width
+                    pending = False
+                out[n] = byte
+                n += 1
+            i += 1
+            continue
+        width, cp = _char_len(data, i, end)
+        if 0 <= cp < size:
+            first, last = starts[cp], starts[cp + 1]
+        elif cp >= size and _listed(cp, spaced):
+            first, last = starts[32], starts[32] + 1  # a space
+        else:
+            first, last = -1, -1
+            for k in range(width):
+                if pending:
+                    out[n] = 32
+                    n += 1
+                    pending = False
+                out[n] = data[i + k]
+                n += 1
+        i += width
         for k in range(first, last):
             byte = pool[k]
             if byte == 32:
@@ -255,10 +264,53 @@ def first_token_hashes(data: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     return out
 
 
+#: Fewer values than this are sorted by comparisons (and so is a bucket that holds more).
+_SMALL_SORT = 64
+
+
+@njit(cache=True)
+def _sort_hashes(values: np.ndarray) -> None:
+    """Sort hash values in place, in linear time: hashes are spread evenly, so counted into about
+    as many buckets as there are values by their top bits, a bucket holds a value or two, which
+    insertion sorts (np.sort's comparisons took 40% of the sketch kernel)."""
+    n = values.size
+    if n < _SMALL_SORT:
+        values.sort()
+        return
+    bits = 1
+    while (1 << bits) < n:
+        bits += 1
+    shift = np.uint64(64 - bits)
+    bounds = np.zeros((1 << bits) + 1, dtype=np.int64)
+    for v in values:
+        bounds[np.int64(v >> shift) + 1] += 1
+    for b in range(1 << bits):
+        bounds[b + 1] += bounds[b]
+    fill = bounds[:-1].copy()
+    scratch = np.empty(n, dtype=values.dtype)
+    for v in values:
+        b = np.int64(v >> shift)
+        scratch[fill[b]] = v
+        fill[b] += 1
+    for b in range(1 << bits):
+        lo, hi = bounds[b], bounds[b + 1]
+        if hi - lo > _SMALL_SORT:  # values that share their top bits: repeats of one, mostly
+            scratch[lo:hi].sort()
+            continue
+        for x in range(lo + 1, hi):
+            v = scratch[x]
+            y = x - 1
+            while y >= lo and scratch[y] > v:
+                scratch[y + 1] = scratch[y]
+                y -= 1
+            scratch[y + 1] = v
+    values[:] = scratch
+
+
 @njit(cache=True)
 def _sort_distinct(values: np.ndarray) -> int:
     """Sort in place and move the distinct values to the front; return how many there are."""
-    values.sort()
+    _sort_hashes(values)
     m = 1
     for s in range(1, values.size):
         if values[s] != values[m - 1]:
@@ -267,13 +319,29 @@ def _sort_distinct(values: np.ndarray) -> int:
     return m
 
 
+#: Number words are looked up only for tokens whose top bits some number word has.
+_WORD_FILTER_SHIFT = np.uint64(54)
+
+
 @njit(cache=True)
-def _sequence_keys(tokens: np.ndarray, digits: np.ndarray, number_words: np.ndarray) -> tuple:
+def _word_filter(number_words: np.ndarray) -> np.ndarray:
+    """Which values of a token hash's top 10 bits a number word has (1 in 30 tokens passes)."""
+    passes = np.zeros(1 << 10, dtype=np.bool_)
+    for x in number_words:
+        passes[x >> _WORD_FILTER_SHIFT] = True
+    return passes
+
+
+@njit(cache=True)
+def _sequence_keys(
+    tokens: np.ndarray, digits: np.ndarray, number_words: np.ndarray, word_filter: np.ndarray
+) -> tuple:
     """A key of a token sequence, and the same with every number masked.
 
     A number is a run of tokens that start with a digit or are number words (`number_words`: their
-    sorted token hashes), so "1.5", "6-3/16", "1980s" and "six" are each one number. Two documents
-    with equal masked keys and different token keys differ only in their numbers.
+    sorted token hashes; `word_filter`: from `_word_filter`), so "1.5", "6-3/16", "1980s" and "six"
+    are each one number. Two documents with equal masked keys and different token keys differ
+    only in their numbers.
     """
     h = _FNV_OFFSET
     g = _FNV_OFFSET
@@ -281,8 +349,9 @@ def _sequence_keys(tokens: np.ndarray, digits: np.ndarray, number_words: np.ndar
     for t in range(tokens.size):
         x = tokens[t]
         h = fmix64(h ^ x) + _FNV_PRIME
-        position = np.searchsorted(number_words, x)
-        number = digits[t] == 1 or (position < number_words.size and number_words[position] == x)
+        number = digits[t] == 1 or (
+            word_filter[x >> _WORD_FILTER_SHIFT] and _listed(x, number_words)
+        )
         if not number:
             g = fmix64(g ^ x) + _FNV_PRIME
         elif not in_number:
@@ -366,12 +435,15 @@ def sketch_batch(
     masked_keys = np.empty(n_docs, dtype=np.uint64)
     distinct = np.zeros(n_docs, dtype=np.int64)
     print_distinct = np.zeros(n_docs, dtype=np.int64)
+    word_filter = _word_filter(number_words)
     for d in prange(n_docs):
         tokens = buffer[room[d] : room[d + 1]]
         digits = np.empty(tokens.size, dtype=np.uint8)
         n = _token_hashes(data, offsets[d], offsets[d + 1], tokens, digits)
         token_counts[d] = n
-        word_keys[d], masked_keys[d] = _sequence_keys(tokens[:n], digits[:n], number_words)
+        word_keys[d], masked_keys[d] = _sequence_keys(
+            tokens[:n], digits[:n], number_words, word_filter
+        )
         # The shingles overwrite the tokens they are made of, front to back.
         distinct[d], print_distinct[d] = _shingles_and_prints(
             tokens[:n].copy(), ngram, seed, window, tokens, print_buffer[room[d] : room[d + 1]]
@@ -381,23 +453,51 @@ def sketch_batch(
     return token_counts, word_keys, masked_keys, shingles, starts, prints, print_starts
 
 
-@njit(cache=True, parallel=True, nogil=True)
-def minhash(hashes: np.ndarray, starts: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """MinHash signatures, one row per document, with h_k(x) = (a_k·x + b_k) >> 32 (a_k odd).
+@njit(cache=True, inline="always")
+def _bin(h: np.uint64, k: int) -> np.int64:
+    """Bin of a 64-bit hash among k, from its top 32 bits (multiply-shift, no division)."""
+    return np.int64(((h >> _S32) * np.uint64(k)) >> _S32)
 
-    A document without shingles gets a row of 0xFFFFFFFF.
+
+@njit(cache=True, parallel=True, nogil=True)
+def minhash(hashes: np.ndarray, starts: np.ndarray, num_perm: int, seed: np.uint64) -> np.ndarray:
+    """MinHash signatures by one-permutation hashing with optimal densification (Shrivastava,
+    ICML 2017), one row per document.
+
+    Each shingle is hashed once (fmix64 with the seed): its top bits choose one of `num_perm`
+    bins, its low 32 bits are the value, and a bin keeps its least value. An empty bin j takes the
+    value of the first filled bin in a sequence of bins that depends on j and the seed only, the
+    same in every document. Two documents then agree on a bin with probability their Jaccard
+    similarity, as with `num_perm` independent permutations, at the cost of one hash a shingle
+    instead of `num_perm`. A document without shingles gets a row of 0xFFFFFFFF.
     """
     n_docs = starts.size - 1
-    k = a.size
+    k = num_perm
+    # Not the shingle hash's own seed: bins must not follow how shingles were hashed.
+    key = fmix64(seed ^ _M2)
     signatures = np.full((n_docs, k), MAX32, dtype=np.uint32)
     for d in prange(n_docs):
+        if starts[d] == starts[d + 1]:
+            continue
         row = signatures[d]
+        filled = np.zeros(k, dtype=np.bool_)
         for s in range(starts[d], starts[d + 1]):
-            x = hashes[s]
-            for p in range(k):
-                v = np.uint32((a[p] * x + b[p]) >> _S32)
-                if v < row[p]:
-                    row[p] = v
+            h = fmix64(hashes[s] ^ key)
+            j = _bin(h, k)
+            v = np.uint32(h & np.uint64(MAX32))
+            filled[j] = True
+            if v < row[j]:
+                row[j] = v
+        for j in range(k):
+            if filled[j]:
+                continue
+            attempt = np.uint64(1)
+            while True:
+                source = _bin(fmix64(key + np.uint64(j) * _FNV_PRIME + attempt * _M1), k)
+                if filled[source]:
+                    row[j] = row[source]
+                    break
+                attempt += np.uint64(1)
     return signatures
 
 

@@ -20,8 +20,6 @@ from functools import cache
 import numpy as np
 import xxhash
 
-from neardup import kernel
-
 _QUOTES = "'‘’‚‛′‵ʹʼˈ`´"
 _DOUBLE_QUOTES = '"“”„‟″‶«»'
 _DASHES = "‐‑‒–—―−⁃﹘﹣－"
@@ -131,6 +129,9 @@ def normalize_batch(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     np.cumsum([len(e) for e in encoded], out=offsets[1:])
     data = np.frombuffer(b"".join(encoded), dtype=np.uint8)
     table = _ASCII_TABLE if all(t.isascii() for t in prepared) else code_point_table()
+    # Imported here: `import neardup` (and a pre-pass worker) gets `normalize` without numba.
+    from neardup import kernel
+
     return kernel.normalize_utf8(data, offsets, *table)
 
 

@@ -6,16 +6,20 @@ worker process reads a byte range of a file (whole lines) and lists the distinct
 key) pairs of its texts; merged, a line's count is the number of distinct texts holding it,
 exactly what `recurring_lines` counts. Anything unusual (a malformed line, a missing field) sends
 the caller back to the one-process pass, which names the error.
+
+A worker is `python -m neardup.prescan PARENT FILE START STOP ID_FIELD TEXT_FIELD`, which writes its
+pairs to stdout as raw uint64 values: it imports what it uses and no more (multiprocessing's
+spawn would import the parent's main module, the CLI with numba, in each worker: 0.3 s).
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -52,20 +56,54 @@ def parallel_recurring_lines(
         for k in range(workers)
     ]
     fields = (reader.id_field, reader.text_field)
-    # Spawned, not forked: the parent may already run numba's threads.
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_exit_with, initargs=(os.getpid(),)
-    ) as pool:
-        running = [pool.submit(_line_pairs, *part, *fields) for part in ranges]
-        found = [job.result() for job in running]
+    running = [start_worker(*part, *fields) for part in ranges]
+    try:
+        found = [_pairs_from(worker) for worker in running]
+    finally:  # an interrupted parent leaves no worker behind
+        for worker in running:
+            worker.kill()
     if any(pairs is None for pairs in found):
         return None
     return _recurring(np.concatenate([np.empty((0, 2), np.uint64), *found]), min_docs)
 
 
+#: A worker's exit status when a record of its range cannot be read.
+_UNREADABLE = 3
+
+
+def start_worker(
+    path: str, start: int, stop: int, id_field: str, text_field: str
+) -> subprocess.Popen[bytes]:
+    """A worker process listing the (text key, line key) pairs of a byte range of a file."""
+    # The package where this one was imported from, whatever the parent's sys.path was.
+    search = [str(Path(__file__).resolve().parents[1]), os.environ.get("PYTHONPATH", "")]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in search if p)}
+    command = [
+        sys.executable,
+        "-m",
+        "neardup.prescan",
+        str(os.getpid()),
+        path,
+        str(start),
+        str(stop),
+        id_field,
+        text_field,
+    ]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, env=env)
+
+
+def _pairs_from(worker: subprocess.Popen[bytes]) -> np.ndarray | None:
+    """A worker's pairs, or None where it could not read its range (or failed)."""
+    output, _ = worker.communicate()
+    if worker.returncode != 0:
+        return None
+    return np.frombuffer(output, dtype=np.uint64).reshape(-1, 2)
+
+
 def _exit_with(parent: int) -> None:
-    """Make a worker leave when its parent is gone (killed, say): it would wait for work forever."""
+    """Make a worker leave when its parent is gone (killed, say): nobody would read its pairs.
+
+    The parent's pid comes from the parent: by the time the worker asks, it may be gone."""
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -127,3 +165,17 @@ def _recurring(pairs: np.ndarray, min_docs: int) -> set[int]:
     found = {int(k) for k in lines[counts >= min_docs]}
     found.discard(line_key(""))
     return found
+
+
+def _worker_main(arguments: list[str]) -> int:
+    parent, path, start, stop, id_field, text_field = arguments
+    _exit_with(int(parent))
+    pairs = _line_pairs(path, int(start), int(stop), id_field, text_field)
+    if pairs is None:
+        return _UNREADABLE
+    sys.stdout.buffer.write(np.ascontiguousarray(pairs).tobytes())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_worker_main(sys.argv[1:]))

@@ -18,12 +18,14 @@ _UNSPACED = (
 )
 
 
+#: A character of a script written without spaces, or a run of the other word characters (ASCII
+#: letters and digits, non-ASCII characters).
+_TOKEN = re.compile(f"[{_UNSPACED}]|[^\\x00-/:-@\\[-`{{-\\x7f{_UNSPACED}]+")
+
+
 def tokens(normalized: str) -> list[str]:
     """Runs of ASCII letters and digits or other non-ASCII characters; unspaced scripts per char."""
-    out: list[str] = []
-    for run in re.findall(r"[0-9A-Za-z\u0080-\U0010ffff]+", normalized):
-        out.extend(t for t in re.split(f"([{_UNSPACED}])", run) if t)
-    return out
+    return _TOKEN.findall(normalized)
 
 
 def shingle_set(text: str, ngram: int) -> set[tuple[str, ...]]:
@@ -75,12 +77,32 @@ def fingerprints(text: str, ngram: int, seed: int, window: int) -> list[int]:
     return sorted({min(ordered[w : w + window]) for w in windows})
 
 
-def minhash(hashes: list[int], a: list[int], b: list[int]) -> list[int]:
-    """One minimum of ((a·x + b) mod 2**64) >> 32 per permutation (0xFFFFFFFF when empty)."""
-    return [
-        min((((ak * x + bk) & _MASK) >> 32 for x in hashes), default=0xFFFFFFFF)
-        for ak, bk in zip(a, b, strict=True)
-    ]
+def minhash(hashes: list[int], num_perm: int, seed: int) -> list[int]:
+    """One-permutation MinHash, densified: each shingle's hash picks a bin and a value, a bin
+    keeps its least value, and an empty bin copies the first filled bin of a sequence that
+    depends on the bin and the seed (all 0xFFFFFFFF when there is no shingle)."""
+    key = fmix64(seed ^ 0xC4CEB9FE1A85EC53)
+
+    def bin_of(h: int) -> int:
+        return ((h >> 32) * num_perm) >> 32
+
+    least: dict[int, int] = {}
+    for x in hashes:
+        h = fmix64(x ^ key)
+        least[bin_of(h)] = min(least.get(bin_of(h), h & 0xFFFFFFFF), h & 0xFFFFFFFF)
+    if not least:
+        return [0xFFFFFFFF] * num_perm
+    row = []
+    for j in range(num_perm):
+        attempt = 1
+        source = j
+        while source not in least:
+            source = bin_of(
+                fmix64((key + j * 0x100000001B3 + attempt * 0xFF51AFD7ED558CCD) & _MASK)
+            )
+            attempt += 1
+        row.append(least[source])
+    return row
 
 
 def scores(a: set, b: set) -> tuple[float, float, float]:

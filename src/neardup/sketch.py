@@ -42,15 +42,6 @@ class Sketches:
         return np.diff(self.starts)
 
 
-@cache
-def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """The (a, b) coefficients of the MinHash hash functions (a odd), fixed by the seed."""
-    rng = np.random.Generator(np.random.PCG64(seed))
-    a = rng.integers(0, 2**64 - 1, size=num_perm, dtype=np.uint64, endpoint=True) | np.uint64(1)
-    b = rng.integers(0, 2**64 - 1, size=num_perm, dtype=np.uint64, endpoint=True)
-    return a, b
-
-
 #: Number words: masked like digits when telling look-alikes that differ only in numbers.
 NUMBER_WORDS = (
     "zero",
@@ -127,7 +118,6 @@ def sketch_texts(
     token_counts, word_keys, masked_keys, shingles, starts, prints, print_starts = (
         kernel.sketch_batch(data, offsets, ngram, np.uint64(seed), window, number_words())
     )
-    a, b = permutations(num_perm, seed)
     return Sketches(
         exact_keys=exact_keys(normal, normal_offsets),
         word_keys=word_keys,
@@ -135,7 +125,7 @@ def sketch_texts(
         token_counts=token_counts,
         shingles=shingles,
         starts=starts,
-        signatures=kernel.minhash(shingles, starts, a, b),
+        signatures=kernel.minhash(shingles, starts, num_perm, np.uint64(seed)),
         prints=prints,
         print_starts=print_starts,
     )
