@@ -560,8 +560,8 @@ def sort_buckets(packed: np.ndarray, bounds: np.ndarray) -> np.ndarray:
     lengths = np.zeros(bounds.size - 1, dtype=np.int64)
     for b in prange(bounds.size - 1):
         lo, hi = bounds[b], bounds[b + 1]
-        if hi - lo > 1:
-            packed[lo:hi].sort()
+        if hi - lo > 1:  # the high bits of a packed key are a hash's: spread evenly
+            _sort_hashes(packed[lo:hi])
         kept = 0
         for x in range(lo, hi):
             if kept == 0 or packed[x] != packed[lo + kept - 1]:

@@ -1,10 +1,12 @@
 """The baseline neardup is measured against: MinHash-LSH Jaccard deduplication as data pipelines
-run it (word 5-grams, 14 bands × 8 rows = 112 permutations, candidates verified at Jaccard ≥ 0.8,
+run it (word 5-grams, 14 bands × 8 rows = 112 MinHash values, candidates verified at Jaccard ≥ 0.8,
 clusters as connected components).
 
 It reuses neardup's kernel for what is not the point of the comparison (the same normalization,
-tokens, shingle hashes and MinHash), so the two systems differ only in what neardup adds:
-containment, fingerprint candidates, page furniture, number look-alikes and chain-free clusters.
+tokens, shingle hashes and MinHash signatures; those are one-permutation hashing, densified,
+whose values agree with the probability that independent permutations' do), so the two systems
+differ only in what neardup adds: containment, fingerprint candidates, page furniture, number
+look-alikes and chain-free clusters.
 Data pipelines normalize much the same way (datatrove: lowercase, punctuation removed).
 """
 
