@@ -16,7 +16,7 @@ from pathlib import Path
 
 from neardup.options import Options
 from neardup.pipeline import collect, furniture_lines, match, reread_texts
-from neardup.read import RecordReader, read_paths
+from neardup.read import RecordReader, read_paths, read_paths_at
 from neardup.verify import DUPLICATE_RELATIONS
 
 
@@ -29,7 +29,11 @@ def measure(path: Path, runs: int) -> list[object]:
     found = {}
     for label, chosen, texts in [
         ("off", off, None),
-        ("on", options, reread_texts(lambda: read_paths([path], RecordReader("id", "text")))),
+        (
+            "on",
+            options,
+            reread_texts(lambda p: read_paths_at([path], RecordReader("id", "text"), p)),
+        ),
     ]:
         best = float("inf")
         for _ in range(runs):

@@ -34,7 +34,15 @@ from neardup.pipeline import (
 )
 from neardup.prescan import parallel_recurring_lines
 from neardup.progress import Reporter
-from neardup.read import Record, RecordReader, read_paths, read_records, rows_of
+from neardup.read import (
+    Record,
+    RecordReader,
+    read_paths,
+    read_paths_at,
+    read_records,
+    records_at,
+    rows_of,
+)
 from neardup.report import check_report, pairs_to_explain, render_report, write_report
 from neardup.results import (
     ClusterMember,
@@ -210,7 +218,8 @@ def find_files(
     reader = RecordReader(id_field, text_field)
     read = functools.partial(read_paths, inputs)
     corpus = _collect(read, reader, options, reporter, paths=inputs)
-    pairs = match(corpus, options, report_overlap=report_overlap, texts=_texts(read, reader))
+    texts = _file_texts(inputs, reader)
+    pairs = match(corpus, options, report_overlap=report_overlap, texts=texts)
     _write_pairs(output, corpus, pairs, reporter)
     summary = _summary(corpus, reader, options, pairs, None, started)
     summary.outputs["pairs"] = str(output)
@@ -270,7 +279,7 @@ def deduplicate_files(
     scored = match(
         corpus,
         options,
-        texts=_texts(read, reader),
+        texts=_file_texts(inputs, reader),
     )
     found = cluster_corpus(corpus, scored, keep, numbers_matter=options.numbers_matter)
     summary = _summary(corpus, reader, options, scored, found, started)
@@ -351,8 +360,16 @@ def _collect(
 
 
 def _texts(read: Callable[[RecordReader], Iterable[Record]], reader: RecordReader) -> TextsOf:
-    """The texts of a set of documents by one more read of the input (the second look)."""
-    return reread_texts(lambda: read(RecordReader(reader.id_field, reader.text_field)))
+    """The texts of a set of documents by one more read of in-memory records (the second look)."""
+    fresh = functools.partial(RecordReader, reader.id_field, reader.text_field)
+    return reread_texts(lambda positions: records_at(read(fresh()), positions))
+
+
+def _file_texts(inputs: Sequence[str | Path], reader: RecordReader) -> TextsOf:
+    """The texts of a set of documents by one more read of the input files, which parses only
+    their JSONL lines (the second look)."""
+    fresh = functools.partial(RecordReader, reader.id_field, reader.text_field)
+    return reread_texts(lambda positions: read_paths_at(inputs, fresh(), positions))
 
 
 def _kept_fields(

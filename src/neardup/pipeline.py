@@ -136,24 +136,19 @@ def parse_date(record: Record, date_field: str) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def reread_texts(records: Callable[[], Iterable[Record]]) -> TextsOf:
-    """The texts of a set of documents (by position) from one more pass over `records()` that
-    keeps only those, and stops after the last one.
+def reread_texts(records_at: Callable[[set[int]], Iterable[tuple[int, Record]]]) -> TextsOf:
+    """The texts of a set of documents (by position), from `records_at(positions)`: the records
+    at those positions of one more pass over the input (`read.read_paths_at`, `read.records_at`).
 
-    >>> texts = reread_texts(lambda: (Record(str(n), f"text {n}", {}, "") for n in range(5)))
+    >>> from neardup.read import records_at
+    >>> corpus = [Record(str(n), f"t{n}", {}, "") for n in range(5)]
+    >>> texts = reread_texts(lambda positions: records_at(corpus, positions))
     >>> texts({1, 3})
-    {1: 'text 1', 3: 'text 3'}
+    {1: 't1', 3: 't3'}
     """
 
     def texts(docs: set[int]) -> dict[int, str]:
-        found: dict[int, str] = {}
-        last = max(docs, default=-1)
-        for position, record in enumerate(records()):
-            if position > last:
-                break
-            if position in docs:
-                found[position] = record.text
-        return found
+        return {position: record.text for position, record in records_at(docs)}
 
     return texts
 

@@ -7,12 +7,13 @@ as it was read (written back unchanged by `dedup`), and where it came from (for 
 from __future__ import annotations
 
 import csv
+import functools
 import gzip
 import io
 import json
 import re
 import sys
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from neardup.errors import InputError
 
 SUPPORTED = (".txt folder or file", ".jsonl", ".jsonl.gz", ".parquet", ".csv", ".csv.gz")
 _INVALID = re.compile("[\ud800-\udfff]")
+_JSONL = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
 
 
 @dataclass(frozen=True)
@@ -158,13 +160,21 @@ def read_txt_file(path: Path, reader: RecordReader, doc_id: str | None = None) -
 
 def read_jsonl(path: Path, reader: RecordReader) -> Iterator[Record]:
     """One JSON object per line; blank lines are skipped."""
+    for _, record in _jsonl_records(path, reader):
+        yield record()
+
+
+def _jsonl_records(path: Path, reader: RecordReader) -> Iterator[tuple[int, Callable[[], Record]]]:
+    """Each record line of a JSONL file, with its line number, as a call that parses it."""
+
+    def parse(raw: bytes, where: str) -> Record:
+        fields, clean = parse_json_line(raw, where)
+        return reader.make(fields, where, clean=clean)
+
     with _open_binary(path) as handle:
         for number, raw in enumerate(_lines(handle, path), start=1):
-            if not raw.strip():
-                continue
-            where = f"{path}:{number}"
-            fields, clean = parse_json_line(raw, where)
-            yield reader.make(fields, where, clean=clean)
+            if raw.strip():
+                yield number, functools.partial(parse, raw, f"{path}:{number}")
 
 
 def _lines(handle: io.BufferedIOBase, path: Path) -> Iterator[bytes]:
@@ -230,7 +240,7 @@ def _read_kind(path: Path, reader: RecordReader) -> Iterator[Record]:
         raise InputError(f"{path}: no such file or folder")
     elif name.endswith(".txt"):
         yield read_txt_file(path, reader)
-    elif name.endswith((".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")):
+    elif name.endswith(_JSONL):
         yield from read_jsonl(path, reader)
     elif name.endswith((".csv", ".csv.gz")):
         yield from read_csv(path, reader)
@@ -245,6 +255,51 @@ def read_paths(paths: Sequence[str | Path], reader: RecordReader) -> Iterator[Re
     for path in paths:
         reader.stats.files.add(str(path))
         yield from read_path(Path(path), reader)
+
+
+def read_paths_at(
+    paths: Sequence[str | Path], reader: RecordReader, positions: set[int]
+) -> Iterator[tuple[int, Record]]:
+    """The records of `read_paths(paths, reader)` at these positions, with their positions, up to
+    the last one. The other lines of JSONL files are not parsed: the second look wants the texts
+    of a few documents of a large file."""
+    last = max(positions, default=-1)
+    position = 0
+    for path in map(Path, paths):
+        if position > last:
+            return
+        try:
+            for record in _lazy_records(path, reader):
+                if position in positions:
+                    yield position, record()
+                position += 1
+                if position > last:
+                    return
+        except OSError as error:
+            raise InputError(f"{path}: cannot be read ({error.strerror or error})") from None
+
+
+def _lazy_records(path: Path, reader: RecordReader) -> Iterator[Callable[[], Record]]:
+    """The records of one input, each as a call that makes it: a JSONL line is parsed only then."""
+    if path.is_file() and path.name.lower().endswith(_JSONL):
+        yield from (parse for _, parse in _jsonl_records(path, reader))
+    else:
+        yield from (functools.partial(lambda r: r, record) for record in read_path(path, reader))
+
+
+def records_at(records: Iterable[Record], positions: set[int]) -> Iterator[tuple[int, Record]]:
+    """The records at these positions, with their positions, up to the last one.
+
+    >>> corpus = (Record(str(n), f"t{n}", {}, "") for n in range(9))
+    >>> [(p, r.text) for p, r in records_at(corpus, {1, 3})]
+    [(1, 't1'), (3, 't3')]
+    """
+    last = max(positions, default=-1)
+    for position, record in enumerate(records):
+        if position > last:
+            return
+        if position in positions:
+            yield position, record
 
 
 def read_records(records: Iterable[Mapping[str, Any]], reader: RecordReader) -> Iterator[Record]:
