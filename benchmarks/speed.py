@@ -2,7 +2,9 @@
 
 Each tool runs in its own process (so each peak RSS is its own) and does the same job: read a
 JSONL corpus, shingle word 5-grams, MinHash with 128 permutations, LSH at Jaccard 0.8, and write
-the pairs it finds. neardup also verifies every pair exactly and finds `contains` pairs.
+the pairs it finds. neardup also verifies every pair exactly and finds `contains` pairs. The
+`floor` row is no deduplicator: it only reads the lines and tokenizes the texts (one core, with
+numba's start-up), the cost below which no pipeline over these bytes goes.
 
     python benchmarks/speed.py                        # 20,000 documents (~70 MB), all tools
     python benchmarks/speed.py --scale 10000 100000   # neardup alone at other sizes
@@ -92,13 +94,35 @@ def run_neardup(corpus: Path, pairs_path: Path) -> None:
     neardup.find_files([corpus], pairs_path, jaccard=THRESHOLD, containment=0.8, progress=False)
 
 
+def run_floor(corpus: Path, pairs_path: Path) -> None:
+    """Not a deduplicator: the cost of reading and tokenizing the bytes. Each line is parsed
+    (orjson) and its text's UTF-8 bytes tokenized and hashed by neardup's kernel, on one core;
+    no pairs. With numba's start-up, as neardup pays it."""
+    import orjson
+
+    from neardup import kernel
+
+    no_flags = np.empty(0, dtype=np.uint8)
+    with corpus.open("rb") as lines:
+        for line in lines:
+            data = np.frombuffer(orjson.loads(line)["text"].encode(), dtype=np.uint8)
+            tokens = np.empty(data.size // 2 + 1, dtype=np.uint64)
+            kernel._token_hashes(data, 0, data.size, tokens, no_flags)
+    pairs_path.write_text("")
+
+
 def _write_pairs(path: Path, ids: list[str], found: set[tuple[int, int]]) -> None:
     with path.open("w", encoding="utf-8") as out:
         for i, j in sorted(found):
             out.write(json.dumps({"id_a": ids[i], "id_b": ids[j]}) + "\n")
 
 
-TOOLS = {"neardup": run_neardup, "rensa": run_rensa, "datasketch": run_datasketch}
+TOOLS = {
+    "neardup": run_neardup,
+    "rensa": run_rensa,
+    "datasketch": run_datasketch,
+    "floor": run_floor,
+}
 
 
 def measure(tool: str, corpus: Path, pairs_path: Path) -> dict[str, float]:
@@ -182,10 +206,13 @@ def print_table(rows: list[dict[str, object]], baseline: dict[str, float] | None
     for r in rows:
         speed = r["mb"] / r["seconds"]  # type: ignore[operator]
         ratio = f"{neardup_speed / speed:.1f}x" if neardup_speed and r["tool"] != "neardup" else ""
+        found = f"{r.get('pairs', ''):>8}{r.get('recall_j08', float('nan')):>15.4f}"
+        found += f"{r.get('contains', ''):>10}"
+        if r["tool"] == "floor":  # reads and tokenizes only: it finds nothing
+            found = f"{'-':>8}{'-':>15}{'-':>10}"
         print(
             f"{r['tool']:<11}{r['documents']:>9}{r['mb']:>8.1f}{r['seconds']:>9.2f}{speed:>8.2f}"
-            f"{r['rss_mb']:>12.0f}{r.get('pairs', ''):>8}"
-            f"{r.get('recall_j08', float('nan')):>15.4f}{r.get('contains', ''):>10}{ratio:>10}"
+            f"{r['rss_mb']:>12.0f}{found}{ratio:>10}"
         )
 
 

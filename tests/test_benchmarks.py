@@ -20,6 +20,7 @@ def test_speed_benchmark_prints_its_table(tmp_path: Path) -> None:
             "400",
             "--tools",
             "neardup",
+            "floor",
         ],
         capture_output=True,
         text=True,
@@ -27,10 +28,11 @@ def test_speed_benchmark_prints_its_table(tmp_path: Path) -> None:
         cwd=tmp_path,
     )
     assert run.returncode == 0, run.stderr
-    header, row = run.stdout.splitlines()[:2]
+    header, row, floor = run.stdout.splitlines()[:3]
     assert header.split()[:5] == ["tool", "docs", "MB", "seconds", "MB/s"]
     assert row.split()[0] == "neardup" and row.split()[1] == "400"
     assert float(row.split()[7]) == 1.0  # recall of its own pairs above J 0.8
+    assert floor.split()[:2] == ["floor", "400"] and floor.split()[6:9] == ["-", "-", "-"]
 
 
 def test_index_benchmark_prints_its_table(tmp_path: Path) -> None:

@@ -9,11 +9,14 @@ from __future__ import annotations
 import contextlib
 import gzip
 import json
+import math
 import os
 from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import orjson
 
 from neardup.errors import OutputError
 
@@ -63,10 +66,38 @@ def _write_jsonl(path: Path, rows: Iterable[Mapping[str, Any]]) -> int:
     count = 0
     with raw:
         for row in rows:
-            line = json.dumps(row, ensure_ascii=False, default=str) + "\n"
-            raw.write(line.encode("utf-8", "backslashreplace"))
+            raw.write(jsonl_line(row))
             count += 1
     return count
+
+
+def jsonl_line(row: Mapping[str, Any]) -> bytes:
+    r"""A row as one line of compact JSON (UTF-8, no spaces after separators).
+
+    orjson writes rows of plain values (strings, whole numbers within 64 bits, finite floats,
+    booleans, null: nearly every record) ten times faster than the json module, which writes the
+    others as before: NaN, nested values, dates, lone surrogates (escaped), larger integers.
+
+    >>> jsonl_line({"id": "a", "n": 1, "x": 0.5, "t": "café"})
+    b'{"id":"a","n":1,"x":0.5,"t":"caf\xc3\xa9"}\n'
+    >>> jsonl_line({"id": "b", "x": float("nan"), "t": "\ud800"})
+    b'{"id":"b","x":NaN,"t":"\\ud800"}\n'
+    """
+    if all(_plain(value) for value in row.values()):
+        try:
+            return orjson.dumps(row, option=orjson.OPT_APPEND_NEWLINE)
+        except TypeError:  # a lone surrogate, an integer beyond 64 bits, a key not a string
+            pass
+    line = json.dumps(row, ensure_ascii=False, default=str, separators=(",", ":")) + "\n"
+    return line.encode("utf-8", "backslashreplace")
+
+
+def _plain(value: Any) -> bool:
+    kind = type(value)
+    return kind in _PLAIN or (kind is float and math.isfinite(value))
+
+
+_PLAIN = frozenset({str, int, bool, type(None)})
 
 
 def _write_parquet(
