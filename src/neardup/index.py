@@ -43,7 +43,6 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-import numba
 import numpy as np
 
 from neardup import kernel
@@ -456,7 +455,7 @@ class Index:
         """:meth:`query` for each text of a batch (sketched together)."""
         # A few texts are sketched fastest on one thread: waking a thread pool costs more than
         # the work, and on a busy machine a parallel region waits for a descheduled worker.
-        with _threads(1 if len(texts) < 64 else numba.get_num_threads()):
+        with kernel.threads(1 if len(texts) < 64 else None):
             sketches = self._sketch(list(texts))
         return self.query_sketches(sketches, k, report_overlap=report_overlap)
 
@@ -467,7 +466,7 @@ class Index:
         if k < 1:
             raise OptionsError(f"k must be at least 1, got {k}")
         eligible = self._eligible(sketches)
-        with self._snapshot() as (db, segments), _threads(1):
+        with self._snapshot() as (db, segments), kernel.threads(1):
             segs = segments.snapshot()
             return [
                 self._matches(db, segments, sketches, d, bool(eligible[d]), segs, k, report_overlap)
@@ -618,17 +617,6 @@ def is_copy(match: Match, options: Options) -> bool:
     if match.relation == RELATIONS[CONTAINS]:
         return match.containment_a_in_b >= options.containment
     return True
-
-
-@contextmanager
-def _threads(n: int) -> Iterator[None]:
-    """Run numba's parallel kernels on `n` threads in this thread (the setting is per thread)."""
-    before = numba.get_num_threads()
-    numba.set_num_threads(n)
-    try:
-        yield
-    finally:
-        numba.set_num_threads(before)
 
 
 @contextmanager

@@ -18,6 +18,10 @@ import os
 # loads its OpenMP layer, at the first parallel call; a user's own setting is kept.
 os.environ.setdefault("OMP_WAIT_POLICY", "passive")
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import numba
 import numpy as np
 from numba import njit, prange
 
@@ -28,6 +32,18 @@ _M2 = np.uint64(0xC4CEB9FE1A85EC53)
 _S33 = np.uint64(33)
 _S32 = np.uint64(32)
 MAX32 = np.uint32(0xFFFFFFFF)
+
+
+@contextmanager
+def threads(n: int | None) -> Iterator[None]:
+    """Run the parallel kernels on `n` threads in this thread (None: as many as now; the setting
+    is per thread)."""
+    before = numba.get_num_threads()
+    numba.set_num_threads(before if n is None else n)
+    try:
+        yield
+    finally:
+        numba.set_num_threads(before)
 
 
 @njit(cache=True, inline="always")
