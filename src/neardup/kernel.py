@@ -130,45 +130,33 @@ def _normal_form(
     while i < end:
         c = data[i]
         if c < 128:  # every ASCII entry is one byte
-            byte = pool[starts[c]]
-            if byte == 32:
-                pending = n > 0
-            else:
-                if pending:
-                    out[n] = 32
-                    n += 1
-                    pending = False
-                out[n] = byte
-                n += 1
+            n, pending = _put(out, n, pending, pool[starts[c]])
             i += 1
             continue
         width, cp = _char_len(data, i, end)
         if 0 <= cp < size:
-            first, last = starts[cp], starts[cp + 1]
+            for k in range(starts[cp], starts[cp + 1]):
+                n, pending = _put(out, n, pending, pool[k])
         elif cp >= size and _listed(cp, spaced):
-            first, last = starts[32], starts[32] + 1  # a space
+            pending = n > 0  # a space
         else:
-            first, last = -1, -1
             for k in range(width):
-                if pending:
-                    out[n] = 32
-                    n += 1
-                    pending = False
-                out[n] = data[i + k]
-                n += 1
+                n, pending = _put(out, n, pending, data[i + k])
         i += width
-        for k in range(first, last):
-            byte = pool[k]
-            if byte == 32:
-                pending = n > 0
-                continue
-            if pending:
-                out[n] = 32
-                n += 1
-                pending = False
-            out[n] = byte
-            n += 1
     return n
+
+
+@njit(cache=True, inline="always")
+def _put(out: np.ndarray, n: int, pending: bool, byte: np.uint8) -> tuple[int, bool]:
+    """Write one byte of a normal form at out[n]: a space is only owed until the next byte, and
+    none is owed at the start. Returns the new length and whether a space is owed."""
+    if byte == 32:
+        return n, n > 0
+    if pending:
+        out[n] = 32
+        n += 1
+    out[n] = byte
+    return n + 1, False
 
 
 @njit(cache=True, parallel=True, nogil=True)
