@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from neardup.errors import InputError
-from neardup.read import RecordReader, read_paths, read_records
+from neardup.read import RecordReader, read_paths, read_paths_at, read_records
 
 RECORDS = [{"id": "a", "text": "first text", "extra": 1}, {"id": "b", "text": "second", "extra": 2}]
 
@@ -143,3 +143,26 @@ def test_in_memory_tables() -> None:
     reader = RecordReader("id", "text")
     for source in (RECORDS, pa.Table.from_pylist(RECORDS), pd.DataFrame(RECORDS)):
         assert [r.id for r in read_records(source, reader)] == ["a", "b"]
+
+
+def test_records_at_positions_across_files(tmp_path: Path) -> None:
+    rows = [{"id": f"j{n}", "text": f"jsonl text {n}"} for n in range(5)]
+    first = tmp_path / "a.jsonl"
+    # Blank lines are no records; a broken line the pass does not want is not even parsed.
+    first.write_text(
+        json.dumps(rows[0]) + "\n\n" + json.dumps(rows[1]) + "\n{broken\n" + json.dumps(rows[2])
+    )
+    second = tmp_path / "b.csv"
+    second.write_text("id,text\nc0,csv text 0\nc1,csv text 1\n")
+    third = _write_jsonl(tmp_path / "c.jsonl", rows[3:])
+    paths = [first, second, third]
+    found = read_paths_at(paths, RecordReader("id", "text"), {0, 3, 4, 6})
+    assert [(p, r.id, r.where) for p, r in found] == [
+        (0, "j0", f"{first}:1"),
+        (3, "j2", f"{first}:5"),
+        (4, "c0", f"{second}:2"),
+        (6, "j3", f"{third}:1"),
+    ]
+    with pytest.raises(InputError, match=r"a\.jsonl:4: malformed JSON"):
+        list(read_paths_at(paths, RecordReader("id", "text"), {2}))
+    assert list(read_paths_at(paths, RecordReader("id", "text"), set())) == []
