@@ -89,7 +89,8 @@ def start_worker(
         id_field,
         text_field,
     ]
-    return subprocess.Popen(command, stdout=subprocess.PIPE, env=env)
+    # Whatever stops a worker, the one-process pass that follows names it: nothing to show here.
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
 
 
 def _pairs_from(worker: subprocess.Popen[bytes]) -> np.ndarray | None:

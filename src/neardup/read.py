@@ -160,12 +160,12 @@ def read_txt_file(path: Path, reader: RecordReader, doc_id: str | None = None) -
 
 def read_jsonl(path: Path, reader: RecordReader) -> Iterator[Record]:
     """One JSON object per line; blank lines are skipped."""
-    for _, record in _jsonl_records(path, reader):
+    for record in _jsonl_records(path, reader):
         yield record()
 
 
-def _jsonl_records(path: Path, reader: RecordReader) -> Iterator[tuple[int, Callable[[], Record]]]:
-    """Each record line of a JSONL file, with its line number, as a call that parses it."""
+def _jsonl_records(path: Path, reader: RecordReader) -> Iterator[Callable[[], Record]]:
+    """Each record line of a JSONL file, as a call that parses it."""
 
     def parse(raw: bytes, where: str) -> Record:
         fields, clean = parse_json_line(raw, where)
@@ -174,7 +174,7 @@ def _jsonl_records(path: Path, reader: RecordReader) -> Iterator[tuple[int, Call
     with _open_binary(path) as handle:
         for number, raw in enumerate(_lines(handle, path), start=1):
             if raw.strip():
-                yield number, functools.partial(parse, raw, f"{path}:{number}")
+                yield functools.partial(parse, raw, f"{path}:{number}")
 
 
 def _lines(handle: io.BufferedIOBase, path: Path) -> Iterator[bytes]:
@@ -282,9 +282,10 @@ def read_paths_at(
 def _lazy_records(path: Path, reader: RecordReader) -> Iterator[Callable[[], Record]]:
     """The records of one input, each as a call that makes it: a JSONL line is parsed only then."""
     if path.is_file() and path.name.lower().endswith(_JSONL):
-        yield from (parse for _, parse in _jsonl_records(path, reader))
+        yield from _jsonl_records(path, reader)
     else:
-        yield from (functools.partial(lambda r: r, record) for record in read_path(path, reader))
+        for record in read_path(path, reader):
+            yield lambda record=record: record
 
 
 def records_at(records: Iterable[Record], positions: set[int]) -> Iterator[tuple[int, Record]]:
