@@ -8,10 +8,12 @@ in 256 bins): the bounds below allow for SPREAD times theirs."""
 import math
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from neardup import kernel
+from neardup.lsh import candidate_probability
 from neardup.sketch import SketchSpool, release_pages, sketch_texts
 
 NUM_PERM = 256
@@ -74,3 +76,25 @@ def test_a_spool_joins_batches_in_order_and_its_maps_survive_release() -> None:
     release_pages(joined.shingles)  # the pages are read from the file again
     release_pages(whole.shingles)  # an array in memory is left alone
     assert np.array_equal(joined.shingles, whole.shingles)
+
+
+@pytest.mark.parametrize("size", [30, 600])
+@pytest.mark.parametrize("jaccard", [0.5, 0.8])
+def test_bands_of_densified_signatures_follow_the_lsh_curve(size: int, jaccard: float) -> None:
+    # Bins copied into empty ones are not independent: check that LSH bands of 6 rows still
+    # collide as often as the theory for independent permutations says, small sets included.
+    bands, rows, trials = 21, 6, 600
+    common = round(2 * size * jaccard / (1 + jaccard))
+    exact = common / (2 * size - common)
+    hits = 0
+    for trial in range(trials):
+        base = trial * 10**6
+        shared = np.arange(base, base + common)
+        a = np.concatenate([shared, np.arange(base + 10**5, base + 10**5 + size - common)])
+        b = np.concatenate([shared, np.arange(base + 2 * 10**5, base + 2 * 10**5 + size - common)])
+        rows_a = _signature(a)[: bands * rows].reshape(bands, rows)
+        rows_b = _signature(b)[: bands * rows].reshape(bands, rows)
+        hits += bool((rows_a == rows_b).all(axis=1).any())
+    expected = float(candidate_probability(exact, bands, rows))
+    spread = math.sqrt(expected * (1 - expected) / trials)
+    assert abs(hits / trials - expected) <= max(4 * spread, 0.01)
