@@ -102,8 +102,8 @@ def _decode(raw: bytes) -> str:
     return raw.decode("utf-8", "surrogateescape").removeprefix("\ufeff")
 
 
-#: Field types that orjson and the json module read the same way.
-_PLAIN = frozenset({str, int, bool, type(None)})
+#: Value types that orjson and the json module read and write the same way.
+PLAIN_TYPES = frozenset({str, int, bool, type(None)})
 
 
 def parse_json_line(raw: bytes, where: str) -> tuple[Any, bool]:
@@ -120,7 +120,7 @@ def parse_json_line(raw: bytes, where: str) -> tuple[Any, bool]:
     except orjson.JSONDecodeError:
         pass
     else:
-        if isinstance(fields, dict) and all(type(v) in _PLAIN for v in fields.values()):
+        if isinstance(fields, dict) and all(type(v) in PLAIN_TYPES for v in fields.values()):
             return fields, True
     try:
         line, clean = raw.decode("utf-8").removeprefix("\ufeff"), True

@@ -89,7 +89,8 @@ def minhash(hashes: list[int], num_perm: int, seed: int) -> list[int]:
     least: dict[int, int] = {}
     for x in hashes:
         h = fmix64(x ^ key)
-        least[bin_of(h)] = min(least.get(bin_of(h), h & 0xFFFFFFFF), h & 0xFFFFFFFF)
+        j, value = bin_of(h), h & 0xFFFFFFFF
+        least[j] = min(least.get(j, value), value)
     if not least:
         return [0xFFFFFFFF] * num_perm
     row = []

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from neardup.errors import OutputError
+from neardup.read import PLAIN_TYPES
 
 if TYPE_CHECKING:  # pyarrow is imported when Parquet is written: JSONL runs start faster
     import pyarrow as pa
@@ -75,8 +76,9 @@ def jsonl_line(row: Mapping[str, Any]) -> bytes:
     r"""A row as one line of compact JSON (UTF-8, no spaces after separators).
 
     orjson writes rows of plain values (strings, whole numbers within 64 bits, finite floats,
-    booleans, null: nearly every record) ten times faster than the json module, which writes the
-    others as before: NaN, nested values, dates, lone surrogates (escaped), larger integers.
+    booleans, null: nearly every record) about 3× faster than the json module (20,000 news
+    records: 0.18 s against 0.53 s), which writes the others as before: NaN, nested values,
+    dates, lone surrogates (escaped), larger integers.
 
     >>> jsonl_line({"id": "a", "n": 1, "x": 0.5, "t": "café"})
     b'{"id":"a","n":1,"x":0.5,"t":"caf\xc3\xa9"}\n'
@@ -94,10 +96,7 @@ def jsonl_line(row: Mapping[str, Any]) -> bytes:
 
 def _plain(value: Any) -> bool:
     kind = type(value)
-    return kind in _PLAIN or (kind is float and math.isfinite(value))
-
-
-_PLAIN = frozenset({str, int, bool, type(None)})
+    return kind in PLAIN_TYPES or (kind is float and math.isfinite(value))
 
 
 def _write_parquet(
