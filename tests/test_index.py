@@ -245,15 +245,18 @@ def test_other_options_are_refused(tmp_path):
     Index(path, options=neardup.Options(ngram=4, char_errors=0)).close()
 
 
+#: Documents a batch of the killed writer: enough for an add to take about 0.7 s on this machine
+#: (3,000 took a second until sketching got faster, then 0.2 s: the kill fell between adds).
+CRASH_BATCH = 10_000
 CHILD = textwrap.dedent(
-    """
+    f"""
     import sys
     from synthetic import batch
     from neardup import Index
 
     with Index(sys.argv[1]) as index:
         for b in range(1000):
-            records = batch(f"b{b}", 3000, 120, seed=b)
+            records = batch(f"b{{b}}", {CRASH_BATCH}, 120, seed=b)
             print("start", b, flush=True)
             index.add(records)
             print("done", b, flush=True)
@@ -272,7 +275,7 @@ def test_a_writer_killed_in_the_middle_of_an_add_loses_nothing_that_returned(tmp
     while time.monotonic() < deadline:
         lines.append(child.stdout.readline().split())
         if lines[-1] == ["start", "3"]:
-            time.sleep(0.3)  # well inside the add of batch 3 (it takes about a second)
+            time.sleep(0.3)  # well inside the add of batch 3 (see CRASH_BATCH)
             break
     os.kill(child.pid, signal.SIGKILL)
     child.wait()
@@ -290,9 +293,9 @@ def test_a_writer_killed_in_the_middle_of_an_add_loses_nothing_that_returned(tmp
         for doc_id in ids:
             b = int(doc_id.split("-")[0][1:])
             per_batch[b] = per_batch.get(b, 0) + 1
-        assert all(per_batch.get(b) == 3000 for b in returned)
-        assert set(per_batch.values()) == {3000}  # nothing half-written
-        probe = batch("b2", 3000, 120, seed=2)[17]
+        assert all(per_batch.get(b) == CRASH_BATCH for b in returned)
+        assert set(per_batch.values()) == {CRASH_BATCH}  # nothing half-written
+        probe = batch("b2", CRASH_BATCH, 120, seed=2)[17]
         assert [m.id for m in index.query(probe["text"])] == ["b2-17"]
         index.add(batch("after", 10, 120, seed=99))  # and the index takes writes again
         assert "after-9" in index
