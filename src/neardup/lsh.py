@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -129,22 +130,40 @@ def _bucketed(
 ) -> tuple[np.ndarray, np.ndarray]:
     """The keys packed with their documents into 2**bits buckets, and the bucket bounds.
 
-    Keys mapped from a spool are read a slice of documents at a time and their pages given back
-    after each, so that they are never resident beside all of the packed array.
+    The two halves of the documents (by keys) are counted and packed on a core each: the second
+    half's keys go after the first half's in every bucket, so the order within a bucket is the
+    documents' order, as in one pass. Keys mapped from a spool are read a slice of documents at
+    a time and their pages given back after each, so that they are never resident beside all of
+    the packed array.
     """
     done = np.cumsum(end - begin)
-    cuts = np.searchsorted(
-        done, np.arange(keys_per_slice, done[-1] if done.size else 0, keys_per_slice)
-    )
-    slices = list(itertools.pairwise(np.unique(np.r_[0, cuts, owners.size]).tolist()))
-    counts = np.zeros((1 << bits) + 1, dtype=np.int64)
-    for lo, hi in slices:
-        kernel.count_buckets(values, begin[lo:hi], end[lo:hi], bits, counts)
-        release_pages(values)
-    bounds = np.cumsum(counts)
-    fill = bounds[:-1].copy()
-    packed = np.empty(int(bounds[-1]), dtype=np.uint64)
-    for lo, hi in slices:
-        kernel.fill_buckets(values, begin[lo:hi], end[lo:hi], owners[lo:hi], bits, packed, fill)
-        release_pages(values)
+    total = int(done[-1]) if done.size else 0
+    middle = int(np.searchsorted(done, total // 2))
+    cuts = np.searchsorted(done, np.arange(keys_per_slice, total, keys_per_slice))
+    slices = list(itertools.pairwise(np.unique(np.r_[0, cuts, middle, owners.size]).tolist()))
+    halves = [
+        [(lo, hi) for lo, hi in slices if hi <= middle],
+        [s for s in slices if s[0] >= middle],
+    ]
+
+    def count(half: list[tuple[int, int]]) -> np.ndarray:
+        counts = np.zeros((1 << bits) + 1, dtype=np.int64)
+        for lo, hi in half:
+            kernel.count_buckets(values, begin[lo:hi], end[lo:hi], bits, counts)
+            release_pages(values)
+        return counts
+
+    def fill(half: list[tuple[int, int]], cursor: np.ndarray) -> None:
+        for lo, hi in half:
+            kernel.fill_buckets(
+                values, begin[lo:hi], end[lo:hi], owners[lo:hi], bits, packed, cursor
+            )
+            release_pages(values)
+
+    with ThreadPoolExecutor(2) as cores:
+        first, second = cores.map(count, halves)
+        bounds = np.cumsum(first + second)
+        packed = np.empty(int(bounds[-1]), dtype=np.uint64)
+        cursors = [bounds[:-1].copy(), bounds[:-1] + first[1:]]
+        list(cores.map(fill, halves, cursors))
     return packed, bounds
