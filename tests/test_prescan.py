@@ -42,6 +42,43 @@ def test_the_parallel_pre_pass_finds_what_the_serial_one_does(tmp_path: Path, wo
     assert found == expected
 
 
+def test_the_parent_works_while_the_workers_read(tmp_path: Path) -> None:
+    texts = _corpus(random.Random(5))
+    path = tmp_path / "news.jsonl"
+    path.write_text("".join(json.dumps({"id": n, "text": t}) + "\n" for n, t in enumerate(texts)))
+    reader, calls = RecordReader("id", "text"), []
+    found = parallel_recurring_lines(
+        [path], reader, min_docs=20, workers=2, min_bytes=0, meanwhile=lambda: calls.append(1)
+    )
+    assert found == recurring_lines(texts, min_docs=20)
+    assert calls == [1]
+    # Where the pre-pass does not run, neither does the work meant to overlap it.
+    assert parallel_recurring_lines([path], reader, min_docs=20, meanwhile=calls.append) is None
+    assert calls == [1]
+
+
+def test_the_kernels_load_before_the_first_batch() -> None:
+    from neardup import Options, kernel
+    from neardup.pipeline import load_kernels
+    from neardup.sketch import sketch_texts
+
+    options = Options()
+    load_kernels(options)
+    used = (kernel.normalize_utf8, kernel.sketch_batch, kernel.minhash)
+    loaded = [len(f.signatures) for f in used]
+    assert all(loaded)
+    sketch = sketch_texts(
+        ["A batch of the corpus — read after the pre-pass."] * 3,
+        ngram=options.ngram,
+        num_perm=options.num_perm,
+        seed=options.seed,
+        window=options.window,
+        furniture=frozenset({1, 2}),
+    )
+    assert sketch.token_counts.tolist() == [10, 10, 10]
+    assert [len(f.signatures) for f in used] == loaded  # nothing else had to be compiled
+
+
 def test_the_parallel_pre_pass_steps_aside_where_it_does_not_apply(tmp_path: Path) -> None:
     reader = RecordReader("id", "text")
     good = tmp_path / "a.jsonl"

@@ -29,6 +29,7 @@ from neardup.pipeline import (
     cluster_corpus,
     collect,
     furniture_lines,
+    load_kernels,
     match,
     reread_texts,
 )
@@ -350,7 +351,12 @@ def _collect(
     reads `paths` and they are large JSONL files, that first read runs on every core."""
     furniture = frozenset() if options.ignore_boilerplate else None
     if corpus_furniture and furniture is not None:
-        found = parallel_recurring_lines(paths, reader, min_docs=options.boilerplate_min_docs)
+        found = parallel_recurring_lines(
+            paths,
+            reader,
+            min_docs=options.boilerplate_min_docs,
+            meanwhile=functools.partial(load_kernels, options),
+        )
         if found is None:
             found = furniture_lines(read(RecordReader(reader.id_field, reader.text_field)), options)
         furniture = frozenset(found or ())
