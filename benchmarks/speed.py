@@ -8,6 +8,7 @@ numba's start-up), the cost below which no pipeline over these bytes goes.
 
     python benchmarks/speed.py                        # 20,000 documents (~70 MB), all tools
     python benchmarks/speed.py --scale 10000 100000   # neardup alone at other sizes
+    python benchmarks/speed.py --repeat 3             # median of three rounds (a noisy machine)
 
 Recall is measured against the union of the pairs every tool found whose exact Jaccard (neardup's
 exact scoring) is at least 0.8.
@@ -175,15 +176,31 @@ def _exact_jaccard_here(corpus: Path, pairs: list[tuple[str, str]]) -> list[list
     return [[a, b, j] for (a, b), j in zip(pairs, jaccard.tolist(), strict=True)]
 
 
-def compare_tools(corpus: Path, tools: list[str], work: Path) -> list[dict[str, object]]:
+def compare_tools(
+    corpus: Path, tools: list[str], work: Path, repeat: int = 1
+) -> list[dict[str, object]]:
+    """Each tool's median seconds and largest peak RSS over `repeat` rounds; in each round every
+    tool runs once, so that a change in the machine's speed falls on all of them alike."""
     size_mb = corpus.stat().st_size / 1e6
     documents = sum(1 for _ in corpus.open())
+    runs: dict[str, list[dict[str, float]]] = {tool: [] for tool in tools}
+    for _ in range(repeat):
+        for tool in tools:
+            runs[tool].append(measure(tool, corpus, work / f"{tool}.jsonl"))
     rows, found = [], {}
     for tool in tools:
-        pairs_path = work / f"{tool}.jsonl"
-        result = measure(tool, corpus, pairs_path)
-        found[tool] = load_pairs(pairs_path)
-        rows.append({"tool": tool, "documents": documents, "mb": size_mb, **result})
+        found[tool] = load_pairs(work / f"{tool}.jsonl")
+        seconds = float(np.median([r["seconds"] for r in runs[tool]]))
+        rss_mb = max(r["rss_mb"] for r in runs[tool])
+        rows.append(
+            {
+                "tool": tool,
+                "documents": documents,
+                "mb": size_mb,
+                "seconds": seconds,
+                "rss_mb": rss_mb,
+            }
+        )
     union = {p for pairs in found.values() for p in pairs}
     scores = exact_jaccard(corpus, union)
     truth = {p for p in union if scores[p] >= THRESHOLD}
@@ -225,6 +242,9 @@ def main() -> None:
     parser.add_argument("--tools", nargs="+", default=list(TOOLS), choices=list(TOOLS))
     parser.add_argument("--scale", nargs="*", type=int, default=[], help="neardup alone at sizes")
     parser.add_argument("--corpus", type=Path, help="use this JSONL corpus instead of generating")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="rounds of runs; each tool's median time is shown"
+    )
     parser.add_argument("--jaccard-of", nargs=3, type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.jaccard_of:
@@ -247,7 +267,7 @@ def main() -> None:
                     [*generate, "--documents", str(size)], check=True, stdout=subprocess.DEVNULL
                 )
             tools = args.tools if size == args.documents else ["neardup"]
-            rows = compare_tools(corpus, tools, work)
+            rows = compare_tools(corpus, tools, work, args.repeat)
             print_table(rows, None)
             print()
 

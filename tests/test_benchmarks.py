@@ -21,6 +21,8 @@ def test_speed_benchmark_prints_its_table(tmp_path: Path) -> None:
             "--tools",
             "neardup",
             "floor",
+            "--repeat",
+            "2",
         ],
         capture_output=True,
         text=True,
