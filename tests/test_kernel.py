@@ -57,7 +57,10 @@ def _partners(
     lengths = kernel.sort_buckets(packed, bounds)
     work = kernel.left_work(packed, bounds, lengths, bits, max_group, 1 << bits)
     offsets = np.r_[0, np.cumsum(work)]
-    found = kernel.partners_in_groups(packed, bounds, lengths, bits, max_group, offsets, lo, hi)
+    found = np.empty(offsets[hi] - offsets[lo], dtype=np.uint32)
+    fill = offsets[lo:hi] - offsets[lo]
+    kernel.partners_in_groups(packed, bounds, lengths, bits, max_group, lo, hi, fill, found)
+    assert fill.tolist() == (offsets[lo + 1 : hi + 1] - offsets[lo]).tolist()  # each list full
     owner = np.repeat(np.arange(lo, hi), np.diff(offsets[lo : hi + 1]))
     return sorted(zip(owner.tolist(), found.tolist(), strict=True))
 

@@ -587,7 +587,7 @@ def _group_end(packed: np.ndarray, start: int, stop: int, up: np.uint64) -> int:
     return end
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def left_work(
     packed: np.ndarray,
     bounds: np.ndarray,
@@ -613,27 +613,26 @@ def left_work(
     return work
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def partners_in_groups(
     packed: np.ndarray,
     bounds: np.ndarray,
     lengths: np.ndarray,
     bits: int,
     max_group: int,
-    offsets: np.ndarray,
     lo: int,
     hi: int,
-) -> np.ndarray:
+    fill: np.ndarray,
+    out: np.ndarray,
+) -> None:
     """For each document i in [lo, hi), every larger document it shares a key with, once per
-    shared key: `out[offsets[i] - offsets[lo]:offsets[i + 1] - offsets[lo]]`.
+    shared key, written to `out` from `fill[i - lo]` on (which advances past them).
 
-    Takes sorted buckets (`fill_buckets`, `sort_buckets`) and `offsets`, the running sum of
+    Takes sorted buckets (`fill_buckets`, `sort_buckets`); `fill` comes from the running sum of
     `left_work`. Groups larger than `max_group` are skipped (max_group <= 0: no limit).
     """
     up = np.uint64(bits)
     mask = np.uint64((1 << bits) - 1)
-    out = np.empty(offsets[hi] - offsets[lo], dtype=np.uint32)
-    fill = offsets[lo:hi] - offsets[lo]
     for b in range(lengths.size):
         start, stop = bounds[b], bounds[b] + lengths[b]
         while start < stop:
@@ -646,7 +645,6 @@ def partners_in_groups(
                             out[fill[p - lo]] = np.uint32(packed[y] & mask)
                             fill[p - lo] += 1
             start = end
-    return out
 
 
 @njit(cache=True, parallel=True)

@@ -101,17 +101,31 @@ def pairs_sharing_segments(
     bits = max(1, (n_docs - 1).bit_length())
     packed, bounds = _bucketed(values, begin, end, owners, bits)
     lengths = kernel.sort_buckets(packed, bounds)
-    offsets = np.zeros(n_docs + 1, dtype=np.int64)
-    np.cumsum(kernel.left_work(packed, bounds, lengths, bits, max_group, n_docs), out=offsets[1:])
-    cuts = np.searchsorted(offsets, np.arange(budget, offsets[-1], budget), side="right") - 1
-    ranges = np.unique(np.r_[0, cuts, n_docs]).tolist()
-    sizes = np.zeros(n_docs, dtype=np.int64) if sizes is None else sizes
-    found = [(np.empty(0, np.int64), np.empty(0, np.int64))]
-    for lo, hi in itertools.pairwise(ranges):
-        partners = kernel.partners_in_groups(
-            packed, bounds, lengths, bits, max_group, offsets, lo, hi
-        )
-        found.append(kernel.shared_partners(partners, offsets, lo, hi, sizes, min_share))
+    # The two halves of the buckets are scanned on a core each; in every document's list the
+    # partners from the first half come first, as in one scan of all buckets.
+    halves = [(0, lengths.size // 2), (lengths.size // 2, lengths.size)]
+    groups = [(packed, bounds[b:e], lengths[b:e], bits, max_group) for b, e in halves]
+    with ThreadPoolExecutor(2) as cores:
+        work = [
+            job.result() for job in [cores.submit(kernel.left_work, *g, n_docs) for g in groups]
+        ]
+        offsets = np.zeros(n_docs + 1, dtype=np.int64)
+        np.cumsum(work[0] + work[1], out=offsets[1:])
+        cuts = np.searchsorted(offsets, np.arange(budget, offsets[-1], budget), side="right") - 1
+        ranges = np.unique(np.r_[0, cuts, n_docs]).tolist()
+        sizes = np.zeros(n_docs, dtype=np.int64) if sizes is None else sizes
+        found = [(np.empty(0, np.int64), np.empty(0, np.int64))]
+        for lo, hi in itertools.pairwise(ranges):
+            partners = np.empty(offsets[hi] - offsets[lo], dtype=np.uint32)
+            first = offsets[lo:hi] - offsets[lo]
+            fills = [first, first + work[0][lo:hi]]
+            scans = [
+                cores.submit(kernel.partners_in_groups, *group, lo, hi, fill, partners)
+                for group, fill in zip(groups, fills, strict=True)
+            ]
+            for scan in scans:
+                scan.result()
+            found.append(kernel.shared_partners(partners, offsets, lo, hi, sizes, min_share))
     # Ranges ascend by the smaller document: joined in order, the pairs stay sorted and distinct.
     return np.concatenate([p for p, _ in found]), np.concatenate([c for _, c in found])
 
