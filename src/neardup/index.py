@@ -52,7 +52,7 @@ from neardup.options import Options
 from neardup.postings import SCHEMA, Segments, Snapshot
 from neardup.read import Record, RecordReader, read_paths, read_records
 from neardup.results import DIGITS, Comparison
-from neardup.sketch import Sketches, sketch_texts
+from neardup.sketch import Sketches, sketch_with
 from neardup.verify import CONTAINS, DUPLICATE_RELATIONS, EXACT, RELATIONS, verify
 
 _log = logging.getLogger("neardup.index")
@@ -596,15 +596,8 @@ class Index:
         return self._sketch(texts)
 
     def _sketch(self, texts: list[str]) -> Sketches:
-        options = self.options
-        return sketch_texts(
-            texts,
-            ngram=options.ngram,
-            num_perm=options.num_perm,
-            seed=options.seed,
-            window=options.window,
-            furniture=frozenset() if options.ignore_boilerplate else None,
-        )
+        furniture = frozenset() if self.options.ignore_boilerplate else None
+        return sketch_with(self.options, texts, furniture)
 
 
 def is_copy(match: Match, options: Options) -> bool:

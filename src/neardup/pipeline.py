@@ -28,7 +28,7 @@ from neardup.normalize import exact_key
 from neardup.options import Options
 from neardup.progress import Reporter
 from neardup.read import Record
-from neardup.sketch import Sketches, SketchSpool, release_pages, sketch_texts
+from neardup.sketch import Sketches, SketchSpool, release_pages, sketch_with
 from neardup.verify import EXACT, ScoredPairs, reported, score_pairs
 
 #: Documents are sketched in batches of about this many characters.
@@ -75,7 +75,7 @@ def collect(
     ids: list[str] = []
     dates: list[datetime | None] | None = [] if date_field else None
     spool = SketchSpool(options.num_perm, options.lsh)
-    sketch = _sketcher(options, furniture)
+    sketch = partial(sketch_with, options, furniture=furniture)
     # The kernels release the GIL: one batch is sketched while the next one is read.
     with reporter.stage("reading and sketching") as advance, ThreadPoolExecutor(1) as sketcher:
         sketching: Future[Sketches] | None = None
@@ -101,24 +101,11 @@ def collect(
     return Corpus(ids, spool.sketches(), dates, seconds, furniture)
 
 
-def _sketcher(
-    options: Options, furniture: frozenset[int] | None
-) -> Callable[[list[str]], Sketches]:
-    return partial(
-        sketch_texts,
-        ngram=options.ngram,
-        num_perm=options.num_perm,
-        seed=options.seed,
-        window=options.window,
-        furniture=furniture,
-    )
-
-
 def load_kernels(options: Options) -> None:
     """Load what sketching a batch loads on its first call, by sketching a short text: the
     compiled kernels from numba's cache and the table of non-ASCII code points (half a second
     in all), so that it is done while this process would only wait for the pre-pass."""
-    _sketcher(options, frozenset())(["Loading the kernels — once."])
+    sketch_with(options, ["Loading the kernels — once."], frozenset())
 
 
 def _batches(records: Iterable[Record]) -> Iterator[list[Record]]:

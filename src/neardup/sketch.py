@@ -6,13 +6,16 @@ import mmap
 import tempfile
 from dataclasses import dataclass, replace
 from functools import cache
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import numpy as np
 
 from neardup import kernel
 from neardup.boilerplate import strip_furniture
 from neardup.normalize import exact_keys, normalize_batch
+
+if TYPE_CHECKING:
+    from neardup.options import Options
 
 
 @dataclass(frozen=True)
@@ -128,6 +131,20 @@ def sketch_texts(
         signatures=kernel.minhash(shingles, starts, num_perm, np.uint64(seed)),
         prints=prints,
         print_starts=print_starts,
+    )
+
+
+def sketch_with(
+    options: Options, texts: list[str], furniture: frozenset[int] | None = None
+) -> Sketches:
+    """:func:`sketch_texts` with the sketch settings of `options`."""
+    return sketch_texts(
+        texts,
+        ngram=options.ngram,
+        num_perm=options.num_perm,
+        seed=options.seed,
+        window=options.window,
+        furniture=furniture,
     )
 
 

@@ -1,7 +1,7 @@
 """The Spark engine's stages: the local engine's steps over DataFrames, the same kernels inside.
 
 Each function is the distributed form of one step of `pipeline.match` or `cluster_corpus`: the
-executors run the local functions (`sketch_texts`, `verify`, `cluster`, `pair_rows`,
+executors run the local functions (`sketch_with`, `verify`, `cluster`, `pair_rows`,
 `cluster_rows`) on Arrow batches, and joins and aggregations take the place of the in-memory
 groupings. Documents are named by `pos`, a long that follows the input order (not contiguous);
 only the page-furniture line set and small counts reach the driver.
@@ -26,7 +26,7 @@ from neardup.options import Options
 from neardup.pipeline import parse_date
 from neardup.read import Record
 from neardup.results import cluster_rows, pair_rows
-from neardup.sketch import Sketches, sketch_texts
+from neardup.sketch import Sketches, sketch_with
 from neardup.verify import DIFFERENT, DUPLICATE_RELATIONS, EXACT, ScoredPairs, score_pairs
 from neardup.write import CLUSTER_SCHEMA, PAIR_SCHEMA
 
@@ -119,7 +119,7 @@ def sketch(
     furniture: frozenset[int] | None,
     date_field: str | None = None,
 ) -> DataFrame:
-    """`sketch_texts` in the executors: one row per document, shingles and keys as long arrays.
+    """`sketch_with` in the executors: one row per document, shingles and keys as long arrays.
 
     `docs` has `pos`, `text` and, with `date_field`, `date` (parsed as the local engine does,
     into a POSIX time; null where a document has none). Band keys are computed here too.
@@ -131,14 +131,7 @@ def sketch(
         for batch in batches:
             if not batch.num_rows:
                 continue
-            s = sketch_texts(
-                batch.column("text").to_pylist(),
-                ngram=options.ngram,
-                num_perm=options.num_perm,
-                seed=options.seed,
-                window=options.window,
-                furniture=shared.value,
-            )
+            s = sketch_with(options, batch.column("text").to_pylist(), shared.value)
             n = len(s)
             band_keys = np.ascontiguousarray(kernel.band_keys(s.signatures, bands, rows).T)
             yield pa.RecordBatch.from_arrays(
