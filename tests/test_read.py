@@ -166,3 +166,6 @@ def test_records_at_positions_across_files(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"a\.jsonl:4: malformed JSON"):
         list(read_paths_at(paths, RecordReader("id", "text"), {2}))
     assert list(read_paths_at(paths, RecordReader("id", "text"), set())) == []
+    # Nothing after the last position is read: the missing file after it is never opened.
+    beyond = [first, tmp_path / "missing.jsonl"]
+    assert [p for p, _ in read_paths_at(beyond, RecordReader("id", "text"), {1})] == [1]

@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 
@@ -25,6 +25,7 @@ from neardup.errors import InputError
 SUPPORTED = (".txt folder or file", ".jsonl", ".jsonl.gz", ".parquet", ".csv", ".csv.gz")
 _INVALID = re.compile("[\ud800-\udfff]")
 _JSONL = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -226,8 +227,13 @@ def read_parquet(path: Path, reader: RecordReader) -> Iterator[Record]:
 
 def read_path(path: Path, reader: RecordReader) -> Iterator[Record]:
     """The documents of one input path, chosen by its kind."""
+    yield from _named_errors(path, _read_kind(path, reader))
+
+
+def _named_errors(path: Path, items: Iterator[T]) -> Iterator[T]:
+    """The items read from `path`, an error reading it named as an input error."""
     try:
-        yield from _read_kind(path, reader)
+        yield from items
     except OSError as error:
         raise InputError(f"{path}: cannot be read ({error.strerror or error})") from None
 
@@ -263,44 +269,35 @@ def read_paths_at(
     """The records of `read_paths(paths, reader)` at these positions, with their positions, up to
     the last one. The other lines of JSONL files are not parsed: the second look wants the texts
     of a few documents of a large file."""
-    last = max(positions, default=-1)
-    position = 0
-    for path in map(Path, paths):
-        if position > last:
-            return
-        try:
-            for record in _lazy_records(path, reader):
-                if position in positions:
-                    yield position, record()
-                position += 1
-                if position > last:
-                    return
-        except OSError as error:
-            raise InputError(f"{path}: cannot be read ({error.strerror or error})") from None
+    calls = (make for path in map(Path, paths) for make in _lazy_records(path, reader))
+    for position, make in records_at(calls, positions):
+        yield position, make()
 
 
 def _lazy_records(path: Path, reader: RecordReader) -> Iterator[Callable[[], Record]]:
     """The records of one input, each as a call that makes it: a JSONL line is parsed only then."""
     if path.is_file() and path.name.lower().endswith(_JSONL):
-        yield from _jsonl_records(path, reader)
+        yield from _named_errors(path, _jsonl_records(path, reader))
     else:
         for record in read_path(path, reader):
             yield lambda record=record: record
 
 
-def records_at(records: Iterable[Record], positions: set[int]) -> Iterator[tuple[int, Record]]:
-    """The records at these positions, with their positions, up to the last one.
+def records_at(items: Iterable[T], positions: set[int]) -> Iterator[tuple[int, T]]:
+    """The items at these positions, with their positions; none after the last is read.
 
     >>> corpus = (Record(str(n), f"t{n}", {}, "") for n in range(9))
     >>> [(p, r.text) for p, r in records_at(corpus, {1, 3})]
     [(1, 't1'), (3, 't3')]
     """
     last = max(positions, default=-1)
-    for position, record in enumerate(records):
-        if position > last:
-            return
+    if last < 0:
+        return
+    for position, item in enumerate(items):
         if position in positions:
-            yield position, record
+            yield position, item
+        if position == last:
+            return
 
 
 def read_records(records: Iterable[Mapping[str, Any]], reader: RecordReader) -> Iterator[Record]:
