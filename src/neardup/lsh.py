@@ -155,10 +155,7 @@ def _bucketed(
     middle = int(np.searchsorted(done, total // 2))
     cuts = np.searchsorted(done, np.arange(keys_per_slice, total, keys_per_slice))
     slices = list(itertools.pairwise(np.unique(np.r_[0, cuts, middle, owners.size]).tolist()))
-    halves = [
-        [(lo, hi) for lo, hi in slices if hi <= middle],
-        [s for s in slices if s[0] >= middle],
-    ]
+    halves = [[s for s in slices if s[1] <= middle], [s for s in slices if s[0] >= middle]]
 
     def count(half: list[tuple[int, int]]) -> np.ndarray:
         counts = np.zeros((1 << bits) + 1, dtype=np.int64)
