@@ -17,10 +17,15 @@ from pathlib import Path
 import numpy as np
 
 from neardup.api import compare, find_pairs
-from neardup.candidates import band_candidates
-from neardup.datasets import read_bbc, read_reuters, read_semeval_pairs
+from neardup.core.candidates import band_candidates
+from neardup.core.keys import candidate_probability
+from neardup.core.normalize import normalize
+from neardup.core.reference import masked_tokens, starts_with_digit, tokens
+from neardup.core.sketch import NUMBER_WORDS
+from neardup.engine.local import collect
 from neardup.evaluate import transform
 from neardup.evaluate.allpairs import exact_pairs
+from neardup.evaluate.datasets import read_bbc, read_reuters, read_semeval_pairs
 from neardup.evaluate.generate import NEGATIVE, POSITIVE, generate, same_event_pairs
 from neardup.evaluate.metrics import adjusted_rand_index, cluster_pairs, pair_key, pair_scores
 from neardup.evaluate.reuters import evaluate_reuters
@@ -28,13 +33,8 @@ from neardup.evaluate.run import DUPLICATES, predict_baseline, predict_neardup
 from neardup.evaluate.sets import LabelledSet, from_records
 from neardup.evaluate.table import Table
 from neardup.evaluate.transform import Article
-from neardup.lsh import candidate_probability
-from neardup.normalize import normalize
+from neardup.io.read import RecordReader, read_records
 from neardup.options import Options
-from neardup.pipeline import collect
-from neardup.read import RecordReader, read_records
-from neardup.reference import masked_tokens, starts_with_digit, tokens
-from neardup.sketch import NUMBER_WORDS
 
 NUMBER_WORD_SET = set(NUMBER_WORDS)
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from neardup.datasets import read_reuters
+from neardup.evaluate.datasets import read_reuters
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 

@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import make_corpus
 
 from neardup import Index
-from neardup.read import Record, RecordReader, read_records
+from neardup.io.read import Record, RecordReader, read_records
 
 
 def percentiles(seconds: list[float]) -> tuple[float, float]:

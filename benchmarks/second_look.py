@@ -14,10 +14,10 @@ import dataclasses
 import time
 from pathlib import Path
 
+from neardup.core.verify import DUPLICATE_RELATIONS
+from neardup.engine.local import collect, furniture_lines, match, reread_texts
+from neardup.io.read import RecordReader, read_paths, read_paths_at
 from neardup.options import Options
-from neardup.pipeline import collect, furniture_lines, match, reread_texts
-from neardup.read import RecordReader, read_paths, read_paths_at
-from neardup.verify import DUPLICATE_RELATIONS
 
 
 def measure(path: Path, runs: int) -> list[object]:

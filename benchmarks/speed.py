@@ -101,7 +101,7 @@ def run_floor(corpus: Path, pairs_path: Path) -> None:
     no pairs. With numba's start-up, as neardup pays it."""
     import orjson
 
-    from neardup import kernel
+    from neardup.core import kernel
 
     no_flags = np.empty(0, dtype=np.uint8)
     with corpus.open("rb") as lines:
@@ -163,9 +163,9 @@ def exact_jaccard(corpus: Path, pairs: set[tuple[str, str]]) -> dict[tuple[str, 
 
 def _exact_jaccard_here(corpus: Path, pairs: list[tuple[str, str]]) -> list[list[object]]:
     from neardup import Options
-    from neardup.pipeline import collect
-    from neardup.read import RecordReader, read_paths
-    from neardup.verify import score
+    from neardup.core.verify import score
+    from neardup.engine.local import collect
+    from neardup.io.read import RecordReader, read_paths
 
     options = Options(ignore_boilerplate=False)
     corpus_sketch = collect(read_paths([corpus], RecordReader("id", "text")), options)

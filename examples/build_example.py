@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 import neardup
-from neardup.datasets import read_reuters
+from neardup.evaluate.datasets import read_reuters
 
 SHARED = Path("../shared")
 #: Pairs named in ../shared/data/README.md: re-sent, updated, and a look-alike with other numbers.

@@ -42,7 +42,7 @@ def seed_texts() -> tuple[str, str]:
 
 @pytest.fixture(scope="session")
 def reuters() -> list[dict[str, str]]:
-    from neardup.datasets import read_reuters
+    from neardup.evaluate.datasets import read_reuters
 
     return list(read_reuters(shared("data/reuters21578")))
 

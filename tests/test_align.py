@@ -1,8 +1,8 @@
 """Sentence alignment: the seed pair as the issue describes it, and moves, removals, edits."""
 
 import neardup
-from neardup.align import align
-from neardup.segment import segments, sentences
+from neardup.core.align import align
+from neardup.core.segment import segments, sentences
 
 
 def _ops(alignment) -> list[str]:

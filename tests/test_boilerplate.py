@@ -3,7 +3,7 @@
 import pytest
 
 import neardup
-from neardup.boilerplate import is_furniture_line, recurring_lines, split_furniture
+from neardup.core.furniture import is_furniture_line, recurring_lines, split_furniture
 
 STORIES = [
     "The harbour authority said a cargo ship ran aground near the northern breakwater on Sunday "

@@ -9,7 +9,7 @@ from conftest import EARLIER
 from conftest import neardup as run_cli
 
 import neardup
-from neardup.charlook import char_scores
+from neardup.core.charlook import char_scores
 from neardup.evaluate.transform import Article, ocr_noise
 from neardup.options import Options
 

@@ -3,9 +3,9 @@ import dataclasses
 import numpy as np
 import pytest
 
-from neardup.cluster import cluster, keep_order
+from neardup.core.cluster import cluster, keep_order
+from neardup.core.verify import CONTAINS, NEAR_DUPLICATE, OVERLAP, ScoredPairs
 from neardup.errors import OptionsError
-from neardup.verify import CONTAINS, NEAR_DUPLICATE, OVERLAP, ScoredPairs
 
 
 def _pairs(*edges: tuple[int, int, int]) -> ScoredPairs:

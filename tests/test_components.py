@@ -31,7 +31,7 @@ def _union_find(edges: list[tuple[int, int]]) -> dict[int, int]:
 
 
 def _components(spark: Any, edges: list[tuple[int, int]], **kwargs: Any) -> dict[int, int]:
-    from neardup.components import connected_components
+    from neardup.spark.components import connected_components
 
     frame = spark.createDataFrame(edges, "a long, b long")
     return {r.node: r.component for r in connected_components(frame, **kwargs).collect()}

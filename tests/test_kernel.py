@@ -4,10 +4,10 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from neardup import kernel, reference
-from neardup.lsh import _bucketed
-from neardup.normalize import normalize
-from neardup.sketch import sketch_texts
+from neardup.core import kernel, reference
+from neardup.core.keys import _bucketed
+from neardup.core.normalize import normalize
+from neardup.core.sketch import sketch_texts
 
 words = st.sampled_from(["nato", "Kyiv", "“troops”", "東京", "café", "0.25", "—", "…", "a", "ß"])
 texts = st.lists(words, max_size=40).map(" ".join) | st.text(max_size=200)
@@ -107,7 +107,7 @@ numbery = st.lists(
 @settings(max_examples=200, deadline=None)
 @given(numbery, numbery)
 def test_number_masking_equals_reference(a: str, b: str) -> None:
-    from neardup.sketch import NUMBER_WORDS
+    from neardup.core.sketch import NUMBER_WORDS
 
     sketches = sketch_texts([a, b], ngram=2, num_perm=8, seed=1)
     words = set(NUMBER_WORDS)

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from neardup.lsh import (
+from neardup.core.keys import (
     TARGET_RECALL_AT_THRESHOLD,
     _bucketed,
     candidate_probability,

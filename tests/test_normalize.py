@@ -2,7 +2,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import neardup
-from neardup.normalize import exact_key, normalize
+from neardup.core.normalize import exact_key, normalize
 
 
 def test_retyped_punctuation_case_and_space_are_irrelevant() -> None:
@@ -38,7 +38,7 @@ def test_compare_calls_retyped_copies_exact(seed_texts: tuple[str, str]) -> None
 def test_ascii_fast_path_equals_the_unicode_path(text: str) -> None:
     import unicodedata
 
-    from neardup.normalize import _fold_table
+    from neardup.core.normalize import _fold_table
 
     slow = " ".join(unicodedata.normalize("NFKC", text).casefold().translate(_fold_table()).split())
     assert normalize(text) == slow
@@ -48,14 +48,14 @@ def test_ascii_fast_path_equals_the_unicode_path(text: str) -> None:
 def test_run_folding_equals_translating_everything(text: str) -> None:
     import unicodedata
 
-    from neardup.normalize import _fold_table
+    from neardup.core.normalize import _fold_table
 
     folded = unicodedata.normalize("NFKC", text.replace("&", "")).casefold()
     assert normalize(text.replace("&", "")) == " ".join(folded.translate(_fold_table()).split())
 
 
 def _batch_forms(texts: list[str]) -> list[str]:
-    from neardup.normalize import normalize_batch
+    from neardup.core.normalize import normalize_batch
 
     data, offsets = normalize_batch(texts)
     raw = data.tobytes()

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from neardup import pipeline
-from neardup.sketch import SketchSpool, sketch_texts
+from neardup.core.sketch import SketchSpool, sketch_texts
+from neardup.engine import local as pipeline
 
 
 @pytest.mark.parametrize("gather_bytes", [64, 2**20])

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from neardup.boilerplate import recurring_lines
-from neardup.prescan import parallel_recurring_lines
-from neardup.read import RecordReader
+from neardup.core.furniture import recurring_lines
+from neardup.io.prescan import parallel_recurring_lines
+from neardup.io.read import RecordReader
 
 
 def _corpus(rng: random.Random) -> list[str]:
@@ -58,9 +58,10 @@ def test_the_parent_works_while_the_workers_read(tmp_path: Path) -> None:
 
 
 def test_the_kernels_load_before_the_first_batch() -> None:
-    from neardup import Options, kernel
-    from neardup.pipeline import load_kernels
-    from neardup.sketch import sketch_texts
+    from neardup import Options
+    from neardup.core import kernel
+    from neardup.core.sketch import sketch_texts
+    from neardup.engine.local import load_kernels
 
     options = Options()
     load_kernels(options)
@@ -102,7 +103,7 @@ def test_workers_leave_when_their_parent_is_killed(tmp_path: Path) -> None:
     script = tmp_path / "parent.py"
     script.write_text(
         "import os\n"
-        "from neardup.prescan import start_worker\n"
+        "from neardup.io.prescan import start_worker\n"
         f"worker = start_worker({str(never)!r}, 0, 100, 'id', 'text')\n"
         "print(worker.pid, flush=True)\n"
         "os.kill(os.getpid(), 9)\n"

@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from neardup.errors import InputError
-from neardup.read import RecordReader, read_paths, read_paths_at, read_records
+from neardup.io.read import RecordReader, read_paths, read_paths_at, read_records
 
 RECORDS = [{"id": "a", "text": "first text", "extra": 1}, {"id": "b", "text": "second", "extra": 2}]
 

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from neardup import kernel
-from neardup.lsh import candidate_probability
-from neardup.sketch import SketchSpool, release_pages, sketch_texts
+from neardup.core import kernel
+from neardup.core.keys import candidate_probability
+from neardup.core.sketch import SketchSpool, release_pages, sketch_texts
 
 NUM_PERM = 256
 SPREAD = 1.35

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from neardup.core.normalize import normalize
 from neardup.errors import (
     EngineUnavailable,
     IndexFormatError,
@@ -18,7 +19,6 @@ from neardup.errors import (
     OptionsError,
     OutputError,
 )
-from neardup.normalize import normalize
 
 if TYPE_CHECKING:
     from neardup.api import (
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
         find_files,
         find_pairs,
     )
-    from neardup.index import Index, IndexStats, Match
+    from neardup.index.store import Index, IndexStats, Match
     from neardup.options import Options
     from neardup.results import ClusterMember, Comparison, Pair, Summary
 
@@ -48,7 +48,7 @@ _LAZY = {
         ),
         "neardup.api",
     ),
-    **dict.fromkeys(("Index", "IndexStats", "Match"), "neardup.index"),
+    **dict.fromkeys(("Index", "IndexStats", "Match"), "neardup.index.store"),
     "Options": "neardup.options",
     **dict.fromkeys(("ClusterMember", "Comparison", "Pair", "Summary"), "neardup.results"),
 }

@@ -16,14 +16,13 @@ from typing import Any
 
 import numpy as np
 
-from neardup.align import align
-from neardup.charlook import second_look
-from neardup.cluster import Clusters
-from neardup.errors import InputError, OptionsError, OutputError
-from neardup.index import Index, Match, is_copy
-from neardup.normalize import exact_key
-from neardup.options import Options
-from neardup.pipeline import (
+from neardup.core.align import align
+from neardup.core.charlook import second_look
+from neardup.core.cluster import Clusters
+from neardup.core.normalize import exact_key
+from neardup.core.sketch import sketch_texts
+from neardup.core.verify import EXACT, RELATIONS, ScoredPairs, score_pairs
+from neardup.engine.local import (
     Corpus,
     TextsOf,
     cluster_corpus,
@@ -33,9 +32,12 @@ from neardup.pipeline import (
     match,
     reread_texts,
 )
-from neardup.prescan import parallel_recurring_lines
-from neardup.progress import Reporter
-from neardup.read import (
+from neardup.errors import InputError, OptionsError, OutputError
+from neardup.explain.report import check_report, pairs_to_explain, render_report, write_report
+from neardup.index.store import Index, Match, is_copy
+from neardup.io.prescan import parallel_recurring_lines
+from neardup.io.progress import Reporter
+from neardup.io.read import (
     Record,
     RecordReader,
     read_paths,
@@ -44,7 +46,8 @@ from neardup.read import (
     records_at,
     rows_of,
 )
-from neardup.report import check_report, pairs_to_explain, render_report, write_report
+from neardup.io.write import check_output, cluster_schema, pair_schema, write_rows
+from neardup.options import Options
 from neardup.results import (
     ClusterMember,
     Comparison,
@@ -54,9 +57,6 @@ from neardup.results import (
     differs_only_in,
     pair_rows,
 )
-from neardup.sketch import sketch_texts
-from neardup.verify import EXACT, RELATIONS, ScoredPairs, score_pairs
-from neardup.write import check_output, cluster_schema, pair_schema, write_rows
 
 
 def _options(options: Options | None, overrides: Mapping[str, Any]) -> Options:

@@ -16,9 +16,9 @@ import click
 from neardup import api
 from neardup.errors import NeardupError, OptionsError, OutputError
 from neardup.evaluate.harness import FORMATS
-from neardup.index import ADD_BATCH, Index, add_files, query_files
+from neardup.index.store import ADD_BATCH, Index, add_files, query_files
+from neardup.io.read import RecordReader, read_txt_file
 from neardup.options import KEEP_POLICIES, Options
-from neardup.read import RecordReader, read_txt_file
 from neardup.service import MAX_BATCH, MAX_BODY_BYTES
 
 _DEFAULTS = Options()
@@ -236,7 +236,7 @@ def compare(a: Path, b: Path, as_json: bool, brief: bool, **values: Any) -> None
     click.echo(f"containment of A in B: {result.containment_a_in_b:.3f}")
     click.echo(f"containment of B in A: {result.containment_b_in_a:.3f}")
     if result.alignment:
-        from neardup.terminal import show_alignment  # rich, only where it is shown
+        from neardup.explain.terminal import show_alignment  # rich, only where it is shown
 
         show_alignment(result.alignment)
 

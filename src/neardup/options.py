@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from neardup.core.keys import choose_bands
 from neardup.errors import OptionsError
-from neardup.lsh import choose_bands
 
 KEEP_POLICIES = ("longest", "first", "newest", "oldest")
 

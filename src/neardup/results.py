@@ -8,9 +8,9 @@ from typing import Any
 
 import numpy as np
 
-from neardup.align import AlignedSentence
-from neardup.cluster import Clusters
-from neardup.verify import RELATIONS, ScoredPairs
+from neardup.core.align import AlignedSentence
+from neardup.core.cluster import Clusters
+from neardup.core.verify import RELATIONS, ScoredPairs
 
 #: Scores in outputs are rounded so that outputs are stable and readable.
 DIGITS = 6

@@ -1,4 +1,4 @@
-"""An HTTP service over an :class:`~neardup.index.Index` (FastAPI; `neardup serve PATH`).
+"""An HTTP service over an :class:`~neardup.index.store.Index` (FastAPI; `neardup serve PATH`).
 
 Endpoints: `POST /documents` (add a batch), `POST /query`, `DELETE /documents/{id}`,
 `GET /stats`, `GET /health`; the OpenAPI page is `/docs`. With a token, every endpoint but
@@ -17,7 +17,7 @@ import sys
 from typing import Any
 
 from neardup.errors import EngineUnavailable, NeardupError
-from neardup.index import Index
+from neardup.index.store import Index
 
 #: Defaults of the request limits.
 MAX_BODY_BYTES = 16 * 1024 * 1024

@@ -10,9 +10,9 @@ import itertools
 from collections import Counter
 from collections.abc import Sequence
 
-from neardup.normalize import normalize
+from neardup.core.normalize import normalize
+from neardup.core.reference import scores, shingle_set, tokens
 from neardup.options import Options
-from neardup.reference import scores, shingle_set, tokens
 
 
 def exact_pairs(

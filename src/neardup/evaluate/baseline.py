@@ -16,10 +16,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from neardup.candidates import band_candidates
+from neardup.core.candidates import band_candidates
+from neardup.core.sketch import sketch_texts
+from neardup.core.verify import score
 from neardup.options import Options
-from neardup.sketch import sketch_texts
-from neardup.verify import score
 
 NGRAM = 5
 BANDS = 14

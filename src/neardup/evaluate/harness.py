@@ -5,15 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from neardup.datasets import read_bbc, read_reuters, read_semeval_pairs
 from neardup.errors import InputError, OptionsError
 from neardup.evaluate import sets
+from neardup.evaluate.datasets import read_bbc, read_reuters, read_semeval_pairs
 from neardup.evaluate.generate import generate, same_event_pairs
 from neardup.evaluate.reuters import evaluate_reuters
 from neardup.evaluate.run import evaluate
 from neardup.evaluate.table import Table
+from neardup.io.write import write_rows
 from neardup.options import Options
-from neardup.write import write_rows
 
 FORMATS = ("auto", "generated", "news-copy", "labelled", "clough-stevenson", "reuters")
 #: The name that asks for the generated news benchmark rather than a path.

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from neardup.api import deduplicate
+from neardup.core.sketch import sketch_texts
+from neardup.core.verify import RELATIONS, score
 from neardup.evaluate.baseline import NGRAM, minhash_lsh
 from neardup.evaluate.metrics import (
     Pair,
@@ -28,8 +30,6 @@ from neardup.evaluate.metrics import (
 from neardup.evaluate.sets import LabelledSet
 from neardup.evaluate.table import Table
 from neardup.options import Options
-from neardup.sketch import sketch_texts
-from neardup.verify import RELATIONS, score
 
 DUPLICATES = frozenset(RELATIONS[1:4])  # exact, near-duplicate, contains
 BASELINE = "baseline"

@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from neardup.datasets import read_clough_stevenson
 from neardup.errors import InputError
-from neardup.read import RecordReader, read_paths
+from neardup.evaluate.datasets import read_clough_stevenson
+from neardup.io.read import RecordReader, read_paths
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from neardup.normalize import normalize
-from neardup.segment import Segment, segments
+from neardup.core.normalize import normalize
+from neardup.core.segment import Segment, segments
 
 _PUNCTUATION = re.compile(r"^\W+|\W+$")
 OPS = ("same", "edited", "added", "removed", "moved", "boilerplate")

@@ -7,9 +7,10 @@ key) pairs of its texts; merged, a line's count is the number of distinct texts 
 exactly what `recurring_lines` counts. Anything unusual (a malformed line, a missing field) sends
 the caller back to the one-process pass, which names the error.
 
-A worker is `python -m neardup.prescan PARENT FILE START STOP ID_FIELD TEXT_FIELD`, which writes its
-pairs to stdout as raw uint64 values: it imports what it uses and no more (multiprocessing's
-spawn would import the parent's main module, the CLI with numba, in each worker: 0.3 s).
+A worker is `python -m neardup.io.prescan PARENT FILE START STOP ID_FIELD TEXT_FIELD`, which
+writes its pairs to stdout as raw uint64 values: it imports what it uses and no more
+(multiprocessing's spawn would import the parent's main module, the CLI with numba, in each
+worker: 0.3 s).
 """
 
 from __future__ import annotations
@@ -24,9 +25,9 @@ from pathlib import Path
 
 import numpy as np
 
-from neardup.boilerplate import line_key, short_line_keys, text_key
+from neardup.core.furniture import line_key, short_line_keys, text_key
 from neardup.errors import InputError
-from neardup.read import RecordReader, parse_json_line
+from neardup.io.read import RecordReader, parse_json_line
 
 #: Below this many bytes of input, starting worker processes costs more than it saves.
 MIN_BYTES = 32_000_000
@@ -82,12 +83,12 @@ def start_worker(
 ) -> subprocess.Popen[bytes]:
     """A worker process listing the (text key, line key) pairs of a byte range of a file."""
     # The package where this one was imported from, whatever the parent's sys.path was.
-    search = [str(Path(__file__).resolve().parents[1]), os.environ.get("PYTHONPATH", "")]
+    search = [str(Path(__file__).resolve().parents[2]), os.environ.get("PYTHONPATH", "")]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in search if p)}
     command = [
         sys.executable,
         "-m",
-        "neardup.prescan",
+        "neardup.io.prescan",
         str(os.getpid()),
         path,
         str(start),

@@ -23,12 +23,12 @@ from typing import NamedTuple
 import numpy as np
 from rapidfuzz.distance import Levenshtein
 
-from neardup.boilerplate import strip_furniture
-from neardup.normalize import normalize
+from neardup.core.furniture import strip_furniture
+from neardup.core.normalize import normalize
+from neardup.core.reference import tokens
+from neardup.core.sketch import NUMBER_WORDS
+from neardup.core.verify import CONTAINS, DUPLICATE_RELATIONS, NEAR_DUPLICATE, ScoredPairs
 from neardup.options import Options
-from neardup.reference import tokens
-from neardup.sketch import NUMBER_WORDS
-from neardup.verify import CONTAINS, DUPLICATE_RELATIONS, NEAR_DUPLICATE, ScoredPairs
 
 #: Pairs below this word containment are not looked at again: a copy whose noise leaves fewer
 #: than a fifth of its word n-grams whole has more than a quarter of its words touched.

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from neardup import bloom
+from neardup.index import bloom
 
 SCHEMA = (
     "CREATE TABLE segments (seg INTEGER PRIMARY KEY AUTOINCREMENT, postings INTEGER NOT NULL, "

@@ -16,19 +16,19 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pyarrow as pa
 
-from neardup import kernel
-from neardup.boilerplate import line_key, short_line_keys, text_key
-from neardup.charlook import in_band, second_look
-from neardup.cluster import Clusters, cluster, keep_order
-from neardup.components import MAX_ITERATIONS, connected_components
-from neardup.normalize import exact_key
+from neardup.core import kernel
+from neardup.core.charlook import in_band, second_look
+from neardup.core.cluster import Clusters, cluster, keep_order
+from neardup.core.furniture import line_key, short_line_keys, text_key
+from neardup.core.normalize import exact_key
+from neardup.core.sketch import Sketches, sketch_with
+from neardup.core.verify import DIFFERENT, DUPLICATE_RELATIONS, EXACT, ScoredPairs, score_pairs
+from neardup.engine.local import parse_date
+from neardup.io.read import Record
+from neardup.io.write import CLUSTER_SCHEMA, PAIR_SCHEMA
 from neardup.options import Options
-from neardup.pipeline import parse_date
-from neardup.read import Record
 from neardup.results import cluster_rows, pair_rows
-from neardup.sketch import Sketches, sketch_with
-from neardup.verify import DIFFERENT, DUPLICATE_RELATIONS, EXACT, ScoredPairs, score_pairs
-from neardup.write import CLUSTER_SCHEMA, PAIR_SCHEMA
+from neardup.spark.components import MAX_ITERATIONS, connected_components
 
 if TYPE_CHECKING:
     import pandas as pd

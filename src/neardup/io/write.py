@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from neardup.errors import OutputError
-from neardup.read import PLAIN_TYPES
+from neardup.io.read import PLAIN_TYPES
 
 if TYPE_CHECKING:  # pyarrow is imported when Parquet is written: JSONL runs start faster
     import pyarrow as pa

@@ -1,7 +1,7 @@
 """The Spark engine: the local engine's pairs and clusters, computed over Spark DataFrames.
 
 Sketching, banding, candidate pairs, exact verification, connected components and clustering run
-in the executors with the same functions as the local engine (see `spark_stages`); nothing
+in the executors with the same functions as the local engine (see `stages`); nothing
 collects the pairs or the documents to the driver. The input order of a DataFrame (the order of
 its partitions, and of the rows in each) plays the part of the local engine's input order: it
 decides which side of a pair comes first and breaks ties of the keep policy.
@@ -33,16 +33,17 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from neardup import errors, spark_stages
+from neardup import errors
 from neardup.api import _check_outputs as check_outputs
 from neardup.api import _date_field, _options
-from neardup.components import MAX_ITERATIONS
+from neardup.core.verify import RELATIONS
 from neardup.errors import EngineUnavailable, InputError, NeardupError, OptionsError
+from neardup.io.read import RecordReader
+from neardup.io.write import CLUSTER_SCHEMA, PAIR_SCHEMA, write_rows
 from neardup.options import Options
-from neardup.read import RecordReader
 from neardup.results import Summary
-from neardup.verify import RELATIONS
-from neardup.write import CLUSTER_SCHEMA, PAIR_SCHEMA, write_rows
+from neardup.spark import stages as spark_stages
+from neardup.spark.components import MAX_ITERATIONS
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from neardup import kernel
-from neardup.lsh import pairs_sharing_segments
+from neardup.core import kernel
+from neardup.core.keys import pairs_sharing_segments
+from neardup.core.sketch import Sketches
 from neardup.options import Options
-from neardup.sketch import Sketches
 
 
 def band_candidates(sketches: Sketches, docs: np.ndarray, options: Options) -> np.ndarray:

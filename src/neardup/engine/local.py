@@ -17,19 +17,19 @@ from typing import Any
 
 import numpy as np
 
-from neardup import kernel
-from neardup.boilerplate import recurring_lines
-from neardup.candidates import candidate_pairs
-from neardup.charlook import in_band, second_look
-from neardup.cluster import Clusters, cluster, keep_order
+from neardup.core import kernel
+from neardup.core.candidates import candidate_pairs
+from neardup.core.charlook import in_band, second_look
+from neardup.core.cluster import Clusters, cluster, keep_order
+from neardup.core.furniture import recurring_lines
+from neardup.core.keys import pairs_sharing_keys
+from neardup.core.normalize import exact_key
+from neardup.core.sketch import Sketches, SketchSpool, release_pages, sketch_with
+from neardup.core.verify import EXACT, ScoredPairs, reported, score_pairs
 from neardup.errors import InputError
-from neardup.lsh import pairs_sharing_keys
-from neardup.normalize import exact_key
+from neardup.io.progress import Reporter
+from neardup.io.read import Record
 from neardup.options import Options
-from neardup.progress import Reporter
-from neardup.read import Record
-from neardup.sketch import Sketches, SketchSpool, release_pages, sketch_with
-from neardup.verify import EXACT, ScoredPairs, reported, score_pairs
 
 #: Documents are sketched in batches of about this many characters.
 BATCH_CHARS = 4_000_000
@@ -140,7 +140,7 @@ def reread_texts(records_at: Callable[[set[int]], Iterable[tuple[int, Record]]])
     """The texts of a set of documents (by position), from `records_at(positions)`: the records
     at those positions of one more pass over the input (`read.read_paths_at`, `read.records_at`).
 
-    >>> from neardup.read import records_at
+    >>> from neardup.io.read import records_at
     >>> corpus = [Record(str(n), f"t{n}", {}, "") for n in range(5)]
     >>> texts = reread_texts(lambda positions: records_at(corpus, positions))
     >>> texts({1, 3})

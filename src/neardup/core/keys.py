@@ -7,8 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from neardup import kernel
-from neardup.sketch import release_pages
+from neardup.core import kernel
+from neardup.core.sketch import release_pages
 
 #: The chance that a pair at the Jaccard threshold shares at least one band.
 TARGET_RECALL_AT_THRESHOLD = 0.995

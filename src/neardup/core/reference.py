@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from neardup.normalize import normalize
+from neardup.core.normalize import normalize
 
 _MASK = (1 << 64) - 1
 _UNSPACED = (

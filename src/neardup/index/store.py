@@ -45,15 +45,15 @@ from typing import Any
 
 import numpy as np
 
-from neardup import kernel
+from neardup.core import kernel
+from neardup.core.normalize import exact_key
+from neardup.core.sketch import Sketches, sketch_with
+from neardup.core.verify import CONTAINS, DUPLICATE_RELATIONS, EXACT, RELATIONS, verify
 from neardup.errors import IndexFormatError, InputError, NeardupError, OptionsError, OutputError
-from neardup.normalize import exact_key
+from neardup.index.postings import SCHEMA, Segments, Snapshot
+from neardup.io.read import Record, RecordReader, read_paths, read_records
 from neardup.options import Options
-from neardup.postings import SCHEMA, Segments, Snapshot
-from neardup.read import Record, RecordReader, read_paths, read_records
 from neardup.results import DIGITS, Comparison
-from neardup.sketch import Sketches, sketch_with
-from neardup.verify import CONTAINS, DUPLICATE_RELATIONS, EXACT, RELATIONS, verify
 
 _log = logging.getLogger("neardup.index")
 #: Version of the on-disk layout. An index of another version is refused, never misread.
@@ -283,7 +283,7 @@ class Index:
         return self.add_records(list(read_records(records, RecordReader(id_field, text_field))))
 
     def add_records(self, records: Sequence[Record]) -> int:
-        """Add already read records (see :mod:`neardup.read`) in one transaction."""
+        """Add already read records (see :mod:`neardup.io.read`) in one transaction."""
         return self._write(self._prepare(records))
 
     def add_batches(self, batches: Iterable[Sequence[Record]]) -> int:
@@ -291,7 +291,7 @@ class Index:
         the previous one is written (on another thread). Returns the number of records added.
 
         >>> import tempfile, os
-        >>> from neardup.read import Record
+        >>> from neardup.io.read import Record
         >>> batches = [[Record(f"{b}-{i}", f"story {b} {i}", {}, "here") for i in range(3)]
         ...            for b in range(4)]
         >>> with Index(os.path.join(tempfile.mkdtemp(), "news.ndx")) as index:

@@ -10,9 +10,9 @@ from typing import IO, TYPE_CHECKING
 
 import numpy as np
 
-from neardup import kernel
-from neardup.boilerplate import strip_furniture
-from neardup.normalize import exact_keys, normalize_batch
+from neardup.core import kernel
+from neardup.core.furniture import strip_furniture
+from neardup.core.normalize import exact_keys, normalize_batch
 
 if TYPE_CHECKING:
     from neardup.options import Options

@@ -130,7 +130,7 @@ def normalize_batch(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     data = np.frombuffer(b"".join(encoded), dtype=np.uint8)
     table = _ASCII_TABLE if all(t.isascii() for t in prepared) else code_point_table()
     # Imported here: `import neardup` (and a pre-pass worker) gets `normalize` without numba.
-    from neardup import kernel
+    from neardup.core import kernel
 
     return kernel.normalize_utf8(data, offsets, *table)
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from neardup.align import AlignedSentence, align
+from neardup.core.align import AlignedSentence, align
 from neardup.errors import OutputError
 from neardup.options import Options
 from neardup.results import ClusterMember, Pair, Summary
@@ -73,7 +73,7 @@ def render_report(
     import jinja2  # only runs that write a report need the template engine
 
     environment = jinja2.Environment(
-        loader=jinja2.PackageLoader("neardup", "templates"),
+        loader=jinja2.PackageLoader("neardup.explain", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

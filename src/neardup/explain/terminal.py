@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from rich.console import Console
 from rich.text import Text
 
-from neardup.align import OPS, AlignedSentence
+from neardup.core.align import OPS, AlignedSentence
 
 _MARK = {"same": "=", "edited": "~", "added": "+", "removed": "-", "moved": ">", "boilerplate": "#"}
 _STYLE = {

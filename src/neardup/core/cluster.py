@@ -14,9 +14,9 @@ from datetime import datetime
 
 import numpy as np
 
+from neardup.core.verify import CONTAINS, DUPLICATE_RELATIONS, ScoredPairs
 from neardup.errors import OptionsError
 from neardup.options import KEEP_POLICIES
-from neardup.verify import CONTAINS, DUPLICATE_RELATIONS, ScoredPairs
 
 
 @dataclass(frozen=True)

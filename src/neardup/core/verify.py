@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from neardup import kernel
+from neardup.core import kernel
+from neardup.core.sketch import Sketches
 from neardup.options import Options
-from neardup.sketch import Sketches
 
 #: Relation names, indexed by the codes used in arrays. Code 0: the pair is not reported.
 RELATIONS = ("different", "exact", "near-duplicate", "contains", "overlap")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from neardup.boilerplate import is_furniture_line, split_furniture
+from neardup.core.furniture import is_furniture_line, split_furniture
 
 # A sentence ends at . ! ? or … (maybe followed by closing quotes or brackets) before white space
 # and a capital letter, digit or opening quote.

@@ -1,0 +1,2 @@
+"""The local engine: a corpus read, sketched, matched and clustered on this machine, over
+batches, with the functions of `neardup.core`."""
