@@ -15,10 +15,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from neardup.evaluate.news_benchmark import NEGATIVE, POSITIVE, generate, same_event_pairs
 
 from neardup.api import compare, find_pairs
+from neardup.core.bands import candidate_probability
 from neardup.core.candidates import band_candidates
-from neardup.core.keys import candidate_probability
 from neardup.core.normalize import normalize
 from neardup.core.reference import masked_tokens, starts_with_digit, tokens
 from neardup.core.sketch import NUMBER_WORDS
@@ -26,7 +27,6 @@ from neardup.engine.local import collect
 from neardup.evaluate import transform
 from neardup.evaluate.allpairs import exact_pairs
 from neardup.evaluate.datasets import read_bbc, read_reuters, read_semeval_pairs
-from neardup.evaluate.generate import NEGATIVE, POSITIVE, generate, same_event_pairs
 from neardup.evaluate.metrics import adjusted_rand_index, cluster_pairs, pair_key, pair_scores
 from neardup.evaluate.reuters import evaluate_reuters
 from neardup.evaluate.run import DUPLICATES, predict_baseline, predict_neardup

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from neardup import InputError, normalize
 from neardup.evaluate import transform
-from neardup.evaluate.generate import MAKERS, NEGATIVE, POSITIVE, generate
+from neardup.evaluate.news_benchmark import MAKERS, NEGATIVE, POSITIVE, generate
 from neardup.evaluate.harness import Generation, run_eval
 from neardup.evaluate.metrics import (
     adjusted_rand_index,

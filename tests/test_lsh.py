@@ -5,14 +5,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from neardup.core.keys import (
-    TARGET_RECALL_AT_THRESHOLD,
-    _bucketed,
-    candidate_probability,
-    choose_bands,
-    pairs_sharing_keys,
-    pairs_sharing_segments,
-)
+from neardup.core.bands import TARGET_RECALL_AT_THRESHOLD, candidate_probability, choose_bands
+from neardup.core.keys import _bucketed, pairs_sharing_keys, pairs_sharing_segments
 
 
 @pytest.mark.parametrize("threshold", [0.5, 0.6, 0.7, 0.8, 0.9])

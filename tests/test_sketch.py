@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from neardup.core import kernel
-from neardup.core.keys import candidate_probability
+from neardup.core.bands import candidate_probability
 from neardup.core.sketch import SketchSpool, release_pages, sketch_texts
 
 NUM_PERM = 256

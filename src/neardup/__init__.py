@@ -7,8 +7,7 @@
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from neardup.core.normalize import normalize
 from neardup.errors import (
@@ -19,6 +18,7 @@ from neardup.errors import (
     OptionsError,
     OutputError,
 )
+from neardup.lazy import lazy_names
 
 if TYPE_CHECKING:
     from neardup.api import (
@@ -54,17 +54,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _LAZY:
-        raise AttributeError(f"module 'neardup' has no attribute {name!r}")
-    value = getattr(importlib.import_module(_LAZY[name]), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_LAZY})
-
+__getattr__, __dir__ = lazy_names(__name__, _LAZY)
 
 __version__ = "0.1.0"
 

@@ -1,6 +1,8 @@
 """The `neardup` command: a thin layer over the Python API.
 
 User errors print one line (`neardup: error: …`) and exit with status 2, never a traceback.
+Each command imports what it runs when it runs: `neardup --help` loads neither the compiled
+kernel nor the evaluation harness.
 """
 
 from __future__ import annotations
@@ -9,17 +11,19 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from neardup import api
 from neardup.errors import NeardupError, OptionsError, OutputError
-from neardup.evaluate.harness import FORMATS
-from neardup.index.store import ADD_BATCH, Index, add_files, query_files
-from neardup.io.read import RecordReader, read_txt_file
+from neardup.evaluate.formats import FORMATS
+from neardup.index.files import ADD_BATCH, add_files, query_files
 from neardup.options import KEEP_POLICIES, Options
 from neardup.service import MAX_BATCH, MAX_BODY_BYTES
+
+if TYPE_CHECKING:
+    from neardup.index.store import Index
+    from neardup.results import Comparison, Summary
 
 _DEFAULTS = Options()
 
@@ -108,7 +112,7 @@ def _progress(quiet: bool) -> bool | None:
     return False if quiet else None  # None: shown when stderr is a terminal
 
 
-def _print_summary(summary: api.Summary, quiet: bool) -> None:
+def _print_summary(summary: Summary, quiet: bool) -> None:
     if not quiet:
         click.echo("\n".join(summary.lines()))
 
@@ -128,7 +132,16 @@ def _engine(name: str) -> Any:
         from neardup import spark
 
         return spark
+    from neardup import api
+
     return api
+
+
+def _index(path: Path, options: Options | None = None, *, create: bool = True) -> Index:
+    """The index at `path`, opened as `Index` opens it."""
+    from neardup.index.store import Index
+
+    return Index(path, options, create=create)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -173,11 +186,12 @@ def cli() -> None:
 def dedup(inputs: tuple[Path, ...], **values: Any) -> None:
     """Deduplicate INPUTS (folders of .txt, .jsonl[.gz], .parquet, .csv) into --output."""
     quiet = values.pop("quiet")
-    engine = _engine(values.pop("engine"))
-    if values["against"] is not None and engine is not api:
+    engine_name = values.pop("engine")
+    if values["against"] is not None and engine_name != "local":
         raise OptionsError("--against works with the local engine only")
-    if engine is not api:
+    if engine_name != "local":
         values.pop("against")
+    engine = _engine(engine_name)
     options = _options(values)
     summary = engine.deduplicate_files(inputs, options=options, progress=_progress(quiet), **values)
     _print_summary(summary, quiet)
@@ -220,6 +234,9 @@ def compare(a: Path, b: Path, as_json: bool, brief: bool, **values: Any) -> None
     """Compare two text files A and B."""
     for name in ("quiet", "id_field", "text_field"):
         values.pop(name)
+    from neardup import api
+    from neardup.io.read import RecordReader, read_txt_file
+
     options = _options(values)
     reader = RecordReader("id", "text")
     texts = []
@@ -324,7 +341,7 @@ def index_create(path: Path, **values: Any) -> None:
         values.pop(name)
     if path.exists():
         raise OutputError(f"{path}: already exists")
-    with Index(path, _options(values)):
+    with _index(path, _options(values)):
         pass
     click.echo(f"created {path}")
 
@@ -344,7 +361,7 @@ def index_create(path: Path, **values: Any) -> None:
 @click.option("--quiet", "-q", is_flag=True, help="No summary.")
 def index_add(path: Path, inputs: tuple[Path, ...], quiet: bool, **values: Any) -> None:
     """Add the records of INPUTS to the index at PATH (an indexed id is replaced)."""
-    with Index(path, create=False) as index:
+    with _index(path, create=False) as index:
         added = add_files(index, inputs, **values)
         if not quiet:
             click.echo(f"added {added}; documents in the index: {len(index)}")
@@ -370,7 +387,7 @@ def index_query(
     object a line: query_id, id, relation and scores (A is the query)."""
     if not inputs and text is None:
         raise click.UsageError("give INPUTS or --text")
-    with Index(path, create=False) as index:
+    with _index(path, create=False) as index:
         if text is not None:
             for found in index.query(text, k, report_overlap=values["report_overlap"]):
                 click.echo(json.dumps({"query_id": "", **found.to_dict()}, ensure_ascii=False))
@@ -384,7 +401,7 @@ def index_query(
 @click.argument("ids", nargs=-1, required=True)
 def index_remove(path: Path, ids: tuple[str, ...]) -> None:
     """Remove documents by id from the index at PATH."""
-    with Index(path, create=False) as index:
+    with _index(path, create=False) as index:
         removed = index.remove(ids)
     click.echo(f"removed {removed} of {len(set(ids))}")
 
@@ -393,7 +410,7 @@ def index_remove(path: Path, ids: tuple[str, ...]) -> None:
 @click.argument("path", type=click.Path(path_type=Path))
 def index_stats(path: Path) -> None:
     """Print what the index at PATH holds, as JSON."""
-    with Index(path, create=False) as index:
+    with _index(path, create=False) as index:
         click.echo(json.dumps(index.stats().to_dict(), indent=2))
 
 
@@ -427,7 +444,7 @@ def serve(path: Path, **values: Any) -> None:
     run(str(path), **values)
 
 
-def _describe(result: api.Comparison) -> str:
+def _describe(result: Comparison) -> str:
     if result.relation != "contains":
         return result.relation
     if result.containment_a_in_b >= result.containment_b_in_a:

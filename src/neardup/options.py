@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from neardup.core.keys import choose_bands
+from neardup.core.bands import choose_bands
 from neardup.errors import OptionsError
 
 KEEP_POLICIES = ("longest", "first", "newest", "oldest")

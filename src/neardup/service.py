@@ -14,10 +14,12 @@ defined inside `create_app`.)
 import hmac
 import logging
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from neardup.errors import EngineUnavailable, NeardupError
-from neardup.index.store import Index
+
+if TYPE_CHECKING:  # imported where an index is opened: the CLI reads the limits below at start
+    from neardup.index.store import Index
 
 #: Defaults of the request limits.
 MAX_BODY_BYTES = 16 * 1024 * 1024
@@ -39,7 +41,7 @@ def _fastapi() -> Any:
 
 
 def create_app(
-    index: Index,
+    index: "Index",
     *,
     token: str | None = None,
     max_body: int = MAX_BODY_BYTES,
@@ -48,6 +50,7 @@ def create_app(
     """A FastAPI application serving `index`.
 
     >>> import os, tempfile
+    >>> from neardup import Index
     >>> app = create_app(Index(os.path.join(tempfile.mkdtemp(), "x.ndx")), token="s3cret")
     >>> sorted(r.path for r in app.routes if r.path.startswith("/documents"))
     ['/documents', '/documents/{doc_id}']
@@ -237,6 +240,8 @@ def serve(
         raise EngineUnavailable(
             "the HTTP service needs uvicorn: install neardup[service]"
         ) from None
+    from neardup.index.store import Index
+
     with Index(path, create=False) as index:
         app = create_app(index, token=token, max_body=max_body, max_batch=max_batch)
         url = f"http://{host}:{port}"

@@ -1,15 +1,26 @@
 """Accuracy on labelled data: neardup next to a MinHash-LSH baseline (`neardup eval`).
 
-Loaders (`sets.py`), the generated news benchmark (`generate.py`, `transform.py`), the
-baseline (`baseline.py`), measures (`metrics.py`) and the runs that produce the tables
-(`run.py`, `reuters.py`, `harness.py`).
+Loaders (`datasets.py`, `sets.py`), the generated news benchmark (`news_benchmark.py`,
+`transform.py`), the baseline (`baseline.py`), measures (`metrics.py`) and the runs that produce
+the tables (`run.py`, `reuters.py`, `harness.py`; the dataset kinds are in `formats.py`).
+
+The names below are imported on first use: the CLI lists the dataset formats without loading
+the harness, which loads the whole engine.
 """
 
-from neardup.evaluate.generate import generate
-from neardup.evaluate.harness import Generation, run_eval
-from neardup.evaluate.run import evaluate
-from neardup.evaluate.sets import LabelledPair, LabelledSet, from_records
-from neardup.evaluate.table import Table
+from neardup.lazy import lazy_names
+
+_LAZY = {
+    "Generation": "neardup.evaluate.harness",
+    "run_eval": "neardup.evaluate.harness",
+    "evaluate": "neardup.evaluate.run",
+    "generate": "neardup.evaluate.news_benchmark",
+    "LabelledPair": "neardup.evaluate.sets",
+    "LabelledSet": "neardup.evaluate.sets",
+    "from_records": "neardup.evaluate.sets",
+    "Table": "neardup.evaluate.table",
+}
+__getattr__, __dir__ = lazy_names(__name__, _LAZY)
 
 __all__ = [
     "Generation",

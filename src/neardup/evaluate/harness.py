@@ -1,4 +1,5 @@
-"""`neardup eval`: tell what a dataset is, load it, measure neardup and the baseline on it."""
+"""`neardup eval`: load a dataset (`formats.detect` tells its kind), measure neardup and the
+baseline on it."""
 
 from __future__ import annotations
 
@@ -8,16 +9,13 @@ from pathlib import Path
 from neardup.errors import InputError, OptionsError
 from neardup.evaluate import sets
 from neardup.evaluate.datasets import read_bbc, read_reuters, read_semeval_pairs
-from neardup.evaluate.generate import generate, same_event_pairs
+from neardup.evaluate.formats import FORMATS, NEWS_BENCHMARK, detect
+from neardup.evaluate.news_benchmark import generate, same_event_pairs
 from neardup.evaluate.reuters import evaluate_reuters
 from neardup.evaluate.run import evaluate
 from neardup.evaluate.table import Table
 from neardup.io.write import write_rows
 from neardup.options import Options
-
-FORMATS = ("auto", "generated", "news-copy", "labelled", "clough-stevenson", "reuters")
-#: The name that asks for the generated news benchmark rather than a path.
-NEWS_BENCHMARK = "news-benchmark"
 
 
 @dataclass(frozen=True)
@@ -30,37 +28,6 @@ class Generation:
     background: int = 300
     seed: int = 1
     write: Path | None = None  # where to write the benchmark records, for users to inspect
-
-
-def detect(dataset: str) -> str:
-    """The format of a dataset path (or the benchmark's name), from what it holds.
-
-    >>> detect("news-benchmark")
-    'generated'
-    """
-    if dataset == NEWS_BENCHMARK:
-        return "generated"
-    path = Path(dataset)
-    if path.is_dir():
-        if (path / "file_information.csv").is_file():
-            return "clough-stevenson"
-        if any(path.glob("reut2-*.sgm")):
-            return "reuters"
-        if any(path.glob("*/*.txt")):
-            return "generated"
-        if any(path.glob("*.parquet")):
-            return "news-copy"
-    elif path.is_file() and path.suffix == ".parquet":
-        import pyarrow.parquet as pq  # imported here: the CLI imports this module at start
-
-        try:
-            names = pq.read_schema(path).names
-        except (OSError, ValueError) as error:
-            raise InputError(f"{path}: not a readable Parquet file ({error})") from None
-        return "news-copy" if "article" in names else "labelled"
-    elif path.is_file():
-        return "labelled"
-    raise InputError(f"{dataset}: cannot tell its format; give --format ({', '.join(FORMATS[1:])})")
 
 
 def run_eval(

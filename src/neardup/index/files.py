@@ -1,0 +1,67 @@
+"""An index's documents added from files, and the records of files queried against it, as the
+CLI's `neardup index add` and `neardup index query` do."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from neardup.errors import InputError
+from neardup.io.read import Record, RecordReader, read_paths
+
+if TYPE_CHECKING:  # the index is passed in: the CLI imports this module at start
+    from neardup.index.store import Index
+
+#: `add_files` commits every this many documents.
+ADD_BATCH = 10_000
+
+
+def add_files(
+    index: Index,
+    inputs: Sequence[str | Path],
+    *,
+    id_field: str = "id",
+    text_field: str = "text",
+    batch: int = ADD_BATCH,
+) -> int:
+    """Add the records of input files (as `neardup dedup` reads them), one transaction per
+    `batch` documents. A crash loses at most the batch in progress; adding again is idempotent.
+    An id found twice in the inputs is an error naming both places."""
+    seen: dict[str, str] = {}
+
+    def batches() -> Iterator[list[Record]]:
+        pending: list[Record] = []
+        for record in read_paths(inputs, RecordReader(id_field, text_field)):
+            if record.id in seen:
+                raise InputError(
+                    f"{record.where}: duplicate id '{record.id}' (first at {seen[record.id]})"
+                )
+            seen[record.id] = record.where
+            pending.append(record)
+            if len(pending) >= batch:
+                yield pending
+                pending = []
+        yield pending
+
+    return index.add_batches(batches())
+
+
+def query_files(
+    index: Index,
+    inputs: Sequence[str | Path],
+    *,
+    k: int = 10,
+    id_field: str = "id",
+    text_field: str = "text",
+    report_overlap: bool = False,
+    batch: int = 1000,
+) -> Iterator[dict[str, Any]]:
+    """For each record of the inputs, its matches in the index as rows `{"query_id", "id", …}`."""
+    records = read_paths(inputs, RecordReader(id_field, text_field))
+    while chunk := list(itertools.islice(records, batch)):
+        results = index.query_many([r.text for r in chunk], k, report_overlap=report_overlap)
+        for record, matches in zip(chunk, results, strict=True):
+            for found in matches:
+                yield {"query_id": record.id, **found.to_dict()}
