@@ -15,7 +15,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from neardup.evaluate.news_benchmark import NEGATIVE, POSITIVE, generate, same_event_pairs
 
 from neardup.api import compare, find_pairs
 from neardup.core.bands import candidate_probability
@@ -28,6 +27,7 @@ from neardup.evaluate import transform
 from neardup.evaluate.allpairs import exact_pairs
 from neardup.evaluate.datasets import read_bbc, read_reuters, read_semeval_pairs
 from neardup.evaluate.metrics import adjusted_rand_index, cluster_pairs, pair_key, pair_scores
+from neardup.evaluate.news_benchmark import NEGATIVE, POSITIVE, generate, same_event_pairs
 from neardup.evaluate.reuters import evaluate_reuters
 from neardup.evaluate.run import DUPLICATES, predict_baseline, predict_neardup
 from neardup.evaluate.sets import LabelledSet, from_records

@@ -18,7 +18,6 @@ from hypothesis import strategies as st
 
 from neardup import InputError, normalize
 from neardup.evaluate import transform
-from neardup.evaluate.news_benchmark import MAKERS, NEGATIVE, POSITIVE, generate
 from neardup.evaluate.harness import Generation, run_eval
 from neardup.evaluate.metrics import (
     adjusted_rand_index,
@@ -27,6 +26,7 @@ from neardup.evaluate.metrics import (
     pair_scores,
     roc_auc,
 )
+from neardup.evaluate.news_benchmark import MAKERS, NEGATIVE, POSITIVE, generate
 from neardup.evaluate.sets import from_records, news_copy
 from neardup.evaluate.transform import Article
 

@@ -20,8 +20,8 @@ from synthetic import batch, planted_corpus
 
 import neardup
 from neardup import Index, IndexFormatError, InputError, OptionsError
+from neardup.index.format import FORMAT_VERSION
 from neardup.index.postings import FANOUT
-from neardup.index.store import FORMAT_VERSION
 
 TESTS = Path(__file__).resolve().parent
 

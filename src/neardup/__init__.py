@@ -29,7 +29,8 @@ if TYPE_CHECKING:
         find_files,
         find_pairs,
     )
-    from neardup.index.store import Index, IndexStats, Match
+    from neardup.index.query import Match
+    from neardup.index.store import Index, IndexStats
     from neardup.options import Options
     from neardup.results import ClusterMember, Comparison, Pair, Summary
 
@@ -48,7 +49,8 @@ _LAZY = {
         ),
         "neardup.api",
     ),
-    **dict.fromkeys(("Index", "IndexStats", "Match"), "neardup.index.store"),
+    **dict.fromkeys(("Index", "IndexStats"), "neardup.index.store"),
+    "Match": "neardup.index.query",
     "Options": "neardup.options",
     **dict.fromkeys(("ClusterMember", "Comparison", "Pair", "Summary"), "neardup.results"),
 }

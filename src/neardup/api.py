@@ -34,7 +34,8 @@ from neardup.engine.local import (
 )
 from neardup.errors import InputError, OptionsError, OutputError
 from neardup.explain.report import check_report, pairs_to_explain, render_report, write_report
-from neardup.index.store import Index, Match, is_copy
+from neardup.index.query import Match, is_copy
+from neardup.index.store import Index
 from neardup.io.prescan import parallel_recurring_lines
 from neardup.io.progress import Reporter
 from neardup.io.read import (

@@ -5,17 +5,10 @@ The index keeps no text. Per document it stores the user's id, the exact/word/te
 the token count (table `docs`), and the sorted shingle hashes (a BLOB in a table of their own,
 `shingles`, read only for a query's candidates, so that the pages of the other tables stay in the
 page cache); its LSH band keys and a sample of its winnowed fingerprints go to posting tables
-(key → document). A query sketches the text the way the batch pipeline does, looks its keys up,
-and scores the candidates exactly with `verify.verify`: the same relations and the same scores as
-:func:`neardup.find_pairs`, for every pair the index finds.
-
-Only the fingerprints whose hash is a multiple of PRINT_SAMPLE are posted (the same keys in a
-query and in the index, as they are chosen by value): a quarter of the postings, and of the
-random reads of a query. Near-duplicates are found by their LSH bands as before; a document
-inside another (an excerpt, an expanded version) is found by the fingerprints of the passage they
-share, which the sample keeps in proportion. A passage of L words holds about 0.4·(L − 4)
-fingerprints (window 4, 5-word shingles), so it is missed with probability about 0.75 to that
-power: 2% at 40 words, 0.2% at 60, under 0.01% at 100 (tests/test_index.py measures it).
+(key → document). A query (`query.py`) sketches the text the way the batch pipeline does, looks
+its keys up, and scores the candidates exactly with `verify.verify`: the same relations and the
+same scores as :func:`neardup.find_pairs`, for every pair the index finds. The tables, the format
+version and the options stored with them are in `format.py`.
 
 The posting tables are written in log-structured segments with a Bloom filter each
 (`postings.py`): an `add` writes new tables, a thread merges them afterwards, and a query
@@ -47,62 +40,23 @@ import numpy as np
 from neardup.core import kernel
 from neardup.core.normalize import exact_key
 from neardup.core.sketch import Sketches, sketch_with
-from neardup.core.verify import CONTAINS, DUPLICATE_RELATIONS, EXACT, RELATIONS, verify
-from neardup.errors import IndexFormatError, InputError, NeardupError, OptionsError, OutputError
-from neardup.index.postings import SCHEMA, Segments, Snapshot
+from neardup.errors import InputError, NeardupError, OptionsError, OutputError
+from neardup.index.format import (
+    FORMAT_VERSION,
+    connect,
+    create_tables,
+    files,
+    options_dict,
+    stored_options,
+    transaction,
+)
+from neardup.index.postings import Segments
+from neardup.index.query import Match, matches, sampled
 from neardup.io.read import Record, RecordReader, read_records
 from neardup.options import Options
-from neardup.results import DIGITS, Comparison
 
 _log = logging.getLogger("neardup.index")
-#: Version of the on-disk layout. An index of another version is refused, never misread.
-#: 2: shingles in their own table, fingerprints sampled (1 in PRINT_SAMPLE).
-#: 3: band keys of one-permutation MinHash signatures (`kernel.minhash`).
-FORMAT_VERSION = 3
-#: One winnowed fingerprint in this many (by hash value) is posted and looked up.
-PRINT_SAMPLE = 4
-#: A query reads at most this many documents per LSH band key: an index holding more near-copies
-#: of one text than this returns some of them, and a query's cost stays bounded.
-BAND_ROWS_PER_KEY = 1000
 _EMPTY_KEY = exact_key("")
-#: A query fetches a fingerprint's holders with their fingerprint counts packed in one integer.
-_SHIFT = 24
-_COUNT_MASK = (1 << _SHIFT) - 1
-
-_SCHEMA = """
-CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-CREATE TABLE docs (
-    doc INTEGER PRIMARY KEY AUTOINCREMENT,
-    id TEXT NOT NULL UNIQUE,
-    exact_key INTEGER NOT NULL,
-    word_key INTEGER NOT NULL,
-    masked_key INTEGER NOT NULL,
-    tokens INTEGER NOT NULL,
-    prints INTEGER NOT NULL
-);
-CREATE INDEX docs_by_exact_key ON docs (exact_key);
-CREATE TABLE shingles (doc INTEGER PRIMARY KEY, shingles BLOB NOT NULL);
-"""
-
-
-@dataclass(frozen=True, kw_only=True)
-class Match(Comparison):
-    """An indexed document related to a query: A is the query, B the indexed document `id`.
-
-    `containment_a_in_b` is the share of the query inside the indexed document.
-    """
-
-    id: str
-
-    @property
-    def similarity(self) -> float:
-        """The score of the relation: containment for `contains`, else Jaccard."""
-        if self.relation == RELATIONS[CONTAINS]:
-            return max(self.containment_a_in_b, self.containment_b_in_a)
-        return self.jaccard
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, **super().to_dict()}
 
 
 @dataclass(frozen=True)
@@ -159,7 +113,7 @@ class Index:
         if not self.path.exists() and not create:
             raise InputError(f"{path}: no index here (create one with `neardup index create`)")
         self._lock = threading.RLock()
-        self._db = _connect(self.path)
+        self._db = connect(self.path)
         self._segments = Segments(self._db)
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
@@ -193,39 +147,8 @@ class Index:
 
     def _open(self, default: Options, wanted: Options | None) -> Options:
         with self._transaction():
-            if not self._db.execute(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
-            ).fetchone():
-                if self._db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
-                    raise IndexFormatError(f"{self.path}: an SQLite file but not a neardup index")
-                for statement in [*_SCHEMA.split(";")[:-1], *SCHEMA]:
-                    self._db.execute(statement)
-                meta = {
-                    "format_version": str(FORMAT_VERSION),
-                    "options": json.dumps(_options_dict(default), sort_keys=True),
-                }
-                self._db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
-        meta = dict(self._db.execute("SELECT key, value FROM meta"))
-        found = meta.get("format_version")
-        if found != str(FORMAT_VERSION):
-            raise IndexFormatError(
-                f"{self.path}: index format version {found}; this neardup reads format version "
-                f"{FORMAT_VERSION} only: rebuild the index (`neardup index create`, then `add`)"
-            )
-        try:
-            stored = Options(**json.loads(meta["options"]))
-        except (TypeError, ValueError, KeyError) as error:
-            raise IndexFormatError(f"{self.path}: unreadable stored options ({error})") from None
-        if wanted is not None:
-            theirs, ours = _options_dict(stored), _options_dict(wanted)
-            differ = [
-                f"{k}={theirs[k]!r} (not {ours[k]!r})" for k in theirs if theirs[k] != ours[k]
-            ]
-            if differ:
-                raise OptionsError(
-                    f"{self.path}: the index was built with other options: {', '.join(differ)}"
-                )
-        return stored
+            create_tables(self._db, self.path, default)
+        return stored_options(self._db, self.path, wanted)
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
@@ -233,7 +156,7 @@ class Index:
         with (
             self._lock,
             self._errors_as(OutputError, "cannot write the index"),
-            _transaction(self._db, "BEGIN IMMEDIATE"),
+            transaction(self._db, "BEGIN IMMEDIATE"),
         ):
             yield
 
@@ -244,7 +167,7 @@ class Index:
         reader = getattr(self._local, "reader", None)
         if reader is None:
             with self._lock:
-                db = _connect(self.path, cache_mb=16)
+                db = connect(self.path, cache_mb=16)
                 self._readers.append(db)
             reader = self._local.reader = (db, Segments(db, self._filters))
         db = reader[0]
@@ -371,16 +294,16 @@ class Index:
 
     def _merge_due(self) -> None:
         try:
-            db = _connect(self.path)
+            db = connect(self.path)
             try:
                 segments = Segments(db)
                 while not self._closing.is_set():
                     # Sorted on a snapshot, without the lock: writers wait only for the copy.
-                    with _transaction(db, "BEGIN"):
+                    with transaction(db, "BEGIN"):
                         sorted_ = segments.sort_due()
                     if sorted_ is None:
                         return
-                    with _transaction(db, "BEGIN IMMEDIATE"):
+                    with transaction(db, "BEGIN IMMEDIATE"):
                         if not segments.exist(sorted_.segs):
                             continue  # merged by another process meanwhile
                         segments.replace(sorted_)
@@ -432,11 +355,11 @@ class Index:
         band_docs = np.tile(docs[chosen], bands)
         counts = np.diff(sketches.print_starts)
         owner = np.repeat(np.arange(counts.size), counts)
-        keep = eligible[owner] & _sampled(sketches.prints)
+        keep = eligible[owner] & sampled(sketches.prints)
         print_keys, print_owner = sketches.prints[keep], owner[keep]
-        sampled = np.bincount(print_owner, minlength=counts.size)
+        posted = np.bincount(print_owner, minlength=counts.size)
         self._segments.append(
-            (band_keys, band_docs), (print_keys, docs[print_owner], sampled[print_owner])
+            (band_keys, band_docs), (print_keys, docs[print_owner], posted[print_owner])
         )
 
     # -- reading ----------------------------------------------------------------------------
@@ -468,110 +391,26 @@ class Index:
         with self._snapshot() as (db, segments), kernel.threads(1):
             segs = segments.snapshot()
             return [
-                self._matches(db, segments, sketches, d, bool(eligible[d]), segs, k, report_overlap)
+                matches(
+                    db,
+                    segments,
+                    segs,
+                    self.options,
+                    sketches,
+                    d,
+                    bool(eligible[d]),
+                    k,
+                    report_overlap,
+                )
                 for d in range(len(sketches))
             ]
-
-    def _matches(
-        self,
-        db: sqlite3.Connection,
-        segments: Segments,
-        sketches: Sketches,
-        d: int,
-        eligible: bool,
-        segs: Snapshot,
-        k: int,
-        report_overlap: bool,
-    ) -> list[Match]:
-        key = sketches.exact_keys[d]
-        if key == np.uint64(_EMPTY_KEY):
-            return []  # empty documents are never matched
-        (signed_key,) = np.array([key]).view(np.int64).tolist()
-        exact = [
-            Match(
-                id=i,
-                relation=RELATIONS[EXACT],
-                jaccard=1.0,
-                containment_a_in_b=1.0,
-                containment_b_in_a=1.0,
-            )
-            for (i,) in db.execute(
-                "SELECT id FROM docs WHERE exact_key = ? ORDER BY doc LIMIT ?", (signed_key, k)
-            )
-        ]
-        if not eligible or not segs:
-            return exact
-        candidates = self._candidates(segments, sketches, d, segs, report_overlap)
-        rows = db.execute(
-            "SELECT id, exact_key, word_key, masked_key, tokens, shingles FROM docs "
-            "JOIN shingles USING (doc) "
-            "WHERE doc IN (SELECT value FROM json_each(?)) AND exact_key != ?",
-            (json.dumps(candidates.tolist()), signed_key),
-        ).fetchall()
-        if not rows:
-            return exact
-        paired = _with_query(sketches, d, rows)
-        right = np.arange(1, len(rows) + 1)
-        scored = verify(
-            paired, np.zeros_like(right), right, self.options, report_overlap=report_overlap
-        )
-        related = [
-            Match(
-                id=rows[r - 1][0],
-                relation=RELATIONS[relation],
-                jaccard=round(jaccard, DIGITS),
-                containment_a_in_b=round(a_in_b, DIGITS),
-                containment_b_in_a=round(b_in_a, DIGITS),
-                differs_only_in="numbers" if numbers else None,
-            )
-            for r, relation, jaccard, a_in_b, b_in_a, numbers in zip(
-                scored.right.tolist(),
-                scored.relation.tolist(),
-                scored.jaccard.tolist(),
-                scored.containment_left_in_right.tolist(),
-                scored.containment_right_in_left.tolist(),
-                scored.differ_in_numbers.tolist(),
-                strict=True,
-            )
-        ]
-        related.sort(key=lambda m: (-m.similarity, m.id))
-        return (exact + related)[:k]
-
-    def _candidates(
-        self, segments: Segments, sketches: Sketches, d: int, segs: Snapshot, report_overlap: bool
-    ) -> np.ndarray:
-        """Indexed documents sharing an LSH band with document d, or enough fingerprints.
-
-        The fingerprint rule is `candidates.fingerprint_candidates`'s, on the sampled
-        fingerprints: shared ones at least half the lowest threshold times the smaller count; a
-        fingerprint held by `max_shingle_df` or more indexed documents is common phrasing and
-        ignored.
-        """
-        options = self.options
-        bands, rows = options.lsh
-        band_keys = kernel.band_keys(sketches.signatures[d : d + 1], bands, rows).ravel()
-        found = [segments.lookup("bands", "doc", band_keys, segs, BAND_ROWS_PER_KEY)]
-        prints = sketches.prints[sketches.print_starts[d] : sketches.print_starts[d + 1]]
-        prints = prints[_sampled(prints)]
-        cap = options.max_shingle_df
-        value = f"doc * {_COUNT_MASK + 1} + min(n, {_COUNT_MASK})"
-        held = segments.lookup("prints", value, prints, segs, cap)
-        if held.size:
-            docs, first, shared = np.unique(held >> _SHIFT, return_index=True, return_counts=True)
-            their_prints = (held & _COUNT_MASK)[first]
-            thresholds = [options.jaccard, options.containment]
-            if report_overlap and options.overlap is not None:
-                thresholds.append(options.overlap)
-            smaller = np.minimum(their_prints, prints.size)
-            found.append(docs[shared >= 0.5 * min(thresholds) * smaller])
-        return np.unique(np.concatenate(found))
 
     def stats(self) -> IndexStats:
         """Documents, segments and postings held, and the file's size."""
         with self._snapshot() as (db, segs):
             documents = db.execute("SELECT count(*) FROM docs").fetchone()[0]
             segments, postings = segs.totals()
-        size = sum(p.stat().st_size for p in _files(self.path) if p.exists())
+        size = sum(p.stat().st_size for p in files(self.path) if p.exists())
         return IndexStats(
             path=str(self.path),
             documents=documents,
@@ -579,7 +418,7 @@ class Index:
             postings=postings,
             bytes=size,
             format_version=FORMAT_VERSION,
-            options=_options_dict(self.options),
+            options=options_dict(self.options),
         )
 
     def __len__(self) -> int:
@@ -599,66 +438,9 @@ class Index:
         return sketch_with(self.options, texts, furniture)
 
 
-def is_copy(match: Match, options: Options) -> bool:
-    """Whether a query is a copy of the matched document: identical, a near-duplicate, or mostly
-    inside it. A query that contains the indexed document (an expanded version) is not."""
-    if RELATIONS.index(match.relation) not in DUPLICATE_RELATIONS:
-        return False
-    if options.numbers_matter and match.differs_only_in == "numbers":
-        return False
-    if match.relation == RELATIONS[CONTAINS]:
-        return match.containment_a_in_b >= options.containment
-    return True
-
-
-@contextmanager
-def _transaction(db: sqlite3.Connection, begin: str) -> Iterator[None]:
-    """A transaction (`BEGIN` to read, `BEGIN IMMEDIATE` to write), rolled back on errors."""
-    db.execute(begin)
-    try:
-        yield
-    except BaseException:
-        if db.in_transaction:
-            db.execute("ROLLBACK")
-        raise
-    db.execute("COMMIT")
-
-
-def _connect(path: Path, cache_mb: int = 64) -> sqlite3.Connection:
-    try:
-        db = sqlite3.connect(path, timeout=300.0, isolation_level=None, check_same_thread=False)
-        db.execute("PRAGMA journal_mode = WAL")
-        db.execute("PRAGMA synchronous = FULL")
-        # A merge writes a large transaction to the log; give the space back after checkpoints.
-        db.execute("PRAGMA journal_size_limit = 67108864")
-        db.execute(f"PRAGMA cache_size = {-1024 * cache_mb}")
-        db.execute("PRAGMA mmap_size = 1073741824")
-    except sqlite3.DatabaseError as error:
-        raise IndexFormatError(f"{path}: not a neardup index ({error})") from None
-    return db
-
-
-def _files(path: Path) -> list[Path]:
-    return [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
-
-
-def _options_dict(options: Options) -> dict[str, Any]:
-    """The options that shape an index, LSH bands resolved (a new default must not misread it)."""
-    values = {f.name: getattr(options, f.name) for f in fields(options) if f.init}
-    values["bands"], values["rows"] = options.lsh
-    del values["char_errors"]  # the index takes no character-level second look
-    return values
-
-
 def _signed(values: np.ndarray) -> list[int]:
     """uint64 keys as the signed 64-bit integers SQLite stores."""
     return values.astype(np.uint64).view(np.int64).tolist()
-
-
-def _sampled(prints: np.ndarray) -> np.ndarray:
-    """Which fingerprints are posted: chosen by value, so a query and the index agree. The low
-    bits, as winnowing keeps the smallest hashes (their high bits are skewed towards 0)."""
-    return prints % np.uint64(PRINT_SAMPLE) == 0
 
 
 def _doc_rows(
@@ -686,28 +468,3 @@ def _shingle_rows(
     starts = sketches.starts.tolist()
     for d, doc in zip(np.flatnonzero(eligible).tolist(), docs[eligible].tolist(), strict=True):
         yield doc, shingles[starts[d] : starts[d + 1]].tobytes()
-
-
-def _with_query(sketches: Sketches, d: int, rows: list[tuple[Any, ...]]) -> Sketches:
-    """Sketches of the query (document 0) and of the indexed candidates (1…), for `verify`."""
-    parts = [sketches.shingles[sketches.starts[d] : sketches.starts[d + 1]]]
-    parts += [np.frombuffer(row[5], dtype="<u8") for row in rows]
-    starts = np.zeros(len(parts) + 1, dtype=np.int64)
-    np.cumsum([p.size for p in parts], out=starts[1:])
-
-    def keys(column: int, own: np.ndarray) -> np.ndarray:
-        stored = np.array([row[column] for row in rows], dtype=np.int64).view(np.uint64)
-        return np.concatenate([own[d : d + 1], stored])
-
-    n = len(parts)
-    return Sketches(
-        exact_keys=keys(1, sketches.exact_keys),
-        word_keys=keys(2, sketches.word_keys),
-        masked_keys=keys(3, sketches.masked_keys),
-        token_counts=np.array([sketches.token_counts[d]] + [row[4] for row in rows], np.int64),
-        shingles=np.concatenate(parts).astype(np.uint64),
-        starts=starts,
-        signatures=np.empty((n, 0), dtype=np.uint32),  # scoring needs no signature
-        prints=np.empty(0, dtype=np.uint64),
-        print_starts=np.zeros(n + 1, dtype=np.int64),
-    )

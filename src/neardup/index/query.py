@@ -1,0 +1,201 @@
+"""A query against the index: the query's exact key, band keys and sampled fingerprints looked up,
+the candidates scored exactly by `verify.verify` on their stored shingles, the best k returned.
+
+Only the fingerprints whose hash is a multiple of PRINT_SAMPLE are posted (the same keys in a
+query and in the index, as they are chosen by value): a quarter of the postings, and of the
+random reads of a query. Near-duplicates are found by their LSH bands as before; a document
+inside another (an excerpt, an expanded version) is found by the fingerprints of the passage they
+share, which the sample keeps in proportion. A passage of L words holds about 0.4·(L − 4)
+fingerprints (window 4, 5-word shingles), so it is missed with probability about 0.75 to that
+power: 2% at 40 words, 0.2% at 60, under 0.01% at 100 (tests/test_index.py measures it).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from neardup.core import kernel
+from neardup.core.normalize import exact_key
+from neardup.core.sketch import Sketches
+from neardup.core.verify import CONTAINS, DUPLICATE_RELATIONS, EXACT, RELATIONS, verify
+from neardup.index.postings import Segments, Snapshot
+from neardup.options import Options
+from neardup.results import DIGITS, Comparison
+
+#: One winnowed fingerprint in this many (by hash value) is posted and looked up.
+PRINT_SAMPLE = 4
+#: A query reads at most this many documents per LSH band key: an index holding more near-copies
+#: of one text than this returns some of them, and a query's cost stays bounded.
+BAND_ROWS_PER_KEY = 1000
+_EMPTY_KEY = exact_key("")
+#: A query fetches a fingerprint's holders with their fingerprint counts packed in one integer.
+_SHIFT = 24
+_COUNT_MASK = (1 << _SHIFT) - 1
+
+
+@dataclass(frozen=True, kw_only=True)
+class Match(Comparison):
+    """An indexed document related to a query: A is the query, B the indexed document `id`.
+
+    `containment_a_in_b` is the share of the query inside the indexed document.
+    """
+
+    id: str
+
+    @property
+    def similarity(self) -> float:
+        """The score of the relation: containment for `contains`, else Jaccard."""
+        if self.relation == RELATIONS[CONTAINS]:
+            return max(self.containment_a_in_b, self.containment_b_in_a)
+        return self.jaccard
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, **super().to_dict()}
+
+
+def is_copy(match: Match, options: Options) -> bool:
+    """Whether a query is a copy of the matched document: identical, a near-duplicate, or mostly
+    inside it. A query that contains the indexed document (an expanded version) is not."""
+    if RELATIONS.index(match.relation) not in DUPLICATE_RELATIONS:
+        return False
+    if options.numbers_matter and match.differs_only_in == "numbers":
+        return False
+    if match.relation == RELATIONS[CONTAINS]:
+        return match.containment_a_in_b >= options.containment
+    return True
+
+
+def sampled(prints: np.ndarray) -> np.ndarray:
+    """Which fingerprints are posted: chosen by value, so a query and the index agree. The low
+    bits, as winnowing keeps the smallest hashes (their high bits are skewed towards 0)."""
+    return prints % np.uint64(PRINT_SAMPLE) == 0
+
+
+def matches(
+    db: sqlite3.Connection,
+    segments: Segments,
+    segs: Snapshot,
+    options: Options,
+    sketches: Sketches,
+    d: int,
+    eligible: bool,
+    k: int,
+    report_overlap: bool,
+) -> list[Match]:
+    """The (at most `k`) indexed documents most related to document d of `sketches`, read in
+    one snapshot (`db`, `segments`, `segs`): its exact copies first, then by similarity."""
+    key = sketches.exact_keys[d]
+    if key == np.uint64(_EMPTY_KEY):
+        return []  # empty documents are never matched
+    (signed_key,) = np.array([key]).view(np.int64).tolist()
+    exact = [
+        Match(
+            id=i,
+            relation=RELATIONS[EXACT],
+            jaccard=1.0,
+            containment_a_in_b=1.0,
+            containment_b_in_a=1.0,
+        )
+        for (i,) in db.execute(
+            "SELECT id FROM docs WHERE exact_key = ? ORDER BY doc LIMIT ?", (signed_key, k)
+        )
+    ]
+    if not eligible or not segs:
+        return exact
+    candidates = _candidates(segments, segs, options, sketches, d, report_overlap)
+    rows = db.execute(
+        "SELECT id, exact_key, word_key, masked_key, tokens, shingles FROM docs "
+        "JOIN shingles USING (doc) "
+        "WHERE doc IN (SELECT value FROM json_each(?)) AND exact_key != ?",
+        (json.dumps(candidates.tolist()), signed_key),
+    ).fetchall()
+    if not rows:
+        return exact
+    paired = _with_query(sketches, d, rows)
+    right = np.arange(1, len(rows) + 1)
+    scored = verify(paired, np.zeros_like(right), right, options, report_overlap=report_overlap)
+    related = [
+        Match(
+            id=rows[r - 1][0],
+            relation=RELATIONS[relation],
+            jaccard=round(jaccard, DIGITS),
+            containment_a_in_b=round(a_in_b, DIGITS),
+            containment_b_in_a=round(b_in_a, DIGITS),
+            differs_only_in="numbers" if numbers else None,
+        )
+        for r, relation, jaccard, a_in_b, b_in_a, numbers in zip(
+            scored.right.tolist(),
+            scored.relation.tolist(),
+            scored.jaccard.tolist(),
+            scored.containment_left_in_right.tolist(),
+            scored.containment_right_in_left.tolist(),
+            scored.differ_in_numbers.tolist(),
+            strict=True,
+        )
+    ]
+    related.sort(key=lambda m: (-m.similarity, m.id))
+    return (exact + related)[:k]
+
+
+def _candidates(
+    segments: Segments,
+    segs: Snapshot,
+    options: Options,
+    sketches: Sketches,
+    d: int,
+    report_overlap: bool,
+) -> np.ndarray:
+    """Indexed documents sharing an LSH band with document d, or enough fingerprints.
+
+    The fingerprint rule is `candidates.fingerprint_candidates`'s, on the sampled
+    fingerprints: shared ones at least half the lowest threshold times the smaller count; a
+    fingerprint held by `max_shingle_df` or more indexed documents is common phrasing and
+    ignored.
+    """
+    bands, rows = options.lsh
+    band_keys = kernel.band_keys(sketches.signatures[d : d + 1], bands, rows).ravel()
+    found = [segments.lookup("bands", "doc", band_keys, segs, BAND_ROWS_PER_KEY)]
+    prints = sketches.prints[sketches.print_starts[d] : sketches.print_starts[d + 1]]
+    prints = prints[sampled(prints)]
+    cap = options.max_shingle_df
+    value = f"doc * {_COUNT_MASK + 1} + min(n, {_COUNT_MASK})"
+    held = segments.lookup("prints", value, prints, segs, cap)
+    if held.size:
+        docs, first, shared = np.unique(held >> _SHIFT, return_index=True, return_counts=True)
+        their_prints = (held & _COUNT_MASK)[first]
+        thresholds = [options.jaccard, options.containment]
+        if report_overlap and options.overlap is not None:
+            thresholds.append(options.overlap)
+        smaller = np.minimum(their_prints, prints.size)
+        found.append(docs[shared >= 0.5 * min(thresholds) * smaller])
+    return np.unique(np.concatenate(found))
+
+
+def _with_query(sketches: Sketches, d: int, rows: list[tuple[Any, ...]]) -> Sketches:
+    """Sketches of the query (document 0) and of the indexed candidates (1…), for `verify`."""
+    parts = [sketches.shingles[sketches.starts[d] : sketches.starts[d + 1]]]
+    parts += [np.frombuffer(row[5], dtype="<u8") for row in rows]
+    starts = np.zeros(len(parts) + 1, dtype=np.int64)
+    np.cumsum([p.size for p in parts], out=starts[1:])
+
+    def keys(column: int, own: np.ndarray) -> np.ndarray:
+        stored = np.array([row[column] for row in rows], dtype=np.int64).view(np.uint64)
+        return np.concatenate([own[d : d + 1], stored])
+
+    n = len(parts)
+    return Sketches(
+        exact_keys=keys(1, sketches.exact_keys),
+        word_keys=keys(2, sketches.word_keys),
+        masked_keys=keys(3, sketches.masked_keys),
+        token_counts=np.array([sketches.token_counts[d]] + [row[4] for row in rows], np.int64),
+        shingles=np.concatenate(parts).astype(np.uint64),
+        starts=starts,
+        signatures=np.empty((n, 0), dtype=np.uint32),  # scoring needs no signature
+        prints=np.empty(0, dtype=np.uint64),
+        print_starts=np.zeros(n + 1, dtype=np.int64),
+    )
