@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from neardup.errors import NeardupError, OptionsError, OutputError
+from neardup.engine import ENGINES
+from neardup.errors import NeardupError, OutputError
 from neardup.evaluate.formats import FORMATS
 from neardup.index.files import ADD_BATCH, add_files, query_files
 from neardup.options import KEEP_POLICIES, Options
@@ -119,22 +120,11 @@ def _print_summary(summary: Summary, quiet: bool) -> None:
 
 _engine_option = click.option(
     "--engine",
-    type=click.Choice(["local", "spark"]),
+    type=click.Choice(ENGINES),
     default="local",
     show_default=True,
     help="Run here, or on Spark (pip install neardup[spark]; .jsonl/.parquet inputs).",
 )
-
-
-def _engine(name: str) -> Any:
-    """The module whose find_files/deduplicate_files run the command."""
-    if name == "spark":
-        from neardup import spark
-
-        return spark
-    from neardup import api
-
-    return api
 
 
 def _index(path: Path, options: Options | None = None, *, create: bool = True) -> Index:
@@ -185,15 +175,11 @@ def cli() -> None:
 @_matching_options
 def dedup(inputs: tuple[Path, ...], **values: Any) -> None:
     """Deduplicate INPUTS (folders of .txt, .jsonl[.gz], .parquet, .csv) into --output."""
+    from neardup.engine.files import deduplicate_files
+
     quiet = values.pop("quiet")
-    engine_name = values.pop("engine")
-    if values["against"] is not None and engine_name != "local":
-        raise OptionsError("--against works with the local engine only")
-    if engine_name != "local":
-        values.pop("against")
-    engine = _engine(engine_name)
-    options = _options(values)
-    summary = engine.deduplicate_files(inputs, options=options, progress=_progress(quiet), **values)
+    # The matching options go as keywords: the engine and its --against are checked first.
+    summary = deduplicate_files(inputs, progress=_progress(quiet), **values)
     _print_summary(summary, quiet)
 
 
@@ -217,10 +203,10 @@ def dedup(inputs: tuple[Path, ...], **values: Any) -> None:
 @_matching_options
 def find(inputs: tuple[Path, ...], **values: Any) -> None:
     """List related pairs in INPUTS without removing anything."""
+    from neardup.engine.files import find_files
+
     quiet = values.pop("quiet")
-    engine = _engine(values.pop("engine"))
-    options = _options(values)
-    summary = engine.find_files(inputs, options=options, progress=_progress(quiet), **values)
+    summary = find_files(inputs, progress=_progress(quiet), **values)
     _print_summary(summary, quiet)
 
 

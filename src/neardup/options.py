@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from neardup.core.bands import choose_bands
 from neardup.errors import OptionsError
@@ -94,3 +96,24 @@ class Options:
 def _check(ok: bool, message: str) -> None:
     if not ok:
         raise OptionsError(message)
+
+
+def options_of(options: Options | None, overrides: Mapping[str, Any]) -> Options:
+    """The options of a call: `options`, or Options made of its keyword `overrides` (not both).
+
+    >>> options_of(None, {"jaccard": 0.8}).jaccard
+    0.8
+    """
+    if options is not None and overrides:
+        raise OptionsError("give either options= or keyword options, not both")
+    try:
+        return options if options is not None else Options(**overrides)
+    except TypeError as error:  # an unknown keyword
+        raise OptionsError(str(error).replace("__init__()", "options")) from None
+
+
+def dated_keep(keep: str, date_field: str | None) -> str | None:
+    """The date field the keep policy reads: `newest` and `oldest` need one; the others none."""
+    if keep in ("newest", "oldest") and not date_field:
+        raise OptionsError(f"keep '{keep}' needs a date field (--date-field)")
+    return date_field if keep in ("newest", "oldest") else None

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -25,11 +26,13 @@ from neardup.core.furniture import recurring_lines
 from neardup.core.keys import pairs_sharing_keys
 from neardup.core.normalize import exact_key
 from neardup.core.sketch import Sketches, SketchSpool, release_pages, sketch_with
-from neardup.core.verify import EXACT, ScoredPairs, reported, score_pairs
+from neardup.core.verify import EXACT, RELATIONS, ScoredPairs, reported, score_pairs
 from neardup.errors import InputError
+from neardup.io.prescan import parallel_recurring_lines
 from neardup.io.progress import Reporter
-from neardup.io.read import Record
+from neardup.io.read import Record, RecordReader
 from neardup.options import Options
+from neardup.results import Summary
 
 #: Documents are sketched in batches of about this many characters.
 BATCH_CHARS = 4_000_000
@@ -99,6 +102,35 @@ def collect(
         raise InputError(f"no document has a date in the field '{date_field}'")
     seconds = {"seconds_reading": time.perf_counter() - started}
     return Corpus(ids, spool.sketches(), dates, seconds, furniture)
+
+
+def read_corpus(
+    read: Callable[[RecordReader], Iterable[Record]],
+    reader: RecordReader,
+    options: Options,
+    reporter: Reporter,
+    *,
+    date_field: str | None = None,
+    corpus_furniture: bool = True,
+    paths: Sequence[str | Path] = (),
+) -> Corpus:
+    """Sketch the records that `read` yields; a first read finds the corpus's page furniture
+    (without `corpus_furniture`, furniture is recognized by its patterns only). When `read`
+    reads `paths` and they are large JSONL files, that first read runs on every core."""
+    furniture = frozenset() if options.ignore_boilerplate else None
+    if corpus_furniture and furniture is not None:
+        found = parallel_recurring_lines(
+            paths,
+            reader,
+            min_docs=options.boilerplate_min_docs,
+            meanwhile=partial(load_kernels, options),
+        )
+        if found is None:
+            found = furniture_lines(read(RecordReader(reader.id_field, reader.text_field)), options)
+        furniture = frozenset(found or ())
+    return collect(
+        read(reader), options, furniture=furniture, date_field=date_field, reporter=reporter
+    )
 
 
 def load_kernels(options: Options) -> None:
@@ -281,3 +313,28 @@ def cluster_corpus(
     """Clusters of the corpus, representatives chosen by the keep policy."""
     order = keep_order(keep, corpus.sketches.token_counts, corpus.dates)
     return cluster(pairs, order, numbers_matter=numbers_matter)
+
+
+def summary(
+    corpus: Corpus,
+    reader: RecordReader,
+    options: Options,
+    pairs: ScoredPairs,
+    clusters: Clusters | None,
+) -> Summary:
+    """What a run read and found (its seconds are the caller's to set)."""
+    tokens = corpus.sketches.token_counts
+    counts = np.bincount(pairs.relation, minlength=len(RELATIONS))
+    found = Summary(
+        documents=reader.stats.documents,
+        invalid_utf8=reader.stats.invalid_utf8,
+        empty=int((tokens == 0).sum()),
+        too_short=int(((tokens > 0) & (tokens < options.min_words)).sum()),
+        candidates=int(corpus.stats.get("candidates", 0)),
+        pairs={RELATIONS[r]: int(n) for r, n in enumerate(counts) if n},
+    )
+    if clusters is not None:
+        found.clusters = clusters.count
+        found.removed = int(clusters.removed.sum())
+        found.kept = found.documents - found.removed
+    return found

@@ -21,27 +21,17 @@ Example (needs `pip install neardup[spark]` and a Java runtime)::
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import re
 import sys
-import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
-
 from neardup import errors
-from neardup.api import _check_outputs as check_outputs
-from neardup.api import _date_field, _options
-from neardup.core.verify import RELATIONS
-from neardup.errors import EngineUnavailable, InputError, NeardupError, OptionsError
-from neardup.io.read import RecordReader
-from neardup.io.write import CLUSTER_SCHEMA, PAIR_SCHEMA, write_rows
-from neardup.options import Options
-from neardup.results import Summary
+from neardup.errors import EngineUnavailable, InputError, NeardupError
+from neardup.io.write import CLUSTER_SCHEMA, PAIR_SCHEMA
+from neardup.options import Options, dated_keep, options_of
 from neardup.spark import stages as spark_stages
 from neardup.spark.components import MAX_ITERATIONS
 
@@ -136,7 +126,7 @@ class SparkDeduplication:
 
 
 @dataclass
-class _Run:
+class Matched:
     """The persisted tables of one run: indexed input, sketches, candidates and scored pairs."""
 
     indexed: DataFrame
@@ -159,8 +149,8 @@ def find_pairs(
     Columns: id_a, id_b, relation, jaccard, containment_a_in_b, containment_b_in_a,
     differs_only_in; sorted by input position (id_a first in the input).
     """
-    run = _match(df, id_field, text_field, None, _options(options, overrides), report_overlap)
-    return _pairs(run)
+    run = match(df, id_field, text_field, None, options_of(options, overrides), report_overlap)
+    return pair_frame(run)
 
 
 def deduplicate(
@@ -179,21 +169,26 @@ def deduplicate(
 
     `max_iterations` bounds the rounds of connected components (ConvergenceError beyond).
     """
-    options = _options(options, overrides)
-    date_field = _date_field(keep, date_field)
-    run = _match(df, id_field, text_field, date_field, options, False)
-    kept, clusters = _cluster(run, keep, options, add_cluster_id, max_iterations)
-    return SparkDeduplication(kept=kept, pairs=_pairs(run), clusters=clusters)
+    options = options_of(options, overrides)
+    date_field = dated_keep(keep, date_field)
+    run = match(df, id_field, text_field, date_field, options, False)
+    members, numbers = cluster(run, keep, options, max_iterations)
+    return SparkDeduplication(
+        kept=kept_frame(run, members, numbers, add_cluster_id),
+        pairs=pair_frame(run),
+        clusters=cluster_frame(members, numbers),
+    )
 
 
-def _match(
+def match(
     df: DataFrame,
     id_field: str,
     text_field: str,
     date_field: str | None,
     options: Options,
     report_overlap: bool,
-) -> _Run:
+) -> Matched:
+    """The rows of `df` sketched and matched, their tables persisted."""
     sql = _pyspark()
     F = sql.functions
     _check_columns(df, [id_field, text_field, *([date_field] if date_field else [])])
@@ -216,7 +211,7 @@ def _match(
     if date_field:
         columns.append(F.col(date_field).alias("date"))
     docs = indexed.select(*columns)
-    with _user_errors():
+    with user_errors():
         _check_ids(docs, id_field)
         furniture = spark_stages.furniture_lines(docs, options)
         sketches = spark_stages.sketch(docs, options, furniture, date_field).persist()
@@ -226,7 +221,7 @@ def _match(
     scored, candidates = spark_stages.match(
         sketches, options, report_overlap=report_overlap, docs=docs, furniture=furniture
     )
-    return _Run(indexed, sketches, candidates, scored.persist())
+    return Matched(indexed, sketches, candidates, scored.persist())
 
 
 def _check_columns(df: DataFrame, names: Sequence[str]) -> None:
@@ -245,18 +240,18 @@ def _check_ids(docs: DataFrame, id_field: str) -> None:
         raise InputError(f"duplicate id '{twice[0]['id']}'")
 
 
-def _pairs(run: _Run) -> DataFrame:
+def pair_frame(run: Matched) -> DataFrame:
+    """The rows of the pairs output, in the local engine's order."""
     table = spark_stages.pair_table(run.scored)
     return table.orderBy("left", "right").select(*PAIR_SCHEMA.names)
 
 
-def _cluster(
-    run: _Run, keep: str, options: Options, add_cluster_id: bool, max_iterations: int
+def cluster(
+    run: Matched, keep: str, options: Options, max_iterations: int
 ) -> tuple[DataFrame, DataFrame]:
-    """(kept rows, cluster rows) of a run."""
-    from pyspark.sql import functions as F
-
-    with _user_errors():
+    """(members, numbers) of a run's clusters, persisted: every clustered document with its
+    representative (`stages.cluster_members`), and the number of every cluster."""
+    with user_errors():
         members = spark_stages.cluster_members(
             run.scored,
             run.sketches,
@@ -265,24 +260,39 @@ def _cluster(
             max_iterations=max_iterations,
         ).persist()
         numbers = spark_stages.number_clusters(members).persist()
-    clusters = (
+    return members, numbers
+
+
+def cluster_frame(members: DataFrame, numbers: DataFrame) -> DataFrame:
+    """The rows of the clusters output, in the local engine's order."""
+    from pyspark.sql import functions as F
+
+    return (
         spark_stages.cluster_table(members, numbers)
         .orderBy("cluster_id", F.col("is_representative").desc(), "pos")
         .select(*CLUSTER_SCHEMA.names)
     )
+
+
+def kept_frame(
+    run: Matched, members: DataFrame, numbers: DataFrame, add_cluster_id: bool
+) -> DataFrame:
+    """The input rows that are no copy of another, in input order (with `cluster_id`)."""
+    from pyspark.sql import functions as F
+
     removed = members.filter(F.col("pos") != F.col("rep")).select(F.col("pos").alias(POS))
     kept = run.indexed.join(removed, POS, "left_anti")
     if add_cluster_id:
         reps = numbers.select(F.col("rep").alias(POS), "cluster_id")
         kept = kept.join(reps, POS, "left")
-    return kept.orderBy(POS).drop(POS), clusters
+    return kept.orderBy(POS).drop(POS)
 
 
 _ERROR = re.compile(r"neardup\.errors\.(\w+): (.*)")
 
 
 @contextlib.contextmanager
-def _user_errors() -> Iterator[None]:
+def user_errors() -> Iterator[None]:
     """A NeardupError raised in an executor, raised again in the driver as itself."""
     try:
         yield
@@ -296,208 +306,4 @@ def _user_errors() -> Iterator[None]:
         raise kind(found.group(2)) from None
 
 
-# -- Files in and out, for the CLI -----------------------------------------------------------
-
-
-def find_files(
-    inputs: Sequence[str | Path],
-    output: str | Path,
-    *,
-    id_field: str = "id",
-    text_field: str = "text",
-    report_overlap: bool = False,
-    report: str | Path | None = None,
-    options: Options | None = None,
-    progress: bool | None = None,
-    spark: SparkSession | None = None,
-) -> Summary:
-    """:func:`neardup.find_files` on Spark: the same pairs file (inputs .jsonl[.gz]/.parquet)."""
-    started = time.perf_counter()
-    options = options or Options()
-    _check_outputs(inputs, [output], report)
-    spark = spark or session(progress=progress)
-    with _user_errors():
-        df = read_inputs(spark, inputs, id_field, text_field)
-        run = _match(df, id_field, text_field, None, options, report_overlap)
-        write_rows(output, _rows(_pairs(run)), PAIR_SCHEMA)
-        summary = _summary(run, options, started)
-    summary.outputs["pairs"] = str(output)
-    return summary
-
-
-def deduplicate_files(
-    inputs: Sequence[str | Path],
-    output: str | Path,
-    *,
-    pairs: str | Path | None = None,
-    clusters: str | Path | None = None,
-    id_field: str = "id",
-    text_field: str = "text",
-    keep: str = "longest",
-    date_field: str | None = None,
-    add_cluster_id: bool = False,
-    report: str | Path | None = None,
-    options: Options | None = None,
-    progress: bool | None = None,
-    spark: SparkSession | None = None,
-    max_iterations: int = MAX_ITERATIONS,
-) -> Summary:
-    """:func:`neardup.deduplicate_files` on Spark: the same output files.
-
-    Outputs are streamed to the driver one partition at a time and written as the local engine
-    writes them (a Parquet output is assembled in the driver's memory, as locally).
-    """
-    started = time.perf_counter()
-    options = options or Options()
-    _check_outputs(inputs, [output, pairs, clusters], report)
-    date_field = _date_field(keep, date_field)
-    spark = spark or session(progress=progress)
-    with _user_errors():
-        df = read_inputs(spark, inputs, id_field, text_field, date_field)
-        run = _match(df, id_field, text_field, date_field, options, False)
-        kept, members = _cluster(run, keep, options, add_cluster_id, max_iterations)
-        summary = _summary(run, options, started)
-        if pairs is not None:
-            write_rows(pairs, _rows(_pairs(run)), PAIR_SCHEMA)
-            summary.outputs["pairs"] = str(pairs)
-        if clusters is not None:
-            write_rows(clusters, _rows(members), CLUSTER_SCHEMA)
-            summary.outputs["clusters"] = str(clusters)
-        summary.clusters = members.filter("is_representative").count()
-        summary.removed = members.filter(~members["is_representative"]).count()
-        summary.kept = summary.documents - summary.removed
-        write_rows(output, _records(kept))
-    summary.outputs = {"deduplicated": str(output), **summary.outputs}
-    summary.seconds = time.perf_counter() - started
-    return summary
-
-
-def _check_outputs(
-    inputs: Sequence[str | Path], outputs: Sequence[str | Path | None], report: str | Path | None
-) -> None:
-    if report is not None:
-        raise OptionsError("--report is not available with --engine spark")
-    check_outputs(inputs, outputs)
-
-
-def read_inputs(
-    spark: SparkSession,
-    inputs: Sequence[str | Path],
-    id_field: str,
-    text_field: str,
-    date_field: str | None = None,
-) -> DataFrame:
-    """The records of .jsonl[.gz] or .parquet files, in input order, as one DataFrame.
-
-    JSONL records are parsed in the executors as the local reader parses them, and carried as
-    JSON so that the kept ones are written back unchanged (with the id, the text and the
-    `date_field` as columns); Parquet files are read by Spark.
-    """
-    kinds = {_kind(Path(p)) for p in inputs}
-    if len(kinds) > 1:
-        raise InputError("with --engine spark, the inputs must be all .jsonl or all .parquet")
-    # One read per input, in the given order: a read of several files orders them by size.
-    if kinds == {"parquet"}:
-        frames = [spark.read.parquet(str(p)) for p in inputs]
-        merged = frames[0]
-        for frame in frames[1:]:
-            merged = merged.unionByName(frame, allowMissingColumns=True)
-        return merged
-    frames = [_jsonl(spark, Path(p), id_field, text_field, date_field) for p in inputs]
-    merged = frames[0]
-    for frame in frames[1:]:
-        merged = merged.unionByName(frame)
-    return merged
-
-
-def _kind(path: Path) -> str:
-    name = path.name.lower()
-    if not path.is_file():
-        raise InputError(f"{path}: no such file (--engine spark reads .jsonl and .parquet files)")
-    if name.endswith(".parquet"):
-        return "parquet"
-    if name.endswith((".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")):
-        return "jsonl"
-    raise InputError(f"{path}: --engine spark reads .jsonl[.gz] and .parquet files")
-
-
-def _jsonl(
-    spark: SparkSession, path: Path, id_field: str, text_field: str, date_field: str | None
-) -> DataFrame:
-    """(id_field, text_field, [date_field,] RECORD) per non-blank line of a JSONL file."""
-    from pyspark.sql import functions as F
-
-    where = str(path)
-    names = list(dict.fromkeys([id_field, text_field, *([date_field] if date_field else [])]))
-
-    def parse(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        reader = RecordReader(id_field, text_field)
-        for batch in batches:
-            columns: list[list[Any]] = [[] for _ in names]
-            records = []
-            for line in batch.column("value").to_pylist():
-                try:
-                    fields = json.loads(line.removeprefix("\ufeff"))
-                except json.JSONDecodeError as error:
-                    raise InputError(f"{where}: malformed JSON ({error.msg})") from None
-                record = reader.make(fields, where)
-                columns[0].append(record.id)
-                columns[1].append(record.text)
-                if len(names) > 2:
-                    date = record.fields.get(names[2])
-                    columns[2].append(None if date is None else str(date))
-                records.append(json.dumps(record.fields, ensure_ascii=False, default=str))
-            yield pa.RecordBatch.from_arrays(
-                [pa.array(c, pa.string()) for c in [*columns, records]], names=[*names, RECORD]
-            )
-
-    lines = spark.read.text(str(path)).filter(F.trim("value") != "")
-    schema = ", ".join(f"`{name}` string" for name in [*names, RECORD])
-    return lines.mapInArrow(parse, schema)
-
-
-def _rows(df: DataFrame) -> Iterator[dict[str, Any]]:
-    """The rows of a DataFrame in order, one partition at a time in the driver."""
-    for row in df.toLocalIterator(prefetchPartitions=True):
-        yield row.asDict(recursive=True)
-
-
-def _records(kept: DataFrame) -> Iterator[dict[str, Any]]:
-    """Kept rows as the local engine writes them: JSONL records as read, Parquet rows as dicts."""
-    for row in _rows(kept):
-        if RECORD in row:
-            record = json.loads(row.pop(RECORD))
-            yield {**record, **{k: v for k, v in row.items() if k == "cluster_id"}}
-        else:
-            yield row
-
-
-def _summary(run: _Run, options: Options, started: float) -> Summary:
-    """What the run found, counted in the executors."""
-    from pyspark.sql import functions as F
-
-    tokens = F.col("tokens")
-    counts = run.sketches.agg(
-        F.count(F.lit(1)).alias("documents"),
-        F.sum((tokens == 0).cast("long")).alias("empty"),
-        F.sum(((tokens > 0) & (tokens < options.min_words)).cast("long")).alias("too_short"),
-    ).first()
-    relations = {r.relation: r["count"] for r in run.scored.groupBy("relation").count().collect()}
-    return Summary(
-        documents=int(counts["documents"]),
-        empty=int(counts["empty"] or 0),
-        too_short=int(counts["too_short"] or 0),
-        candidates=run.candidates.count(),
-        pairs={RELATIONS[r]: int(relations[r]) for r in sorted(relations)},
-        seconds=time.perf_counter() - started,
-    )
-
-
-__all__ = [
-    "SparkDeduplication",
-    "deduplicate",
-    "deduplicate_files",
-    "find_pairs",
-    "read_inputs",
-    "session",
-]
+__all__ = ["SparkDeduplication", "deduplicate", "find_pairs", "session"]

@@ -1,0 +1,173 @@
+"""The local engine's side of the file driver (`files.py`): the input files read and sketched in
+this process, matched and clustered, and read again for the second look and the kept records."""
+
+from __future__ import annotations
+
+import functools
+import itertools
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from neardup.core.cluster import Clusters
+from neardup.core.verify import ScoredPairs
+from neardup.engine.local import (
+    Corpus,
+    TextsOf,
+    cluster_corpus,
+    match,
+    read_corpus,
+    reread_texts,
+    summary,
+)
+from neardup.errors import InputError
+from neardup.index.query import Match, is_copy
+from neardup.index.store import Index
+from neardup.io.progress import Reporter
+from neardup.io.read import RecordReader, read_paths, read_paths_at
+from neardup.options import Options
+from neardup.results import ClusterMember, Pair, Summary, cluster_rows, pair_rows
+
+
+class LocalEngine:
+    """The engine of `neardup dedup` and `neardup find` without `--engine spark`."""
+
+    reports = True
+    takes_against = True
+
+    def find(
+        self,
+        inputs: Sequence[str | Path],
+        reader: RecordReader,
+        options: Options,
+        *,
+        report_overlap: bool,
+        progress: bool | None,
+    ) -> LocalRun:
+        reporter = Reporter(progress)
+        read = functools.partial(read_paths, inputs)
+        corpus = read_corpus(read, reader, options, reporter, paths=inputs)
+        texts = _file_texts(inputs, reader)
+        pairs = match(corpus, options, report_overlap=report_overlap, texts=texts)
+        return LocalRun(inputs, reader, options, reporter, corpus, pairs)
+
+    def deduplicate(
+        self,
+        inputs: Sequence[str | Path],
+        reader: RecordReader,
+        options: Options,
+        *,
+        keep: str,
+        date_field: str | None,
+        against: str | Path | None,
+        progress: bool | None,
+    ) -> LocalRun:
+        reporter = Reporter(progress)
+        index = None if against is None else Index(against, options, create=False)
+        read = functools.partial(read_paths, inputs)
+        try:
+            corpus = read_corpus(
+                read,
+                reader,
+                options,
+                reporter,
+                date_field=date_field,
+                corpus_furniture=index is None,
+                paths=inputs,
+            )
+            known = [] if index is None else _known_copies(index, corpus, reporter)
+        finally:
+            if index is not None:
+                index.close()
+        scored = match(corpus, options, texts=_file_texts(inputs, reader))
+        found = cluster_corpus(corpus, scored, keep, numbers_matter=options.numbers_matter)
+        return LocalRun(inputs, reader, options, reporter, corpus, scored, found, known)
+
+
+@dataclass
+class LocalRun:
+    """A corpus matched (and clustered) in this process, by document position."""
+
+    inputs: Sequence[str | Path]
+    reader: RecordReader
+    options: Options
+    reporter: Reporter
+    corpus: Corpus
+    scored: ScoredPairs
+    clusters: Clusters | None = None
+    #: (document, match) for each document related to a document of the `against` index.
+    known: list[tuple[int, Match]] = field(default_factory=list)
+
+    def summary(self) -> Summary:
+        found = summary(self.corpus, self.reader, self.options, self.scored, self.clusters)
+        if self.clusters is not None:
+            found.known_copies = int((self._known_copies() & ~self.clusters.removed).sum())
+            found.removed += found.known_copies
+            found.kept -= found.known_copies
+        return found
+
+    def pair_rows(self) -> Iterator[Mapping[str, Any]]:
+        ids = self.corpus.ids
+        cross = (_known_pair(ids[doc], m) for doc, m in self.known)
+        return (p.to_dict() for p in itertools.chain(pair_rows(ids, self.scored), cross))
+
+    def cluster_rows(self) -> Iterator[Mapping[str, Any]]:
+        assert self.clusters is not None
+        return (m.to_dict() for m in cluster_rows(self.corpus.ids, self.clusters))
+
+    def kept_records(
+        self, add_cluster_id: bool, advance: Callable[[int], None]
+    ) -> Iterator[Mapping[str, Any]]:
+        """The records of one more read of the inputs that are neither removed as copies in a
+        cluster nor as copies of an indexed document."""
+        assert self.clusters is not None
+        removed = self.clusters.removed | self._known_copies()
+        reread = read_paths(self.inputs, RecordReader(self.reader.id_field, self.reader.text_field))
+        ids = self.corpus.ids
+        for index, record in enumerate(reread):
+            if index >= len(ids) or record.id != ids[index]:
+                raise InputError(f"{record.where}: the input changed while neardup was reading it")
+            if removed[index]:
+                continue
+            advance(1)
+            if add_cluster_id:
+                cluster_id = int(self.clusters.cluster_id[index])
+                yield {**record.fields, "cluster_id": None if cluster_id < 0 else cluster_id}
+            else:
+                yield record.fields
+
+    def shown(self) -> tuple[list[Pair], list[ClusterMember]]:
+        ids = self.corpus.ids
+        members = [] if self.clusters is None else list(cluster_rows(ids, self.clusters))
+        return list(pair_rows(ids, self.scored)), members
+
+    def _known_copies(self) -> np.ndarray:
+        """Which documents are copies of an indexed document."""
+        copies = np.zeros(len(self.corpus.ids), dtype=bool)
+        copies[[doc for doc, m in self.known if is_copy(m, self.options)]] = True
+        return copies
+
+
+def _file_texts(inputs: Sequence[str | Path], reader: RecordReader) -> TextsOf:
+    """The texts of a set of documents by one more read of the input files, which parses only
+    their JSONL lines (the second look)."""
+    fresh = functools.partial(RecordReader, reader.id_field, reader.text_field)
+    return reread_texts(lambda positions: read_paths_at(inputs, fresh(), positions))
+
+
+def _known_copies(index: Index, corpus: Corpus, reporter: Reporter) -> list[tuple[int, Match]]:
+    """(document, match) for each document of the corpus related to an indexed document."""
+    found: list[tuple[int, Match]] = []
+    with reporter.stage("querying the index", total=len(corpus.ids)) as advance:
+        for doc, matches in enumerate(index.query_sketches(corpus.sketches)):
+            found += [(doc, m) for m in matches]
+            advance(1)
+    return found
+
+
+def _known_pair(doc_id: str, found: Match) -> Pair:
+    fields = found.to_dict()
+    return Pair(id_a=doc_id, id_b=fields.pop("id"), **fields)
