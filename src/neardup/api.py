@@ -16,8 +16,8 @@ from typing import Any
 import numpy as np
 
 from neardup.core.align import align
+from neardup.core.candidates import has_text, matchable
 from neardup.core.charlook import second_look
-from neardup.core.normalize import exact_key
 from neardup.core.sketch import sketch_texts
 from neardup.core.verify import EXACT, RELATIONS, score_pairs
 from neardup.engine.files import deduplicate_files, find_files
@@ -58,10 +58,8 @@ def compare(
     sketches = sketch_texts(
         [a, b], ngram=options.ngram, num_perm=8, seed=options.seed, furniture=furniture
     )
-    tokens = sketches.token_counts
     alignment = align(a, b) if explain else ()
-    has_text = sketches.exact_keys[0] != np.uint64(exact_key(""))
-    if has_text and sketches.exact_keys[0] == sketches.exact_keys[1]:
+    if has_text(sketches.exact_keys[0]) and sketches.exact_keys[0] == sketches.exact_keys[1]:
         return Comparison(
             relation=RELATIONS[EXACT],
             jaccard=1.0,
@@ -72,9 +70,8 @@ def compare(
     left, right = np.array([0]), np.array([1])
     scored = score_pairs(sketches, left, right, options, report_overlap=True)
     scored = second_look(scored, lambda _: {0: a, 1: b}, options, furniture)
-    relation = scored.relation[0]
-    if tokens.min() < options.min_words:
-        relation = 0  # too short to be matched unless identical
+    # Too short (or empty) texts are matched only when identical, as in a corpus.
+    relation = scored.relation[0] if matchable(sketches, options).all() else 0
     return Comparison(
         relation=RELATIONS[relation],
         jaccard=round(float(scored.jaccard[0]), 6),

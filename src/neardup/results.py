@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -12,19 +13,52 @@ from neardup.core.align import AlignedSentence
 from neardup.core.cluster import Clusters
 from neardup.core.verify import RELATIONS, ScoredPairs
 
+if TYPE_CHECKING:
+    import pyarrow as pa
+
 #: Scores in outputs are rounded so that outputs are stable and readable.
 DIGITS = 6
 
 
-PAIR_COLUMNS = (
-    "id_a",
-    "id_b",
-    "relation",
-    "jaccard",
-    "containment_a_in_b",
-    "containment_b_in_a",
-    "differs_only_in",
+#: The one output schema: the columns of the pairs and the clusters outputs, in order, with their
+#: Arrow types (a Parquet output and the Spark engine's rows are typed from these).
+PAIR_FIELDS = (
+    ("id_a", "string"),
+    ("id_b", "string"),
+    ("relation", "string"),
+    ("jaccard", "double"),
+    ("containment_a_in_b", "double"),
+    ("containment_b_in_a", "double"),
+    ("differs_only_in", "string"),
 )
+CLUSTER_FIELDS = (
+    ("id", "string"),
+    ("cluster_id", "int64"),
+    ("representative_id", "string"),
+    ("is_representative", "bool"),
+    ("relation", "string"),
+    ("similarity", "double"),
+)
+PAIR_COLUMNS = tuple(name for name, _ in PAIR_FIELDS)
+CLUSTER_COLUMNS = tuple(name for name, _ in CLUSTER_FIELDS)
+
+
+@cache
+def pair_schema() -> pa.Schema:
+    """The Arrow schema of the pairs output."""
+    return _arrow_schema(PAIR_FIELDS)
+
+
+@cache
+def cluster_schema() -> pa.Schema:
+    """The Arrow schema of the clusters output."""
+    return _arrow_schema(CLUSTER_FIELDS)
+
+
+def _arrow_schema(fields: Sequence[tuple[str, str]]) -> pa.Schema:
+    import pyarrow as pa  # only Parquet outputs and Spark need it: JSONL runs start faster
+
+    return pa.schema([(name, pa.type_for_alias(kind)) for name, kind in fields])
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -3,7 +3,8 @@
 Two sources:
 - a small list of patterns (below), for furniture that a single document already shows;
 - lines that recur in many different documents of a corpus (as CCNet's paragraph hashing does),
-  found by :func:`recurring_lines`.
+  found by :func:`recurring_lines` (in one process) or from :func:`line_pairs` listed
+  elsewhere (on every core, in Spark's executors).
 
 Furniture headlines ("SEE ALSO: …") are often glued to the next sentence without a space
 ("…Moscow Used ICBMThe Kremlin, which…"); :func:`split_furniture` cuts them off where a new
@@ -12,10 +13,11 @@ capitalised word starts right after a letter.
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections import Counter
 from collections.abc import Iterable
 
+import numpy as np
 import xxhash
 
 #: A headline that introduces a link to another story, up to the end of the line or the glue.
@@ -82,32 +84,58 @@ def line_key(line: str) -> int:
     return xxhash.xxh3_64_intdigest(" ".join(line.casefold().split()).encode("utf-8", "replace"))
 
 
+#: Texts whose lines are listed at a time by :func:`recurring_lines`: their (text, line) keys
+#: are kept as 16-byte pairs, not as Python objects.
+TEXTS_PER_CHUNK = 10_000
+
+
 def recurring_lines(texts: Iterable[str], *, min_docs: int, max_words: int = 60) -> set[int]:
     """Keys of the lines (of at most `max_words` words) found in at least `min_docs` texts.
 
-    Identical texts count once, so the copies of one story do not make its lines furniture.
+    Identical texts count once, so the copies of one story do not make its lines furniture. The
+    one-process form of the count: the pre-pass on every core (`io/prescan.py`) and the Spark
+    engine list :func:`line_pairs` where the texts are, and merge them with the same functions.
     """
-    seen_texts: set[int] = set()
-    counts: Counter[int] = Counter()
+    texts = iter(texts)
+    chunks = [np.empty((0, 2), np.uint64)]
+    while chunk := list(itertools.islice(texts, TEXTS_PER_CHUNK)):
+        chunks.append(line_pairs(chunk, max_words))
+    return frequent_lines(*texts_per_line(np.concatenate(chunks)), min_docs=min_docs)
+
+
+def line_pairs(texts: Iterable[str], max_words: int = 60) -> np.ndarray:
+    """(text key, line key) rows, uint64, for every line short enough to be furniture of each
+    distinct text (identical texts are listed once)."""
+    seen: set[int] = set()
+    text_keys: list[int] = []
+    line_keys: list[int] = []
     for text in texts:
-        key = text_key(text)
-        if key in seen_texts:
+        key = xxhash.xxh3_64_intdigest(text.encode("utf-8", "replace"))
+        if key in seen:
             continue
-        seen_texts.add(key)
-        counts.update(short_line_keys(text, max_words))
-    counts.pop(line_key(""), None)
-    return {key for key, n in counts.items() if n >= min_docs}
+        seen.add(key)
+        lines = {line_key(line) for line in text.splitlines() if _short_line(line, max_words)}
+        text_keys += [key] * len(lines)
+        line_keys += lines
+    return np.array([text_keys, line_keys], dtype=np.uint64).T.reshape(-1, 2)
 
 
-def text_key(text: str) -> int:
-    """A fingerprint of a whole raw text: identical texts count once in :func:`recurring_lines`."""
-    return xxhash.xxh3_64_intdigest(text.encode("utf-8", "replace"))
+def texts_per_line(pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(line keys, how many distinct texts hold each) from (text key, line key) rows, in any
+    order and with repeats."""
+    if not pairs.size:
+        return np.empty(0, np.uint64), np.empty(0, np.int64)
+    pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
+    distinct = np.ones(len(pairs), dtype=bool)
+    distinct[1:] = (pairs[1:] != pairs[:-1]).any(axis=1)
+    return np.unique(pairs[distinct, 1], return_counts=True)
 
 
-def short_line_keys(text: str, max_words: int = 60) -> set[int]:
-    """Keys of the lines of `text` short enough to be furniture (what :func:`recurring_lines`
-    counts); the Spark engine counts them across executors."""
-    return {line_key(line) for line in text.splitlines() if _short_line(line, max_words)}
+def frequent_lines(lines: np.ndarray, counts: np.ndarray, *, min_docs: int) -> set[int]:
+    """The lines held by at least `min_docs` distinct texts: the recurring furniture."""
+    found = {int(k) for k in lines[counts >= min_docs]}
+    found.discard(line_key(""))
+    return found
 
 
 def _short_line(line: str, max_words: int) -> bool:

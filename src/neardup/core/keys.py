@@ -11,6 +11,13 @@ import numpy as np
 from neardup.core import kernel
 from neardup.core.sketch import release_pages
 
+
+def signed(values: np.ndarray | list[int]) -> np.ndarray:
+    """64-bit keys as the signed 64-bit integers that Spark's longs and SQLite's integers hold
+    (the same bits)."""
+    return np.asarray(values, dtype=np.uint64).view(np.int64)
+
+
 #: Partner entries (a document, once for each key it shares with a smaller one) listed at once:
 #: four bytes each, and as many again to count them. Each range of documents costs one scan of
 #: all keys, so the ranges are few.

@@ -73,6 +73,10 @@ def exact_key(normalized: str) -> int:
     return xxhash.xxh3_64_intdigest(normalized.encode("utf-8", "surrogatepass"))
 
 
+#: The exact key of an empty text (nothing left once normalized).
+EMPTY_KEY = exact_key("")
+
+
 #: Code points below this are mapped by the kernel's table; above it only the tag block changes.
 TABLE_SIZE = 0x30000
 

@@ -148,6 +148,26 @@ def sketch_with(
     )
 
 
+def for_scoring(
+    shingles: np.ndarray, starts: np.ndarray, word_keys: np.ndarray, masked_keys: np.ndarray
+) -> Sketches:
+    """Sketches that hold only what exact scoring reads (`verify.score_pairs`): each document's
+    sorted shingle hashes (`shingles[starts[d]:starts[d + 1]]`) and its word and template keys.
+    For documents whose shingles come from elsewhere: an index's table, Spark's rows."""
+    n = starts.size - 1
+    return Sketches(
+        exact_keys=np.zeros(n, np.uint64),
+        word_keys=word_keys,
+        masked_keys=masked_keys,
+        token_counts=np.zeros(n, np.int64),
+        shingles=shingles,
+        starts=starts,
+        signatures=np.empty((n, 0), np.uint32),
+        prints=np.empty(0, np.uint64),
+        print_starts=np.zeros(n + 1, np.int64),
+    )
+
+
 def _without_furniture(
     texts: list[str], furniture: frozenset[int], normal: np.ndarray, offsets: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -229,9 +249,9 @@ class SketchSpool:
             word_keys=np.concatenate([p.word_keys for p in parts]),
             masked_keys=np.concatenate([p.masked_keys for p in parts]),
             token_counts=np.concatenate([p.token_counts for p in parts]),
-            starts=_joined_starts([p.starts for p in parts]),
+            starts=joined_starts([p.starts for p in parts]),
             signatures=np.concatenate([p.signatures for p in parts]),
-            print_starts=_joined_starts([p.print_starts for p in parts]),
+            print_starts=joined_starts([p.print_starts for p in parts]),
             band_keys=keys,
             **spooled,
         )
@@ -263,7 +283,7 @@ def release_pages(values: np.ndarray) -> None:
         base.madvise(mmap.MADV_DONTNEED)
 
 
-def _joined_starts(parts: list[np.ndarray]) -> np.ndarray:
+def joined_starts(parts: list[np.ndarray]) -> np.ndarray:
     """The offsets of several concatenated segmented arrays."""
     counts = np.concatenate([np.diff(s) for s in parts])
     starts = np.zeros(counts.size + 1, dtype=np.int64)

@@ -18,9 +18,9 @@ from neardup.errors import OptionsError, OutputError
 from neardup.explain.report import check_report, pairs_to_explain, render_report, write_report
 from neardup.io.progress import Reporter
 from neardup.io.read import RecordReader, read_paths
-from neardup.io.write import check_output, cluster_schema, pair_schema, write_rows
+from neardup.io.write import check_output, write_rows
 from neardup.options import Options, dated_keep, options_of
-from neardup.results import ClusterMember, Pair, Summary
+from neardup.results import ClusterMember, Pair, Summary, cluster_schema, pair_schema
 
 
 class Run(Protocol):

@@ -19,18 +19,17 @@ from typing import Any
 import numpy as np
 
 from neardup.core import kernel
-from neardup.core.candidates import candidate_pairs
+from neardup.core.candidates import candidate_pairs, has_text, matchable
 from neardup.core.charlook import in_band, second_look
 from neardup.core.cluster import Clusters, cluster, keep_order
+from neardup.core.copies import copies_of, exact_pairs, expand_to_copies, first_copies
 from neardup.core.furniture import recurring_lines
-from neardup.core.keys import pairs_sharing_keys
-from neardup.core.normalize import exact_key
 from neardup.core.sketch import Sketches, SketchSpool, release_pages, sketch_with
-from neardup.core.verify import EXACT, RELATIONS, ScoredPairs, reported, score_pairs
+from neardup.core.verify import RELATIONS, ScoredPairs, reported, score_pairs
 from neardup.errors import InputError
 from neardup.io.prescan import parallel_recurring_lines
 from neardup.io.progress import Reporter
-from neardup.io.read import Record, RecordReader
+from neardup.io.read import Record, RecordReader, unique_ids
 from neardup.options import Options
 from neardup.results import Summary
 
@@ -83,12 +82,7 @@ def collect(
     with reporter.stage("reading and sketching") as advance, ThreadPoolExecutor(1) as sketcher:
         sketching: Future[Sketches] | None = None
         for batch in _batches(records):
-            for record in batch:
-                if record.id in seen:
-                    raise InputError(
-                        f"{record.where}: duplicate id '{record.id}' (first at {seen[record.id]})"
-                    )
-                seen[record.id] = record.where
+            for record in unique_ids(batch, seen):
                 ids.append(record.id)
                 if dates is not None and date_field is not None:
                     dates.append(parse_date(record, date_field))
@@ -199,20 +193,11 @@ def match(
     """
     started = time.perf_counter()
     sketches = corpus.sketches
-    # Exact copies are judged on the whole text, even one made only of page furniture.
-    with_text = np.flatnonzero(sketches.exact_keys != np.uint64(exact_key("")))
-    exact = _exact_pairs(sketches.exact_keys[with_text], with_text)
-    groups = _exact_groups(exact, sketches.token_counts.size)
-    is_first_copy = groups == np.arange(groups.size)
-    eligible = with_text[
-        is_first_copy[with_text]
-        & (sketches.token_counts[with_text] >= options.min_words)
-        & (sketches.shingle_counts[with_text] > 0)
-    ]
-    thresholds = [options.jaccard, options.containment]
-    if report_overlap and options.overlap is not None:
-        thresholds.append(options.overlap)
-    candidates = candidate_pairs(sketches, eligible, options, min(thresholds))
+    with_text = np.flatnonzero(has_text(sketches.exact_keys))
+    exact = exact_pairs(sketches.exact_keys[with_text], with_text)
+    first = first_copies(exact, len(sketches))
+    eligible = np.flatnonzero(matchable(sketches, options) & (first == np.arange(first.size)))
+    candidates = candidate_pairs(sketches, eligible, options, report_overlap=report_overlap)
     left, right = candidates >> 32, candidates & 0xFFFFFFFF
     resident = _with_shingles_of(sketches, np.union1d(left, right))
     scored = score_pairs(resident, left, right, options, report_overlap=report_overlap)
@@ -220,7 +205,7 @@ def match(
         corpus.stats["second_look"] = int(in_band(scored, options).sum())
         scored = second_look(scored, texts, options, corpus.furniture)
     verified = reported(scored)
-    pairs = ScoredPairs.concat([exact, _expand_to_copies(verified, groups)]).sorted()
+    pairs = ScoredPairs.concat([exact, expand_to_copies(verified, copies_of(first))]).sorted()
     corpus.stats["candidates"] = candidates.size
     corpus.stats["seconds_matching"] = time.perf_counter() - started
     return pairs
@@ -250,61 +235,6 @@ def _with_shingles_of(sketches: Sketches, docs: np.ndarray) -> Sketches:
         kernel.gather_segments(sketches.shingles, sketches.starts, docs[lo:hi], shingles, starts)
         release_pages(sketches.shingles)
     return replace(sketches, shingles=shingles, starts=starts)
-
-
-def _exact_pairs(keys: np.ndarray, docs: np.ndarray) -> ScoredPairs:
-    encoded, _ = pairs_sharing_keys(keys, docs)
-    ones = np.ones(encoded.size)
-    relation = np.full(encoded.size, EXACT, dtype=np.uint8)
-    no = np.zeros(encoded.size, dtype=bool)
-    return ScoredPairs(encoded >> 32, encoded & 0xFFFFFFFF, relation, ones, ones, ones, no)
-
-
-def _exact_groups(exact: ScoredPairs, n: int) -> np.ndarray:
-    """For each document, the first document of its group of exact copies (itself if none)."""
-    first = np.arange(n)
-    # Pairs are (left < right); the smallest left of each right is its group's first copy.
-    np.minimum.at(first, exact.right, exact.left)
-    return first
-
-
-def _expand_to_copies(pairs: ScoredPairs, groups: np.ndarray) -> ScoredPairs:
-    """Pairs between first copies, repeated for every exact copy of either side."""
-    copies: dict[int, list[int]] = {}
-    for doc in np.flatnonzero(groups != np.arange(groups.size)).tolist():
-        copies.setdefault(int(groups[doc]), [int(groups[doc])]).append(doc)
-    if not copies or not len(pairs):
-        return pairs
-    rows: list[int] = []
-    left: list[int] = []
-    right: list[int] = []
-    flipped: list[bool] = []
-    for row, (a, b) in enumerate(zip(pairs.left.tolist(), pairs.right.tolist(), strict=True)):
-        for x in copies.get(a, [a]):
-            for y in copies.get(b, [b]):
-                rows.append(row)
-                left.append(min(x, y))
-                right.append(max(x, y))
-                flipped.append(x > y)
-    expanded = pairs.take(np.array(rows, dtype=np.int64))
-    swapped = np.array(flipped, dtype=bool)
-    # Where a copy swaps the sides, the containments swap too.
-    in_right = np.where(
-        swapped, expanded.containment_right_in_left, expanded.containment_left_in_right
-    )
-    in_left = np.where(
-        swapped, expanded.containment_left_in_right, expanded.containment_right_in_left
-    )
-    return ScoredPairs(
-        np.array(left, dtype=np.int64),
-        np.array(right, dtype=np.int64),
-        expanded.relation,
-        expanded.jaccard,
-        in_right,
-        in_left,
-        expanded.differ_in_numbers,
-        expanded.by_characters,
-    )
 
 
 def cluster_corpus(

@@ -8,8 +8,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from neardup.errors import InputError
-from neardup.io.read import Record, RecordReader, read_paths
+from neardup.io.read import Record, RecordReader, read_paths, unique_ids
 
 if TYPE_CHECKING:  # the index is passed in: the CLI imports this module at start
     from neardup.index.store import Index
@@ -29,16 +28,10 @@ def add_files(
     """Add the records of input files (as `neardup dedup` reads them), one transaction per
     `batch` documents. A crash loses at most the batch in progress; adding again is idempotent.
     An id found twice in the inputs is an error naming both places."""
-    seen: dict[str, str] = {}
 
     def batches() -> Iterator[list[Record]]:
         pending: list[Record] = []
-        for record in read_paths(inputs, RecordReader(id_field, text_field)):
-            if record.id in seen:
-                raise InputError(
-                    f"{record.where}: duplicate id '{record.id}' (first at {seen[record.id]})"
-                )
-            seen[record.id] = record.where
+        for record in unique_ids(read_paths(inputs, RecordReader(id_field, text_field))):
             pending.append(record)
             if len(pending) >= batch:
                 yield pending

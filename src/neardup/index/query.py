@@ -20,8 +20,9 @@ from typing import Any
 import numpy as np
 
 from neardup.core import kernel
-from neardup.core.normalize import exact_key
-from neardup.core.sketch import Sketches
+from neardup.core.candidates import enough_prints, has_text, print_share
+from neardup.core.keys import signed
+from neardup.core.sketch import Sketches, for_scoring
 from neardup.core.verify import CONTAINS, DUPLICATE_RELATIONS, EXACT, RELATIONS, verify
 from neardup.index.postings import Segments, Snapshot
 from neardup.options import Options
@@ -32,7 +33,6 @@ PRINT_SAMPLE = 4
 #: A query reads at most this many documents per LSH band key: an index holding more near-copies
 #: of one text than this returns some of them, and a query's cost stays bounded.
 BAND_ROWS_PER_KEY = 1000
-_EMPTY_KEY = exact_key("")
 #: A query fetches a fingerprint's holders with their fingerprint counts packed in one integer.
 _SHIFT = 24
 _COUNT_MASK = (1 << _SHIFT) - 1
@@ -89,10 +89,9 @@ def matches(
 ) -> list[Match]:
     """The (at most `k`) indexed documents most related to document d of `sketches`, read in
     one snapshot (`db`, `segments`, `segs`): its exact copies first, then by similarity."""
-    key = sketches.exact_keys[d]
-    if key == np.uint64(_EMPTY_KEY):
-        return []  # empty documents are never matched
-    (signed_key,) = np.array([key]).view(np.int64).tolist()
+    if not has_text(sketches.exact_keys[d]):
+        return []
+    (signed_key,) = signed(sketches.exact_keys[d : d + 1]).tolist()
     exact = [
         Match(
             id=i,
@@ -109,7 +108,7 @@ def matches(
         return exact
     candidates = _candidates(segments, segs, options, sketches, d, report_overlap)
     rows = db.execute(
-        "SELECT id, exact_key, word_key, masked_key, tokens, shingles FROM docs "
+        "SELECT id, word_key, masked_key, shingles FROM docs "
         "JOIN shingles USING (doc) "
         "WHERE doc IN (SELECT value FROM json_each(?)) AND exact_key != ?",
         (json.dumps(candidates.tolist()), signed_key),
@@ -152,10 +151,9 @@ def _candidates(
 ) -> np.ndarray:
     """Indexed documents sharing an LSH band with document d, or enough fingerprints.
 
-    The fingerprint rule is `candidates.fingerprint_candidates`'s, on the sampled
-    fingerprints: shared ones at least half the lowest threshold times the smaller count; a
-    fingerprint held by `max_shingle_df` or more indexed documents is common phrasing and
-    ignored.
+    The fingerprint rule is `candidates.fingerprint_candidates`'s (`candidates.print_share`),
+    on the sampled fingerprints; a fingerprint held by `max_shingle_df` or more indexed
+    documents is common phrasing and ignored.
     """
     bands, rows = options.lsh
     band_keys = kernel.band_keys(sketches.signatures[d : d + 1], bands, rows).ravel()
@@ -168,18 +166,16 @@ def _candidates(
     if held.size:
         docs, first, shared = np.unique(held >> _SHIFT, return_index=True, return_counts=True)
         their_prints = (held & _COUNT_MASK)[first]
-        thresholds = [options.jaccard, options.containment]
-        if report_overlap and options.overlap is not None:
-            thresholds.append(options.overlap)
         smaller = np.minimum(their_prints, prints.size)
-        found.append(docs[shared >= 0.5 * min(thresholds) * smaller])
+        share = print_share(options, report_overlap=report_overlap)
+        found.append(docs[enough_prints(shared, smaller, share)])
     return np.unique(np.concatenate(found))
 
 
 def _with_query(sketches: Sketches, d: int, rows: list[tuple[Any, ...]]) -> Sketches:
     """Sketches of the query (document 0) and of the indexed candidates (1…), for `verify`."""
     parts = [sketches.shingles[sketches.starts[d] : sketches.starts[d + 1]]]
-    parts += [np.frombuffer(row[5], dtype="<u8") for row in rows]
+    parts += [np.frombuffer(row[3], dtype="<u8") for row in rows]
     starts = np.zeros(len(parts) + 1, dtype=np.int64)
     np.cumsum([p.size for p in parts], out=starts[1:])
 
@@ -187,15 +183,5 @@ def _with_query(sketches: Sketches, d: int, rows: list[tuple[Any, ...]]) -> Sket
         stored = np.array([row[column] for row in rows], dtype=np.int64).view(np.uint64)
         return np.concatenate([own[d : d + 1], stored])
 
-    n = len(parts)
-    return Sketches(
-        exact_keys=keys(1, sketches.exact_keys),
-        word_keys=keys(2, sketches.word_keys),
-        masked_keys=keys(3, sketches.masked_keys),
-        token_counts=np.array([sketches.token_counts[d]] + [row[4] for row in rows], np.int64),
-        shingles=np.concatenate(parts).astype(np.uint64),
-        starts=starts,
-        signatures=np.empty((n, 0), dtype=np.uint32),  # scoring needs no signature
-        prints=np.empty(0, dtype=np.uint64),
-        print_starts=np.zeros(n + 1, dtype=np.int64),
-    )
+    shingles = np.concatenate(parts).astype(np.uint64)
+    return for_scoring(shingles, starts, keys(1, sketches.word_keys), keys(2, sketches.masked_keys))

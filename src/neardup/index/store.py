@@ -38,7 +38,8 @@ from typing import Any
 import numpy as np
 
 from neardup.core import kernel
-from neardup.core.normalize import exact_key
+from neardup.core.candidates import matchable
+from neardup.core.keys import signed
 from neardup.core.sketch import Sketches, sketch_with
 from neardup.errors import InputError, NeardupError, OptionsError, OutputError
 from neardup.index.format import (
@@ -52,11 +53,10 @@ from neardup.index.format import (
 )
 from neardup.index.postings import Segments
 from neardup.index.query import Match, matches, sampled
-from neardup.io.read import Record, RecordReader, read_records
+from neardup.io.read import Record, RecordReader, read_records, unique_ids
 from neardup.options import Options
 
 _log = logging.getLogger("neardup.index")
-_EMPTY_KEY = exact_key("")
 
 
 @dataclass(frozen=True)
@@ -234,13 +234,7 @@ class Index:
 
     def _prepare(self, records: Sequence[Record]) -> tuple[Sequence[Record], Sketches | None]:
         """A batch checked for repeated ids, and its sketches."""
-        seen: dict[str, str] = {}
-        for record in records:
-            if record.id in seen:
-                raise InputError(
-                    f"{record.where}: duplicate id '{record.id}' (first at {seen[record.id]})"
-                )
-            seen[record.id] = record.where
+        records = list(unique_ids(records))
         return records, self._sketch([r.text for r in records]) if records else None
 
     def _write(self, prepared: tuple[Sequence[Record], Sketches | None]) -> int:
@@ -254,7 +248,7 @@ class Index:
                 "SELECT coalesce(max(seq), 0) + 1 FROM sqlite_sequence WHERE name = 'docs'"
             ).fetchone()[0]
             docs = np.arange(first, first + len(records), dtype=np.int64)
-            eligible = self._eligible(sketches)
+            eligible = matchable(sketches, self.options)
             self._db.executemany(
                 "INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?)", _doc_rows(records, sketches, docs)
             )
@@ -338,14 +332,6 @@ class Index:
         self._segments.forget([doc for (doc,) in docs])
         return len(docs)
 
-    def _eligible(self, sketches: Sketches) -> np.ndarray:
-        """Documents matched by more than their exact text (as in `pipeline.match`)."""
-        return (
-            (sketches.exact_keys != np.uint64(_EMPTY_KEY))
-            & (sketches.token_counts >= self.options.min_words)
-            & (sketches.shingle_counts > 0)
-        )
-
     def _write_postings(self, sketches: Sketches, docs: np.ndarray, eligible: np.ndarray) -> None:
         """Append the band and sampled fingerprint postings of the eligible documents, each
         fingerprint with its holder's count of sampled fingerprints."""
@@ -387,7 +373,7 @@ class Index:
         """:meth:`query` for documents sketched with this index's options (see `sketch`)."""
         if k < 1:
             raise OptionsError(f"k must be at least 1, got {k}")
-        eligible = self._eligible(sketches)
+        eligible = matchable(sketches, self.options)
         with self._snapshot() as (db, segments), kernel.threads(1):
             segs = segments.snapshot()
             return [
@@ -438,20 +424,15 @@ class Index:
         return sketch_with(self.options, texts, furniture)
 
 
-def _signed(values: np.ndarray) -> list[int]:
-    """uint64 keys as the signed 64-bit integers SQLite stores."""
-    return values.astype(np.uint64).view(np.int64).tolist()
-
-
 def _doc_rows(
     records: Sequence[Record], sketches: Sketches, docs: np.ndarray
 ) -> Iterator[tuple[Any, ...]]:
     columns = zip(
         docs.tolist(),
         [r.id for r in records],
-        _signed(sketches.exact_keys),
-        _signed(sketches.word_keys),
-        _signed(sketches.masked_keys),
+        signed(sketches.exact_keys).tolist(),
+        signed(sketches.word_keys).tolist(),
+        signed(sketches.masked_keys).tolist(),
         sketches.token_counts.tolist(),
         np.diff(sketches.print_starts).tolist(),
         strict=True,

@@ -1,10 +1,10 @@
 """The page-furniture pre-pass over large JSONL files, on every core.
 
-`boilerplate.recurring_lines` reads the corpus once in one process before it is sketched; for
+`furniture.recurring_lines` reads the corpus once in one process before it is sketched; for
 JSONL files that pass is pure Python and takes a core for as long as reading does. Here each
-worker process reads a byte range of a file (whole lines) and lists the distinct (text key, line
-key) pairs of its texts; merged, a line's count is the number of distinct texts holding it,
-exactly what `recurring_lines` counts. Anything unusual (a malformed line, a missing field) sends
+worker process reads a byte range of a file (whole lines) and lists the (text key, line key)
+pairs of its texts (`furniture.line_pairs`); merged, they are counted by the same functions as
+in one process. Anything unusual (a malformed line, a missing field) sends
 the caller back to the one-process pass, which names the error.
 
 A worker is `python -m neardup.io.prescan PARENT FILE START STOP ID_FIELD TEXT_FIELD`, which
@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from neardup.core.furniture import line_key, short_line_keys, text_key
+from neardup.core.furniture import frequent_lines, line_pairs, texts_per_line
 from neardup.errors import InputError
 from neardup.io.read import RecordReader, parse_json_line
 
@@ -71,7 +71,8 @@ def parallel_recurring_lines(
             worker.kill()
     if any(pairs is None for pairs in found):
         return None
-    return _recurring(np.concatenate([np.empty((0, 2), np.uint64), *found]), min_docs)
+    pairs = np.concatenate([np.empty((0, 2), np.uint64), *found])
+    return frequent_lines(*texts_per_line(pairs), min_docs=min_docs)
 
 
 #: A worker's exit status when a record of its range cannot be read.
@@ -128,24 +129,20 @@ def _plain_jsonl(path: Path) -> bool:
 def _line_pairs(
     path: str, start: int, stop: int, id_field: str, text_field: str
 ) -> np.ndarray | None:
-    """The distinct (text key, line key) pairs of the texts of the lines starting in
-    [start, stop), or None if a record there cannot be read."""
+    """The (text key, line key) pairs of the texts of the lines starting in [start, stop), or
+    None if a record there cannot be read."""
     reader = RecordReader(id_field, text_field)
-    texts: set[int] = set()
-    pairs: list[tuple[int, int]] = []
-    try:
+
+    def texts() -> Iterator[str]:
         for raw in _lines_starting_in(path, start, stop):
-            if not raw.strip():
-                continue
-            fields, clean = parse_json_line(raw, path)
-            text = reader.make(fields, path, clean=clean).text
-            key = text_key(text)
-            if key not in texts:
-                texts.add(key)
-                pairs += [(key, line) for line in short_line_keys(text)]
+            if raw.strip():
+                fields, clean = parse_json_line(raw, path)
+                yield reader.make(fields, path, clean=clean).text
+
+    try:
+        return line_pairs(texts())
     except InputError:
         return None
-    return np.array(pairs, dtype=np.uint64).reshape(-1, 2)
 
 
 def _lines_starting_in(path: str, start: int, stop: int) -> Iterator[bytes]:
@@ -159,20 +156,6 @@ def _lines_starting_in(path: str, start: int, stop: int) -> Iterator[bytes]:
             if not line:
                 return
             yield line
-
-
-def _recurring(pairs: np.ndarray, min_docs: int) -> set[int]:
-    """Line keys held by at least `min_docs` distinct texts, from (text key, line key) pairs."""
-    if not pairs.size:
-        return set()
-    order = np.lexsort((pairs[:, 1], pairs[:, 0]))
-    pairs = pairs[order]
-    distinct = np.ones(len(pairs), dtype=bool)
-    distinct[1:] = (pairs[1:] != pairs[:-1]).any(axis=1)
-    lines, counts = np.unique(pairs[distinct, 1], return_counts=True)
-    found = {int(k) for k in lines[counts >= min_docs]}
-    found.discard(line_key(""))
-    return found
 
 
 def _worker_main(arguments: list[str]) -> int:

@@ -300,6 +300,19 @@ def records_at(items: Iterable[T], positions: set[int]) -> Iterator[tuple[int, T
             return
 
 
+def unique_ids(records: Iterable[Record], seen: dict[str, str] | None = None) -> Iterator[Record]:
+    """The records, an id found twice an error naming both places. `seen` (id: where) carries
+    the ids of earlier records across calls."""
+    seen = {} if seen is None else seen
+    for record in records:
+        if record.id in seen:
+            raise InputError(
+                f"{record.where}: duplicate id '{record.id}' (first at {seen[record.id]})"
+            )
+        seen[record.id] = record.where
+        yield record
+
+
 def read_records(records: Iterable[Mapping[str, Any]], reader: RecordReader) -> Iterator[Record]:
     """In-memory records (dicts, or the rows of an Arrow or pandas table)."""
     for number, fields in enumerate(rows_of(records), start=1):

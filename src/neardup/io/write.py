@@ -12,7 +12,6 @@ import json
 import math
 import os
 from collections.abc import Callable, Iterable, Mapping
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -121,46 +120,3 @@ def _write_parquet(
             raise OutputError(f"{path}: records do not fit one Parquet schema ({error})") from None
     pq.write_table(table, path)
     return table.num_rows
-
-
-@cache
-def pair_schema() -> pa.Schema:
-    """The Parquet schema of the pairs output."""
-    import pyarrow as pa
-
-    return pa.schema(
-        [
-            ("id_a", pa.string()),
-            ("id_b", pa.string()),
-            ("relation", pa.string()),
-            ("jaccard", pa.float64()),
-            ("containment_a_in_b", pa.float64()),
-            ("containment_b_in_a", pa.float64()),
-            ("differs_only_in", pa.string()),
-        ]
-    )
-
-
-@cache
-def cluster_schema() -> pa.Schema:
-    """The Parquet schema of the clusters output."""
-    import pyarrow as pa
-
-    return pa.schema(
-        [
-            ("id", pa.string()),
-            ("cluster_id", pa.int64()),
-            ("representative_id", pa.string()),
-            ("is_representative", pa.bool_()),
-            ("relation", pa.string()),
-            ("similarity", pa.float64()),
-        ]
-    )
-
-
-def __getattr__(name: str) -> Any:
-    """`PAIR_SCHEMA` and `CLUSTER_SCHEMA`, made (and pyarrow imported) when first asked for."""
-    schemas = {"PAIR_SCHEMA": pair_schema, "CLUSTER_SCHEMA": cluster_schema}
-    if name in schemas:
-        return schemas[name]()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,7 +1,7 @@
 """The Spark engine: the local engine's pairs and clusters, computed over Spark DataFrames.
 
 Sketching, banding, candidate pairs, exact verification, connected components and clustering run
-in the executors with the same functions as the local engine (see `stages`); nothing
+in the executors with the same functions as the local engine (see `stages`, `clusters`); nothing
 collects the pairs or the documents to the driver. The input order of a DataFrame (the order of
 its partitions, and of the rows in each) plays the part of the local engine's input order: it
 decides which side of a pair comes first and breaks ties of the keep policy.
@@ -30,9 +30,9 @@ from typing import TYPE_CHECKING, Any
 
 from neardup import errors
 from neardup.errors import EngineUnavailable, InputError, NeardupError
-from neardup.io.write import CLUSTER_SCHEMA, PAIR_SCHEMA
 from neardup.options import Options, dated_keep, options_of
-from neardup.spark import stages as spark_stages
+from neardup.results import CLUSTER_COLUMNS, PAIR_COLUMNS
+from neardup.spark import clusters, stages
 from neardup.spark.components import MAX_ITERATIONS
 
 if TYPE_CHECKING:
@@ -213,12 +213,12 @@ def match(
     docs = indexed.select(*columns)
     with user_errors():
         _check_ids(docs, id_field)
-        furniture = spark_stages.furniture_lines(docs, options)
-        sketches = spark_stages.sketch(docs, options, furniture, date_field).persist()
+        furniture = stages.furniture_lines(docs, options)
+        sketches = stages.sketch(docs, options, furniture, date_field).persist()
         dated = sketches.filter(F.col("stamp").isNotNull())
         if date_field and dated.isEmpty() and not docs.isEmpty():
             raise InputError(f"no document has a date in the field '{date_field}'")
-    scored, candidates = spark_stages.match(
+    scored, candidates = stages.match(
         sketches, options, report_overlap=report_overlap, docs=docs, furniture=furniture
     )
     return Matched(indexed, sketches, candidates, scored.persist())
@@ -242,24 +242,24 @@ def _check_ids(docs: DataFrame, id_field: str) -> None:
 
 def pair_frame(run: Matched) -> DataFrame:
     """The rows of the pairs output, in the local engine's order."""
-    table = spark_stages.pair_table(run.scored)
-    return table.orderBy("left", "right").select(*PAIR_SCHEMA.names)
+    table = stages.pair_table(run.scored)
+    return table.orderBy("left", "right").select(*PAIR_COLUMNS)
 
 
 def cluster(
     run: Matched, keep: str, options: Options, max_iterations: int
 ) -> tuple[DataFrame, DataFrame]:
     """(members, numbers) of a run's clusters, persisted: every clustered document with its
-    representative (`stages.cluster_members`), and the number of every cluster."""
+    representative (`clusters.cluster_members`), and the number of every cluster."""
     with user_errors():
-        members = spark_stages.cluster_members(
+        members = clusters.cluster_members(
             run.scored,
             run.sketches,
             keep,
             numbers_matter=options.numbers_matter,
             max_iterations=max_iterations,
         ).persist()
-        numbers = spark_stages.number_clusters(members).persist()
+        numbers = clusters.number_clusters(members).persist()
     return members, numbers
 
 
@@ -268,9 +268,9 @@ def cluster_frame(members: DataFrame, numbers: DataFrame) -> DataFrame:
     from pyspark.sql import functions as F
 
     return (
-        spark_stages.cluster_table(members, numbers)
+        clusters.cluster_table(members, numbers)
         .orderBy("cluster_id", F.col("is_representative").desc(), "pos")
-        .select(*CLUSTER_SCHEMA.names)
+        .select(*CLUSTER_COLUMNS)
     )
 
 

@@ -15,7 +15,7 @@ import pyarrow as pa
 from neardup.core.verify import RELATIONS
 from neardup.errors import InputError
 from neardup.io.progress import Reporter
-from neardup.io.read import RecordReader
+from neardup.io.read import RecordReader, parse_json_line
 from neardup.options import Options
 from neardup.results import ClusterMember, Pair, Summary
 from neardup.spark.components import MAX_ITERATIONS
@@ -179,7 +179,8 @@ def _kind(path: Path) -> str:
 def _jsonl(
     spark: SparkSession, path: Path, id_field: str, text_field: str, date_field: str | None
 ) -> DataFrame:
-    """(id_field, text_field, [date_field,] RECORD) per non-blank line of a JSONL file."""
+    """(id_field, text_field, [date_field,] RECORD) per non-blank line of a JSONL file, parsed
+    in the executors as the local reader parses a line (`read.parse_json_line`)."""
     from pyspark.sql import functions as F
 
     where = str(path)
@@ -191,11 +192,8 @@ def _jsonl(
             columns: list[list[Any]] = [[] for _ in names]
             records = []
             for line in batch.column("value").to_pylist():
-                try:
-                    fields = json.loads(line.removeprefix("\ufeff"))
-                except json.JSONDecodeError as error:
-                    raise InputError(f"{where}: malformed JSON ({error.msg})") from None
-                record = reader.make(fields, where)
+                fields, clean = parse_json_line(line.encode("utf-8", "surrogatepass"), where)
+                record = reader.make(fields, where, clean=clean)
                 columns[0].append(record.id)
                 columns[1].append(record.text)
                 if len(names) > 2:

@@ -1,116 +1,84 @@
-"""The Spark engine's stages: the local engine's steps over DataFrames, the same kernels inside.
+"""The Spark engine's matching stages: the local engine's steps over DataFrames, the core inside.
 
-Each function is the distributed form of one step of `pipeline.match` or `cluster_corpus`: the
-executors run the local functions (`sketch_with`, `verify`, `cluster`, `pair_rows`,
-`cluster_rows`) on Arrow batches, and joins and aggregations take the place of the in-memory
-groupings. Documents are named by `pos`, a long that follows the input order (not contiguous);
-only the page-furniture line set and small counts reach the driver.
+Each function is the distributed form of one step of `engine.local.match`: the executors run
+the core's functions (`line_pairs`, `sketch_with`, `matchable`, `exact_scores`, `enough_prints`,
+`score_pairs`, `second_look`, `expand_to_copies`, `pair_rows`) on Arrow batches, and joins and
+aggregations take the place of the in-memory groupings. Documents are named by `pos`, a long that
+follows the input order (not contiguous); only the page-furniture line set and small counts reach
+the driver.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
 
-from neardup.core import kernel
-from neardup.core.charlook import in_band, second_look
-from neardup.core.cluster import Clusters, cluster, keep_order
-from neardup.core.furniture import line_key, short_line_keys, text_key
-from neardup.core.normalize import exact_key
-from neardup.core.sketch import Sketches, sketch_with
-from neardup.core.verify import DIFFERENT, DUPLICATE_RELATIONS, EXACT, ScoredPairs, score_pairs
+from neardup.core import charlook, kernel
+from neardup.core.candidates import enough_prints, has_text, matchable, print_share
+from neardup.core.copies import exact_scores, expand_to_copies
+from neardup.core.furniture import frequent_lines, line_pairs
+from neardup.core.sketch import for_scoring, joined_starts, sketch_with
+from neardup.core.verify import DIFFERENT, score_pairs
 from neardup.engine.local import parse_date
 from neardup.io.read import Record
-from neardup.io.write import CLUSTER_SCHEMA, PAIR_SCHEMA
 from neardup.options import Options
-from neardup.results import cluster_rows, pair_rows
-from neardup.spark.components import MAX_ITERATIONS, connected_components
+from neardup.results import pair_rows, pair_schema
+from neardup.spark.arrow import (
+    SCORED_SCHEMA,
+    column,
+    keys,
+    list_column,
+    names,
+    output_rows,
+    scored_columns,
+    scored_pairs,
+    segments,
+)
 
 if TYPE_CHECKING:
-    import pandas as pd
     from pyspark.sql import DataFrame
 
 SKETCH_SCHEMA = (
     "pos long, id string, exact long, word long, masked long, tokens long, stamp double, "
-    "shingles array<long>, bands array<long>, prints array<long>"
-)
-SCORED_SCHEMA = (
-    "left long, right long, id_left string, id_right string, relation int, jaccard double, "
-    "in_right double, in_left double, numbers boolean, chars boolean"
+    "text boolean, eligible boolean, shingles array<long>, bands array<long>, prints array<long>"
 )
 #: Verified pairs, and whether each gets the character-level second look (`charlook.in_band`).
 VERIFIED_SCHEMA = SCORED_SCHEMA + ", look boolean"
-PAIR_ROW_SCHEMA = (
-    "left long, right long, id_a string, id_b string, relation string, jaccard double, "
-    "containment_a_in_b double, containment_b_in_a double, differs_only_in string"
-)
-MEMBER_SCHEMA = "pos long, id string, rep long, rep_id string, relation int, similarity double"
-CLUSTER_ROW_SCHEMA = (
-    "pos long, id string, cluster_id long, representative_id string, is_representative boolean, "
-    "relation string, similarity double"
-)
-
-
-def _signed(values: Any) -> np.ndarray:
-    """64-bit hashes as Spark longs (the same bits, signed)."""
-    return np.asarray(values, dtype=np.uint64).view(np.int64)
-
-
-def _list_column(values: np.ndarray, starts: np.ndarray) -> pa.Array:
-    """A list<int64> column from a segmented array (row d: values[starts[d]:starts[d + 1]])."""
-    return pa.ListArray.from_arrays(
-        pa.array(starts, pa.int32()), pa.array(np.ascontiguousarray(values).view(np.int64))
-    )
-
-
-def _segments(column: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """(uint64 values, starts) of a list<int64> column, as the kernel takes segmented arrays."""
-    values = column.flatten().to_numpy(zero_copy_only=False).astype(np.int64).view(np.uint64)
-    starts = np.zeros(len(column) + 1, dtype=np.int64)
-    np.cumsum(column.value_lengths().fill_null(0).to_numpy(zero_copy_only=False), out=starts[1:])
-    return values, starts
-
-
-def _numpy(batch: pa.RecordBatch, name: str, dtype: Any = np.int64) -> np.ndarray:
-    return batch.column(name).to_numpy(zero_copy_only=False).astype(dtype)
 
 
 def furniture_lines(docs: DataFrame, options: Options) -> frozenset[int] | None:
-    """`pipeline.furniture_lines` in the executors: short lines found in enough distinct texts.
+    """`furniture.recurring_lines` in the executors: short lines found in enough distinct texts.
 
-    Each executor lists (text key, line key) per document; distinct pairs counted per line give
-    the number of distinct texts holding it. Only the recurring lines (a small set) are collected.
+    Each executor lists (text key, line key) pairs (`line_pairs`); distinct pairs counted per
+    line give the number of distinct texts holding it, and `frequent_lines` keeps the recurring
+    ones (a small set), which alone reach the driver.
     """
     if not options.ignore_boilerplate:
         return None
-    from pyspark.sql import functions as F
 
     def lines(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         for batch in batches:
-            texts, keys = [], []
-            for text in batch.column("text").to_pylist():
-                found = short_line_keys(text)
-                texts += [text_key(text)] * len(found)
-                keys += found
+            pairs = line_pairs(batch.column("text").to_pylist())
             yield pa.RecordBatch.from_arrays(
-                [pa.array(_signed(texts)), pa.array(_signed(keys))], names=["text", "line"]
+                [keys(pairs[:, 0]), keys(pairs[:, 1])], ["text", "line"]
             )
 
-    counted = (
-        docs.select("text")
-        .mapInArrow(lines, "text long, line long")
-        .distinct()
-        .groupBy("line")
-        .count()
-        .filter(F.col("count") >= options.boilerplate_min_docs)
-        .filter(F.col("line") != int(_signed(line_key(""))))
-    )
-    found = [row.line for row in counted.collect()]
-    return frozenset(np.asarray(found, dtype=np.int64).view(np.uint64).tolist())
+    def recurring(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for batch in batches:
+            found = frequent_lines(
+                column(batch, "line").view(np.uint64),
+                column(batch, "count"),
+                min_docs=options.boilerplate_min_docs,
+            )
+            yield pa.RecordBatch.from_arrays([keys(sorted(found))], ["line"])
+
+    counted = docs.select("text").mapInArrow(lines, "text long, line long").distinct()
+    found = counted.groupBy("line").count().mapInArrow(recurring, "line long").collect()
+    return frozenset(np.asarray([r.line for r in found], np.int64).view(np.uint64).tolist())
 
 
 def sketch(
@@ -119,7 +87,8 @@ def sketch(
     furniture: frozenset[int] | None,
     date_field: str | None = None,
 ) -> DataFrame:
-    """`sketch_with` in the executors: one row per document, shingles and keys as long arrays.
+    """`sketch_with` in the executors: one row per document, shingles and keys as long arrays,
+    with whether it has a text and is matchable (`candidates.has_text`, `matchable`).
 
     `docs` has `pos`, `text` and, with `date_field`, `date` (parsed as the local engine does,
     into a POSIX time; null where a document has none). Band keys are computed here too.
@@ -138,16 +107,18 @@ def sketch(
                 [
                     batch.column("pos"),
                     batch.column("id"),
-                    pa.array(_signed(s.exact_keys)),
-                    pa.array(_signed(s.word_keys)),
-                    pa.array(_signed(s.masked_keys)),
+                    keys(s.exact_keys),
+                    keys(s.word_keys),
+                    keys(s.masked_keys),
                     pa.array(s.token_counts.astype(np.int64)),
                     pa.array(_stamps(batch, date_field), pa.float64()),
-                    _list_column(s.shingles, s.starts),
-                    _list_column(band_keys.ravel(), np.arange(n + 1, dtype=np.int64) * bands),
-                    _list_column(s.prints, s.print_starts),
+                    pa.array(has_text(s.exact_keys)),
+                    pa.array(matchable(s, options)),
+                    list_column(s.shingles, s.starts),
+                    list_column(band_keys.ravel(), np.arange(n + 1, dtype=np.int64) * bands),
+                    list_column(s.prints, s.print_starts),
                 ],
-                names=[f.split()[0] for f in SKETCH_SCHEMA.split(", ")],
+                names=names(SKETCH_SCHEMA),
             )
 
     return docs.mapInArrow(run, SKETCH_SCHEMA)
@@ -177,55 +148,49 @@ def _pairs_within(groups: DataFrame, docs: str) -> DataFrame:
 
 
 def exact_groups(sketches: DataFrame) -> tuple[DataFrame, DataFrame, DataFrame]:
-    """(exact pairs as scored rows, first copies' `pos`, `copies`: pos, id, first copy's pos).
+    """(exact pairs as scored rows, first copies' `pos`, `copies`: first, docs).
 
     As in `match`: only documents with text are grouped, the first copy is the earliest;
-    `copies` lists the members of groups of two or more only.
+    `copies` holds the groups of two or more, each with its documents (pos, id) in order.
     """
     from pyspark.sql import functions as F
 
-    keyed = sketches.filter(F.col("exact") != int(_signed(exact_key(""))))
     # Structs sort by their first field: each group's documents in input order.
     docs = F.array_sort(F.collect_list(F.struct("pos", "id")))
-    groups = keyed.groupBy("exact").agg(docs.alias("docs")).select("docs").persist()
+    groups = sketches.filter("text").groupBy("exact").agg(docs.alias("docs")).select("docs")
+    groups = groups.persist()
     firsts = groups.select(F.col("docs")[0]["pos"].alias("pos"))
     several = groups.filter(F.size("docs") > 1)
-    copies = several.select(
-        F.col("docs")[0]["pos"].alias("first"), F.explode("docs").alias("doc")
-    ).select("doc.pos", "doc.id", "first")
-    one = F.lit(1.0)
-    exact = _pairs_within(several, "docs").select(
+    copies = several.select(F.col("docs")[0]["pos"].alias("first"), "docs")
+    within = _pairs_within(several, "docs").select(
         F.col("a.pos").alias("left"),
         F.col("b.pos").alias("right"),
         F.col("a.id").alias("id_left"),
         F.col("b.id").alias("id_right"),
-        F.lit(EXACT).alias("relation"),
-        one.alias("jaccard"),
-        one.alias("in_right"),
-        one.alias("in_left"),
-        F.lit(False).alias("numbers"),
-        F.lit(False).alias("chars"),
     )
-    return exact, firsts, copies
+
+    def scored(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for batch in batches:
+            found = exact_scores(column(batch, "left"), column(batch, "right"))
+            yield pa.RecordBatch.from_arrays(
+                [*batch.columns, *scored_columns(found)], names=names(SCORED_SCHEMA)
+            )
+
+    return within.mapInArrow(scored, SCORED_SCHEMA), firsts, copies
 
 
 def candidate_pairs(
-    sketches: DataFrame, firsts: DataFrame, options: Options, min_containment: float
+    sketches: DataFrame, firsts: DataFrame, options: Options, *, report_overlap: bool
 ) -> DataFrame:
     """`candidates.candidate_pairs` over the eligible documents: (left, right), left < right.
 
-    Eligible as in `match`: the first copy of its exact group, at least `min_words` words, and
-    some shingles. Band keys are all kept; a fingerprint held by more than `max_shingle_df`
-    documents is ignored, and a pair needs shared prints ≥ half of `min_containment` of the
-    smaller print set.
+    Eligible as in `match`: matchable, and the first copy of its exact group. Band keys are all
+    kept; a fingerprint held by more than `max_shingle_df` documents is ignored, and a pair needs
+    enough shared prints (`candidates.enough_prints`).
     """
     from pyspark.sql import functions as F
 
-    eligible = (
-        sketches.filter((F.col("tokens") >= options.min_words) & (F.size("shingles") > 0))
-        .select("pos", "bands", "prints")
-        .join(firsts, "pos")
-    )
+    eligible = sketches.filter("eligible").select("pos", "bands", "prints").join(firsts, "pos")
     by_band = _sharing(eligible.select(F.explode("bands").alias("key"), "pos")).distinct()
     # Each print carries its document's print count, so the threshold needs no join.
     prints = eligible.select(
@@ -236,8 +201,17 @@ def candidate_pairs(
         F.count(F.lit(1)).alias("shared"),
         F.least(F.first("n_left"), F.first("n_right")).alias("smaller"),
     )
-    enough = F.col("shared") >= F.lit(0.5 * min_containment) * F.col("smaller")
-    by_print = counted.filter(enough).select("left", "right")
+    share = print_share(options, report_overlap=report_overlap)
+
+    def enough(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for batch in batches:
+            kept = enough_prints(column(batch, "shared"), column(batch, "smaller"), share)
+            found = batch.filter(pa.array(kept))
+            yield pa.RecordBatch.from_arrays(
+                [found.column("left"), found.column("right")], ["left", "right"]
+            )
+
+    by_print = counted.mapInArrow(enough, "left long, right long")
     return by_band.unionByName(by_print).distinct()
 
 
@@ -286,74 +260,42 @@ def verify_pairs(
             n = batch.num_rows
             if not n:
                 continue
-            left_values, left_starts = _segments(batch.column("left_shingles"))
-            right_values, right_starts = _segments(batch.column("right_shingles"))
-            keys = {
-                kind: np.concatenate(
-                    [_numpy(batch, f"left_{kind}"), _numpy(batch, f"right_{kind}")]
+            left_values, left_starts = segments(batch.column("left_shingles"))
+            right_values, right_starts = segments(batch.column("right_shingles"))
+            word, masked = (
+                np.concatenate(
+                    [column(batch, f"left_{kind}"), column(batch, f"right_{kind}")]
                 ).view(np.uint64)
                 for kind in ("word", "masked")
-            }
+            )
             # Both sides as one batch of 2n documents: left i is document i, right i is n + i.
-            both = Sketches(
-                exact_keys=np.zeros(2 * n, np.uint64),
-                word_keys=keys["word"],
-                masked_keys=keys["masked"],
-                token_counts=np.zeros(2 * n, np.int64),
-                shingles=np.concatenate([left_values, right_values]),
-                starts=np.concatenate([left_starts, left_starts[-1] + right_starts[1:]]),
-                signatures=np.empty((2 * n, 0), np.uint32),
-                prints=np.empty(0, np.uint64),
-                print_starts=np.zeros(2 * n + 1, np.int64),
+            both = for_scoring(
+                np.concatenate([left_values, right_values]),
+                joined_starts([left_starts, right_starts]),
+                word,
+                masked,
             )
             index = np.arange(n)
             scored = score_pairs(both, index, index + n, options, report_overlap=report_overlap)
-            look = in_band(scored, options)
+            look = charlook.in_band(scored, options)
             found = scored.take(np.flatnonzero((scored.relation != DIFFERENT) | look))
             rows = pa.array(found.left)
             yield pa.RecordBatch.from_arrays(
                 [
-                    pa.array(_numpy(batch, "left")[found.left]),
-                    pa.array(_numpy(batch, "right")[found.right - n]),
+                    pa.array(column(batch, "left")[found.left]),
+                    pa.array(column(batch, "right")[found.right - n]),
                     batch.column("id_left").take(rows),
                     batch.column("id_right").take(rows),
-                    *_scored_columns(found),
+                    *scored_columns(found),
                     pa.array(look[found.left]),
                 ],
-                names=[f.split()[0] for f in VERIFIED_SCHEMA.split(", ")],
+                names=names(VERIFIED_SCHEMA),
             )
 
     return joined.mapInArrow(run, VERIFIED_SCHEMA)
 
 
-def _scored_columns(found: ScoredPairs) -> list[pa.Array]:
-    """The relation, scores and flags of SCORED_SCHEMA."""
-    return [
-        pa.array(found.relation.astype(np.int32)),
-        pa.array(found.jaccard),
-        pa.array(found.containment_left_in_right),
-        pa.array(found.containment_right_in_left),
-        pa.array(found.differ_in_numbers),
-        pa.array(found.by_characters),
-    ]
-
-
-def _scored_pairs(batch: pa.RecordBatch) -> ScoredPairs:
-    """A batch of SCORED_SCHEMA rows as ScoredPairs: left i is document i, right i is n + i."""
-    index = np.arange(batch.num_rows)
-    return ScoredPairs(
-        index,
-        index + batch.num_rows,
-        _numpy(batch, "relation", np.uint8),
-        _numpy(batch, "jaccard", float),
-        _numpy(batch, "in_right", float),
-        _numpy(batch, "in_left", float),
-        _numpy(batch, "numbers", bool),
-        _numpy(batch, "chars", bool),
-    )
-
-
-def look_again(
+def second_look(
     verified: DataFrame, docs: DataFrame, options: Options, furniture: frozenset[int] | None
 ) -> DataFrame:
     """`charlook.second_look` in the executors: only the pairs in its band get both texts
@@ -372,8 +314,8 @@ def look_again(
             if not batch.num_rows:
                 continue
             texts = batch.column("left_text").to_pylist() + batch.column("right_text").to_pylist()
-            found = second_look(
-                _scored_pairs(batch),
+            found = charlook.second_look(
+                scored_pairs(batch),
                 lambda docs, texts=texts: {d: texts[d] for d in docs},
                 options,
                 shared.value,
@@ -381,50 +323,55 @@ def look_again(
             yield pa.RecordBatch.from_arrays(
                 [
                     *(batch.column(c) for c in ("left", "right", "id_left", "id_right")),
-                    *_scored_columns(found),
+                    *scored_columns(found),
                 ],
-                names=[f.split()[0] for f in SCORED_SCHEMA.split(", ")],
+                names=names(SCORED_SCHEMA),
             )
 
-    columns = [f.split()[0] for f in SCORED_SCHEMA.split(", ")]
     looked = band.mapInArrow(run, SCORED_SCHEMA)
-    kept = verified.filter(~F.col("look")).select(*columns).unionByName(looked)
+    kept = verified.filter(~F.col("look")).select(*names(SCORED_SCHEMA)).unionByName(looked)
     return kept.filter(F.col("relation") != DIFFERENT)
 
 
-def expand_to_copies(verified: DataFrame, copies: DataFrame) -> DataFrame:
-    """`pipeline._expand_to_copies`: each pair of first copies, for every copy of either side."""
+def spread_to_copies(verified: DataFrame, copies: DataFrame) -> DataFrame:
+    """`copies.expand_to_copies` in the executors: each pair of first copies with the groups
+    (`copies`) of either side joined to it."""
     from pyspark.sql import functions as F
 
-    def spread(pairs: DataFrame, side: str, to: str) -> DataFrame:
-        """Each pair once per copy of its `side` document (itself when it has none)."""
-        found = copies.select(
-            F.col("first").alias(side), F.col("pos").alias(to), F.col("id").alias(f"{to}_id")
-        )
-        joined = pairs.join(found, side, "left")
-        return joined.withColumn(to, F.coalesce(to, side)).withColumn(
-            f"{to}_id", F.coalesce(f"{to}_id", f"id_{side}")
-        )
+    def group(name: str) -> DataFrame:
+        return copies.select(F.col("first").alias(name), F.col("docs").alias(f"{name}_copies"))
 
-    both = spread(spread(verified, "left", "x"), "right", "y")
-    swapped = F.col("x") > F.col("y")
+    joined = verified.join(group("left"), "left", "left").join(group("right"), "right", "left")
 
-    def pick(if_swapped: str, otherwise: str) -> Any:
-        return F.when(swapped, F.col(if_swapped)).otherwise(F.col(otherwise))
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for batch in batches:
+            if not batch.num_rows:
+                continue
+            pairs = dataclasses.replace(
+                scored_pairs(batch), left=column(batch, "left"), right=column(batch, "right")
+            )
+            groups: dict[int, list[int]] = {}
+            ids: dict[int, str] = {}
+            for name in ("left", "right"):
+                pos = column(batch, name).tolist()
+                ids.update(zip(pos, batch.column(f"id_{name}").to_pylist(), strict=True))
+                for docs in batch.column(f"{name}_copies").to_pylist():
+                    if docs:
+                        groups[docs[0]["pos"]] = [d["pos"] for d in docs]
+                        ids.update((d["pos"], d["id"]) for d in docs)
+            found = expand_to_copies(pairs, groups)
+            yield pa.RecordBatch.from_arrays(
+                [
+                    pa.array(found.left),
+                    pa.array(found.right),
+                    pa.array([ids[d] for d in found.left.tolist()], pa.string()),
+                    pa.array([ids[d] for d in found.right.tolist()], pa.string()),
+                    *scored_columns(found),
+                ],
+                names=names(SCORED_SCHEMA),
+            )
 
-    # Where a copy swaps the sides, the containments swap too.
-    return both.select(
-        F.least("x", "y").alias("left"),
-        F.greatest("x", "y").alias("right"),
-        pick("y_id", "x_id").alias("id_left"),
-        pick("x_id", "y_id").alias("id_right"),
-        "relation",
-        "jaccard",
-        pick("in_left", "in_right").alias("in_right"),
-        pick("in_right", "in_left").alias("in_left"),
-        "numbers",
-        "chars",
-    )
+    return joined.mapInArrow(run, SCORED_SCHEMA)
 
 
 def match(
@@ -435,145 +382,30 @@ def match(
     docs: DataFrame,
     furniture: frozenset[int] | None,
 ) -> tuple[DataFrame, DataFrame]:
-    """(scored pairs, candidate pairs): `pipeline.match` over a DataFrame of sketches, with the
-    second look at the texts of `docs` (pos, text) without `furniture` (None: kept)."""
-    thresholds = [options.jaccard, options.containment]
-    if report_overlap and options.overlap is not None:
-        thresholds.append(options.overlap)
+    """(scored pairs, candidate pairs): `engine.local.match` over a DataFrame of sketches, with
+    the second look at the texts of `docs` (pos, text) without `furniture` (None: kept)."""
     exact, firsts, copies = exact_groups(sketches)
-    candidates = candidate_pairs(sketches, firsts, options, min(thresholds)).persist()
+    candidates = candidate_pairs(sketches, firsts, options, report_overlap=report_overlap)
+    candidates = candidates.persist()
     verified = verify_pairs(candidates, sketches, options, report_overlap=report_overlap)
-    verified = look_again(verified, docs, options, furniture)
-    return exact.unionByName(expand_to_copies(verified, copies.persist())), candidates
+    verified = second_look(verified, docs, options, furniture)
+    return exact.unionByName(spread_to_copies(verified, copies.persist())), candidates
 
 
 def pair_table(scored: DataFrame) -> DataFrame:
     """Scored pairs as the rows of the pairs output (`results.pair_rows`), with left and right."""
+    schema = output_rows(["left", "right"], pair_schema())
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         for batch in batches:
-            n = batch.num_rows
-            if not n:
+            if not batch.num_rows:
                 continue
-            pairs = _scored_pairs(batch)
             ids = batch.column("id_left").to_pylist() + batch.column("id_right").to_pylist()
-            rows = [p.to_dict() for p in pair_rows(ids, pairs)]
-            table = pa.RecordBatch.from_pylist(rows, schema=PAIR_SCHEMA)
+            rows = [p.to_dict() for p in pair_rows(ids, scored_pairs(batch))]
+            table = pa.RecordBatch.from_pylist(rows, schema=pair_schema())
             yield pa.RecordBatch.from_arrays(
                 [batch.column("left"), batch.column("right"), *table.columns],
-                names=[f.split()[0] for f in PAIR_ROW_SCHEMA.split(", ")],
+                names=schema.fieldNames(),
             )
 
-    return scored.mapInArrow(run, PAIR_ROW_SCHEMA)
-
-
-def cluster_members(
-    scored: DataFrame,
-    sketches: DataFrame,
-    keep: str,
-    *,
-    numbers_matter: bool,
-    max_iterations: int = MAX_ITERATIONS,
-) -> DataFrame:
-    """(pos, id, rep, rep_id, relation, similarity) of every clustered document: `cluster_corpus`.
-
-    Greedy centres only ever look along duplicate relations, so clustering each connected
-    component on its own, in the same keep order, gives the clusters of the whole corpus.
-    """
-    from pyspark.sql import functions as F
-
-    joins = F.col("relation").isin(list(DUPLICATE_RELATIONS))
-    if numbers_matter:
-        joins &= ~F.col("numbers")
-    edges = scored.filter(joins)
-    components = connected_components(
-        edges.select(F.col("left").alias("a"), F.col("right").alias("b")),
-        max_iterations=max_iterations,
-    )
-    # Fresh column names on each side: both come from `components`, and cogroup must tell
-    # them apart.
-    edges = edges.join(
-        components.select(F.col("node").alias("left"), F.col("component").alias("of_edge")),
-        "left",
-    )
-    nodes = components.select(F.col("node").alias("pos"), F.col("component").alias("of_node")).join(
-        sketches.select("pos", "id", "tokens", "stamp"), "pos"
-    )
-
-    def run(edges: pd.DataFrame, nodes: pd.DataFrame) -> pd.DataFrame:
-        import pandas as pd
-
-        nodes = nodes.sort_values("pos")
-        pos = nodes["pos"].to_numpy(np.int64)
-        pairs = ScoredPairs(
-            np.searchsorted(pos, edges["left"].to_numpy(np.int64)),
-            np.searchsorted(pos, edges["right"].to_numpy(np.int64)),
-            edges["relation"].to_numpy(np.uint8),
-            edges["jaccard"].to_numpy(float),
-            edges["in_right"].to_numpy(float),
-            edges["in_left"].to_numpy(float),
-            edges["numbers"].to_numpy(bool),
-        )
-        dates = [
-            None if s != s else datetime.fromtimestamp(s, UTC)  # NaN: no date
-            for s in nodes["stamp"].to_numpy(float)
-        ]
-        # Nodes are in input order, so keep_order breaks ties as the local engine does.
-        order = keep_order(keep, nodes["tokens"].to_numpy(np.int64), dates)
-        found = cluster(pairs, order, numbers_matter=numbers_matter)
-        members = np.flatnonzero(found.cluster_id >= 0)
-        ids = nodes["id"].to_numpy(object)
-        return pd.DataFrame(
-            {
-                "pos": pos[members],
-                "id": ids[members],
-                "rep": pos[found.representative[members]],
-                "rep_id": ids[found.representative[members]],
-                "relation": found.relation[members].astype(np.int32),
-                "similarity": found.similarity[members],
-            }
-        )
-
-    grouped = edges.groupBy("of_edge").cogroup(nodes.groupBy("of_node"))
-    return grouped.applyInPandas(run, MEMBER_SCHEMA)
-
-
-def number_clusters(members: DataFrame) -> DataFrame:
-    """(rep, cluster_id): representatives numbered in input order, as `cluster` numbers them."""
-    reps = members.filter(members["pos"] == members["rep"]).select("rep").orderBy("rep")
-    numbered = reps.rdd.map(lambda row: row[0]).zipWithIndex()
-    return members.sparkSession.createDataFrame(numbered, "rep long, cluster_id long")
-
-
-def cluster_table(members: DataFrame, numbers: DataFrame) -> DataFrame:
-    """Cluster members as the rows of the clusters output (`results.cluster_rows`), with pos."""
-    named = members.join(numbers, "rep")
-
-    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        for batch in batches:
-            n = batch.num_rows
-            if not n:
-                continue
-            # Members are documents 0..n-1 and their representatives n..2n-1 (when not
-            # themselves), which stay out of the rows (cluster -1).
-            pos, rep = _numpy(batch, "pos"), _numpy(batch, "rep")
-            index = np.arange(n)
-            is_rep = pos == rep
-            found = Clusters(
-                np.r_[_numpy(batch, "cluster_id"), np.full(n, -1)],
-                np.r_[np.where(is_rep, index, index + n), index + n],
-                np.r_[_numpy(batch, "relation", np.uint8), np.zeros(n, np.uint8)],
-                np.r_[_numpy(batch, "similarity", float), np.ones(n)],
-            )
-            ids = batch.column("id").to_pylist() + batch.column("rep_id").to_pylist()
-            rows = [m.to_dict() for m in cluster_rows(ids, found)]
-            by_id = {row["id"]: i for i, row in enumerate(rows)}
-            # cluster_rows orders its rows; put `pos` back beside each by the member's id.
-            order = [by_id[i] for i in ids[:n]]
-            table = pa.RecordBatch.from_pylist([rows[i] for i in order], schema=CLUSTER_SCHEMA)
-            yield pa.RecordBatch.from_arrays(
-                [batch.column("pos"), *table.columns],
-                names=[f.split()[0] for f in CLUSTER_ROW_SCHEMA.split(", ")],
-            )
-
-    return named.mapInArrow(run, CLUSTER_ROW_SCHEMA)
+    return scored.mapInArrow(run, schema)
