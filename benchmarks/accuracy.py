@@ -20,8 +20,9 @@ from neardup.api import compare, find_pairs
 from neardup.core.bands import candidate_probability
 from neardup.core.candidates import band_candidates
 from neardup.core.normalize import normalize
-from neardup.core.reference import masked_tokens, starts_with_digit, tokens
+from neardup.core.reference import masked_tokens, starts_with_digit
 from neardup.core.sketch import NUMBER_WORDS
+from neardup.core.tokens import tokens
 from neardup.engine.local import collect
 from neardup.evaluate import transform
 from neardup.evaluate.allpairs import exact_pairs

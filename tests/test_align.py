@@ -64,5 +64,5 @@ def test_sentences_keep_abbreviations_together() -> None:
 def test_glued_furniture_with_quote() -> None:
     line = 'SEE ALSO: Envoy Hands Over Responses To Demands"The government said no," he said.'
     first, second = segments(line)
-    assert first.boilerplate and first.text.endswith("To Demands")
-    assert not second.boilerplate and second.text.startswith('"The government')
+    assert first.furniture and first.text.endswith("To Demands")
+    assert not second.furniture and second.text.startswith('"The government')

@@ -60,6 +60,7 @@ def test_the_parent_works_while_the_workers_read(tmp_path: Path) -> None:
 def test_the_kernels_load_before_the_first_batch() -> None:
     from neardup import Options
     from neardup.core import kernel
+    from neardup.core.furniture import Furniture
     from neardup.core.sketch import sketch_texts
     from neardup.engine.local import load_kernels
 
@@ -74,7 +75,7 @@ def test_the_kernels_load_before_the_first_batch() -> None:
         num_perm=options.num_perm,
         seed=options.seed,
         window=options.window,
-        furniture=frozenset({1, 2}),
+        furniture=Furniture(frozenset({1, 2})),
     )
     assert sketch.token_counts.tolist() == [10, 10, 10]
     assert [len(f.signatures) for f in used] == loaded  # nothing else had to be compiled

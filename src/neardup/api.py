@@ -18,6 +18,7 @@ import numpy as np
 from neardup.core.align import align
 from neardup.core.candidates import has_text, matchable
 from neardup.core.charlook import second_look
+from neardup.core.furniture import furniture_of
 from neardup.core.sketch import sketch_texts
 from neardup.core.verify import EXACT, RELATIONS, score_pairs
 from neardup.engine.files import deduplicate_files, find_files
@@ -54,7 +55,7 @@ def compare(
     'exact'
     """
     options = options_of(options, overrides)
-    furniture: frozenset[int] | None = frozenset() if options.ignore_boilerplate else None
+    furniture = furniture_of(options)
     sketches = sketch_texts(
         [a, b], ngram=options.ngram, num_perm=8, seed=options.seed, furniture=furniture
     )

@@ -76,7 +76,10 @@ def _matching_options(command: Callable[..., Any]) -> Callable[..., Any]:
             help="Texts that differ only in their numbers are not duplicates.",
         ),
         click.option(
+            "--ignore-furniture/--keep-furniture",
+            # The earlier spellings, still taken.
             "--ignore-boilerplate/--keep-boilerplate",
+            "ignore_furniture",
             default=True,
             show_default=True,
             help="Leave page furniture out of the similarity.",
@@ -104,7 +107,7 @@ def _options(values: dict[str, Any]) -> Options:
         min_words=values.pop("min_words"),
         num_perm=values.pop("num_perm"),
         numbers_matter=values.pop("numbers_matter"),
-        ignore_boilerplate=values.pop("ignore_boilerplate"),
+        ignore_furniture=values.pop("ignore_furniture"),
         char_errors=values.pop("char_errors"),
     )
 

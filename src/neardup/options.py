@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from typing import Any
 
 from neardup.core.bands import choose_bands
@@ -44,10 +44,10 @@ class Options:
     #: Pairs that differ only in their numbers report different facts: not duplicates.
     numbers_matter: bool = True
     #: Leave page furniture (patterns, and lines recurring across the corpus) out of similarity.
-    ignore_boilerplate: bool = True
+    ignore_furniture: bool = True
     #: A short line found in at least this many different documents is furniture. Lower values
     #: also catch the lines of wire templates and of clusters of near-copies: keep it high.
-    boilerplate_min_docs: int = 20
+    furniture_min_docs: int = 20
     #: Seed of the MinHash permutations and of the shingle hash.
     seed: int = 1
     #: The character-level second look (`charlook.py`) at pairs below both thresholds: a word
@@ -55,8 +55,18 @@ class Options:
     #: numbers must be equal). 0 turns the second look off.
     char_errors: float = 0.34
     _lsh: tuple[int, int] = field(init=False, repr=False, compare=False)
+    #: The earlier names of `ignore_furniture` and `furniture_min_docs`, still taken as keywords
+    #: (and read from the options an index stores); as attributes they are None.
+    ignore_boilerplate: InitVar[bool | None] = None
+    boilerplate_min_docs: InitVar[int | None] = None
 
-    def __post_init__(self) -> None:
+    def __post_init__(
+        self, ignore_boilerplate: bool | None, boilerplate_min_docs: int | None
+    ) -> None:
+        if ignore_boilerplate is not None:
+            object.__setattr__(self, "ignore_furniture", ignore_boilerplate)
+        if boilerplate_min_docs is not None:
+            object.__setattr__(self, "furniture_min_docs", boilerplate_min_docs)
         _check(1 <= self.ngram <= 32, f"ngram must be in [1, 32], got {self.ngram}")
         _check(0.0 < self.jaccard <= 1.0, f"jaccard must be in (0, 1], got {self.jaccard}")
         _check(
@@ -71,7 +81,7 @@ class Options:
         _check(8 <= self.num_perm <= 1024, f"num_perm must be in [8, 1024], got {self.num_perm}")
         _check(1 <= self.window <= 64, "window must be in [1, 64]")
         _check(self.max_shingle_df >= 2, "max_shingle_df must be at least 2")
-        _check(self.boilerplate_min_docs >= 2, "boilerplate_min_docs must be at least 2")
+        _check(self.furniture_min_docs >= 2, "furniture_min_docs must be at least 2")
         _check(
             0.0 <= self.char_errors < 1.0, f"char_errors must be in [0, 1), got {self.char_errors}"
         )

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from neardup.core.normalize import normalize
-from neardup.core.segment import Segment, segments
+from neardup.core.segment import Sentence, segments
 
 _PUNCTUATION = re.compile(r"^\W+|\W+$")
+#: The ops of an alignment; page furniture is `boilerplate`, its name in every output.
 OPS = ("same", "edited", "added", "removed", "moved", "boilerplate")
 #: Two sentences are one `edited` sentence at or above this word similarity (difflib ratio).
 EDITED_SIMILARITY = 0.5
@@ -76,14 +77,14 @@ def similarity(a: str, b: str) -> float:
 def align(a: str, b: str) -> tuple[AlignedSentence, ...]:
     """The sentence alignment of text `b` against text `a`."""
     segs_a, segs_b = segments(a), segments(b)
-    text_a = [s for s in segs_a if not s.boilerplate]
-    text_b = [s for s in segs_b if not s.boilerplate]
+    text_a = [s for s in segs_a if not s.furniture]
+    text_b = [s for s in segs_b if not s.furniture]
     steps = _align_sentences(text_a, text_b)
     steps = _find_moves(steps)
-    return _with_boilerplate(steps, segs_a, segs_b)
+    return _with_furniture(steps, segs_a, segs_b)
 
 
-def _align_sentences(a: list[Segment], b: list[Segment]) -> list[AlignedSentence]:
+def _align_sentences(a: list[Sentence], b: list[Sentence]) -> list[AlignedSentence]:
     keys_a = [normalize(s.text) for s in a]
     keys_b = [normalize(s.text) for s in b]
     steps: list[AlignedSentence] = []
@@ -153,8 +154,8 @@ def _find_moves(steps: list[AlignedSentence]) -> list[AlignedSentence]:
     return [s for k, s in enumerate(out) if k not in dropped]
 
 
-def _with_boilerplate(
-    steps: list[AlignedSentence], segs_a: list[Segment], segs_b: list[Segment]
+def _with_furniture(
+    steps: list[AlignedSentence], segs_a: list[Sentence], segs_b: list[Sentence]
 ) -> tuple[AlignedSentence, ...]:
     """Put each piece of furniture back where it stands, before the sentence that follows it."""
     furniture_b = _furniture_before(segs_b)
@@ -176,12 +177,12 @@ def _with_boilerplate(
     return tuple(out)
 
 
-def _furniture_before(segs: list[Segment]) -> dict[int, list[str]]:
+def _furniture_before(segs: list[Sentence]) -> dict[int, list[str]]:
     """Furniture keyed by the index of the next real sentence (among the real sentences)."""
     before: dict[int, list[str]] = {}
     index = 0
     for seg in segs:
-        if seg.boilerplate:
+        if seg.furniture:
             before.setdefault(index, []).append(seg.text)
         else:
             index += 1

@@ -23,10 +23,10 @@ from typing import NamedTuple
 import numpy as np
 from rapidfuzz.distance import Levenshtein
 
-from neardup.core.furniture import strip_furniture
+from neardup.core.furniture import Furniture
 from neardup.core.normalize import normalize
-from neardup.core.reference import tokens
 from neardup.core.sketch import NUMBER_WORDS
+from neardup.core.tokens import tokens
 from neardup.core.verify import CONTAINS, DUPLICATE_RELATIONS, NEAR_DUPLICATE, ScoredPairs
 from neardup.options import Options
 
@@ -247,13 +247,13 @@ def second_look(
     pairs: ScoredPairs,
     texts: Callable[[set[int]], Mapping[int, str]],
     options: Options,
-    furniture: frozenset[int] | None,
+    furniture: Furniture,
 ) -> ScoredPairs:
     """The pairs, with those in the overlap band (not duplicates by their words, word
     containment ≥ FLOOR) promoted to `near-duplicate` or `contains` where their character-level
     scores (:func:`char_scores`) clear the thresholds; promoted pairs carry those scores and
     `by_characters`. `texts` gives the texts of a set of documents; `furniture` is left out of
-    them as from the shingles (None: keep furniture).
+    them as from the shingles.
     """
     band = np.flatnonzero(in_band(pairs, options))
     if not band.size:
@@ -266,9 +266,7 @@ def second_look(
     in_left = pairs.containment_right_in_left.copy()
     by_characters = pairs.by_characters.copy()
     for row, a, b in zip(band.tolist(), left, right, strict=True):
-        text_a, text_b = (
-            found[d] if furniture is None else strip_furniture(found[d], furniture) for d in (a, b)
-        )
+        text_a, text_b = furniture.strip(found[a]), furniture.strip(found[b])
         scores = char_scores(text_a, text_b, ngram=options.ngram, char_errors=options.char_errors)
         if scores is None:
             continue

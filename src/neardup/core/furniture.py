@@ -16,9 +16,12 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 import xxhash
+
+from neardup.options import Options
 
 #: A headline that introduces a link to another story, up to the end of the line or the glue.
 LINK_HEADLINE = re.compile(
@@ -158,3 +161,31 @@ def strip_furniture(text: str, recurring: set[int] | frozenset[int] = frozenset(
         changed |= rest is not line
         kept.append(rest)
     return "\n".join(kept) if changed else text
+
+
+@dataclass(frozen=True)
+class Furniture:
+    """What a run leaves out of the similarity as page furniture: nothing (`KEEP`), what the
+    patterns find (`PATTERNS`), or that and `lines` (keys of lines recurring across a corpus).
+
+    Exact copies are judged on the whole text whatever this says.
+    """
+
+    lines: frozenset[int] = frozenset()
+    ignored: bool = True
+
+    def strip(self, text: str) -> str:
+        """The text as it is compared (the same object where nothing is left out)."""
+        return strip_furniture(text, self.lines) if self.ignored else text
+
+
+#: Every line counts (`--keep-furniture`).
+KEEP = Furniture(ignored=False)
+#: Furniture found by the patterns alone: what an index or `compare`, which know no corpus,
+#: leave out.
+PATTERNS = Furniture()
+
+
+def furniture_of(options: Options) -> Furniture:
+    """What is left out before any corpus is read: the patterns' furniture, unless kept."""
+    return PATTERNS if options.ignore_furniture else KEEP

@@ -6,26 +6,12 @@ scores used as ground truth are computed from `shingle_set`, which involves no h
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from neardup.core.normalize import normalize
+from neardup.core.tokens import tokens
 
 _MASK = (1 << 64) - 1
-_UNSPACED = (
-    "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
-    "\uf900-\ufaff\U00020000-\U0003ffff"
-)
-
-
-#: A character of a script written without spaces, or a run of the other word characters (ASCII
-#: letters and digits, non-ASCII characters).
-_TOKEN = re.compile(f"[{_UNSPACED}]|[^\\x00-/:-@\\[-`{{-\\x7f{_UNSPACED}]+")
-
-
-def tokens(normalized: str) -> list[str]:
-    """Runs of ASCII letters and digits or other non-ASCII characters; unspaced scripts per char."""
-    return _TOKEN.findall(normalized)
 
 
 def shingle_set(text: str, ngram: int) -> set[tuple[str, ...]]:

@@ -17,12 +17,12 @@ _ABBREVIATION = re.compile(
 
 
 @dataclass(frozen=True)
-class Segment:
-    """A sentence (or a piece of furniture) of a text, with its paragraph number."""
+class Sentence:
+    """A sentence of a text, or a piece of its furniture, with its paragraph number."""
 
     text: str
     paragraph: int
-    boilerplate: bool = False
+    furniture: bool = False
 
 
 def sentences(paragraph: str) -> list[str]:
@@ -40,17 +40,17 @@ def sentences(paragraph: str) -> list[str]:
     return [p for p in pieces if p]
 
 
-def segments(text: str) -> list[Segment]:
+def segments(text: str) -> list[Sentence]:
     """Sentences and furniture of a text, in order; each line is a paragraph."""
-    out: list[Segment] = []
+    out: list[Sentence] = []
     for number, line in enumerate(text.splitlines()):
         if not line.strip():
             continue
         if is_furniture_line(line):
-            out.append(Segment(line.strip(), number, boilerplate=True))
+            out.append(Sentence(line.strip(), number, furniture=True))
             continue
         furniture, rest = split_furniture(line)
         if furniture:
-            out.append(Segment(furniture.strip(), number, boilerplate=True))
-        out.extend(Segment(s, number) for s in sentences(rest))
+            out.append(Sentence(furniture.strip(), number, furniture=True))
+        out.extend(Sentence(s, number) for s in sentences(rest))
     return out

@@ -11,7 +11,7 @@ from typing import IO, TYPE_CHECKING
 import numpy as np
 
 from neardup.core import kernel
-from neardup.core.furniture import strip_furniture
+from neardup.core.furniture import KEEP, Furniture
 from neardup.core.normalize import exact_keys, normalize_batch
 
 if TYPE_CHECKING:
@@ -107,16 +107,16 @@ def sketch_texts(
     num_perm: int,
     seed: int,
     window: int = 4,
-    furniture: frozenset[int] | None = None,
+    furniture: Furniture = KEEP,
 ) -> Sketches:
     """Normalize, tokenize, shingle and MinHash a batch of raw texts.
 
-    With `furniture` (a set of line keys, maybe empty), page furniture is left out of everything
-    but the exact key, which is always that of the whole text.
+    What `furniture` leaves out is left out of everything but the exact key, which is always
+    that of the whole text.
     """
     normal, normal_offsets = normalize_batch(texts)
     data, offsets = normal, normal_offsets
-    if furniture is not None:
+    if furniture.ignored:
         data, offsets = _without_furniture(texts, furniture, normal, normal_offsets)
     token_counts, word_keys, masked_keys, shingles, starts, prints, print_starts = (
         kernel.sketch_batch(data, offsets, ngram, np.uint64(seed), window, number_words())
@@ -134,9 +134,7 @@ def sketch_texts(
     )
 
 
-def sketch_with(
-    options: Options, texts: list[str], furniture: frozenset[int] | None = None
-) -> Sketches:
+def sketch_with(options: Options, texts: list[str], furniture: Furniture = KEEP) -> Sketches:
     """:func:`sketch_texts` with the sketch settings of `options`."""
     return sketch_texts(
         texts,
@@ -169,10 +167,10 @@ def for_scoring(
 
 
 def _without_furniture(
-    texts: list[str], furniture: frozenset[int], normal: np.ndarray, offsets: np.ndarray
+    texts: list[str], furniture: Furniture, normal: np.ndarray, offsets: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """The normal forms with page furniture left out: only texts that hold some are redone."""
-    stripped = [strip_furniture(t, furniture) for t in texts]
+    stripped = [furniture.strip(t) for t in texts]
     changed = [d for d, (s, t) in enumerate(zip(stripped, texts, strict=True)) if s is not t]
     if not changed:
         return normal, offsets

@@ -23,7 +23,7 @@ from neardup.core.candidates import candidate_pairs, has_text, matchable
 from neardup.core.charlook import in_band, second_look
 from neardup.core.cluster import Clusters, cluster, keep_order
 from neardup.core.copies import copies_of, exact_pairs, expand_to_copies, first_copies
-from neardup.core.furniture import recurring_lines
+from neardup.core.furniture import KEEP, PATTERNS, Furniture, furniture_of, recurring_lines
 from neardup.core.sketch import Sketches, SketchSpool, release_pages, sketch_with
 from neardup.core.verify import RELATIONS, ScoredPairs, reported, score_pairs
 from neardup.errors import InputError
@@ -47,23 +47,24 @@ class Corpus:
     sketches: Sketches
     dates: list[datetime | None] | None = None
     stats: dict[str, float] = field(default_factory=dict)
-    #: The furniture line keys left out of the sketches (None: furniture kept).
-    furniture: frozenset[int] | None = None
+    #: What was left out of the sketches as page furniture.
+    furniture: Furniture = KEEP
 
 
-def furniture_lines(records: Iterable[Record], options: Options) -> frozenset[int] | None:
-    """Keys of the lines that recur across the corpus as page furniture (None: keep furniture)."""
-    if not options.ignore_boilerplate:
-        return None
+def furniture_lines(records: Iterable[Record], options: Options) -> Furniture:
+    """The page furniture of a corpus: the patterns' and the lines that recur across it (in one
+    process)."""
+    if not options.ignore_furniture:
+        return KEEP
     texts = (r.text for r in records)
-    return frozenset(recurring_lines(texts, min_docs=options.boilerplate_min_docs))
+    return Furniture(frozenset(recurring_lines(texts, min_docs=options.furniture_min_docs)))
 
 
 def collect(
     records: Iterable[Record],
     options: Options,
     *,
-    furniture: frozenset[int] | None = None,
+    furniture: Furniture = KEEP,
     date_field: str | None = None,
     reporter: Reporter | None = None,
 ) -> Corpus:
@@ -111,17 +112,20 @@ def read_corpus(
     """Sketch the records that `read` yields; a first read finds the corpus's page furniture
     (without `corpus_furniture`, furniture is recognized by its patterns only). When `read`
     reads `paths` and they are large JSONL files, that first read runs on every core."""
-    furniture = frozenset() if options.ignore_boilerplate else None
-    if corpus_furniture and furniture is not None:
+    furniture = furniture_of(options)
+    if corpus_furniture and furniture.ignored:
         found = parallel_recurring_lines(
             paths,
             reader,
-            min_docs=options.boilerplate_min_docs,
+            min_docs=options.furniture_min_docs,
             meanwhile=partial(load_kernels, options),
         )
         if found is None:
-            found = furniture_lines(read(RecordReader(reader.id_field, reader.text_field)), options)
-        furniture = frozenset(found or ())
+            furniture = furniture_lines(
+                read(RecordReader(reader.id_field, reader.text_field)), options
+            )
+        else:
+            furniture = Furniture(frozenset(found))
     return collect(
         read(reader), options, furniture=furniture, date_field=date_field, reporter=reporter
     )
@@ -131,7 +135,7 @@ def load_kernels(options: Options) -> None:
     """Load what sketching a batch loads on its first call, by sketching a short text: the
     compiled kernels from numba's cache and the table of non-ASCII code points (half a second
     in all), so that it is done while this process would only wait for the pre-pass."""
-    sketch_with(options, ["Loading the kernels — once."], frozenset())
+    sketch_with(options, ["Loading the kernels — once."], PATTERNS)
 
 
 def _batches(records: Iterable[Record]) -> Iterator[list[Record]]:

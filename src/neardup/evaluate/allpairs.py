@@ -11,7 +11,8 @@ from collections import Counter
 from collections.abc import Sequence
 
 from neardup.core.normalize import normalize
-from neardup.core.reference import scores, shingle_set, tokens
+from neardup.core.reference import scores, shingle_set
+from neardup.core.tokens import tokens
 from neardup.options import Options
 
 

@@ -69,10 +69,6 @@ def read_bbc(folder: str | Path) -> Iterator[dict[str, str]]:
         }
 
 
-#: Clough & Stevenson's grades of an answer against its task's source text.
-CLOUGH_STEVENSON_GRADES = ("cut", "light", "heavy", "non")
-
-
 def read_clough_stevenson(folder: str | Path) -> Iterator[dict[str, str]]:
     """The Corpus of Plagiarised Short Answers: the 5 sources and 95 graded answers.
 

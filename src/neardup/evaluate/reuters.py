@@ -28,7 +28,7 @@ def evaluate_reuters(
 ) -> list[Table]:
     """Recall of neardup and of the baseline against the exact truth of their own thresholds,
     and what each finds of neardup's truth, by kind."""
-    options = dataclasses.replace(options or Options(), ignore_boilerplate=False)
+    options = dataclasses.replace(options or Options(), ignore_furniture=False)
     documents = [s for s in stories if s["text"]]
     truth = {pair_key(*p): v for p, v in exact_pairs(documents, options).items()}
     found = {pair_key(p.id_a, p.id_b): p for p in find_pairs(documents, options=options)}

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from neardup.api import deduplicate
+from neardup.core.furniture import KEEP, PATTERNS, Furniture
 from neardup.core.sketch import sketch_texts
 from neardup.core.verify import RELATIONS, score
 from neardup.evaluate.baseline import NGRAM, minhash_lsh
@@ -172,7 +173,7 @@ def pair_similarities(
     pairs: Sequence[tuple[str, str]],
     *,
     ngram: int,
-    ignore_boilerplate: bool,
+    furniture: Furniture,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(Jaccard, the larger containment) of each pair of document ids, exactly."""
     index = {d["id"]: n for n, d in enumerate(documents)}
@@ -181,7 +182,7 @@ def pair_similarities(
         ngram=ngram,
         num_perm=8,
         seed=1,
-        furniture=frozenset() if ignore_boilerplate else None,
+        furniture=furniture,
     )
     left = np.array([index[a] for a, _ in pairs], dtype=np.int64)
     right = np.array([index[b] for _, b in pairs], dtype=np.int64)
@@ -196,9 +197,9 @@ def _graded(labelled: LabelledSet, options: Options) -> Table:
         labelled.documents,
         pairs,
         ngram=options.ngram,
-        ignore_boilerplate=options.ignore_boilerplate,
+        furniture=PATTERNS if options.ignore_furniture else KEEP,
     )
-    jaccard, _ = pair_similarities(labelled.documents, pairs, ngram=NGRAM, ignore_boilerplate=False)
+    jaccard, _ = pair_similarities(labelled.documents, pairs, ngram=NGRAM, furniture=KEEP)
     category = np.array([p.category for p in labelled.pairs])
     duplicate = np.array([p.duplicate for p in labelled.pairs])
     negatives = ~duplicate

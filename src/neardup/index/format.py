@@ -77,9 +77,21 @@ def stored_options(db: sqlite3.Connection, path: Path, wanted: Options | None) -
     return stored
 
 
+#: Options stored under the names they had when format version 3 was written (`Options` takes
+#: both spellings).
+_STORED_NAMES = {
+    "ignore_furniture": "ignore_boilerplate",
+    "furniture_min_docs": "boilerplate_min_docs",
+}
+
+
 def options_dict(options: Options) -> dict[str, Any]:
     """The options that shape an index, LSH bands resolved (a new default must not misread it)."""
-    values = {f.name: getattr(options, f.name) for f in fields(options) if f.init}
+    values = {
+        _STORED_NAMES.get(f.name, f.name): getattr(options, f.name)
+        for f in fields(options)
+        if f.init
+    }
     values["bands"], values["rows"] = options.lsh
     del values["char_errors"]  # the index takes no character-level second look
     return values

@@ -39,6 +39,7 @@ import numpy as np
 
 from neardup.core import kernel
 from neardup.core.candidates import matchable
+from neardup.core.furniture import furniture_of
 from neardup.core.keys import signed
 from neardup.core.sketch import Sketches, sketch_with
 from neardup.errors import InputError, NeardupError, OptionsError, OutputError
@@ -79,7 +80,7 @@ class Index:
     """A persistent near-duplicate index in one SQLite file (WAL mode: `path`, `path-wal`).
 
     `add` is idempotent by id: adding a document whose id is already indexed replaces it. Page
-    furniture is left out by the patterns of `boilerplate.py` only: lines recurring across a
+    furniture is left out by the patterns of `core/furniture.py` only: lines recurring across a
     corpus are a property of the whole corpus, which an index that grows does not know. An
     `Index` may be shared by threads: queries run in parallel (a read connection per thread),
     writes take turns; other processes open their own.
@@ -415,13 +416,9 @@ class Index:
         with self._snapshot() as (db, _):
             return bool(db.execute("SELECT 1 FROM docs WHERE id = ?", (doc_id,)).fetchone())
 
-    def sketch(self, texts: list[str]) -> Sketches:
-        """Sketches of texts as this index makes them (its options, furniture patterns only)."""
-        return self._sketch(texts)
-
     def _sketch(self, texts: list[str]) -> Sketches:
-        furniture = frozenset() if self.options.ignore_boilerplate else None
-        return sketch_with(self.options, texts, furniture)
+        """Sketches of texts as this index makes them: its options, furniture by the patterns."""
+        return sketch_with(self.options, texts, furniture_of(self.options))
 
 
 def _doc_rows(

@@ -14,7 +14,7 @@ import json
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -44,7 +44,6 @@ class ReadStats:
 
     documents: int = 0
     invalid_utf8: int = 0
-    files: set[str] = field(default_factory=set)
 
 
 class RecordReader:
@@ -259,7 +258,6 @@ def _read_kind(path: Path, reader: RecordReader) -> Iterator[Record]:
 def read_paths(paths: Sequence[str | Path], reader: RecordReader) -> Iterator[Record]:
     """The documents of several inputs, one after the other."""
     for path in paths:
-        reader.stats.files.add(str(path))
         yield from read_path(Path(path), reader)
 
 

@@ -20,7 +20,7 @@ import pyarrow as pa
 from neardup.core import charlook, kernel
 from neardup.core.candidates import enough_prints, has_text, matchable, print_share
 from neardup.core.copies import exact_scores, expand_to_copies
-from neardup.core.furniture import frequent_lines, line_pairs
+from neardup.core.furniture import KEEP, Furniture, frequent_lines, line_pairs
 from neardup.core.sketch import for_scoring, joined_starts, sketch_with
 from neardup.core.verify import DIFFERENT, score_pairs
 from neardup.engine.local import parse_date
@@ -50,15 +50,15 @@ SKETCH_SCHEMA = (
 VERIFIED_SCHEMA = SCORED_SCHEMA + ", look boolean"
 
 
-def furniture_lines(docs: DataFrame, options: Options) -> frozenset[int] | None:
+def furniture_lines(docs: DataFrame, options: Options) -> Furniture:
     """`furniture.recurring_lines` in the executors: short lines found in enough distinct texts.
 
     Each executor lists (text key, line key) pairs (`line_pairs`); distinct pairs counted per
     line give the number of distinct texts holding it, and `frequent_lines` keeps the recurring
     ones (a small set), which alone reach the driver.
     """
-    if not options.ignore_boilerplate:
-        return None
+    if not options.ignore_furniture:
+        return KEEP
 
     def lines(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         for batch in batches:
@@ -72,19 +72,20 @@ def furniture_lines(docs: DataFrame, options: Options) -> frozenset[int] | None:
             found = frequent_lines(
                 column(batch, "line").view(np.uint64),
                 column(batch, "count"),
-                min_docs=options.boilerplate_min_docs,
+                min_docs=options.furniture_min_docs,
             )
             yield pa.RecordBatch.from_arrays([keys(sorted(found))], ["line"])
 
     counted = docs.select("text").mapInArrow(lines, "text long, line long").distinct()
     found = counted.groupBy("line").count().mapInArrow(recurring, "line long").collect()
-    return frozenset(np.asarray([r.line for r in found], np.int64).view(np.uint64).tolist())
+    lines = np.asarray([r.line for r in found], np.int64).view(np.uint64).tolist()
+    return Furniture(frozenset(lines))
 
 
 def sketch(
     docs: DataFrame,
     options: Options,
-    furniture: frozenset[int] | None,
+    furniture: Furniture,
     date_field: str | None = None,
 ) -> DataFrame:
     """`sketch_with` in the executors: one row per document, shingles and keys as long arrays,
@@ -296,7 +297,7 @@ def verify_pairs(
 
 
 def second_look(
-    verified: DataFrame, docs: DataFrame, options: Options, furniture: frozenset[int] | None
+    verified: DataFrame, docs: DataFrame, options: Options, furniture: Furniture
 ) -> DataFrame:
     """`charlook.second_look` in the executors: only the pairs in its band get both texts
     joined; the rest pass as they are. Pairs left `different` are dropped."""
@@ -380,10 +381,10 @@ def match(
     *,
     report_overlap: bool = False,
     docs: DataFrame,
-    furniture: frozenset[int] | None,
+    furniture: Furniture,
 ) -> tuple[DataFrame, DataFrame]:
     """(scored pairs, candidate pairs): `engine.local.match` over a DataFrame of sketches, with
-    the second look at the texts of `docs` (pos, text) without `furniture` (None: kept)."""
+    the second look at the texts of `docs` (pos, text) without `furniture`."""
     exact, firsts, copies = exact_groups(sketches)
     candidates = candidate_pairs(sketches, firsts, options, report_overlap=report_overlap)
     candidates = candidates.persist()

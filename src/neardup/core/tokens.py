@@ -1,0 +1,22 @@
+"""Tokens of a normalized text, in plain Python: the kernel's tokenization (`kernel.py`), for the
+second look (`charlook.py`), which aligns words, and for the reference definitions that the
+tests hold the kernel to (`reference.py`)."""
+
+from __future__ import annotations
+
+import re
+
+_UNSPACED = (
+    "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
+    "\uf900-\ufaff\U00020000-\U0003ffff"
+)
+
+
+#: A character of a script written without spaces, or a run of the other word characters (ASCII
+#: letters and digits, non-ASCII characters).
+_TOKEN = re.compile(f"[{_UNSPACED}]|[^\\x00-/:-@\\[-`{{-\\x7f{_UNSPACED}]+")
+
+
+def tokens(normalized: str) -> list[str]:
+    """Runs of ASCII letters and digits or other non-ASCII characters; unspaced scripts per char."""
+    return _TOKEN.findall(normalized)
