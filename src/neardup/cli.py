@@ -1,5 +1,8 @@
 """The `neardup` command: a thin layer over the Python API.
 
+About 450 lines, nearly all of them click's declarations of the commands and their options;
+each command's body is a few lines that call the API.
+
 User errors print one line (`neardup: error: …`) and exit with status 2, never a traceback.
 Each command imports what it runs when it runs: `neardup --help` loads neither the compiled
 kernel nor the evaluation harness.

@@ -7,6 +7,10 @@ crosses into compiled code once per batch and no per-token or per-shingle Python
 Tokens: after `normalize`, a token is a run of ASCII letters/digits or non-ASCII characters; each
 character of a script written without spaces (CJK, kana, Thai, ...) is a token of its own, so that
 word n-grams become character n-grams there.
+
+Longer than the other modules on purpose: it is the one module numba compiles and caches, and
+the native core (a Rust extension) is to replace it whole, kernel for kernel, behind the same
+function names; split, the boundary between Python and compiled code would be harder to see.
 """
 
 from __future__ import annotations

@@ -1,6 +1,10 @@
 """A persistent index of document sketches on SQLite: add documents, query a new text against all
 of them in milliseconds, remove documents.
 
+(About 450 lines: `Index` is one object whose lock, connections and merge thread its writes,
+merges and reads share; the query algorithm, the file format and the file helpers are in
+`query.py`, `format.py` and `files.py`.)
+
 The index keeps no text. Per document it stores the user's id, the exact/word/template keys and
 the token count (table `docs`), and the sorted shingle hashes (a BLOB in a table of their own,
 `shingles`, read only for a query's candidates, so that the pages of the other tables stay in the
