@@ -293,7 +293,12 @@ _ERROR = re.compile(r"neardup\.errors\.(\w+): (.*)")
 
 @contextlib.contextmanager
 def user_errors() -> Iterator[None]:
-    """A NeardupError raised in an executor, raised again in the driver as itself."""
+    """A NeardupError raised in an executor, raised again in the driver as itself.
+
+    An executor's exception reaches the driver only as the text of Spark's error
+    (PythonException), so that text is the contract: its line `neardup.errors.Kind: message`,
+    which Python writes for an uncaught exception of the module `neardup.errors`. Errors raised
+    in the driver pass as they are."""
     try:
         yield
     except NeardupError:
