@@ -5,10 +5,8 @@
 'exact'
 """
 
-from __future__ import annotations
-
-import importlib
-from typing import TYPE_CHECKING, Any
+import importlib as _importlib
+import typing as _typing
 
 from neardup.errors import (
     EngineUnavailable,
@@ -20,7 +18,7 @@ from neardup.errors import (
 )
 from neardup.normalize import normalize
 
-if TYPE_CHECKING:
+if _typing.TYPE_CHECKING:
     from neardup.api import (
         Deduplication,
         compare,
@@ -54,16 +52,17 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     if name not in _LAZY:
         raise AttributeError(f"module 'neardup' has no attribute {name!r}")
-    value = getattr(importlib.import_module(_LAZY[name]), name)
+    value = getattr(_importlib.import_module(_LAZY[name]), name)
     globals()[name] = value
     return value
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_LAZY})
+    """The public API only: not the helpers this module imports, nor submodules."""
+    return sorted(__all__)
 
 
 __version__ = "0.1.0"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -16,12 +17,12 @@ from typing import Any
 
 import numpy as np
 
+from neardup import kernel
 from neardup.align import align
 from neardup.charlook import second_look
 from neardup.cluster import Clusters
 from neardup.errors import InputError, OptionsError, OutputError
 from neardup.index import Index, Match, is_copy
-from neardup.normalize import exact_key
 from neardup.options import Options
 from neardup.pipeline import (
     Corpus,
@@ -36,6 +37,7 @@ from neardup.pipeline import (
 from neardup.prescan import parallel_recurring_lines
 from neardup.progress import Reporter
 from neardup.read import (
+    DEFAULT_GLOB,
     Record,
     RecordReader,
     read_paths,
@@ -56,7 +58,7 @@ from neardup.results import (
 )
 from neardup.sketch import sketch_texts
 from neardup.verify import EXACT, RELATIONS, ScoredPairs, score_pairs
-from neardup.write import check_output, cluster_schema, pair_schema, write_rows
+from neardup.write import all_or_none, check_output, cluster_schema, pair_schema, write_rows
 
 
 def _options(options: Options | None, overrides: Mapping[str, Any]) -> Options:
@@ -85,7 +87,7 @@ def compare(
     )
     tokens = sketches.token_counts
     alignment = align(a, b) if explain else ()
-    has_text = sketches.exact_keys[0] != np.uint64(exact_key(""))
+    has_text = sketches.exact_keys[0] != kernel.EMPTY_KEY
     if has_text and sketches.exact_keys[0] == sketches.exact_keys[1]:
         return Comparison(
             relation=RELATIONS[EXACT],
@@ -139,14 +141,16 @@ def find_pairs(
     """
     options = _options(options, overrides)
     reader = RecordReader(id_field, text_field)
-    records = records if _reiterable(records) else list(records)
+    records = _in_memory(records, "find_pairs", "find_files")
     read = functools.partial(read_records, records)
-    corpus = _collect(read, reader, options, Reporter(progress))
+    reporter = Reporter(progress)
+    corpus = _collect(read, reader, options, reporter)
     pairs = match(
         corpus,
         options,
         report_overlap=report_overlap,
         texts=_texts(read, reader),
+        reporter=reporter,
     )
     return list(pair_rows(corpus.ids, pairs))
 
@@ -174,18 +178,12 @@ def deduplicate(
     """
     options = _options(options, overrides)
     started = time.perf_counter()
-    if not _reiterable(records):
-        records = list(records)
+    records = _in_memory(records, "deduplicate", "deduplicate_files")
     reader = RecordReader(id_field, text_field)
     read = functools.partial(read_records, records)
-    corpus = _collect(
-        read, reader, options, Reporter(progress), date_field=_date_field(keep, date_field)
-    )
-    pairs = match(
-        corpus,
-        options,
-        texts=_texts(read, reader),
-    )
+    reporter = Reporter(progress)
+    corpus = _collect(read, reader, options, reporter, date_field=_date_field(keep, date_field))
+    pairs = match(corpus, options, texts=_texts(read, reader), reporter=reporter)
     clusters = cluster_corpus(corpus, pairs, keep, numbers_matter=options.numbers_matter)
     kept = _select(records, ~clusters.removed, clusters.cluster_id if add_cluster_id else None)
     return Deduplication(
@@ -196,12 +194,14 @@ def deduplicate(
     )
 
 
+@all_or_none()
 def find_files(
     inputs: Sequence[str | Path],
     output: str | Path,
     *,
     id_field: str = "id",
     text_field: str = "text",
+    glob: str = DEFAULT_GLOB,
     report_overlap: bool = False,
     report: str | Path | None = None,
     options: Options | None = None,
@@ -211,16 +211,18 @@ def find_files(
     """Read the input files, write the related pairs to `output` (.jsonl, .jsonl.gz, .parquet).
 
     `report`, when given, receives an HTML report (.html) with aligned diffs of the pairs.
+    `glob` chooses which files of a folder are documents. The outputs are renamed into place
+    together at the end (`write.all_or_none`).
     """
     options = _options(options, overrides)
     _check_outputs(inputs, [output], report)
     started = time.perf_counter()
     reporter = Reporter(progress)
-    reader = RecordReader(id_field, text_field)
+    reader = RecordReader(id_field, text_field, glob=glob)
     read = functools.partial(read_paths, inputs)
     corpus = _collect(read, reader, options, reporter, paths=inputs)
     texts = _file_texts(inputs, reader)
-    pairs = match(corpus, options, report_overlap=report_overlap, texts=texts)
+    pairs = match(corpus, options, report_overlap=report_overlap, texts=texts, reporter=reporter)
     _write_pairs(output, corpus, pairs, reporter)
     summary = _summary(corpus, reader, options, pairs, None, started)
     summary.outputs["pairs"] = str(output)
@@ -229,6 +231,7 @@ def find_files(
     return summary
 
 
+@all_or_none()
 def deduplicate_files(
     inputs: Sequence[str | Path],
     output: str | Path,
@@ -237,6 +240,7 @@ def deduplicate_files(
     clusters: str | Path | None = None,
     id_field: str = "id",
     text_field: str = "text",
+    glob: str = DEFAULT_GLOB,
     keep: str = "longest",
     date_field: str | None = None,
     add_cluster_id: bool = False,
@@ -249,7 +253,9 @@ def deduplicate_files(
     """Read the input files and write the kept records, unchanged, to `output`.
 
     The inputs are read twice: once to sketch, once to copy the kept records, so that texts are
-    never all in memory. `pairs` and `clusters`, when given, receive those tables too.
+    never all in memory. `pairs` and `clusters`, when given, receive those tables too; all
+    the outputs are renamed into place together at the end (`write.all_or_none`). `glob`
+    chooses which files of a folder are documents.
 
     `against` names an index (:class:`neardup.Index`, built with the same options): records
     that are copies of an indexed document are removed too (see `index.is_copy`), and those
@@ -260,7 +266,7 @@ def deduplicate_files(
     _check_outputs(inputs, [output, pairs, clusters], report)
     started = time.perf_counter()
     reporter = Reporter(progress)
-    reader = RecordReader(id_field, text_field)
+    reader = RecordReader(id_field, text_field, glob=glob)
     index = None if against is None else Index(against, options, create=False)
     read = functools.partial(read_paths, inputs)
     try:
@@ -277,11 +283,7 @@ def deduplicate_files(
     finally:
         if index is not None:
             index.close()
-    scored = match(
-        corpus,
-        options,
-        texts=_file_texts(inputs, reader),
-    )
+    scored = match(corpus, options, texts=_file_texts(inputs, reader), reporter=reporter)
     found = cluster_corpus(corpus, scored, keep, numbers_matter=options.numbers_matter)
     summary = _summary(corpus, reader, options, scored, found, started)
     copies = np.zeros(len(corpus.ids), dtype=bool)
@@ -298,7 +300,7 @@ def deduplicate_files(
         rows = (m.to_dict() for m in cluster_rows(corpus.ids, found))
         write_rows(clusters, rows, cluster_schema)
         summary.outputs["clusters"] = str(clusters)
-    reread = read_paths(inputs, RecordReader(id_field, text_field))
+    reread = read_paths(inputs, reader.fresh())
     with reporter.stage("writing kept records", total=summary.kept) as advance:
         kept = _kept_fields(reread, corpus, found, removed, add_cluster_id, advance)
         write_rows(output, kept)
@@ -324,11 +326,7 @@ def _report(
     pairs = list(pair_rows(corpus.ids, scored))
     members = [] if clusters is None else list(cluster_rows(corpus.ids, clusters))
     needed = {i for p in pairs_to_explain(pairs) for i in (p.id_a, p.id_b)}
-    texts = {
-        r.id: r.text
-        for r in read(RecordReader(reader.id_field, reader.text_field))
-        if r.id in needed
-    }
+    texts = {r.id: r.text for r in read(reader.fresh()) if r.id in needed}
     html = render_report(
         summary=summary, options=options, pairs=pairs, clusters=members, texts=texts
     )
@@ -358,7 +356,7 @@ def _collect(
             meanwhile=functools.partial(load_kernels, options),
         )
         if found is None:
-            found = furniture_lines(read(RecordReader(reader.id_field, reader.text_field)), options)
+            found = furniture_lines(read(reader.fresh()), options)
         furniture = frozenset(found or ())
     return collect(
         read(reader), options, furniture=furniture, date_field=date_field, reporter=reporter
@@ -367,15 +365,13 @@ def _collect(
 
 def _texts(read: Callable[[RecordReader], Iterable[Record]], reader: RecordReader) -> TextsOf:
     """The texts of a set of documents by one more read of in-memory records (the second look)."""
-    fresh = functools.partial(RecordReader, reader.id_field, reader.text_field)
-    return reread_texts(lambda positions: records_at(read(fresh()), positions))
+    return reread_texts(lambda positions: records_at(read(reader.fresh()), positions))
 
 
 def _file_texts(inputs: Sequence[str | Path], reader: RecordReader) -> TextsOf:
     """The texts of a set of documents by one more read of the input files, which parses only
     their JSONL lines (the second look)."""
-    fresh = functools.partial(RecordReader, reader.id_field, reader.text_field)
-    return reread_texts(lambda positions: read_paths_at(inputs, fresh(), positions))
+    return reread_texts(lambda positions: read_paths_at(inputs, reader.fresh(), positions))
 
 
 def _kept_fields(
@@ -453,6 +449,17 @@ def _date_field(keep: str, date_field: str | None) -> str | None:
     return date_field if keep in ("newest", "oldest") else None
 
 
+def _in_memory(records: Any, function: str, files_function: str) -> Any:
+    """The records as a container that can be read more than once; a file name is an error
+    naming the function that reads files."""
+    if isinstance(records, str | os.PathLike):
+        raise InputError(
+            f"{function} takes records (dicts, a pyarrow Table or a pandas DataFrame), not the "
+            f"file name '{os.fspath(records)}': use neardup.{files_function} to read files"
+        )
+    return records if _reiterable(records) else list(records)
+
+
 def _reiterable(records: Any) -> bool:
     return (
         isinstance(records, Sequence)
@@ -503,6 +510,8 @@ def _summary(
     summary = Summary(
         documents=reader.stats.documents,
         invalid_utf8=reader.stats.invalid_utf8,
+        invalid_utf8_ids=reader.stats.invalid_utf8_ids,
+        skipped=reader.stats.skipped,
         empty=int((tokens == 0).sum()),
         too_short=int(((tokens > 0) & (tokens < options.min_words)).sum()),
         candidates=int(corpus.stats.get("candidates", 0)),

@@ -46,11 +46,24 @@ from typing import Any
 import numpy as np
 
 from neardup import kernel
-from neardup.errors import IndexFormatError, InputError, NeardupError, OptionsError, OutputError
-from neardup.normalize import exact_key
+from neardup.errors import (
+    IndexFormatError,
+    InputError,
+    NeardupError,
+    OptionsError,
+    OutputError,
+    shortened,
+)
 from neardup.options import Options
 from neardup.postings import SCHEMA, Segments, Snapshot
-from neardup.read import Record, RecordReader, read_paths, read_records
+from neardup.read import (
+    DEFAULT_GLOB,
+    ReadStats,
+    Record,
+    RecordReader,
+    read_paths,
+    read_records,
+)
 from neardup.results import DIGITS, Comparison
 from neardup.sketch import Sketches, sketch_with
 from neardup.verify import CONTAINS, DUPLICATE_RELATIONS, EXACT, RELATIONS, verify
@@ -59,13 +72,13 @@ _log = logging.getLogger("neardup.index")
 #: Version of the on-disk layout. An index of another version is refused, never misread.
 #: 2: shingles in their own table, fingerprints sampled (1 in PRINT_SAMPLE).
 #: 3: band keys of one-permutation MinHash signatures (`kernel.minhash`).
-FORMAT_VERSION = 3
+#: 4: exact keys of the words of the whole text (punctuation left out), no separate word key.
+FORMAT_VERSION = 4
 #: One winnowed fingerprint in this many (by hash value) is posted and looked up.
 PRINT_SAMPLE = 4
 #: A query reads at most this many documents per LSH band key: an index holding more near-copies
 #: of one text than this returns some of them, and a query's cost stays bounded.
 BAND_ROWS_PER_KEY = 1000
-_EMPTY_KEY = exact_key("")
 #: A query fetches a fingerprint's holders with their fingerprint counts packed in one integer.
 _SHIFT = 24
 _COUNT_MASK = (1 << _SHIFT) - 1
@@ -76,7 +89,6 @@ CREATE TABLE docs (
     doc INTEGER PRIMARY KEY AUTOINCREMENT,
     id TEXT NOT NULL UNIQUE,
     exact_key INTEGER NOT NULL,
-    word_key INTEGER NOT NULL,
     masked_key INTEGER NOT NULL,
     tokens INTEGER NOT NULL,
     prints INTEGER NOT NULL
@@ -286,23 +298,34 @@ class Index:
         """Add already read records (see :mod:`neardup.read`) in one transaction."""
         return self._write(self._prepare(records))
 
-    def add_batches(self, batches: Iterable[Sequence[Record]]) -> int:
-        """Add batches of read records, one transaction each, sketching the next batch while
-        the previous one is written (on another thread). Returns the number of records added.
+    def add_batches(
+        self,
+        batches: Iterable[Iterable[Mapping[str, Any] | Record]],
+        *,
+        id_field: str = "id",
+        text_field: str = "text",
+    ) -> int:
+        """Add batches of records (what :meth:`add` takes, or read :class:`Record`s), one
+        transaction each, sketching the next batch while the previous one is written (on
+        another thread). Returns the number of records added.
+
+        Records are checked here, numbered across the batches in error messages: what the
+        thread raises is a neardup error too (a repeated id).
 
         >>> import tempfile, os
-        >>> from neardup.read import Record
-        >>> batches = [[Record(f"{b}-{i}", f"story {b} {i}", {}, "here") for i in range(3)]
+        >>> batches = [[{"id": f"{b}-{i}", "text": f"story {b} {i}"} for i in range(3)]
         ...            for b in range(4)]
         >>> with Index(os.path.join(tempfile.mkdtemp(), "news.ndx")) as index:
         ...     index.add_batches(batches), len(index)
         (12, 12)
         """
+        reader = RecordReader(id_field, text_field)
         added = 0
         with ThreadPoolExecutor(1, thread_name_prefix="neardup-sketch") as sketcher:
             ahead = None
             for batch in batches:
-                prepared = sketcher.submit(self._prepare, batch)
+                records = list(read_records(batch, reader, first=reader.stats.documents + 1))
+                prepared = sketcher.submit(self._prepare, records)
                 if ahead is not None:
                     added += self._write(ahead.result())
                 ahead = prepared
@@ -316,7 +339,8 @@ class Index:
         for record in records:
             if record.id in seen:
                 raise InputError(
-                    f"{record.where}: duplicate id '{record.id}' (first at {seen[record.id]})"
+                    f"{record.where}: duplicate id '{shortened(record.id)}' "
+                    f"(first at {seen[record.id]})"
                 )
             seen[record.id] = record.where
         return records, self._sketch([r.text for r in records]) if records else None
@@ -334,7 +358,7 @@ class Index:
             docs = np.arange(first, first + len(records), dtype=np.int64)
             eligible = self._eligible(sketches)
             self._db.executemany(
-                "INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?)", _doc_rows(records, sketches, docs)
+                "INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?)", _doc_rows(records, sketches, docs)
             )
             self._db.executemany(
                 "INSERT INTO shingles VALUES (?, ?)", _shingle_rows(sketches, docs, eligible)
@@ -404,22 +428,25 @@ class Index:
 
     def _remove(self, ids: list[str]) -> int:
         # Postings of removed documents stay until merged; queries skip documents not in `docs`.
-        listed = json.dumps(ids)
-        docs = self._db.execute(
-            "SELECT doc FROM docs WHERE id IN (SELECT value FROM json_each(?))", (listed,)
-        ).fetchall()
-        self._db.execute("DELETE FROM docs WHERE id IN (SELECT value FROM json_each(?))", (listed,))
-        found = json.dumps([doc for (doc,) in docs])
-        self._db.execute(
-            "DELETE FROM shingles WHERE doc IN (SELECT value FROM json_each(?))", (found,)
-        )
-        self._segments.forget([doc for (doc,) in docs])
+        # Ids are looked up one by one, not through json_each, which cuts a text at a NUL
+        # character: an id holding one could be neither removed nor replaced.
+        docs = [
+            doc
+            for doc_id in dict.fromkeys(ids)
+            for (doc,) in self._db.execute("SELECT doc FROM docs WHERE id = ?", (doc_id,))
+        ]
+        found = json.dumps(docs)
+        for table in ("docs", "shingles"):
+            self._db.execute(
+                f"DELETE FROM {table} WHERE doc IN (SELECT value FROM json_each(?))", (found,)
+            )
+        self._segments.forget(docs)
         return len(docs)
 
     def _eligible(self, sketches: Sketches) -> np.ndarray:
         """Documents matched by more than their exact text (as in `pipeline.match`)."""
         return (
-            (sketches.exact_keys != np.uint64(_EMPTY_KEY))
+            (sketches.exact_keys != kernel.EMPTY_KEY)
             & (sketches.token_counts >= self.options.min_words)
             & (sketches.shingle_counts > 0)
         )
@@ -485,7 +512,7 @@ class Index:
         report_overlap: bool,
     ) -> list[Match]:
         key = sketches.exact_keys[d]
-        if key == np.uint64(_EMPTY_KEY):
+        if key == kernel.EMPTY_KEY:
             return []  # empty documents are never matched
         (signed_key,) = np.array([key]).view(np.int64).tolist()
         exact = [
@@ -504,7 +531,7 @@ class Index:
             return exact
         candidates = self._candidates(segments, sketches, d, segs, report_overlap)
         rows = db.execute(
-            "SELECT id, exact_key, word_key, masked_key, tokens, shingles FROM docs "
+            "SELECT id, exact_key, masked_key, tokens, shingles FROM docs "
             "JOIN shingles USING (doc) "
             "WHERE doc IN (SELECT value FROM json_each(?)) AND exact_key != ?",
             (json.dumps(candidates.tolist()), signed_key),
@@ -669,7 +696,6 @@ def _doc_rows(
         docs.tolist(),
         [r.id for r in records],
         _signed(sketches.exact_keys),
-        _signed(sketches.word_keys),
         _signed(sketches.masked_keys),
         sketches.token_counts.tolist(),
         np.diff(sketches.print_starts).tolist(),
@@ -692,7 +718,7 @@ def _shingle_rows(
 def _with_query(sketches: Sketches, d: int, rows: list[tuple[Any, ...]]) -> Sketches:
     """Sketches of the query (document 0) and of the indexed candidates (1…), for `verify`."""
     parts = [sketches.shingles[sketches.starts[d] : sketches.starts[d + 1]]]
-    parts += [np.frombuffer(row[5], dtype="<u8") for row in rows]
+    parts += [np.frombuffer(row[4], dtype="<u8") for row in rows]
     starts = np.zeros(len(parts) + 1, dtype=np.int64)
     np.cumsum([p.size for p in parts], out=starts[1:])
 
@@ -703,9 +729,8 @@ def _with_query(sketches: Sketches, d: int, rows: list[tuple[Any, ...]]) -> Sket
     n = len(parts)
     return Sketches(
         exact_keys=keys(1, sketches.exact_keys),
-        word_keys=keys(2, sketches.word_keys),
-        masked_keys=keys(3, sketches.masked_keys),
-        token_counts=np.array([sketches.token_counts[d]] + [row[4] for row in rows], np.int64),
+        masked_keys=keys(2, sketches.masked_keys),
+        token_counts=np.array([sketches.token_counts[d]] + [row[3] for row in rows], np.int64),
         shingles=np.concatenate(parts).astype(np.uint64),
         starts=starts,
         signatures=np.empty((n, 0), dtype=np.uint32),  # scoring needs no signature
@@ -724,19 +749,24 @@ def add_files(
     *,
     id_field: str = "id",
     text_field: str = "text",
+    glob: str = DEFAULT_GLOB,
     batch: int = ADD_BATCH,
+    stats: ReadStats | None = None,
 ) -> int:
     """Add the records of input files (as `neardup dedup` reads them), one transaction per
     `batch` documents. A crash loses at most the batch in progress; adding again is idempotent.
-    An id found twice in the inputs is an error naming both places."""
+    An id found twice in the inputs is an error naming both places. `stats`, when given,
+    receives what reading found (files of a folder not read, invalid UTF-8)."""
     seen: dict[str, str] = {}
+    reader = RecordReader(id_field, text_field, stats, glob=glob)
 
     def batches() -> Iterator[list[Record]]:
         pending: list[Record] = []
-        for record in read_paths(inputs, RecordReader(id_field, text_field)):
+        for record in read_paths(inputs, reader):
             if record.id in seen:
                 raise InputError(
-                    f"{record.where}: duplicate id '{record.id}' (first at {seen[record.id]})"
+                    f"{record.where}: duplicate id '{shortened(record.id)}' "
+                    f"(first at {seen[record.id]})"
                 )
             seen[record.id] = record.where
             pending.append(record)
@@ -755,11 +785,14 @@ def query_files(
     k: int = 10,
     id_field: str = "id",
     text_field: str = "text",
+    glob: str = DEFAULT_GLOB,
     report_overlap: bool = False,
     batch: int = 1000,
+    stats: ReadStats | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """For each record of the inputs, its matches in the index as rows `{"query_id", "id", …}`."""
-    records = read_paths(inputs, RecordReader(id_field, text_field))
+    """For each record of the inputs, its matches in the index as rows `{"query_id", "id", …}`;
+    `stats`, when given, receives what reading found."""
+    records = read_paths(inputs, RecordReader(id_field, text_field, stats, glob=glob))
     while chunk := list(itertools.islice(records, batch)):
         results = index.query_many([r.text for r in chunk], k, report_overlap=report_overlap)
         for record, matches in zip(chunk, results, strict=True):

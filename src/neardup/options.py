@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import numbers
+from dataclasses import dataclass, field, fields
 
-from neardup.errors import OptionsError
+from neardup.errors import OptionsError, shortened
 from neardup.lsh import choose_bands
 
 KEEP_POLICIES = ("longest", "first", "newest", "oldest")
+#: What a value of each annotated type must be, and how a message names it.
+_TYPES: dict[str, tuple[type, str]] = {
+    "int": (numbers.Integral, "an integer"),
+    "float": (numbers.Real, "a number"),
+    "bool": (bool, "True or False"),
+}
 
 
 @dataclass(frozen=True)
@@ -55,6 +62,9 @@ class Options:
     _lsh: tuple[int, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        for option in fields(self):
+            if option.init:
+                _check_type(option.name, option.type, getattr(self, option.name))
         _check(1 <= self.ngram <= 32, f"ngram must be in [1, 32], got {self.ngram}")
         _check(0.0 < self.jaccard <= 1.0, f"jaccard must be in (0, 1], got {self.jaccard}")
         _check(
@@ -89,6 +99,23 @@ class Options:
     def lsh(self) -> tuple[int, int]:
         """The (bands, rows) in use: given, or computed from the Jaccard threshold."""
         return self._lsh
+
+
+def _check_type(name: str, annotation: str, value: object) -> None:
+    """An error unless `value` is of the annotated type ("int", "float | None", ...); a bool is
+    not taken for a number.
+
+    >>> _check_type("ngram", "int", "5")
+    Traceback (most recent call last):
+    neardup.errors.OptionsError: ngram must be an integer, got '5'
+    """
+    kind, _, optional = annotation.partition(" | ")
+    if value is None and optional:
+        return
+    accepted, described = _TYPES[kind]
+    if not isinstance(value, accepted) or (kind != "bool" and isinstance(value, bool)):
+        alternative = " or None" if optional else ""
+        raise OptionsError(f"{name} must be {described}{alternative}, got {shortened(repr(value))}")
 
 
 def _check(ok: bool, message: str) -> None:

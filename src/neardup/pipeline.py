@@ -22,9 +22,8 @@ from neardup.boilerplate import recurring_lines
 from neardup.candidates import candidate_pairs
 from neardup.charlook import in_band, second_look
 from neardup.cluster import Clusters, cluster, keep_order
-from neardup.errors import InputError
+from neardup.errors import InputError, shortened
 from neardup.lsh import pairs_sharing_keys
-from neardup.normalize import exact_key
 from neardup.options import Options
 from neardup.progress import Reporter
 from neardup.read import Record
@@ -83,7 +82,8 @@ def collect(
             for record in batch:
                 if record.id in seen:
                     raise InputError(
-                        f"{record.where}: duplicate id '{record.id}' (first at {seen[record.id]})"
+                        f"{record.where}: duplicate id '{shortened(record.id)}' "
+                        f"(first at {seen[record.id]})"
                     )
                 seen[record.id] = record.where
                 ids.append(record.id)
@@ -104,8 +104,9 @@ def collect(
 def load_kernels(options: Options) -> None:
     """Load what sketching a batch loads on its first call, by sketching a short text: the
     compiled kernels from numba's cache and the table of non-ASCII code points (half a second
-    in all), so that it is done while this process would only wait for the pre-pass."""
-    sketch_with(options, ["Loading the kernels — once."], frozenset())
+    in all), so that it is done while this process would only wait for the pre-pass. The text
+    holds furniture: the keys of a text that has some are computed apart."""
+    sketch_with(options, ["Loading the kernels — once.\nADVERTISEMENT"], frozenset())
 
 
 def _batches(records: Iterable[Record]) -> Iterator[list[Record]]:
@@ -159,16 +160,18 @@ def match(
     *,
     report_overlap: bool = False,
     texts: TextsOf | None = None,
+    reporter: Reporter | None = None,
 ) -> ScoredPairs:
     """Every pair in a reported relation, with exact scores, sorted by document order.
 
     With `texts` (the texts of a set of documents, by position), pairs below both thresholds
-    get the character-level second look (`charlook.second_look`, unless `char_errors` is 0).
+    get the character-level second look (`charlook.second_look`, unless `char_errors` is 0),
+    with a progress bar of the `reporter`'s.
     """
     started = time.perf_counter()
     sketches = corpus.sketches
     # Exact copies are judged on the whole text, even one made only of page furniture.
-    with_text = np.flatnonzero(sketches.exact_keys != np.uint64(exact_key("")))
+    with_text = np.flatnonzero(sketches.exact_keys != kernel.EMPTY_KEY)
     exact = _exact_pairs(sketches.exact_keys[with_text], with_text)
     groups = _exact_groups(exact, sketches.token_counts.size)
     is_first_copy = groups == np.arange(groups.size)
@@ -185,8 +188,10 @@ def match(
     resident = _with_shingles_of(sketches, np.union1d(left, right))
     scored = score_pairs(resident, left, right, options, report_overlap=report_overlap)
     if texts is not None:
-        corpus.stats["second_look"] = int(in_band(scored, options).sum())
-        scored = second_look(scored, texts, options, corpus.furniture)
+        looked = int(in_band(scored, options).sum())
+        corpus.stats["second_look"] = looked
+        with (reporter or Reporter(False)).stage("second look", total=looked) as advance:
+            scored = second_look(scored, texts, options, corpus.furniture, advance)
     verified = reported(scored)
     pairs = ScoredPairs.concat([exact, _expand_to_copies(verified, groups)]).sorted()
     corpus.stats["candidates"] = candidates.size

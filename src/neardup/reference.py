@@ -12,7 +12,9 @@ from collections.abc import Callable
 from neardup.normalize import normalize
 
 _MASK = (1 << 64) - 1
-_UNSPACED = (
+#: The characters of scripts written without spaces (Thai, Lao, Myanmar, Khmer, kana, CJK), for
+#: a regular expression's character class: each is a token of its own (`kernel._is_unspaced`).
+UNSPACED = (
     "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
     "\uf900-\ufaff\U00020000-\U0003ffff"
 )
@@ -20,7 +22,7 @@ _UNSPACED = (
 
 #: A character of a script written without spaces, or a run of the other word characters (ASCII
 #: letters and digits, non-ASCII characters).
-_TOKEN = re.compile(f"[{_UNSPACED}]|[^\\x00-/:-@\\[-`{{-\\x7f{_UNSPACED}]+")
+_TOKEN = re.compile(f"[{UNSPACED}]|[^\\x00-/:-@\\[-`{{-\\x7f{UNSPACED}]+")
 
 
 def tokens(normalized: str) -> list[str]:
@@ -115,6 +117,20 @@ def scores(a: set, b: set) -> tuple[float, float, float]:
         common / len(a) if a else 0.0,
         common / len(b) if b else 0.0,
     )
+
+
+#: What the kernel chains in place of a run of number tokens ("#" in :func:`masked_tokens`).
+_NUMBER_RUN = 0xFF51AFD7ED558CCD
+
+
+def sequence_key(words: list[str]) -> int:
+    """The kernel's key of a token sequence: the token hashes chained in order. Of a text's
+    tokens it is the exact key; of its :func:`masked_tokens`, the masked key."""
+    h = 0xCBF29CE484222325
+    for word in words:
+        x = _NUMBER_RUN if word == "#" else token_hash(word)
+        h = (fmix64(h ^ x) + 0x100000001B3) & _MASK
+    return h
 
 
 def starts_with_digit(token: str) -> bool:

@@ -37,12 +37,12 @@ from neardup import errors, spark_stages
 from neardup.api import _check_outputs as check_outputs
 from neardup.api import _date_field, _options
 from neardup.components import MAX_ITERATIONS
-from neardup.errors import EngineUnavailable, InputError, NeardupError, OptionsError
+from neardup.errors import EngineUnavailable, InputError, NeardupError, OptionsError, shortened
 from neardup.options import Options
-from neardup.read import RecordReader
+from neardup.read import RecordReader, malformed_json
 from neardup.results import Summary
 from neardup.verify import RELATIONS
-from neardup.write import CLUSTER_SCHEMA, PAIR_SCHEMA, write_rows
+from neardup.write import CLUSTER_SCHEMA, PAIR_SCHEMA, all_or_none, write_rows
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -241,7 +241,7 @@ def _check_ids(docs: DataFrame, id_field: str) -> None:
         raise InputError(f"a row has no id in '{id_field}' (choose the field with --id-field)")
     twice = docs.groupBy("id").count().filter(F.col("count") > 1).limit(1).collect()
     if twice:
-        raise InputError(f"duplicate id '{twice[0]['id']}'")
+        raise InputError(f"duplicate id '{shortened(twice[0]['id'])}'")
 
 
 def _pairs(run: _Run) -> DataFrame:
@@ -298,6 +298,7 @@ def _user_errors() -> Iterator[None]:
 # -- Files in and out, for the CLI -----------------------------------------------------------
 
 
+@all_or_none()
 def find_files(
     inputs: Sequence[str | Path],
     output: str | Path,
@@ -324,6 +325,7 @@ def find_files(
     return summary
 
 
+@all_or_none()
 def deduplicate_files(
     inputs: Sequence[str | Path],
     output: str | Path,
@@ -438,7 +440,7 @@ def _jsonl(
                 try:
                     fields = json.loads(line.removeprefix("\ufeff"))
                 except json.JSONDecodeError as error:
-                    raise InputError(f"{where}: malformed JSON ({error.msg})") from None
+                    raise malformed_json(where, error) from None
                 record = reader.make(fields, where)
                 columns[0].append(record.id)
                 columns[1].append(record.text)

@@ -21,7 +21,7 @@ from neardup.boilerplate import line_key, short_line_keys, text_key
 from neardup.charlook import in_band, second_look
 from neardup.cluster import Clusters, cluster, keep_order
 from neardup.components import MAX_ITERATIONS, connected_components
-from neardup.normalize import exact_key
+from neardup.errors import shortened
 from neardup.options import Options
 from neardup.pipeline import parse_date
 from neardup.read import Record
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from pyspark.sql import DataFrame
 
 SKETCH_SCHEMA = (
-    "pos long, id string, exact long, word long, masked long, tokens long, stamp double, "
+    "pos long, id string, exact long, masked long, tokens long, stamp double, "
     "shingles array<long>, bands array<long>, prints array<long>"
 )
 SCORED_SCHEMA = (
@@ -139,7 +139,6 @@ def sketch(
                     batch.column("pos"),
                     batch.column("id"),
                     pa.array(_signed(s.exact_keys)),
-                    pa.array(_signed(s.word_keys)),
                     pa.array(_signed(s.masked_keys)),
                     pa.array(s.token_counts.astype(np.int64)),
                     pa.array(_stamps(batch, date_field), pa.float64()),
@@ -159,7 +158,7 @@ def _stamps(batch: pa.RecordBatch, date_field: str | None) -> list[float | None]
     ids = batch.column("id").to_pylist()
     stamps: list[float | None] = []
     for doc_id, value in zip(ids, batch.column("date").to_pylist(), strict=True):
-        record = Record(doc_id, "", {date_field: value}, f"id '{doc_id}'")
+        record = Record(doc_id, "", {date_field: value}, f"id '{shortened(doc_id)}'")
         date = parse_date(record, date_field)
         stamps.append(None if date is None else date.timestamp())
     return stamps
@@ -184,7 +183,7 @@ def exact_groups(sketches: DataFrame) -> tuple[DataFrame, DataFrame, DataFrame]:
     """
     from pyspark.sql import functions as F
 
-    keyed = sketches.filter(F.col("exact") != int(_signed(exact_key(""))))
+    keyed = sketches.filter(F.col("exact") != int(_signed(kernel.EMPTY_KEY)))
     # Structs sort by their first field: each group's documents in input order.
     docs = F.array_sort(F.collect_list(F.struct("pos", "id")))
     groups = keyed.groupBy("exact").agg(docs.alias("docs")).select("docs").persist()
@@ -275,7 +274,7 @@ def verify_pairs(
             F.col("pos").alias(name),
             F.col("id").alias(f"id_{name}"),
             F.col("shingles").alias(f"{name}_shingles"),
-            F.col("word").alias(f"{name}_word"),
+            F.col("exact").alias(f"{name}_exact"),
             F.col("masked").alias(f"{name}_masked"),
         )
 
@@ -292,12 +291,11 @@ def verify_pairs(
                 kind: np.concatenate(
                     [_numpy(batch, f"left_{kind}"), _numpy(batch, f"right_{kind}")]
                 ).view(np.uint64)
-                for kind in ("word", "masked")
+                for kind in ("exact", "masked")
             }
             # Both sides as one batch of 2n documents: left i is document i, right i is n + i.
             both = Sketches(
-                exact_keys=np.zeros(2 * n, np.uint64),
-                word_keys=keys["word"],
+                exact_keys=keys["exact"],
                 masked_keys=keys["masked"],
                 token_counts=np.zeros(2 * n, np.int64),
                 shingles=np.concatenate([left_values, right_values]),
