@@ -1,5 +1,7 @@
 """The public Python API: compare, find_pairs, deduplicate over dicts, Arrow and pandas."""
 
+from pathlib import Path
+
 import pyarrow as pa
 import pytest
 
@@ -49,6 +51,14 @@ def test_public_names_are_exactly_these() -> None:
     )
     for name in neardup.__all__:
         assert hasattr(neardup, name)
+
+
+def test_the_package_namespace_shows_only_the_api() -> None:
+    assert dir(neardup) == sorted(neardup.__all__)
+    for helper in ("Any", "TYPE_CHECKING", "importlib", "annotations"):
+        assert not hasattr(neardup, helper)
+    with pytest.raises(AttributeError, match="module 'neardup' has no attribute 'Any'"):
+        _ = neardup.Any
 
 
 def test_seed_pair_later_contains_earlier(seed_texts: tuple[str, str]) -> None:
@@ -131,6 +141,41 @@ def test_bad_options_and_duplicate_ids() -> None:
         neardup.find_pairs([], jacard=0.5)
     with pytest.raises(InputError, match="record 2: duplicate id 'x' \\(first at record 1\\)"):
         neardup.find_pairs([{"id": "x", "text": "a"}, {"id": "x", "text": "b"}])
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"ngram": "5"}, "ngram must be an integer, got '5'"),
+        ({"min_words": 2.5}, "min_words must be an integer, got 2.5"),
+        ({"jaccard": "0.8"}, "jaccard must be a number, got '0.8'"),
+        ({"overlap": "0.1"}, "overlap must be a number or None, got '0.1'"),
+        ({"numbers_matter": 1}, "numbers_matter must be True or False, got 1"),
+        ({"ngram": True}, "ngram must be an integer, got True"),
+    ],
+)
+def test_options_of_the_wrong_type_say_what_they_must_be(
+    overrides: dict[str, object], message: str
+) -> None:
+    with pytest.raises(OptionsError) as raised:
+        neardup.find_pairs([], **overrides)
+    assert str(raised.value) == message
+
+
+@pytest.mark.parametrize("name", ["corpus.jsonl", Path("corpus.jsonl")])
+def test_a_file_name_instead_of_records_points_to_the_files_functions(name: str | Path) -> None:
+    with pytest.raises(InputError) as raised:
+        neardup.find_pairs(name)
+    assert str(raised.value) == (
+        "find_pairs takes records (dicts, a pyarrow Table or a pandas DataFrame), not the file "
+        "name 'corpus.jsonl': use neardup.find_files to read files"
+    )
+    with pytest.raises(InputError) as raised:
+        neardup.deduplicate(name)
+    assert str(raised.value) == (
+        "deduplicate takes records (dicts, a pyarrow Table or a pandas DataFrame), not the file "
+        "name 'corpus.jsonl': use neardup.deduplicate_files to read files"
+    )
 
 
 def test_find_pairs_orders_by_input_and_overlap_only_when_asked() -> None:

@@ -83,17 +83,80 @@ def test_fed_notices_differ_only_in_numbers(reuters: list[dict[str, str]]) -> No
 @pytest.mark.parametrize(
     ("line", "headline", "rest"),
     [
-        ("READ MORE: Wall Street cheers Bush victoryUS prosecutors said", "victory", "US pros"),
-        ("SEE ALSO: Tory backing for ID cardsA man was", "ID cards", "A man"),
-        ("SEE ALSO: Leeds v Saracens (Fri)The guitarist", "(Fri)", "The guitarist"),
-        # a quote between the two may close the headline or open the sentence: either will do
-        ("RELATED: Jugnot 'tops league'A spokesman said", "league", "'A spokesman"),
-        ("RELATED: US jobs upSEE ALSO: Mansfield 0-1 OrientThe singer", "Orient", "The singer"),
+        (
+            "READ MORE: Wall Street cheers Bush victoryUS prosecutors said",
+            "READ MORE: Wall Street cheers Bush victory",
+            "US prosecutors said",
+        ),
+        (
+            "SEE ALSO: Tory backing for ID cardsA man was",
+            "SEE ALSO: Tory backing for ID cards",
+            "A man was",
+        ),
+        (
+            "SEE ALSO: Leeds v Saracens (Fri)The guitarist",
+            "SEE ALSO: Leeds v Saracens (Fri)",
+            "The guitarist",
+        ),
+        # a quote closing a quotation of the headline ends it; one opening a quotation starts
+        # the sentence
+        (
+            "RELATED: Jugnot 'tops league'A spokesman said",
+            "RELATED: Jugnot 'tops league'",
+            "A spokesman said",
+        ),
+        (
+            'SEE ALSO: O\'Brien Wins 2020 Vote"We won," he said.',
+            "SEE ALSO: O'Brien Wins 2020 Vote",
+            '"We won," he said.',
+        ),
+        (
+            "RELATED: US jobs upSEE ALSO: Mansfield 0-1 OrientThe singer",
+            "RELATED: US jobs upSEE ALSO: Mansfield 0-1 Orient",
+            "The singer",
+        ),
+        # camel-case names inside a Title-Case headline are not where the sentence starts
+        (
+            "SEE ALSO: YouTube Stars Sign DealThe company said",
+            "SEE ALSO: YouTube Stars Sign Deal",
+            "The company said",
+        ),
+        (
+            "SEE ALSO: Apple Unveils iPhone 15The company said",
+            "SEE ALSO: Apple Unveils iPhone 15",
+            "The company said",
+        ),
+        # sentence case: the first glue point
+        (
+            "SEE ALSO: Britain considering deploymentBritish Prime Minister Boris Johnson, who is",
+            "SEE ALSO: Britain considering deployment",
+            "British Prime Minister Boris Johnson, who is",
+        ),
+        ("SEE ALSO: Nothing Glued Here", "SEE ALSO: Nothing Glued Here", ""),
     ],
 )
 def test_glued_headline_before_acronyms_one_letter_words_and_quotes(
     line: str, headline: str, rest: str
 ) -> None:
     """Found by `neardup eval news-benchmark`: these glued headlines took the whole paragraph."""
-    furniture, kept = split_furniture(line)
-    assert furniture.endswith(headline) and kept.startswith(rest)
+    assert split_furniture(line) == (headline, rest)
+
+
+def test_title_case_headline_with_a_quoted_word_is_furniture_whole(
+    seed_texts: tuple[str, str],
+) -> None:
+    """Issue 14, item 12: the seed pair's headline was cut at the quote before 'Major'."""
+    alignment = neardup.compare(*seed_texts).alignment
+    (k,) = [k for k, s in enumerate(alignment) if "Deployment" in s.b]
+    assert alignment[k].op == "boilerplate"
+    assert alignment[k].b == (
+        "SEE ALSO: Britain Considering 'Major' Military Deployment To Eastern Europe Amid Russia "
+        "Tensions"
+    )
+    assert (alignment[k + 1].op, alignment[k + 1].b) == (
+        "added",
+        "British Prime Minister Boris Johnson, who is considering options to alleviate Russian "
+        'aggression, including a "major" deployment of troops, warships, and fighter jets in NATO '
+        "members of Eastern Europe, is expected to travel to Ukraine and hold a planned telephone "
+        'call with Putin this week in an effort to "accelerate diplomatic efforts."',
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 from conftest import EARLIER
@@ -26,6 +27,65 @@ def test_ocr_noised_copy_scores_high_where_word_scores_do_not() -> None:
     assert words.relation == "overlap"  # what 5-gram shingles make of 2% character errors
     jaccard, a_in_b, b_in_a = char_scores(ARTICLE.text, noisy)
     assert min(jaccard, a_in_b, b_in_a) >= 0.85
+
+
+def test_scores_are_exact_counts_of_distinct_ngrams(seed_texts: tuple[str, str]) -> None:
+    """Pinned: keeping a text's tokens and n-grams from one pair to the next (`second_look`)
+    changed no score."""
+    noisy = _noised(0.02)
+    assert char_scores(ARTICLE.text, noisy) == (397 / 423, 402 / 412, 397 / 408)
+    assert char_scores(ARTICLE.text, noisy, ngram=3, char_errors=0.2) == (
+        381 / 431,
+        381 / 406,
+        383 / 406,
+    )
+    assert char_scores(*seed_texts) == (367 / 777, 367 / 412, 368 / 732)
+    # A text in several pairs: its tokens are read once, its scores are those of its pairs.
+    texts = {"original": ARTICLE.text, "ocr": noisy, "ocr again": _noised(0.02, seed=4)}
+    found = neardup.find_pairs([{"id": i, "text": t} for i, t in texts.items()])
+    assert [(p.id_a, p.id_b, p.differs_only_in) for p in found] == [
+        ("original", "ocr", "characters"),
+        ("original", "ocr again", "characters"),
+        ("ocr", "ocr again", "characters"),
+    ]
+    for pair in found:
+        scores = char_scores(texts[pair.id_a], texts[pair.id_b])
+        shown = (pair.jaccard, pair.containment_a_in_b, pair.containment_b_in_a)
+        assert shown == tuple(round(score, 6) for score in scores)
+
+
+def test_shared_words_bound_nothing_of_what_the_characters_find() -> None:
+    """Why every pair of the band is aligned (no bound from the words skips one): after the same
+    shared sentence, a copy with a typo in every word and another text share the same word
+    n-grams, and neither has a word of its rest in the first text."""
+    shared = (
+        "The council said on Tuesday that the new bridge over the river would open to traffic "
+        "in the spring after two years of work and a long dispute over its cost."
+    )
+    rest = (
+        "Engineers found cracks in the old piers last winter and the county closed the crossing "
+        "to lorries while divers inspected the foundations beneath the water for several weeks."
+    )
+    typed = " ".join(w if len(w) < 3 else w[0] + "q" + w[2:] for w in rest.split())
+    other = (
+        "Shoppers queued outside department stores before dawn hoping with bargains as retailers "
+        "slashed prices across clothing electronics furniture toys cosmetics jewellery footwear "
+        "kitchenware gadgets perfume handbags watches sofas."
+    )
+    text = f"{shared} {rest}"
+    by_words = [
+        neardup.compare(text, f"{shared} {b}", explain=False, char_errors=0) for b in (typed, other)
+    ]
+    assert by_words[0] == by_words[1]
+    assert (by_words[0].relation, by_words[0].containment_a_in_b) == ("overlap", 0.490909)
+    assert neardup.compare(text, f"{shared} {typed}", explain=False) == neardup.Comparison(
+        relation="near-duplicate",
+        jaccard=1.0,
+        containment_a_in_b=1.0,
+        containment_b_in_a=1.0,
+        differs_only_in="characters",
+    )
+    assert neardup.compare(text, f"{shared} {other}", explain=False) == by_words[1]
 
 
 def test_split_and_joined_words_cost_nothing() -> None:
@@ -136,3 +196,42 @@ def test_cli_flag_and_its_range(tmp_path) -> None:
 def test_options_check_char_errors(value: float) -> None:
     with pytest.raises(neardup.OptionsError, match="char_errors"):
         Options(char_errors=value)
+
+
+def _stderr_on_a_terminal(*args: object) -> str:
+    """What `neardup ARGS` writes on its stderr when that is a terminal (a pseudo-terminal),
+    without the escape sequences that draw it."""
+    import os
+    import pty
+    import re
+    import subprocess
+    import sys
+
+    terminal, stderr = pty.openpty()
+    command = [sys.executable, "-m", "neardup", *map(str, args)]
+    env = {**os.environ, "TERM": "xterm", "COLUMNS": "100"}
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr, env=env)
+    os.close(stderr)
+    written = []
+    while True:
+        try:
+            chunk = os.read(terminal, 65536)
+        except OSError:  # the process closed its end
+            break
+        if not chunk:
+            break
+        written.append(chunk)
+    os.close(terminal)
+    assert process.wait(timeout=600) == 0
+    return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", b"".join(written).decode())
+
+
+def test_the_second_look_shows_a_progress_bar_on_a_terminal_unless_quiet(tmp_path) -> None:
+    texts = tmp_path / "texts"
+    texts.mkdir()
+    (texts / "a.txt").write_text(ARTICLE.text, encoding="utf-8")
+    (texts / "b.txt").write_text(_noised(0.02), encoding="utf-8")
+    out = tmp_path / "pairs.jsonl"
+    shown = _stderr_on_a_terminal("find", texts, "-o", out)
+    assert re.search(r"second look ━+ 1/1 ", shown), shown
+    assert _stderr_on_a_terminal("find", texts, "-o", out, "--quiet") == ""

@@ -136,7 +136,8 @@ def test_seeds_mixed_into_bbc_cluster_together_longer_kept(tmp_path: Path) -> No
         "dedup", SEEDS, bbc, "-o", tmp_path / "kept.jsonl", "--clusters", tmp_path / "c.jsonl"
     )
     assert run.returncode == 0, run.stderr
-    assert "(1 with invalid UTF-8, repaired)" in run.stdout  # one BBC file is not valid UTF-8
+    invalid = "1 document had invalid UTF-8, replaced by U+FFFD: sport/199.txt"
+    assert invalid in run.stdout.splitlines()  # one BBC file is not valid UTF-8
     members = [json.loads(line) for line in (tmp_path / "c.jsonl").read_text().splitlines()]
     seeds = {m["id"]: m for m in members if m["id"] in (EARLIER.name, LATER.name)}
     assert seeds[EARLIER.name]["cluster_id"] == seeds[LATER.name]["cluster_id"]
@@ -144,3 +145,74 @@ def test_seeds_mixed_into_bbc_cluster_together_longer_kept(tmp_path: Path) -> No
     kept_ids = {json.loads(line)["id"] for line in (tmp_path / "kept.jsonl").open()}
     assert LATER.name in kept_ids and EARLIER.name not in kept_ids
     assert "tech/146.txt" not in kept_ids or "tech/158.txt" not in kept_ids  # an edited re-run
+
+
+def test_compare_names_what_differs_only(tmp_path: Path) -> None:
+    price = (
+        "Asarco Inc said it is lowering its domestic copper cathode price by 0.25 cent to "
+        "66.75 cents a lb, effective immediately, the company said in New York on Tuesday."
+    )
+    (tmp_path / "a.txt").write_text(price)
+    (tmp_path / "b.txt").write_text(price.replace("0.25 cent to 66.75", "0.50 cent to 66.50"))
+    run = neardup("compare", "--brief", tmp_path / "a.txt", tmp_path / "b.txt")
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines() == [
+        "relation: overlap",
+        "differs only in: numbers",
+        "jaccard: 0.500",
+        "containment of A in B: 0.667",
+        "containment of B in A: 0.667",
+    ]
+
+
+def test_compare_of_a_folder_says_it_takes_two_files(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("A text.")
+    run = neardup("compare", tmp_path, tmp_path / "a.txt")
+    assert run.returncode == 2
+    assert run.stderr == f"neardup: error: {tmp_path}: is a folder; compare takes two text files\n"
+
+
+SENTENCE_MARKS = ("= ", "~ ", "+ ", "- ", "> ", "# ")
+
+
+def test_compare_shows_at_most_max_lines_sentences(tmp_path: Path) -> None:
+    def report(number: int, verb: str) -> str:
+        return f"Report {number} says the river near town {number} {verb} overnight."
+
+    (tmp_path / "a.txt").write_text(" ".join(report(i, "rose") for i in range(1000)))
+    later = " ".join(report(i, "fell" if i % 10 == 0 else "rose") for i in range(1000))
+    (tmp_path / "b.txt").write_text(later)
+    pair = (tmp_path / "a.txt", tmp_path / "b.txt")
+    for option, shown, more in [([], 200, 800), (["--max-lines", "3"], 3, 997)]:
+        lines = neardup("compare", *option, *pair).stdout.splitlines()
+        assert lines[4] == "alignment (A → B): 900 same, 100 edited"
+        assert sum(line.startswith(SENTENCE_MARKS) for line in lines) == shown
+        assert lines[5 + shown :] == [
+            f"… {more} more sentences not shown (use --json or --max-lines 0 for all)"
+        ]
+    lines = neardup("compare", "--max-lines", "0", *pair).stdout.splitlines()
+    assert len(lines) == 5 + 1000 and all(line.startswith(SENTENCE_MARKS) for line in lines[5:])
+    assert len(json.loads(neardup("compare", "--json", *pair).stdout)["alignment"]) == 1000
+
+
+def test_compare_cuts_an_enormous_sentence(tmp_path: Path) -> None:
+    words = [f"w{i}" for i in range(20_000)]  # 129,000 characters and no full stop
+    (tmp_path / "a.txt").write_text(" ".join(words))
+    (tmp_path / "b.txt").write_text(" ".join(words).replace(" w5 ", " v5 "))
+    lines = neardup("compare", tmp_path / "a.txt", tmp_path / "b.txt").stdout.splitlines()
+    whole = "~ edited      " + " ".join([*words[:5], "[-w5-]{+v5+}", *words[6:]]) + " "
+    assert lines[5:] == [whole[:2000] + f"… ({len(whole) - 2000:,} more characters)"]
+    everything = neardup("compare", "--max-lines", "0", tmp_path / "a.txt", tmp_path / "b.txt")
+    assert everything.stdout.splitlines()[5:] == [whole]
+
+
+def test_summary_counts_exact_copies_apart_from_the_candidates(tmp_path: Path) -> None:
+    texts = tmp_path / "texts"
+    texts.mkdir()
+    for name in ("a.txt", "b.txt"):
+        (texts / name).write_text(EARLIER.read_text())
+    (texts / "c.txt").write_text(LATER.read_text())
+    run = neardup("find", texts, "-o", tmp_path / "pairs.jsonl")
+    assert run.returncode == 0, run.stderr
+    # a and b are one exact pair; c is scored against a only (b is a's copy), then related to both
+    assert run.stdout.splitlines()[2] == "pairs: 1 exact, 2 contains; 1 candidate pair scored"

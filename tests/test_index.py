@@ -161,6 +161,54 @@ def test_adding_again_replaces_and_remove_forgets(tmp_path):
             index.add([records[5], records[5]])
 
 
+def test_add_batches_takes_what_add_takes(tmp_path):
+    """The README's `index.add_batches(batches)` with lists of dicts, as `add` takes them."""
+    from neardup.io.read import Record
+
+    records = planted_corpus(60)
+    with Index(tmp_path / "x.ndx") as index:
+        index.add(records)
+        expected = [index.query(r["text"]) for r in records]
+    batches = [
+        records[:25],
+        records[25:50],
+        [Record(r["id"], r["text"], r, "here") for r in records[50:]],
+    ]
+    with Index(tmp_path / "y.ndx") as index:
+        assert index.add_batches(batches) == 60
+        assert [index.query(r["text"]) for r in records] == expected
+        renamed = [[{"doc": "n1", "body": records[0]["text"]}]]
+        assert index.add_batches(renamed, id_field="doc", text_field="body") == 1
+        assert [m.id for m in index.query(records[0]["text"]) if m.relation == "exact"] == [
+            "d0",
+            "n1",
+        ]
+
+
+@pytest.mark.parametrize(
+    ("batches", "message"),
+    [
+        # records are numbered across the batches: this one is the third
+        (
+            [[{"id": "a", "text": "one"}, {"id": "b", "text": "two"}], [{"text": "three"}]],
+            "record 3: no id field 'id' (choose it with --id-field)",
+        ),
+        ([[{"id": "a", "text": 1.5}]], "record 1: text field 'text' is a number, not a string"),
+        ([["a text, not a record"]], "record 1: expected an object with fields, got str"),
+        # raised by the thread that sketches the batch
+        (
+            [[{"id": "a", "text": "one"}], [{"id": "a", "text": "x"}, {"id": "a", "text": "y"}]],
+            "record 3: duplicate id 'a' (first at record 2)",
+        ),
+    ],
+)
+def test_add_batches_errors_are_neardup_errors_in_the_caller(tmp_path, batches, message):
+    with Index(tmp_path / "x.ndx") as index:
+        with pytest.raises(InputError) as refused:
+            index.add_batches(batches)
+        assert str(refused.value) == message
+
+
 def test_merges_drop_the_postings_of_removed_documents(tmp_path):
     with Index(tmp_path / "x.ndx") as index:
         index.add(batch("gone", 200, 60, seed=1))

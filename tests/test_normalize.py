@@ -2,14 +2,26 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import neardup
-from neardup.core.normalize import exact_key, normalize
+from neardup.core import kernel, reference
+from neardup.core.furniture import KEEP, PATTERNS
+from neardup.core.normalize import normalize
+from neardup.core.sketch import NUMBER_WORDS, sketch_texts
 
 
 def test_retyped_punctuation_case_and_space_are_irrelevant() -> None:
     a = "“We have no plans…we are focusing,” Stoltenberg’s aide said — in   Kyiv."
     b = '"WE HAVE NO PLANS...we are focusing," Stoltenberg\'s aide said - in Kyiv.'
     assert normalize(a) == normalize(b)
-    assert exact_key(normalize(a)) == exact_key(normalize(b))
+    assert neardup.compare(a, b).relation == "exact"
+
+
+def test_ascii_punctuation_stays_in_the_normal_form_but_only_separates_words() -> None:
+    """Issue 14, item 10: texts with the same words are `exact`, whatever their punctuation."""
+    assert normalize("$100m-share a&b.") == "$100m-share a&b."
+    assert reference.tokens(normalize("$100m-share a&b.")) == ["100m", "share", "a", "b"]
+    assert neardup.compare("$100m-share a&b.", "100m share (a, b)").relation == "exact"
+    assert neardup.compare("$100m-share a&b.", "100m share a").relation == "different"
+    assert neardup.compare("... !", "?").relation == "different"  # no words: never matched
 
 
 def test_html_entities_and_control_characters() -> None:
@@ -32,6 +44,30 @@ def test_compare_calls_retyped_copies_exact(seed_texts: tuple[str, str]) -> None
     retyped = earlier.replace("’", "'").replace("“", '"').replace("”", '"').replace("…", "...")
     assert retyped != earlier
     assert neardup.compare(earlier, retyped.upper()).relation == "exact"
+
+
+words_and_marks = st.lists(
+    st.sampled_from(["Price", "rose", "1.5", "six", "ct", "中", "国", ".", "-", "&amp;", "\n", " "])
+    | st.sampled_from(["\nADVERTISEMENT\n", "\nSEE ALSO: Rates Rise 2%"]),  # furniture
+    max_size=20,
+).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(words_and_marks, min_size=1, max_size=4), st.booleans())
+def test_the_kernels_keys_equal_reference(texts: list[str], furniture: bool) -> None:
+    """The exact and masked keys are those of the whole text, furniture or not."""
+    sketches = sketch_texts(
+        texts, ngram=2, num_perm=8, seed=1, furniture=PATTERNS if furniture else KEEP
+    )
+    numbers = set(NUMBER_WORDS)
+    assert sketches.exact_keys.tolist() == [
+        reference.sequence_key(reference.tokens(normalize(t))) for t in texts
+    ]
+    assert sketches.masked_keys.tolist() == [
+        reference.sequence_key(reference.masked_tokens(t, numbers)) for t in texts
+    ]
+    assert reference.sequence_key([]) == kernel.EMPTY_KEY
 
 
 @given(st.text(alphabet=st.characters(max_codepoint=127, exclude_characters="&")))

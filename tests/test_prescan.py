@@ -66,11 +66,11 @@ def test_the_kernels_load_before_the_first_batch() -> None:
 
     options = Options()
     load_kernels(options)
-    used = (kernel.normalize_utf8, kernel.sketch_batch, kernel.minhash)
+    used = (kernel.normalize_utf8, kernel.sketch_batch, kernel.sequence_keys, kernel.minhash)
     loaded = [len(f.signatures) for f in used]
     assert all(loaded)
     sketch = sketch_texts(
-        ["A batch of the corpus — read after the pre-pass."] * 3,
+        ["A batch of the corpus — read after the pre-pass.\nADVERTISEMENT"] * 3,
         ngram=options.ngram,
         num_perm=options.num_perm,
         seed=options.seed,

@@ -2,6 +2,7 @@
 
 import gzip
 import json
+import os
 from pathlib import Path
 
 import pyarrow as pa
@@ -44,9 +45,62 @@ def test_txt_folder_ids_are_relative_paths_in_sorted_order(tmp_path: Path) -> No
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "b.txt").write_text("bee")
     (tmp_path / "a.txt").write_text("\ufeffay")
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "z.txt").write_text("zed")
     (tmp_path / "notes.md").write_text("not a document")
-    records, _ = _read(tmp_path)
-    assert [(r.id, r.text) for r in records] == [("a.txt", "ay"), ("sub/b.txt", "bee")]
+    records, reader = _read(tmp_path)
+    assert [(r.id, r.text) for r in records] == [
+        ("a/z.txt", "zed"),
+        ("a.txt", "ay"),
+        ("sub/b.txt", "bee"),
+    ]
+    assert reader.stats.skipped == [
+        f"skipped 1 file in {tmp_path}/ that does not match *.txt: notes.md "
+        "(use --glob to read them)"
+    ]
+
+
+def test_folder_extensions_in_any_case_and_every_file_not_read_is_named(tmp_path: Path) -> None:
+    for name in ("a.txt", "B.TXT", "c.Txt", "d.md", "e.html", "f", "g.md", "h.md", "i.md"):
+        (tmp_path / name).write_text(f"text of {name}")
+    (tmp_path / "gone.txt").symlink_to(tmp_path / "missing.txt")
+    (tmp_path / "more").symlink_to(tmp_path)  # followed, it would never end
+    os.mkfifo(tmp_path / "pipe.txt")  # read, it would wait for a writer forever
+    records, reader = _read(tmp_path)
+    assert [r.id for r in records] == ["B.TXT", "a.txt", "c.Txt"]
+    assert reader.stats.skipped == [
+        f"skipped 6 files in {tmp_path}/ that do not match *.txt: d.md, e.html, f, g.md, h.md "
+        "and 1 more (use --glob to read them)",
+        f"skipped 3 entries in {tmp_path}/ that are not files: gone.txt (a dangling link), "
+        "more (a link to a folder), pipe.txt (not a regular file)",
+    ]
+
+
+def test_glob_reads_folders_of_extensionless_files(tmp_path: Path) -> None:
+    """20 Newsgroups: alt.atheism/49960, a post a file without an extension."""
+    for name in ("alt.atheism/49960", "alt.atheism/51060", "sci.space/59497"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text(f"post {name}")
+    with pytest.raises(InputError) as refused:
+        _read(tmp_path)
+    assert str(refused.value) == (
+        f"{tmp_path}: the folder holds no files matching *.txt (it holds 3 other files: "
+        "alt.atheism/49960, alt.atheism/51060, sci.space/59497; use --glob to read them)"
+    )
+    reader = RecordReader("id", "text", glob="*")
+    records = list(read_paths([tmp_path], reader))
+    assert [(r.id, r.text) for r in records] == [
+        ("alt.atheism/49960", "post alt.atheism/49960"),
+        ("alt.atheism/51060", "post alt.atheism/51060"),
+        ("sci.space/59497", "post sci.space/59497"),
+    ]
+    assert reader.stats.skipped == []
+    only_space = RecordReader("id", "text", glob="5949?")
+    assert [r.id for r in read_paths([tmp_path], only_space)] == ["sci.space/59497"]
+    assert only_space.stats.skipped == [
+        f"skipped 2 files in {tmp_path}/ that do not match 5949?: alt.atheism/49960, "
+        "alt.atheism/51060 (use --glob to read them)"
+    ]
 
 
 def test_custom_fields(tmp_path: Path) -> None:
@@ -64,6 +118,7 @@ def test_invalid_utf8_is_replaced_and_counted(tmp_path: Path) -> None:
     assert records[0].text == "caf\ufffd au lait"
     assert records[2].text == "na\ufffdve"
     assert reader.stats.invalid_utf8 == 2
+    assert reader.stats.invalid_utf8_ids == ["bad.txt", "j"]
 
 
 def test_lone_surrogate_escapes_in_valid_utf8_json_are_repaired(tmp_path: Path) -> None:
@@ -102,19 +157,31 @@ def test_null_text_is_an_empty_document(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ('{"id": "a", "text": "x"}\n{"id": "b", "text": \n', r"d\.jsonl:2: malformed JSON"),
-        ('{"id": "a", "txt": "x"}\n', r"d\.jsonl:1: no text field 'text'"),
-        ('{"text": "x"}\n', r"d\.jsonl:1: no id field 'id'"),
-        ('{"id": "a", "text": 5}\n', r"d\.jsonl:1: text field 'text' is a int"),
-        ('{"id": "a", "text": 1.5}\n', r"d\.jsonl:1: text field 'text' is a float"),
-        ('["id", "text"]\n', r"d\.jsonl:1: expected an object"),
+        (
+            '{"id": "a", "text": "x"}\n{"id": "b", "text": \n',
+            "d.jsonl:2: malformed JSON (Expecting value at column 21)",
+        ),
+        (
+            '{"id": "a", "text": "tab\there"}\n',
+            "d.jsonl:1: malformed JSON (Invalid control character at column 25)",
+        ),
+        (
+            '{"id": "a", "txt": "x"}\n',
+            "d.jsonl:1: no text field 'text' (choose it with --text-field)",
+        ),
+        ('{"text": "x"}\n', "d.jsonl:1: no id field 'id' (choose it with --id-field)"),
+        ('{"id": "a", "text": 5}\n', "d.jsonl:1: text field 'text' is an integer, not a string"),
+        ('{"id": "a", "text": 1.5}\n', "d.jsonl:1: text field 'text' is a number, not a string"),
+        ('{"id": "a", "text": ["x"]}\n', "d.jsonl:1: text field 'text' is a list, not a string"),
+        ('["id", "text"]\n', "d.jsonl:1: expected an object with fields, got list"),
     ],
 )
 def test_bad_jsonl_names_file_and_line(tmp_path: Path, content: str, message: str) -> None:
     path = tmp_path / "d.jsonl"
     path.write_text(content)
-    with pytest.raises(InputError, match=message):
+    with pytest.raises(InputError) as raised:
         _read(path)
+    assert str(raised.value) == f"{tmp_path}/{message}"
 
 
 def test_bad_files(tmp_path: Path) -> None:
@@ -130,11 +197,42 @@ def test_bad_files(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="unknown input kind"):
         _read(tmp_path / "x.xml")
     (tmp_path / "empty").mkdir()
-    with pytest.raises(InputError, match=r"holds no \.txt files"):
+    with pytest.raises(InputError, match=r"empty: the folder holds no files matching \*\.txt$"):
         _read(tmp_path / "empty")
     (tmp_path / "cut.jsonl.gz").write_bytes(gzip.compress(b'{"id": "a", "text": "x"}\n' * 50)[:30])
     with pytest.raises(InputError, match=r"cut\.jsonl\.gz: cannot be read"):
         _read(tmp_path / "cut.jsonl.gz")
+
+
+@pytest.mark.parametrize(
+    ("content", "line"),
+    [
+        ('id,text\n"a","unterminated quote\nb,hello\n', 2),  # the issue's file
+        ('id,text\n"a","unterminated quote\nb,hello', 2),
+        ('id,text\r\na,"fine\r\nover two lines"\r\nb,"open\r\nc,d\r\n', 4),
+        ('id,text\na,"ends ""quoted""\n', 2),
+        ('id,text\na,b,"an extra value\n', 2),
+        ('id,text\na,"', 2),
+        ('"id,text\na,b\n', 1),
+    ],
+)
+def test_an_unclosed_csv_quote_names_the_line_where_it_starts(
+    tmp_path: Path, content: str, line: int
+) -> None:
+    path = tmp_path / "broken.csv"
+    path.write_bytes(content.encode())
+    with pytest.raises(InputError) as refused:
+        _read(path)
+    assert str(refused.value) == (
+        f"{path}:{line}: malformed CSV (a quoted field starts here and never ends)"
+    )
+
+
+def test_closed_csv_quotes_are_read(tmp_path: Path) -> None:
+    path = tmp_path / "d.csv"
+    path.write_text('id,text\na,"two\nlines, ""quoted"""\nb,"last"')
+    records, _ = _read(path)
+    assert [(r.id, r.text) for r in records] == [("a", 'two\nlines, "quoted"'), ("b", "last")]
 
 
 def test_in_memory_tables() -> None:

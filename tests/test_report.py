@@ -95,6 +95,21 @@ def _chromium() -> str:
     pytest.skip("no Chromium (`make test` installs Debian's chromium when it can)")
 
 
+def _launch(playwright):  # type: ignore[no-untyped-def]
+    """Debian's Chromium, headless, making no request of its own."""
+    return playwright.chromium.launch(
+        executable_path=_chromium(),
+        args=[
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    )
+
+
 @pytest.mark.slow
 def test_report_in_headless_chromium(tmp_path: Path) -> None:
     playwright = pytest.importorskip("playwright.sync_api")
@@ -102,17 +117,7 @@ def test_report_in_headless_chromium(tmp_path: Path) -> None:
     errors: list[str] = []
     requests: list[str] = []
     with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=_chromium(),
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+        browser = _launch(p)
         page = browser.new_page(viewport={"width": 1280, "height": 1600})
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: errors.append(str(e)))
@@ -132,3 +137,41 @@ def test_report_in_headless_chromium(tmp_path: Path) -> None:
     assert errors == []
     assert all(url.startswith("file:") for url in requests), requests
     assert (tmp_path / "report.png").stat().st_size > 10_000
+
+
+#: For each histogram: the count labels that overlap the threshold's label, and whether that
+#: label stands wholly inside the figure, as Chromium lays them out.
+_LABEL_LAYOUT = """() => [...document.querySelectorAll("svg[id^=histogram]")].map(svg => {
+    const box = e => e.getBoundingClientRect();
+    const label = box(svg.querySelector("text.threshold"));
+    const meets = b => b.left < label.right && label.left < b.right
+        && b.top < label.bottom && label.top < b.bottom;
+    const figure = box(svg);
+    return {
+        overlapping: [...svg.querySelectorAll("text.count")].filter(t => meets(box(t)))
+            .map(t => t.textContent),
+        inside: figure.left <= label.left && label.right <= figure.right
+            && figure.top <= label.top,
+    };
+})"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "thresholds", [[], ["--jaccard", "0.95", "--containment", "0.72"]], ids=["default", "edge"]
+)
+def test_threshold_labels_overlap_no_bar_count(tmp_path: Path, thresholds: list[str]) -> None:
+    """examples/news.jsonl has its tallest bars just past both default thresholds."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    report = tmp_path / "report.html"
+    news = Path(__file__).resolve().parents[1] / "examples" / "news.jsonl"
+    command = [sys.executable, "-m", "neardup", "dedup", news, "-o", tmp_path / "kept.jsonl"]
+    run = subprocess.run([*command, "--report", report, *thresholds], capture_output=True)
+    assert run.returncode == 0, run.stderr
+    with playwright.sync_playwright() as p:
+        browser = _launch(p)
+        page = browser.new_page(viewport={"width": 1280, "height": 1600})
+        page.goto(report.as_uri())
+        layout = page.evaluate(_LABEL_LAYOUT)
+        browser.close()
+    assert layout == [{"overlapping": [], "inside": True}] * 2

@@ -5,9 +5,7 @@
 'exact'
 """
 
-from __future__ import annotations
-
-from typing import TYPE_CHECKING
+import typing as _typing
 
 from neardup.core.normalize import normalize
 from neardup.errors import (
@@ -18,9 +16,9 @@ from neardup.errors import (
     OptionsError,
     OutputError,
 )
-from neardup.lazy import lazy_names
+from neardup.lazy import lazy_names as _lazy_names
 
-if TYPE_CHECKING:
+if _typing.TYPE_CHECKING:
     from neardup.api import (
         Deduplication,
         compare,
@@ -56,7 +54,7 @@ _LAZY = {
 }
 
 
-__getattr__, __dir__ = lazy_names(__name__, _LAZY)
+__getattr__, __dir__ = _lazy_names(__name__, _LAZY, shown=lambda: __all__)
 
 __version__ = "0.1.0"
 

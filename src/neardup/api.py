@@ -8,6 +8,7 @@ field. The `*_files` functions, which read and write files as the CLI does, are 
 from __future__ import annotations
 
 import functools
+import os
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from neardup.engine.local import (
     reread_texts,
     summary,
 )
+from neardup.errors import InputError
 from neardup.io.progress import Reporter
 from neardup.io.read import Record, RecordReader, read_records, records_at, rows_of
 from neardup.options import Options, dated_keep, options_of
@@ -112,14 +114,16 @@ def find_pairs(
     """
     options = options_of(options, overrides)
     reader = RecordReader(id_field, text_field)
-    records = records if _reiterable(records) else list(records)
+    records = _in_memory(records, "find_pairs", "find_files")
     read = functools.partial(read_records, records)
-    corpus = read_corpus(read, reader, options, Reporter(progress))
+    reporter = Reporter(progress)
+    corpus = read_corpus(read, reader, options, reporter)
     pairs = match(
         corpus,
         options,
         report_overlap=report_overlap,
         texts=_texts(read, reader),
+        reporter=reporter,
     )
     return list(pair_rows(corpus.ids, pairs))
 
@@ -147,18 +151,12 @@ def deduplicate(
     """
     options = options_of(options, overrides)
     started = time.perf_counter()
-    if not _reiterable(records):
-        records = list(records)
+    records = _in_memory(records, "deduplicate", "deduplicate_files")
     reader = RecordReader(id_field, text_field)
     read = functools.partial(read_records, records)
-    corpus = read_corpus(
-        read, reader, options, Reporter(progress), date_field=dated_keep(keep, date_field)
-    )
-    pairs = match(
-        corpus,
-        options,
-        texts=_texts(read, reader),
-    )
+    reporter = Reporter(progress)
+    corpus = read_corpus(read, reader, options, reporter, date_field=dated_keep(keep, date_field))
+    pairs = match(corpus, options, texts=_texts(read, reader), reporter=reporter)
     clusters = cluster_corpus(corpus, pairs, keep, numbers_matter=options.numbers_matter)
     kept = _select(records, ~clusters.removed, clusters.cluster_id if add_cluster_id else None)
     found = summary(corpus, reader, options, pairs, clusters)
@@ -173,8 +171,18 @@ def deduplicate(
 
 def _texts(read: Callable[[RecordReader], Iterable[Record]], reader: RecordReader) -> TextsOf:
     """The texts of a set of documents by one more read of in-memory records (the second look)."""
-    fresh = functools.partial(RecordReader, reader.id_field, reader.text_field)
-    return reread_texts(lambda positions: records_at(read(fresh()), positions))
+    return reread_texts(lambda positions: records_at(read(reader.fresh()), positions))
+
+
+def _in_memory(records: Any, function: str, files_function: str) -> Any:
+    """The records as a container that can be read more than once; a file name is an error
+    naming the function that reads files."""
+    if isinstance(records, str | os.PathLike):
+        raise InputError(
+            f"{function} takes records (dicts, a pyarrow Table or a pandas DataFrame), not the "
+            f"file name '{os.fspath(records)}': use neardup.{files_function} to read files"
+        )
+    return records if _reiterable(records) else list(records)
 
 
 def _reiterable(records: Any) -> bool:

@@ -11,17 +11,21 @@ kernel nor the evaluation harness.
 from __future__ import annotations
 
 import json
+import os
+import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from neardup.engine import ENGINES
-from neardup.errors import NeardupError, OutputError
+from neardup.errors import InputError, NeardupError, OutputError
 from neardup.evaluate.formats import FORMATS
 from neardup.index.files import ADD_BATCH, add_files, query_files
+from neardup.io.read import DEFAULT_GLOB, ReadStats, RecordReader, read_txt_file
 from neardup.options import KEEP_POLICIES, Options
 from neardup.service import MAX_BATCH, MAX_BODY_BYTES
 
@@ -102,6 +106,14 @@ def _matching_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
+_glob_option = click.option(
+    "--glob",
+    default=DEFAULT_GLOB,
+    show_default=True,
+    help="Which files of an input folder are documents, by name in any case ('*': all).",
+)
+
+
 def _options(values: dict[str, Any]) -> Options:
     return Options(
         jaccard=values.pop("jaccard"),
@@ -120,8 +132,16 @@ def _progress(quiet: bool) -> bool | None:
 
 
 def _print_summary(summary: Summary, quiet: bool) -> None:
+    _print_skipped(summary.skipped)
     if not quiet:
         click.echo("\n".join(summary.lines()))
+
+
+def _print_skipped(skipped: list[str]) -> None:
+    """What the input folders held that was not read, on stderr even with --quiet: input is
+    never left out without a word."""
+    for notice in skipped:
+        click.echo(f"neardup: {notice}", err=True)
 
 
 _engine_option = click.option(
@@ -179,6 +199,7 @@ def cli() -> None:
 )
 @_engine_option
 @_matching_options
+@_glob_option
 def dedup(inputs: tuple[Path, ...], **values: Any) -> None:
     """Deduplicate INPUTS (folders of .txt, .jsonl[.gz], .parquet, .csv) into --output."""
     from neardup.engine.files import deduplicate_files
@@ -207,6 +228,7 @@ def dedup(inputs: tuple[Path, ...], **values: Any) -> None:
 )
 @_engine_option
 @_matching_options
+@_glob_option
 def find(inputs: tuple[Path, ...], **values: Any) -> None:
     """List related pairs in INPUTS without removing anything."""
     from neardup.engine.files import find_files
@@ -221,33 +243,43 @@ def find(inputs: tuple[Path, ...], **values: Any) -> None:
 @click.argument("b", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option("--brief", is_flag=True, help="Scores only, no sentence alignment.")
+@click.option(
+    "--max-lines",
+    type=click.IntRange(0),
+    default=200,
+    show_default=True,
+    help="Aligned sentences shown at most (0: all). --json shows all.",
+)
 @_matching_options
-def compare(a: Path, b: Path, as_json: bool, brief: bool, **values: Any) -> None:
+def compare(a: Path, b: Path, as_json: bool, brief: bool, max_lines: int, **values: Any) -> None:
     """Compare two text files A and B."""
     for name in ("quiet", "id_field", "text_field"):
         values.pop(name)
     from neardup import api
-    from neardup.io.read import RecordReader, read_txt_file
 
     options = _options(values)
     reader = RecordReader("id", "text")
     texts = []
     for path in (a, b):
+        if path.is_dir():
+            raise InputError(f"{path}: is a folder; compare takes two text files")
         if not path.is_file():
-            raise NeardupError(f"{path}: no such file")
+            raise InputError(f"{path}: no such file")
         texts.append(read_txt_file(path, reader).text)
     result = api.compare(*texts, explain=not brief, options=options)
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
         return
     click.echo(f"relation: {_describe(result)}")
+    if result.differs_only_in:
+        click.echo(f"differs only in: {result.differs_only_in}")
     click.echo(f"jaccard: {result.jaccard:.3f}")
     click.echo(f"containment of A in B: {result.containment_a_in_b:.3f}")
     click.echo(f"containment of B in A: {result.containment_b_in_a:.3f}")
     if result.alignment:
         from neardup.explain.terminal import show_alignment  # rich, only where it is shown
 
-        show_alignment(result.alignment)
+        show_alignment(result.alignment, max_lines=max_lines)
 
 
 @cli.command(name="eval")
@@ -343,6 +375,7 @@ def index_create(path: Path, **values: Any) -> None:
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--id-field", default="id", show_default=True, help="Field with the id.")
 @click.option("--text-field", default="text", show_default=True, help="Field with text.")
+@_glob_option
 @click.option(
     "--batch",
     type=click.IntRange(1),
@@ -354,7 +387,9 @@ def index_create(path: Path, **values: Any) -> None:
 def index_add(path: Path, inputs: tuple[Path, ...], quiet: bool, **values: Any) -> None:
     """Add the records of INPUTS to the index at PATH (an indexed id is replaced)."""
     with _index(path, create=False) as index:
-        added = add_files(index, inputs, **values)
+        stats = ReadStats()
+        added = add_files(index, inputs, stats=stats, **values)
+        _print_skipped(stats.skipped)
         if not quiet:
             click.echo(f"added {added}; documents in the index: {len(index)}")
 
@@ -366,6 +401,7 @@ def index_add(path: Path, inputs: tuple[Path, ...], quiet: bool, **values: Any) 
 @click.option("-k", type=click.IntRange(1), default=10, show_default=True, help="Matches at most.")
 @click.option("--id-field", default="id", show_default=True, help="Field with the id.")
 @click.option("--text-field", default="text", show_default=True, help="Field with text.")
+@_glob_option
 @click.option(
     "--overlap",
     "report_overlap",
@@ -384,8 +420,10 @@ def index_query(
             for found in index.query(text, k, report_overlap=values["report_overlap"]):
                 click.echo(json.dumps({"query_id": "", **found.to_dict()}, ensure_ascii=False))
         if inputs:
-            for row in query_files(index, inputs, k=k, **values):
+            stats = ReadStats()
+            for row in query_files(index, inputs, k=k, stats=stats, **values):
                 click.echo(json.dumps(row, ensure_ascii=False))
+            _print_skipped(stats.skipped)
 
 
 @index_group.command("remove")
@@ -412,7 +450,6 @@ def index_stats(path: Path) -> None:
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
 @click.option(
     "--token",
-    envvar="NEARDUP_TOKEN",
     help="Require `Authorization: Bearer TOKEN` (default: $NEARDUP_TOKEN; none: no token).",
 )
 @click.option(
@@ -429,11 +466,30 @@ def index_stats(path: Path) -> None:
     show_default=True,
     help="Most documents in one POST /documents.",
 )
-def serve(path: Path, **values: Any) -> None:
+@click.option("--access-log", is_flag=True, help="Write a line per request on stdout.")
+def serve(path: Path, token: str | None, **values: Any) -> None:
     """Serve the index at PATH over HTTP (FastAPI; OpenAPI page at /docs)."""
     from neardup.service import serve as run
 
-    run(str(path), **values)
+    # Read here, not by click's `envvar`: click takes an empty variable for none, and an empty
+    # NEARDUP_TOKEN is a mistake to refuse, not a wish to serve without a token.
+    run(str(path), token=os.environ.get("NEARDUP_TOKEN") if token is None else token, **values)
+
+
+@contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM (`kill`, a service manager, a batch system's time limit) raises KeyboardInterrupt
+    as Ctrl-C does, so that every `finally` runs: without it, the process ends where it stands,
+    leaving its temporary files."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _describe(result: Comparison) -> str:
@@ -445,9 +501,11 @@ def _describe(result: Comparison) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run the CLI; user errors become one line on stderr and exit status 2."""
+    """Run the CLI; user errors become one line on stderr and exit status 2; Ctrl-C and SIGTERM
+    stop it alike (temporary files removed, no output changed), with exit status 130."""
     try:
-        cli.main(args=argv, prog_name="neardup", standalone_mode=False)
+        with _terminate_as_interrupt():
+            cli.main(args=argv, prog_name="neardup", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("neardup: interrupted", err=True)
         sys.exit(130)

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Mapping
-from dataclasses import InitVar, dataclass, field
+from dataclasses import InitVar, dataclass, field, fields
 from typing import Any
 
 from neardup.core.bands import choose_bands
-from neardup.errors import OptionsError
+from neardup.errors import OptionsError, shortened
 
 KEEP_POLICIES = ("longest", "first", "newest", "oldest")
+#: What a value of each annotated type must be, and how a message names it.
+_TYPES: dict[str, tuple[type, str]] = {
+    "int": (numbers.Integral, "an integer"),
+    "float": (numbers.Real, "a number"),
+    "bool": (bool, "True or False"),
+}
 
 
 @dataclass(frozen=True)
@@ -67,6 +74,9 @@ class Options:
             object.__setattr__(self, "ignore_furniture", ignore_boilerplate)
         if boilerplate_min_docs is not None:
             object.__setattr__(self, "furniture_min_docs", boilerplate_min_docs)
+        for option in fields(self):
+            if option.init:
+                _check_type(option.name, option.type, getattr(self, option.name))
         _check(1 <= self.ngram <= 32, f"ngram must be in [1, 32], got {self.ngram}")
         _check(0.0 < self.jaccard <= 1.0, f"jaccard must be in (0, 1], got {self.jaccard}")
         _check(
@@ -101,6 +111,23 @@ class Options:
     def lsh(self) -> tuple[int, int]:
         """The (bands, rows) in use: given, or computed from the Jaccard threshold."""
         return self._lsh
+
+
+def _check_type(name: str, annotation: str, value: object) -> None:
+    """An error unless `value` is of the annotated type ("int", "float | None", ...); a bool is
+    not taken for a number.
+
+    >>> _check_type("ngram", "int", "5")
+    Traceback (most recent call last):
+    neardup.errors.OptionsError: ngram must be an integer, got '5'
+    """
+    kind, _, optional = annotation.partition(" | ")
+    if value is None and optional:
+        return
+    accepted, described = _TYPES[kind]
+    if not isinstance(value, accepted) or (kind != "bool" and isinstance(value, bool)):
+        alternative = " or None" if optional else ""
+        raise OptionsError(f"{name} must be {described}{alternative}, got {shortened(repr(value))}")
 
 
 def _check(ok: bool, message: str) -> None:

@@ -12,6 +12,7 @@ import numpy as np
 from neardup.core.align import AlignedSentence
 from neardup.core.cluster import Clusters
 from neardup.core.verify import RELATIONS, ScoredPairs
+from neardup.io.read import counted, listed
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -117,6 +118,10 @@ class Summary:
 
     documents: int = 0
     invalid_utf8: int = 0
+    #: The ids of the documents whose invalid UTF-8 was replaced by U+FFFD, in input order.
+    invalid_utf8_ids: list[str] = field(default_factory=list)
+    #: What the input folders held that was not read, a sentence per folder and reason.
+    skipped: list[str] = field(default_factory=list)
     empty: int = 0
     too_short: int = 0
     candidates: int = 0
@@ -133,11 +138,12 @@ class Summary:
         """The summary as short lines of text."""
         pairs = ", ".join(f"{n} {r}" for r, n in self.pairs.items()) or "none"
         lines = [
-            f"documents read: {self.documents}"
-            + (f" ({self.invalid_utf8} with invalid UTF-8, repaired)" if self.invalid_utf8 else ""),
+            f"documents read: {self.documents}",
+            *([self.invalid_utf8_note()] if self.invalid_utf8 else []),
             f"empty: {self.empty}, shorter than min-words (matched only if exact): "
             f"{self.too_short}",
-            f"pairs: {pairs} (from {self.candidates} candidates)",
+            # Exact copies are found by their normal form, not among the candidates.
+            f"pairs: {pairs}; {counted(self.candidates, 'candidate pair')} scored",
         ]
         if self.clusters or self.kept:
             lines.append(f"clusters: {self.clusters}, removed: {self.removed}, kept: {self.kept}")
@@ -146,6 +152,16 @@ class Summary:
         lines.append(f"seconds: {self.seconds:.2f}")
         lines += [f"{what}: {path}" for what, path in self.outputs.items()]
         return lines
+
+    def invalid_utf8_note(self) -> str:
+        """Which documents had invalid UTF-8 (the first few named).
+
+        >>> Summary(invalid_utf8=1, invalid_utf8_ids=["a.txt"]).invalid_utf8_note()
+        '1 document had invalid UTF-8, replaced by U+FFFD: a.txt'
+        """
+        count = counted(self.invalid_utf8, "document")
+        names = f": {listed(self.invalid_utf8_ids)}" if self.invalid_utf8_ids else ""
+        return f"{count} had invalid UTF-8, replaced by U+FFFD{names}"
 
 
 def pair_rows(ids: Sequence[str], pairs: ScoredPairs) -> Iterator[Pair]:

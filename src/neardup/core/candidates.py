@@ -20,14 +20,13 @@ import numpy as np
 
 from neardup.core import kernel
 from neardup.core.keys import pairs_sharing_segments
-from neardup.core.normalize import EMPTY_KEY
 from neardup.core.sketch import Sketches
 from neardup.options import Options
 
 
 def has_text(exact_keys: np.ndarray) -> np.ndarray:
     """Which documents have a text: an empty one is never matched, not even as an exact copy."""
-    return exact_keys != np.uint64(EMPTY_KEY)
+    return exact_keys != kernel.EMPTY_KEY
 
 
 def matchable(sketches: Sketches, options: Options) -> np.ndarray:

@@ -13,10 +13,19 @@ place of other numbers is not promoted, unless the texts are noisy enough around
 them (one per NOISE_PER_NUMBER words with errors): a template with other numbers stays a
 look-alike, even when a typo hides that it "differs only in numbers"; and text that shares only
 a few phrases does not become a copy.
+
+Nothing short of the alignment bounds these scores, so every pair of the band is aligned: the
+words that noise changed need not stand anywhere in the other text, and two pairs that share the
+same word n-grams, each with the rest of its words found nowhere in the other text, can score
+1.0 (the rest is a copy with a typo in every word) or no more than their words (it is another
+text). The cost is kept down instead by reading each text's tokens and n-grams once for all the
+pairs it is in.
 """
 
 from __future__ import annotations
 
+import functools
+import itertools
 from collections.abc import Callable, Mapping
 from typing import NamedTuple
 
@@ -40,24 +49,45 @@ GAP = 1
 _NUMBER_WORDS = frozenset(NUMBER_WORDS)
 
 
-class _Side:
-    """One text's tokens as spans of its joined form ("w1 w2 ...")."""
+#: Texts whose tokens and n-grams are kept for the next pairs they are in (a text is in a few
+#: pairs of the band, mostly next to each other in pair order).
+SIDES_KEPT = 256
 
-    def __init__(self, words: list[str]) -> None:
-        self.words = words
+
+class _Side:
+    """One text's tokens as spans of its joined form ("w1 w2 ..."), and its word n-grams."""
+
+    def __init__(self, text: str, ngram: int) -> None:
+        words = tokens(normalize(text))
+        self.ngram = ngram
         self.joined = " ".join(words)
-        lengths = np.array([len(w) for w in words], dtype=np.int64)
+        lengths = np.fromiter(map(len, words), np.int64, len(words))
         self.length = lengths
         self.start = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]]).astype(np.int64)
         self.end = self.start + lengths  # exclusive
-        self.number_word = np.array([w in _NUMBER_WORDS for w in words], dtype=bool)
-        self.number = self.number_word | np.array([("0" <= w[0] <= "9") for w in words], bool)
-        # Each token's characters, then the space after it (none after the last).
-        owner = np.repeat(np.arange(len(words), dtype=np.int64), lengths + 1)
+        self.number_word = np.fromiter(map(_NUMBER_WORDS.__contains__, words), bool, len(words))
+        code_points = np.frombuffer(self.joined.encode("utf-32-le", "surrogatepass"), np.uint32)
+        leading = code_points[self.start[: len(words)]]
+        self.number = self.number_word | ((leading >= ord("0")) & (leading <= ord("9")))
+        # Each token's characters, then the space after it (none after the last). These two
+        # arrays, a number per character, are most of a side: 32-bit ones halve what the sides
+        # kept for the next pairs take.
+        owner = np.repeat(np.arange(len(words), dtype=np.int32), lengths + 1)
         owner[self.end[:-1]] = -1
         self.token_of = owner[: len(self.joined)]
         # Spaces before each position, to tell spaces from other characters in a span.
-        self.spaces = np.concatenate([[0], np.cumsum(self.token_of < 0)])
+        self.spaces = np.cumsum(np.concatenate([[False], self.token_of < 0]), dtype=np.int32)
+        # The n-gram at each position as a number (the same n-gram, the same number): the
+        # distinct n-grams found in the other text are counted as numbers, in every pair the
+        # text is in. A word's number is where it first stands.
+        first_seen: dict[str, int] = {}
+        word = np.fromiter(map(first_seen.setdefault, words, itertools.count()), np.int64)
+        count = max(word.size - ngram + 1, 0)
+        rows = np.stack([word[i : i + count] for i in range(ngram)], axis=1)
+        distinct, self.gram = np.unique(
+            rows.view(np.dtype((np.void, 8 * ngram))).ravel(), return_inverse=True
+        )
+        self.grams = distinct.size
 
 
 class _Found(NamedTuple):
@@ -119,18 +149,14 @@ LOCAL = 3
 NOISE_PER_NUMBER = 10
 
 
-def _look(
-    this: _Side, other: _Side, aligned: np.ndarray, char_errors: float, ngram: int
-) -> tuple[set[tuple[str, ...]], set[tuple[str, ...]], bool]:
-    """(distinct word n-grams of `this`, those present in order in `other`, whether numbers
-    of `this` stand where `other` has other numbers, more than its noise explains)."""
+def _look(this: _Side, other: _Side, aligned: np.ndarray, char_errors: float) -> tuple[int, bool]:
+    """(how many distinct word n-grams of `this` are present in order in `other`, whether
+    numbers of `this` stand where `other` has other numbers, more than its noise explains)."""
+    if not this.grams:
+        return 0, False
     found = _present(this, other, aligned, char_errors)
     present, first, last, unmatched = found.present, found.first, found.last, found.unmatched
-    n = present.size
-    words = this.words
-    grams = [tuple(words[p : p + ngram]) for p in range(n - ngram + 1)]
-    if not grams:
-        return set(), set(), False
+    n, ngram = present.size, this.ngram
     # Two present words follow each other in `other` when no whole word of `other` stands
     # between them there, and no more characters (spaces aside) than their unmatched ones and
     # GAP more.
@@ -143,9 +169,9 @@ def _look(
     chain = np.concatenate([[0], np.cumsum(linked)])
     at = np.arange(n - ngram + 1)
     whole = present[at] if ngram == 1 else (chain[at + ngram - 1] - chain[at]) == ngram - 1
-    kept = {grams[p] for p in np.flatnonzero(whole).tolist()}
+    kept = np.unique(this.gram[whole]).size
     replaced = _numbers_replaced(this, other, present, found.close, first, last)
-    return set(grams), kept, replaced > int(found.noisy.sum()) // NOISE_PER_NUMBER
+    return kept, replaced > int(found.noisy.sum()) // NOISE_PER_NUMBER
 
 
 def _numbers_replaced(
@@ -198,28 +224,35 @@ def char_scores(
     >>> print(char_scores(costs, costs.replace("120 million", "120 billion")))
     None
     """
-    sa, sb = _Side(tokens(normalize(a))), _Side(tokens(normalize(b)))
+    return _scores(_Side(a, ngram), _Side(b, ngram), char_errors)
+
+
+def _scores(sa: _Side, sb: _Side, char_errors: float) -> tuple[float, float, float] | None:
+    """:func:`char_scores` of two texts' sides."""
     blocks = np.array(
-        [op[1:4] for op in Levenshtein.opcodes(sa.joined, sb.joined).as_list() if op[0] == "equal"],
+        [
+            (block.a, block.b, block.size)
+            for block in Levenshtein.editops(sa.joined, sb.joined).as_matching_blocks()
+        ],
         dtype=np.int64,
     ).reshape(-1, 3)
-    src_start, src_end, dest_start = blocks.T
-    src = _runs(src_start, src_end - src_start)
-    dest = _runs(dest_start, src_end - src_start)
+    src_start, dest_start, size = blocks.T
+    src = _runs(src_start, size)
+    dest = _runs(dest_start, size)
     a_to_b = np.full(len(sa.joined), -1, dtype=np.int64)
     b_to_a = np.full(len(sb.joined), -1, dtype=np.int64)
     a_to_b[src] = dest
     b_to_a[dest] = src
-    grams_a, in_b, replaced_a = _look(sa, sb, a_to_b, char_errors, ngram)
-    grams_b, in_a, replaced_b = _look(sb, sa, b_to_a, char_errors, ngram)
+    in_b, replaced_a = _look(sa, sb, a_to_b, char_errors)
+    in_a, replaced_b = _look(sb, sa, b_to_a, char_errors)
     if replaced_a or replaced_b:  # another template's figures
         return None
-    common = min(len(in_b), len(in_a))
-    union = len(grams_a) + len(grams_b) - common
+    common = min(in_b, in_a)
+    union = sa.grams + sb.grams - common
     return (
         common / union if union else 0.0,
-        len(in_b) / len(grams_a) if grams_a else 0.0,
-        len(in_a) / len(grams_b) if grams_b else 0.0,
+        in_b / sa.grams if sa.grams else 0.0,
+        in_a / sb.grams if sb.grams else 0.0,
     )
 
 
@@ -248,26 +281,32 @@ def second_look(
     texts: Callable[[set[int]], Mapping[int, str]],
     options: Options,
     furniture: Furniture,
+    advance: Callable[[int], None] = lambda looked: None,
 ) -> ScoredPairs:
     """The pairs, with those in the overlap band (not duplicates by their words, word
     containment ≥ FLOOR) promoted to `near-duplicate` or `contains` where their character-level
     scores (:func:`char_scores`) clear the thresholds; promoted pairs carry those scores and
     `by_characters`. `texts` gives the texts of a set of documents; `furniture` is left out of
-    them as from the shingles.
+    them as from the shingles. `advance(n)` is told of every pair looked at (a progress bar).
     """
     band = np.flatnonzero(in_band(pairs, options))
     if not band.size:
         return pairs
     left, right = pairs.left[band].tolist(), pairs.right[band].tolist()
     found = texts(set(left) | set(right))
+
+    @functools.lru_cache(maxsize=SIDES_KEPT)
+    def side(doc: int) -> _Side:
+        return _Side(furniture.strip(found[doc]), options.ngram)
+
     relation = pairs.relation.copy()
     jaccard = pairs.jaccard.copy()
     in_right = pairs.containment_left_in_right.copy()
     in_left = pairs.containment_right_in_left.copy()
     by_characters = pairs.by_characters.copy()
     for row, a, b in zip(band.tolist(), left, right, strict=True):
-        text_a, text_b = furniture.strip(found[a]), furniture.strip(found[b])
-        scores = char_scores(text_a, text_b, ngram=options.ngram, char_errors=options.char_errors)
+        scores = _scores(side(a), side(b), options.char_errors)
+        advance(1)
         if scores is None:
             continue
         if scores[0] >= options.jaccard:

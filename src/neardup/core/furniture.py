@@ -8,14 +8,16 @@ Two sources:
 
 Furniture headlines ("SEE ALSO: …") are often glued to the next sentence without a space
 ("…Moscow Used ICBMThe Kremlin, which…"); :func:`split_furniture` cuts them off where a new
-capitalised word starts right after a letter.
+capitalised word starts right after a letter: the last such place among the headline's Title-Case
+words (a headline capitalises its words, while the sentence glued to it soon has a lower-case
+one), so that a headline keeps its quoted words, numbers and camel-case names whole.
 """
 
 from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -58,6 +60,20 @@ _GLUE = re.compile(
     # so "US" or "U.S." in a headline does not split.
     r"|(?<=[a-z0-9'\"’”)])(?=[\"“‘']?(?:[A-Z]{2,}\b|[A-Z]\s))"
 )
+#: Quote marks, by kind: a glued quote ends the headline where it closes a quotation opened in it
+#: ("…'Tops League'A spokesman…"), or starts the sentence where it opens one ("…Demands\"The…").
+_DOUBLE_QUOTES = '"“”'
+_SINGLE_QUOTES = "'‘’"
+_QUOTES = _DOUBLE_QUOTES + _SINGLE_QUOTES
+#: Words that a Title-Case headline leaves in lower case.
+_MINOR_WORDS = frozenset(
+    {"a", "an", "and", "as", "at", "but", "by", "for", "from", "in", "into", "nor", "of", "off"}
+    | {"on", "onto", "or", "over", "per", "so", "the", "to", "up", "v", "via", "vs", "with", "yet"}
+)
+_WORD = re.compile(r"\S+")
+#: What may stand before a word's first letter, and after its last.
+_OPENING = "\"“‘'([{"
+_CLOSING = "\"”’').,;:!?)]}"
 
 
 def is_furniture_line(line: str) -> bool:
@@ -70,15 +86,65 @@ def split_furniture(line: str) -> tuple[str, str]:
     head = LINK_HEADLINE.match(line)
     if head is None:
         return "", line
-    glue = _GLUE.search(line, head.end())
-    # The glue search must not stop inside the headline's first word.
-    while glue is not None and line[head.end() : glue.start()].strip() == "":
-        glue = _GLUE.search(line, glue.start() + 1)
-    if glue is None:
+    cut = _glued_sentence_start(line, head.end())
+    if cut is None:
         return line, ""
-    rest = line[glue.start() :]
-    more, rest = split_furniture(rest)  # two link headlines in a row
-    return line[: glue.start()] + more, rest
+    more, rest = split_furniture(line[cut:])  # two link headlines in a row
+    return line[:cut] + more, rest
+
+
+def _glued_sentence_start(line: str, start: int) -> int | None:
+    """Where the sentence glued to the headline that starts at `start` begins: the last glue
+    point among the headline's Title-Case words, else (a headline in sentence case) the first."""
+    title_end = _title_case_end(line, start)
+    last = None
+    for point in _glue_points(line, start):
+        if point >= title_end:
+            return point if last is None else last
+        last = point
+    return last
+
+
+def _title_case_end(line: str, start: int) -> int:
+    """Where the run of Title-Case words from `start` ends: at the first word in lower case
+    ("iPhone" is not) that is not a minor word ("of", "to", …)."""
+    for word in _WORD.finditer(line, start):
+        letters = word.group().lstrip(_OPENING)
+        lower_case = letters[:1].islower() and letters.islower()
+        if lower_case and letters.rstrip(_CLOSING) not in _MINOR_WORDS:
+            return word.start()
+    return len(line)
+
+
+def _glue_points(line: str, start: int) -> Iterator[int]:
+    """The places after `start` where a sentence may start glued to the text before it."""
+    for glue in _GLUE.finditer(line, start):
+        point = glue.start()
+        if not line[start:point].strip():
+            continue  # inside the headline's first word
+        before, after = line[point - 1], line[point]
+        if before in _QUOTES and not _quotation_open(line, start, point - 1):
+            continue  # after an opening quote or an apostrophe ("O'Brien")
+        if after in _QUOTES and (after in "'’" or _quotation_open(line, start, point)):
+            continue  # before a closing quote or an apostrophe: the cut is after it, if anywhere
+        yield point
+
+
+def _quotation_open(line: str, start: int, quote: int) -> bool:
+    """Whether a quotation of the kind of the quote mark at `quote` is open before it (since
+    `start`): it closes that one. A mark after white space opens, one before it closes, one
+    between two letters is an apostrophe."""
+    kind = _DOUBLE_QUOTES if line[quote] in _DOUBLE_QUOTES else _SINGLE_QUOTES
+    is_open = False
+    for k in range(start, quote):
+        mark = line[k]
+        if mark not in kind:
+            continue
+        if mark in "“‘" or line[k - 1].isspace() or line[k - 1] in "([{":
+            is_open = True
+        elif mark == "”" or line[k + 1].isspace() or line[k + 1] in _CLOSING:
+            is_open = False
+    return is_open
 
 
 def line_key(line: str) -> int:

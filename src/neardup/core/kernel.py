@@ -350,6 +350,9 @@ def _sequence_keys(
 ) -> tuple:
     """A key of a token sequence, and the same with every number masked.
 
+    The first is a document's exact key: texts with the same words are `exact` copies, whatever
+    punctuation and spacing separate them.
+
     A number is a run of tokens that start with a digit or are number words (`number_words`: their
     sorted token hashes; `word_filter`: from `_word_filter`), so "1.5", "6-3/16", "1980s" and "six"
     are each one number. Two documents with equal masked keys and different token keys differ
@@ -370,6 +373,31 @@ def _sequence_keys(
             g = fmix64(g ^ _M1) + _FNV_PRIME
         in_number = number
     return h, g
+
+
+#: The exact key of a text with no token (empty, or punctuation only): such a text is never
+#: matched, not even to its own copies.
+EMPTY_KEY = _FNV_OFFSET
+
+
+@njit(cache=True, parallel=True, nogil=True)
+def sequence_keys(
+    data: np.ndarray, offsets: np.ndarray, docs: np.ndarray, number_words: np.ndarray
+) -> tuple:
+    """(exact keys, masked keys) of the documents `docs` of a normalized batch, as `sketch_batch`
+    gives them: for documents whose shingles were made of less than their whole text."""
+    exact_keys = np.empty(docs.size, dtype=np.uint64)
+    masked_keys = np.empty(docs.size, dtype=np.uint64)
+    word_filter = _word_filter(number_words)
+    for k in prange(docs.size):
+        start, end = offsets[docs[k]], offsets[docs[k] + 1]
+        tokens = np.empty((end - start + 1) // 2, dtype=np.uint64)
+        digits = np.empty(tokens.size, dtype=np.uint8)
+        n = _token_hashes(data, start, end, tokens, digits)
+        exact_keys[k], masked_keys[k] = _sequence_keys(
+            tokens[:n], digits[:n], number_words, word_filter
+        )
+    return exact_keys, masked_keys
 
 
 @njit(cache=True)

@@ -1,8 +1,11 @@
 """Text normalization: the differences that never make two texts different documents.
 
 HTML entities are decoded, Unicode is NFKC-normalized (so "…" becomes "..."), case is folded,
-typographic quotes and dashes become ASCII, other punctuation, symbols and control characters
-become spaces, and runs of white space collapse to one space.
+typographic quotes and dashes become ASCII, other non-ASCII punctuation, symbols and control
+characters become spaces, and runs of white space collapse to one space. ASCII punctuation stays
+(the alignment shows it), but only separates words: two texts whose normal forms have the same
+words (`reference.tokens`) are `exact` copies (their exact keys, `Sketches.exact_keys`, are
+keys of their words).
 
 :func:`normalize` is the definition. :func:`normalize_batch` gives the same bytes for a whole
 batch: Python decodes entities and applies NFKC (the only steps that look at more than one
@@ -18,7 +21,6 @@ import unicodedata
 from functools import cache
 
 import numpy as np
-import xxhash
 
 _QUOTES = "'‘’‚‛′‵ʹʼˈ`´"
 _DOUBLE_QUOTES = '"“”„‟″‶«»'
@@ -47,7 +49,7 @@ def _fold_table() -> dict[int, str]:
 
 
 def normalize(text: str) -> str:
-    """The normal form of a text; two texts with the same normal form are `exact` duplicates.
+    """The normal form of a text; two texts whose normal forms have the same words are `exact`.
 
     >>> normalize("“Hello” — WORLD…")
     '"hello" - world...'
@@ -66,15 +68,6 @@ _SPECIAL = re.compile(r"[^\x20-\x7e]+")
 
 def _fold_run(run: re.Match[str]) -> str:
     return run.group().translate(_fold_table())
-
-
-def exact_key(normalized: str) -> int:
-    """A 64-bit fingerprint of a normalized text (equal texts, equal keys)."""
-    return xxhash.xxh3_64_intdigest(normalized.encode("utf-8", "surrogatepass"))
-
-
-#: The exact key of an empty text (nothing left once normalized).
-EMPTY_KEY = exact_key("")
 
 
 #: Code points below this are mapped by the kernel's table; above it only the tag block changes.
@@ -159,14 +152,3 @@ def _ascii_table() -> tuple[np.ndarray, np.ndarray, int, np.ndarray]:
 
 #: The table for batches that are all ASCII: no need to build the whole one.
 _ASCII_TABLE = _ascii_table()
-
-
-def exact_keys(data: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-    """:func:`exact_key` of each normalized text in a buffer from :func:`normalize_batch`."""
-    view = memoryview(data)
-    bounds = offsets.tolist()
-    return np.fromiter(
-        (xxhash.xxh3_64_intdigest(view[bounds[d] : bounds[d + 1]]) for d in range(len(bounds) - 1)),
-        np.uint64,
-        len(bounds) - 1,
-    )

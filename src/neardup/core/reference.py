@@ -103,6 +103,20 @@ def scores(a: set, b: set) -> tuple[float, float, float]:
     )
 
 
+#: What the kernel chains in place of a run of number tokens ("#" in :func:`masked_tokens`).
+_NUMBER_RUN = 0xFF51AFD7ED558CCD
+
+
+def sequence_key(words: list[str]) -> int:
+    """The kernel's key of a token sequence: the token hashes chained in order. Of a text's
+    tokens it is the exact key; of its :func:`masked_tokens`, the masked key."""
+    h = 0xCBF29CE484222325
+    for word in words:
+        x = _NUMBER_RUN if word == "#" else token_hash(word)
+        h = (fmix64(h ^ x) + 0x100000001B3) & _MASK
+    return h
+
+
 def starts_with_digit(token: str) -> bool:
     """The kernel's test for a number token: it starts with an ASCII digit ("1980s", "5bn")."""
     return "0" <= token[0] <= "9"

@@ -6,10 +6,17 @@ import re
 from dataclasses import dataclass
 
 from neardup.core.furniture import is_furniture_line, split_furniture
+from neardup.core.tokens import UNSPACED
 
 # A sentence ends at . ! ? or … (maybe followed by closing quotes or brackets) before white space
-# and a capital letter, digit or opening quote.
-_BOUNDARY = re.compile(r"(?<=[.!?…])[\"”’')\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
+# and a capital letter, digit, opening quote or a character of a script written without spaces;
+# or at a Chinese or Japanese full stop, exclamation or question mark or semicolon (maybe followed
+# by closing quotes or brackets), before anything but a comma: those scripts put no space after
+# them.
+_BOUNDARY = re.compile(
+    f'(?<=[.!?…])["”’\')\\]]*\\s+(?=["“‘(\\[]?[A-Z0-9{UNSPACED}])'
+    "|(?<=[。！？；｡])[」』”’）】〕〉》\"')\\]]*\\s*(?=[^\\s，、,])"
+)
 _ABBREVIATION = re.compile(
     r"(?:\b[A-Z]|\b(?:[A-Z]\.)+[A-Z]?|\b(?:Mr|Mrs|Ms|Dr|Prof|St|Gen|Col|Lt|Sgt|Capt|Sen|Rep|Gov|"
     r"Rev|Jr|Sr|Inc|Corp|Ltd|Co|No|vs|etc|Jan|Feb|Mar|Apr|Aug|Sept?|Oct|Nov|Dec|U\.S|U\.K))\.$"

@@ -12,7 +12,7 @@ import numpy as np
 
 from neardup.core import kernel
 from neardup.core.furniture import KEEP, Furniture
-from neardup.core.normalize import exact_keys, normalize_batch
+from neardup.core.normalize import normalize_batch
 
 if TYPE_CHECKING:
     from neardup.options import Options
@@ -25,8 +25,9 @@ class Sketches:
     Document d's sorted distinct shingle hashes are `shingles[starts[d]:starts[d + 1]]`.
     """
 
-    exact_keys: np.ndarray  # uint64, one per document
-    word_keys: np.ndarray  # uint64, a key of the token sequence (furniture left out)
+    #: uint64, a key of the whole text's token sequence: equal for texts with the same words
+    #: (`kernel.EMPTY_KEY` for a text with none)
+    exact_keys: np.ndarray
     masked_keys: np.ndarray  # uint64, the same with every number masked
     token_counts: np.ndarray  # int64, words (tokens) per document
     shingles: np.ndarray  # uint64
@@ -111,19 +112,23 @@ def sketch_texts(
 ) -> Sketches:
     """Normalize, tokenize, shingle and MinHash a batch of raw texts.
 
-    What `furniture` leaves out is left out of everything but the exact key, which is always
-    that of the whole text.
+    What `furniture` leaves out is left out of everything but the exact and masked keys, which
+    are always those of the whole text: texts that differ only in a furniture line are not
+    `exact`, and differ only in numbers if that line does.
     """
     normal, normal_offsets = normalize_batch(texts)
-    data, offsets = normal, normal_offsets
+    data, offsets, stripped = normal, normal_offsets, _NO_DOCS
     if furniture.ignored:
-        data, offsets = _without_furniture(texts, furniture, normal, normal_offsets)
-    token_counts, word_keys, masked_keys, shingles, starts, prints, print_starts = (
+        data, offsets, stripped = _without_furniture(texts, furniture, normal, normal_offsets)
+    token_counts, exact_keys, masked_keys, shingles, starts, prints, print_starts = (
         kernel.sketch_batch(data, offsets, ngram, np.uint64(seed), window, number_words())
     )
+    if stripped.size:
+        exact_keys[stripped], masked_keys[stripped] = kernel.sequence_keys(
+            normal, normal_offsets, stripped, number_words()
+        )
     return Sketches(
-        exact_keys=exact_keys(normal, normal_offsets),
-        word_keys=word_keys,
+        exact_keys=exact_keys,
         masked_keys=masked_keys,
         token_counts=token_counts,
         shingles=shingles,
@@ -147,15 +152,14 @@ def sketch_with(options: Options, texts: list[str], furniture: Furniture = KEEP)
 
 
 def for_scoring(
-    shingles: np.ndarray, starts: np.ndarray, word_keys: np.ndarray, masked_keys: np.ndarray
+    shingles: np.ndarray, starts: np.ndarray, exact_keys: np.ndarray, masked_keys: np.ndarray
 ) -> Sketches:
     """Sketches that hold only what exact scoring reads (`verify.score_pairs`): each document's
-    sorted shingle hashes (`shingles[starts[d]:starts[d + 1]]`) and its word and template keys.
+    sorted shingle hashes (`shingles[starts[d]:starts[d + 1]]`) and its exact and masked keys.
     For documents whose shingles come from elsewhere: an index's table, Spark's rows."""
     n = starts.size - 1
     return Sketches(
-        exact_keys=np.zeros(n, np.uint64),
-        word_keys=word_keys,
+        exact_keys=exact_keys,
         masked_keys=masked_keys,
         token_counts=np.zeros(n, np.int64),
         shingles=shingles,
@@ -166,14 +170,19 @@ def for_scoring(
     )
 
 
+#: No documents, as an index array.
+_NO_DOCS = np.empty(0, np.int64)
+
+
 def _without_furniture(
     texts: list[str], furniture: Furniture, normal: np.ndarray, offsets: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """The normal forms with page furniture left out: only texts that hold some are redone."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The normal forms with page furniture left out, and the documents that held some (only
+    those are redone)."""
     stripped = [furniture.strip(t) for t in texts]
     changed = [d for d, (s, t) in enumerate(zip(stripped, texts, strict=True)) if s is not t]
     if not changed:
-        return normal, offsets
+        return normal, offsets, _NO_DOCS
     redone, redone_offsets = normalize_batch([stripped[d] for d in changed])
     lengths = np.diff(offsets)
     lengths[changed] = np.diff(redone_offsets)
@@ -188,7 +197,7 @@ def _without_furniture(
     pieces.append(normal[offsets[done] :])
     spliced = np.zeros(lengths.size + 1, dtype=np.int64)
     np.cumsum(lengths, out=spliced[1:])
-    return np.concatenate(pieces), spliced
+    return np.concatenate(pieces), spliced, np.array(changed, np.int64)
 
 
 class SketchSpool:
@@ -233,7 +242,6 @@ class SketchSpool:
         if not parts:
             return Sketches(
                 exact_keys=np.empty(0, np.uint64),
-                word_keys=np.empty(0, np.uint64),
                 masked_keys=np.empty(0, np.uint64),
                 token_counts=np.empty(0, np.int64),
                 starts=np.zeros(1, np.int64),
@@ -244,7 +252,6 @@ class SketchSpool:
             )
         return Sketches(
             exact_keys=np.concatenate([p.exact_keys for p in parts]),
-            word_keys=np.concatenate([p.word_keys for p in parts]),
             masked_keys=np.concatenate([p.masked_keys for p in parts]),
             token_counts=np.concatenate([p.token_counts for p in parts]),
             starts=joined_starts([p.starts for p in parts]),

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import re
 
-_UNSPACED = (
+#: The characters of scripts written without spaces (Thai, Lao, Myanmar, Khmer, kana, CJK), for
+#: a regular expression's character class: each is a token of its own (`kernel._is_unspaced`).
+UNSPACED = (
     "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
     "\uf900-\ufaff\U00020000-\U0003ffff"
 )
@@ -14,7 +16,7 @@ _UNSPACED = (
 
 #: A character of a script written without spaces, or a run of the other word characters (ASCII
 #: letters and digits, non-ASCII characters).
-_TOKEN = re.compile(f"[{_UNSPACED}]|[^\\x00-/:-@\\[-`{{-\\x7f{_UNSPACED}]+")
+_TOKEN = re.compile(f"[{UNSPACED}]|[^\\x00-/:-@\\[-`{{-\\x7f{UNSPACED}]+")
 
 
 def tokens(normalized: str) -> list[str]:

@@ -120,6 +120,7 @@ def reported(pairs: ScoredPairs) -> ScoredPairs:
 
 
 def differ_only_in_numbers(sketches: Sketches, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """Pairs whose words are equal once every number is masked, but not equal as they are."""
+    """Pairs whose whole texts have the same words once every number is masked, but not the same
+    words as they are (furniture included: a differing furniture line counts too)."""
     same_template = sketches.masked_keys[left] == sketches.masked_keys[right]
-    return same_template & (sketches.word_keys[left] != sketches.word_keys[right])
+    return same_template & (sketches.exact_keys[left] != sketches.exact_keys[right])

@@ -17,8 +17,8 @@ from neardup.engine import ENGINES
 from neardup.errors import OptionsError, OutputError
 from neardup.explain.report import check_report, pairs_to_explain, render_report, write_report
 from neardup.io.progress import Reporter
-from neardup.io.read import RecordReader, read_paths
-from neardup.io.write import check_output, write_rows
+from neardup.io.read import DEFAULT_GLOB, RecordReader, read_paths
+from neardup.io.write import all_or_none, check_output, write_rows
 from neardup.options import Options, dated_keep, options_of
 from neardup.results import ClusterMember, Pair, Summary, cluster_schema, pair_schema
 
@@ -103,12 +103,14 @@ def engine_named(engine: str | Engine) -> Engine:
     raise OptionsError(f"engine must be one of {', '.join(ENGINES)}, got '{engine}'")
 
 
+@all_or_none()
 def find_files(
     inputs: Sequence[str | Path],
     output: str | Path,
     *,
     id_field: str = "id",
     text_field: str = "text",
+    glob: str = DEFAULT_GLOB,
     report_overlap: bool = False,
     report: str | Path | None = None,
     options: Options | None = None,
@@ -119,13 +121,15 @@ def find_files(
     """Read the input files, write the related pairs to `output` (.jsonl, .jsonl.gz, .parquet).
 
     `report`, when given, receives an HTML report (.html) with aligned diffs of the pairs.
-    `engine` runs the work here (`local`) or on Spark (`spark`: .jsonl[.gz] or .parquet inputs).
+    `glob` chooses which files of a folder are documents. The outputs are renamed into place
+    together at the end (`write.all_or_none`). `engine` runs the work here (`local`) or on
+    Spark (`spark`: .jsonl[.gz] or .parquet inputs).
     """
     options = options_of(options, overrides)
     runner = engine_named(engine)
     check_outputs(inputs, [output], report, runner)
     started = time.perf_counter()
-    reader = RecordReader(id_field, text_field)
+    reader = RecordReader(id_field, text_field, glob=glob)
     run = runner.find(inputs, reader, options, report_overlap=report_overlap, progress=progress)
     summary = run.summary()
     _write_pairs(output, run, summary)
@@ -136,6 +140,7 @@ def find_files(
     return summary
 
 
+@all_or_none()
 def deduplicate_files(
     inputs: Sequence[str | Path],
     output: str | Path,
@@ -144,6 +149,7 @@ def deduplicate_files(
     clusters: str | Path | None = None,
     id_field: str = "id",
     text_field: str = "text",
+    glob: str = DEFAULT_GLOB,
     keep: str = "longest",
     date_field: str | None = None,
     add_cluster_id: bool = False,
@@ -157,7 +163,9 @@ def deduplicate_files(
     """Read the input files and write the kept records, unchanged, to `output`.
 
     The inputs are read twice: once to sketch, once to copy the kept records, so that texts are
-    never all in memory. `pairs` and `clusters`, when given, receive those tables too.
+    never all in memory. `pairs` and `clusters`, when given, receive those tables too; all
+    the outputs are renamed into place together at the end (`write.all_or_none`). `glob`
+    chooses which files of a folder are documents.
 
     `against` names an index (:class:`neardup.Index`, built with the same options): records
     that are copies of an indexed document are removed too (see `index.query.is_copy`), and
@@ -171,7 +179,7 @@ def deduplicate_files(
     options = options_of(options, overrides)
     check_outputs(inputs, [output, pairs, clusters], report, runner)
     started = time.perf_counter()
-    reader = RecordReader(id_field, text_field)
+    reader = RecordReader(id_field, text_field, glob=glob)
     run = runner.deduplicate(
         inputs,
         reader,
@@ -235,11 +243,7 @@ def _report(
     """Write the HTML report; one more read of the input fetches the texts of explained pairs."""
     pairs, members = run.shown()
     needed = {i for p in pairs_to_explain(pairs) for i in (p.id_a, p.id_b)}
-    texts = {
-        r.id: r.text
-        for r in read_paths(inputs, RecordReader(reader.id_field, reader.text_field))
-        if r.id in needed
-    }
+    texts = {r.id: r.text for r in read_paths(inputs, reader.fresh()) if r.id in needed}
     html = render_report(
         summary=summary, options=options, pairs=pairs, clusters=members, texts=texts
     )

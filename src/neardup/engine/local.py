@@ -121,9 +121,7 @@ def read_corpus(
             meanwhile=partial(load_kernels, options),
         )
         if found is None:
-            furniture = furniture_lines(
-                read(RecordReader(reader.id_field, reader.text_field)), options
-            )
+            furniture = furniture_lines(read(reader.fresh()), options)
         else:
             furniture = Furniture(frozenset(found))
     return collect(
@@ -134,8 +132,9 @@ def read_corpus(
 def load_kernels(options: Options) -> None:
     """Load what sketching a batch loads on its first call, by sketching a short text: the
     compiled kernels from numba's cache and the table of non-ASCII code points (half a second
-    in all), so that it is done while this process would only wait for the pre-pass."""
-    sketch_with(options, ["Loading the kernels — once."], PATTERNS)
+    in all), so that it is done while this process would only wait for the pre-pass. The text
+    holds furniture: the keys of a text that has some are computed apart."""
+    sketch_with(options, ["Loading the kernels — once.\nADVERTISEMENT"], PATTERNS)
 
 
 def _batches(records: Iterable[Record]) -> Iterator[list[Record]]:
@@ -189,11 +188,13 @@ def match(
     *,
     report_overlap: bool = False,
     texts: TextsOf | None = None,
+    reporter: Reporter | None = None,
 ) -> ScoredPairs:
     """Every pair in a reported relation, with exact scores, sorted by document order.
 
     With `texts` (the texts of a set of documents, by position), pairs below both thresholds
-    get the character-level second look (`charlook.second_look`, unless `char_errors` is 0).
+    get the character-level second look (`charlook.second_look`, unless `char_errors` is 0),
+    with a progress bar of the `reporter`'s.
     """
     started = time.perf_counter()
     sketches = corpus.sketches
@@ -206,8 +207,10 @@ def match(
     resident = _with_shingles_of(sketches, np.union1d(left, right))
     scored = score_pairs(resident, left, right, options, report_overlap=report_overlap)
     if texts is not None:
-        corpus.stats["second_look"] = int(in_band(scored, options).sum())
-        scored = second_look(scored, texts, options, corpus.furniture)
+        looked = int(in_band(scored, options).sum())
+        corpus.stats["second_look"] = looked
+        with (reporter or Reporter(False)).stage("second look", total=looked) as advance:
+            scored = second_look(scored, texts, options, corpus.furniture, advance)
     verified = reported(scored)
     pairs = ScoredPairs.concat([exact, expand_to_copies(verified, copies_of(first))]).sorted()
     corpus.stats["candidates"] = candidates.size
@@ -262,6 +265,8 @@ def summary(
     found = Summary(
         documents=reader.stats.documents,
         invalid_utf8=reader.stats.invalid_utf8,
+        invalid_utf8_ids=reader.stats.invalid_utf8_ids,
+        skipped=reader.stats.skipped,
         empty=int((tokens == 0).sum()),
         too_short=int(((tokens > 0) & (tokens < options.min_words)).sum()),
         candidates=int(corpus.stats.get("candidates", 0)),

@@ -51,7 +51,9 @@ class LocalEngine:
         read = functools.partial(read_paths, inputs)
         corpus = read_corpus(read, reader, options, reporter, paths=inputs)
         texts = _file_texts(inputs, reader)
-        pairs = match(corpus, options, report_overlap=report_overlap, texts=texts)
+        pairs = match(
+            corpus, options, report_overlap=report_overlap, texts=texts, reporter=reporter
+        )
         return LocalRun(inputs, reader, options, reporter, corpus, pairs)
 
     def deduplicate(
@@ -82,7 +84,7 @@ class LocalEngine:
         finally:
             if index is not None:
                 index.close()
-        scored = match(corpus, options, texts=_file_texts(inputs, reader))
+        scored = match(corpus, options, texts=_file_texts(inputs, reader), reporter=reporter)
         found = cluster_corpus(corpus, scored, keep, numbers_matter=options.numbers_matter)
         return LocalRun(inputs, reader, options, reporter, corpus, scored, found, known)
 
@@ -125,7 +127,7 @@ class LocalRun:
         cluster nor as copies of an indexed document."""
         assert self.clusters is not None
         removed = self.clusters.removed | self._known_copies()
-        reread = read_paths(self.inputs, RecordReader(self.reader.id_field, self.reader.text_field))
+        reread = read_paths(self.inputs, self.reader.fresh())
         ids = self.corpus.ids
         for index, record in enumerate(reread):
             if index >= len(ids) or record.id != ids[index]:
@@ -154,8 +156,7 @@ class LocalRun:
 def _file_texts(inputs: Sequence[str | Path], reader: RecordReader) -> TextsOf:
     """The texts of a set of documents by one more read of the input files, which parses only
     their JSONL lines (the second look)."""
-    fresh = functools.partial(RecordReader, reader.id_field, reader.text_field)
-    return reread_texts(lambda positions: read_paths_at(inputs, fresh(), positions))
+    return reread_texts(lambda positions: read_paths_at(inputs, reader.fresh(), positions))
 
 
 def _known_copies(index: Index, corpus: Corpus, reporter: Reporter) -> list[tuple[int, Match]]:

@@ -20,15 +20,16 @@ def exact_pairs(
     docs: Sequence[dict[str, str]], options: Options
 ) -> dict[tuple[str, str], tuple[str, float, float, float]]:
     """{(id_a, id_b): (relation, jaccard, a_in_b, b_in_a)} for each pair in a duplicate relation."""
-    normal = [normalize(d["text"]) for d in docs]
-    words = [len(tokens(n)) for n in normal]
+    texts = [tuple(tokens(normalize(d["text"]))) for d in docs]
+    words = [len(t) for t in texts]
     sets = [shingle_set(d["text"], options.ngram) for d in docs]
     truth: dict[tuple[str, str], tuple[str, float, float, float]] = {}
-    by_text: dict[str, list[int]] = {}
-    for i, n in enumerate(normal):
-        if words[i]:
-            by_text.setdefault(n, []).append(i)
-    for group in by_text.values():
+    # Exact copies: the same words, whatever the punctuation between them.
+    by_words: dict[tuple[str, ...], list[int]] = {}
+    for i, text in enumerate(texts):
+        if text:
+            by_words.setdefault(text, []).append(i)
+    for group in by_words.values():
         for i, j in itertools.combinations(group, 2):
             truth[docs[i]["id"], docs[j]["id"]] = ("exact", 1.0, 1.0, 1.0)
     holders: dict[tuple[str, ...], list[int]] = {}

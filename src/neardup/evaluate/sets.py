@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from neardup.errors import InputError
+from neardup.errors import InputError, shortened
 from neardup.evaluate.datasets import read_clough_stevenson
 from neardup.io.read import RecordReader, read_paths
 
@@ -60,7 +60,9 @@ def from_records(
     for record in records:
         doc_id = str(record[id_field])
         if record.get("cluster") is None:
-            raise InputError(f"{name}: record '{doc_id}' has no cluster (the truth to measure)")
+            raise InputError(
+                f"{name}: record '{shortened(doc_id)}' has no cluster (the truth to measure)"
+            )
         documents.append({"id": doc_id, "text": record["text"]})
         clusters[doc_id] = str(record["cluster"])
         if record.get("source"):
@@ -68,7 +70,10 @@ def from_records(
     pairs = []
     for source, doc_id, category in made:
         if source not in clusters:
-            raise InputError(f"{name}: record '{doc_id}' names a source '{source}' not in the set")
+            raise InputError(
+                f"{name}: record '{shortened(doc_id)}' names a source '{shortened(source)}' "
+                "not in the set"
+            )
         pairs.append(LabelledPair(source, doc_id, category, clusters[source] == clusters[doc_id]))
     return LabelledSet(name, documents, pairs, clusters)
 

@@ -11,9 +11,11 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from neardup.core.align import AlignedSentence, align
 from neardup.errors import OutputError
+from neardup.io.write import write_file
 from neardup.options import Options
 from neardup.results import ClusterMember, Pair, Summary
 
@@ -55,6 +57,20 @@ def largest_clusters(members: Sequence[ClusterMember], limit: int) -> list[list[
     return ranked[:limit]
 
 
+def load_template(name: str) -> Any:
+    """A page template of neardup's `templates` folder; it escapes every value it shows."""
+    import jinja2  # only runs that write a page (the report, the service's docs) need it
+
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("neardup.explain", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return environment.get_template(name)
+
+
 def render_report(
     *,
     summary: Summary,
@@ -70,16 +86,7 @@ def render_report(
         for p in pairs_to_explain(pairs)
         if p.id_a in texts and p.id_b in texts
     ]
-    import jinja2  # only runs that write a report need the template engine
-
-    environment = jinja2.Environment(
-        loader=jinja2.PackageLoader("neardup.explain", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    template = environment.get_template("report.html.j2")
+    template = load_template("report.html.j2")
     cluster_count = len({m.cluster_id for m in clusters})
     return template.render(
         title=title,
@@ -108,10 +115,6 @@ def check_report(path: str | Path) -> Path:
 
 
 def write_report(path: str | Path, html: str) -> None:
-    """Write the report, creating its folder."""
-    path = check_report(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(html, encoding="utf-8")
-    except OSError as error:
-        raise OutputError(f"{path}: cannot be written ({error.strerror or error})") from None
+    """Write the report, creating its folder (renamed into place when complete, as every
+    output is)."""
+    write_file(check_report(path), lambda partial: partial.write_text(html, encoding="utf-8"))

@@ -10,6 +10,9 @@ from rich.text import Text
 
 from neardup.core.align import OPS, AlignedSentence
 
+#: Characters of one aligned sentence shown (unless everything is asked for): a text of
+#: megabytes with no full stop would otherwise print all of itself on one line.
+MAX_LINE_CHARACTERS = 2000
 _MARK = {"same": "=", "edited": "~", "added": "+", "removed": "-", "moved": ">", "boilerplate": "#"}
 _STYLE = {
     "same": "dim",
@@ -21,8 +24,9 @@ _STYLE = {
 }
 
 
-def alignment_text(step: AlignedSentence) -> Text:
-    """One aligned sentence: its mark, its op, and its words (changes marked in edits)."""
+def alignment_text(step: AlignedSentence, max_characters: int | None = None) -> Text:
+    """One aligned sentence: its mark, its op, and its words (changes marked in edits); cut
+    after `max_characters`, saying how many more there are."""
     line = Text(f"{_MARK[step.op]} {step.op:<11} ", style=_STYLE[step.op])
     if step.changes:
         for change in step.changes:
@@ -34,19 +38,35 @@ def alignment_text(step: AlignedSentence) -> Text:
                 if change.b:
                     line.append(f"{{+{change.b}+}}", style="green")
             line.append(" ")
+    else:
+        line.append(
+            step.b or step.a, style=None if step.op in ("added", "removed") else _STYLE[step.op]
+        )
+    if max_characters is None or len(line) <= max_characters:
         return line
-    line.append(
-        step.b or step.a, style=None if step.op in ("added", "removed") else _STYLE[step.op]
-    )
-    return line
+    cut = line[:max_characters]
+    cut.append(f"… ({len(line) - max_characters:,} more characters)", style="dim")
+    return cut
 
 
-def show_alignment(alignment: Sequence[AlignedSentence], console: Console | None = None) -> None:
-    """Print a count of each op, then the alignment, sentence by sentence."""
+def show_alignment(
+    alignment: Sequence[AlignedSentence],
+    console: Console | None = None,
+    max_lines: int = 0,
+) -> None:
+    """Print a count of each op, then the alignment, sentence by sentence: at most `max_lines`
+    sentences of at most MAX_LINE_CHARACTERS characters, then how many sentences are not
+    shown (`max_lines` 0: everything, whole)."""
     console = console or Console(highlight=False, soft_wrap=True)
     counts = Counter(step.op for step in alignment)
     console.print(
         "alignment (A → B): " + ", ".join(f"{counts[op]} {op}" for op in OPS if counts[op])
     )
-    for step in alignment:
-        console.print(alignment_text(step))
+    shown = alignment[:max_lines] if max_lines else alignment
+    for step in shown:
+        console.print(alignment_text(step, MAX_LINE_CHARACTERS if max_lines else None))
+    if len(shown) < len(alignment):
+        console.print(
+            f"… {len(alignment) - len(shown):,} more sentences not shown "
+            "(use --json or --max-lines 0 for all)"
+        )

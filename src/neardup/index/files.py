@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from neardup.io.read import Record, RecordReader, read_paths, unique_ids
+from neardup.io.read import DEFAULT_GLOB, ReadStats, Record, RecordReader, read_paths, unique_ids
 
 if TYPE_CHECKING:  # the index is passed in: the CLI imports this module at start
     from neardup.index.store import Index
@@ -23,15 +23,19 @@ def add_files(
     *,
     id_field: str = "id",
     text_field: str = "text",
+    glob: str = DEFAULT_GLOB,
     batch: int = ADD_BATCH,
+    stats: ReadStats | None = None,
 ) -> int:
     """Add the records of input files (as `neardup dedup` reads them), one transaction per
     `batch` documents. A crash loses at most the batch in progress; adding again is idempotent.
-    An id found twice in the inputs is an error naming both places."""
+    An id found twice in the inputs is an error naming both places. `stats`, when given,
+    receives what reading found (files of a folder not read, invalid UTF-8)."""
+    reader = RecordReader(id_field, text_field, stats, glob=glob)
 
     def batches() -> Iterator[list[Record]]:
         pending: list[Record] = []
-        for record in unique_ids(read_paths(inputs, RecordReader(id_field, text_field))):
+        for record in unique_ids(read_paths(inputs, reader)):
             pending.append(record)
             if len(pending) >= batch:
                 yield pending
@@ -48,11 +52,14 @@ def query_files(
     k: int = 10,
     id_field: str = "id",
     text_field: str = "text",
+    glob: str = DEFAULT_GLOB,
     report_overlap: bool = False,
     batch: int = 1000,
+    stats: ReadStats | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """For each record of the inputs, its matches in the index as rows `{"query_id", "id", …}`."""
-    records = read_paths(inputs, RecordReader(id_field, text_field))
+    """For each record of the inputs, its matches in the index as rows `{"query_id", "id", …}`;
+    `stats`, when given, receives what reading found."""
+    records = read_paths(inputs, RecordReader(id_field, text_field, stats, glob=glob))
     while chunk := list(itertools.islice(records, batch)):
         results = index.query_many([r.text for r in chunk], k, report_overlap=report_overlap)
         for record, matches in zip(chunk, results, strict=True):

@@ -19,7 +19,8 @@ from neardup.options import Options
 #: Version of the on-disk layout. An index of another version is refused, never misread.
 #: 2: shingles in their own table, fingerprints sampled (1 in PRINT_SAMPLE).
 #: 3: band keys of one-permutation MinHash signatures (`kernel.minhash`).
-FORMAT_VERSION = 3
+#: 4: exact keys of the words of the whole text (punctuation left out), no separate word key.
+FORMAT_VERSION = 4
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -27,7 +28,6 @@ CREATE TABLE docs (
     doc INTEGER PRIMARY KEY AUTOINCREMENT,
     id TEXT NOT NULL UNIQUE,
     exact_key INTEGER NOT NULL,
-    word_key INTEGER NOT NULL,
     masked_key INTEGER NOT NULL,
     tokens INTEGER NOT NULL,
     prints INTEGER NOT NULL

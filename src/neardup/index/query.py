@@ -108,7 +108,7 @@ def matches(
         return exact
     candidates = _candidates(segments, segs, options, sketches, d, report_overlap)
     rows = db.execute(
-        "SELECT id, word_key, masked_key, shingles FROM docs "
+        "SELECT id, exact_key, masked_key, shingles FROM docs "
         "JOIN shingles USING (doc) "
         "WHERE doc IN (SELECT value FROM json_each(?)) AND exact_key != ?",
         (json.dumps(candidates.tolist()), signed_key),
@@ -184,4 +184,6 @@ def _with_query(sketches: Sketches, d: int, rows: list[tuple[Any, ...]]) -> Sket
         return np.concatenate([own[d : d + 1], stored])
 
     shingles = np.concatenate(parts).astype(np.uint64)
-    return for_scoring(shingles, starts, keys(1, sketches.word_keys), keys(2, sketches.masked_keys))
+    return for_scoring(
+        shingles, starts, keys(1, sketches.exact_keys), keys(2, sketches.masked_keys)
+    )

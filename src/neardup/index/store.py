@@ -213,23 +213,34 @@ class Index:
         """Add already read records (see :mod:`neardup.io.read`) in one transaction."""
         return self._write(self._prepare(records))
 
-    def add_batches(self, batches: Iterable[Sequence[Record]]) -> int:
-        """Add batches of read records, one transaction each, sketching the next batch while
-        the previous one is written (on another thread). Returns the number of records added.
+    def add_batches(
+        self,
+        batches: Iterable[Iterable[Mapping[str, Any] | Record]],
+        *,
+        id_field: str = "id",
+        text_field: str = "text",
+    ) -> int:
+        """Add batches of records (what :meth:`add` takes, or read :class:`Record`s), one
+        transaction each, sketching the next batch while the previous one is written (on
+        another thread). Returns the number of records added.
+
+        Records are checked here, numbered across the batches in error messages: what the
+        thread raises is a neardup error too (a repeated id).
 
         >>> import tempfile, os
-        >>> from neardup.io.read import Record
-        >>> batches = [[Record(f"{b}-{i}", f"story {b} {i}", {}, "here") for i in range(3)]
+        >>> batches = [[{"id": f"{b}-{i}", "text": f"story {b} {i}"} for i in range(3)]
         ...            for b in range(4)]
         >>> with Index(os.path.join(tempfile.mkdtemp(), "news.ndx")) as index:
         ...     index.add_batches(batches), len(index)
         (12, 12)
         """
+        reader = RecordReader(id_field, text_field)
         added = 0
         with ThreadPoolExecutor(1, thread_name_prefix="neardup-sketch") as sketcher:
             ahead = None
             for batch in batches:
-                prepared = sketcher.submit(self._prepare, batch)
+                records = list(read_records(batch, reader, first=reader.stats.documents + 1))
+                prepared = sketcher.submit(self._prepare, records)
                 if ahead is not None:
                     added += self._write(ahead.result())
                 ahead = prepared
@@ -255,7 +266,7 @@ class Index:
             docs = np.arange(first, first + len(records), dtype=np.int64)
             eligible = matchable(sketches, self.options)
             self._db.executemany(
-                "INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?)", _doc_rows(records, sketches, docs)
+                "INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?)", _doc_rows(records, sketches, docs)
             )
             self._db.executemany(
                 "INSERT INTO shingles VALUES (?, ?)", _shingle_rows(sketches, docs, eligible)
@@ -325,16 +336,19 @@ class Index:
 
     def _remove(self, ids: list[str]) -> int:
         # Postings of removed documents stay until merged; queries skip documents not in `docs`.
-        listed = json.dumps(ids)
-        docs = self._db.execute(
-            "SELECT doc FROM docs WHERE id IN (SELECT value FROM json_each(?))", (listed,)
-        ).fetchall()
-        self._db.execute("DELETE FROM docs WHERE id IN (SELECT value FROM json_each(?))", (listed,))
-        found = json.dumps([doc for (doc,) in docs])
-        self._db.execute(
-            "DELETE FROM shingles WHERE doc IN (SELECT value FROM json_each(?))", (found,)
-        )
-        self._segments.forget([doc for (doc,) in docs])
+        # Ids are looked up one by one, not through json_each, which cuts a text at a NUL
+        # character: an id holding one could be neither removed nor replaced.
+        docs = [
+            doc
+            for doc_id in dict.fromkeys(ids)
+            for (doc,) in self._db.execute("SELECT doc FROM docs WHERE id = ?", (doc_id,))
+        ]
+        found = json.dumps(docs)
+        for table in ("docs", "shingles"):
+            self._db.execute(
+                f"DELETE FROM {table} WHERE doc IN (SELECT value FROM json_each(?))", (found,)
+            )
+        self._segments.forget(docs)
         return len(docs)
 
     def _write_postings(self, sketches: Sketches, docs: np.ndarray, eligible: np.ndarray) -> None:
@@ -432,7 +446,6 @@ def _doc_rows(
         docs.tolist(),
         [r.id for r in records],
         signed(sketches.exact_keys).tolist(),
-        signed(sketches.word_keys).tolist(),
         signed(sketches.masked_keys).tolist(),
         sketches.token_counts.tolist(),
         np.diff(sketches.print_starts).tolist(),

@@ -7,24 +7,31 @@ as it was read (written back unchanged by `dedup`), and where it came from (for 
 from __future__ import annotations
 
 import csv
+import fnmatch
 import functools
 import gzip
 import io
 import json
+import os
 import re
 import sys
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 import orjson
 
-from neardup.errors import InputError
+from neardup.errors import InputError, shortened
 
 SUPPORTED = (".txt folder or file", ".jsonl", ".jsonl.gz", ".parquet", ".csv", ".csv.gz")
 _INVALID = re.compile("[\ud800-\udfff]")
 _JSONL = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
+#: Which files of a folder are documents, unless told otherwise (`--glob`).
+DEFAULT_GLOB = "*.txt"
+#: How many names a notice lists before "and N more".
+NAMED = 5
 T = TypeVar("T")
 
 
@@ -40,19 +47,42 @@ class Record:
 
 @dataclass
 class ReadStats:
-    """What reading found: how many documents, and how many needed their bytes repaired."""
+    """What reading found: how many documents, which needed their bytes repaired, and what the
+    folders held that was not read."""
 
     documents: int = 0
-    invalid_utf8: int = 0
+    #: The ids of the documents whose invalid UTF-8 was replaced by U+FFFD, in input order.
+    invalid_utf8_ids: list[str] = field(default_factory=list)
+    #: One sentence per folder and reason, naming the files of the folder that were not read.
+    skipped: list[str] = field(default_factory=list)
+
+    @property
+    def invalid_utf8(self) -> int:
+        return len(self.invalid_utf8_ids)
 
 
 class RecordReader:
-    """Turns raw records into :class:`Record`s: checks fields, repairs invalid UTF-8, counts."""
+    """Turns raw records into :class:`Record`s: checks fields, repairs invalid UTF-8, counts.
 
-    def __init__(self, id_field: str, text_field: str, stats: ReadStats | None = None) -> None:
+    `glob` chooses which files of a folder are documents, by name, in any case.
+    """
+
+    def __init__(
+        self,
+        id_field: str,
+        text_field: str,
+        stats: ReadStats | None = None,
+        *,
+        glob: str = DEFAULT_GLOB,
+    ) -> None:
         self.id_field = id_field
         self.text_field = text_field
+        self.glob = glob
         self.stats = stats if stats is not None else ReadStats()
+
+    def fresh(self) -> RecordReader:
+        """A reader with the same settings and stats of its own (for one more pass)."""
+        return RecordReader(self.id_field, self.text_field, glob=self.glob)
 
     def make(self, fields: Mapping[str, Any], where: str, *, clean: bool = False) -> Record:
         """A Record of raw fields; `clean`: the fields are known to hold no lone surrogate."""
@@ -72,25 +102,27 @@ class RecordReader:
             text = ""
         elif not isinstance(text, str):
             raise InputError(
-                f"{where}: text field '{self.text_field}' is a {type(text).__name__}, not a string"
+                f"{where}: text field '{self.text_field}' is {_kind(text)}, not a string"
             )
         if None in fields:  # csv.DictReader puts extra values under None
             raise InputError(f"{where}: more values than the header has columns")
         self.stats.documents += 1
         if clean:
             return Record(str(fields[self.id_field]), text, fields, where)
-        repaired = self.repair(text)
+        doc_id = _INVALID.sub("\ufffd", str(fields[self.id_field]))
+        repaired = self.repair(text, doc_id)
         if repaired is not text or any(_invalid(v) for v in fields.values()):
             # Written back repaired: an output never holds a lone surrogate.
             fields = {k: _INVALID.sub("\ufffd", v) if _invalid(v) else v for k, v in fields.items()}
             fields[self.text_field] = repaired
-        return Record(_INVALID.sub("\ufffd", str(fields[self.id_field])), repaired, fields, where)
+        return Record(doc_id, repaired, fields, where)
 
-    def repair(self, text: str) -> str:
-        """Replace undecodable bytes (kept as surrogates while reading) with U+FFFD, counting."""
+    def repair(self, text: str, doc_id: str) -> str:
+        """Replace undecodable bytes (kept as surrogates while reading) with U+FFFD, noting the
+        document's id."""
         if text.isascii() or _INVALID.search(text) is None:
             return text
-        self.stats.invalid_utf8 += 1
+        self.stats.invalid_utf8_ids.append(doc_id)
         return _INVALID.sub("\ufffd", text)
 
 
@@ -122,6 +154,7 @@ def parse_json_line(raw: bytes, where: str) -> tuple[Any, bool]:
     else:
         if isinstance(fields, dict) and all(type(v) in PLAIN_TYPES for v in fields.values()):
             return fields, True
+    raw = raw.rstrip(b"\r\n")  # so that an error's column is on this line, not the next
     try:
         line, clean = raw.decode("utf-8").removeprefix("\ufeff"), True
     except UnicodeDecodeError:
@@ -129,10 +162,32 @@ def parse_json_line(raw: bytes, where: str) -> tuple[Any, bool]:
     try:
         fields = json.loads(line)
     except json.JSONDecodeError as error:
-        raise InputError(f"{where}: malformed JSON ({error.msg})") from None
+        raise malformed_json(where, error) from None
     except RecursionError:
         raise InputError(f"{where}: malformed JSON (nested too deeply)") from None
     return fields, clean and b"\\ud" not in raw.lower()
+
+
+def malformed_json(where: str, error: json.JSONDecodeError) -> InputError:
+    """The error for a line that is not JSON, with the column where parsing stopped."""
+    reason = error.msg.removesuffix(" at")  # "Invalid control character at" names no place
+    return InputError(f"{where}: malformed JSON ({reason} at column {error.colno})")
+
+
+#: How a value of a JSON (or Parquet, pandas) type is named in an error.
+_KINDS = {
+    bool: "a boolean",
+    int: "an integer",
+    float: "a number",
+    list: "a list",
+    dict: "an object",
+}
+
+
+def _kind(value: object) -> str:
+    """'an integer', 'a list', ...: a value's type as a sentence names it."""
+    kind = type(value)
+    return _KINDS.get(kind, f"a value of type {kind.__name__}")
 
 
 def _open_binary(path: Path) -> io.BufferedIOBase:
@@ -142,18 +197,99 @@ def _open_binary(path: Path) -> io.BufferedIOBase:
 
 
 def read_txt_folder(root: Path, reader: RecordReader) -> Iterator[Record]:
-    """Every .txt file below `root`, sorted by path; the id is the path relative to `root`."""
-    files = sorted(p for p in root.rglob("*.txt") if p.is_file())
+    """Every file below `root` whose name matches the reader's glob, sorted by path; the id is
+    the path relative to `root`. What else the folder holds is named in `reader.stats.skipped`;
+    a subfolder that cannot be listed is an error naming it."""
+    files, unmatched, unreadable = _folder_files(root, reader.glob)
     if not files:
-        raise InputError(f"{root}: the folder holds no .txt files")
+        others = (
+            f" (it holds {counted(len(unmatched), 'other file')}: {listed(unmatched)}; "
+            "use --glob to read them)"
+            if unmatched
+            else ""
+        )
+        raise InputError(f"{root}: the folder holds no files matching {reader.glob}{others}")
+    if unmatched:
+        verb = "does" if len(unmatched) == 1 else "do"
+        reader.stats.skipped.append(
+            f"skipped {counted(len(unmatched), 'file')} in {root}/ that {verb} not match "
+            f"{reader.glob}: {listed(unmatched)} (use --glob to read them)"
+        )
+    if unreadable:
+        what = "is not a file" if len(unreadable) == 1 else "are not files"
+        reader.stats.skipped.append(
+            f"skipped {counted(len(unreadable), 'entry', 'entries')} in {root}/ that {what}: "
+            f"{listed(unreadable)}"
+        )
     for path in files:
         yield read_txt_file(path, reader, path.relative_to(root).as_posix())
 
 
+def _folder_files(root: Path, glob: str) -> tuple[list[Path], list[str], list[str]]:
+    """The files below `root` whose names match `glob` (in any case), sorted by path; the
+    relative paths of the other files; and, each with what it is, those of the links to folders
+    and of the matching entries that are not files (a dangling link, a pipe)."""
+    matches = re.compile(fnmatch.translate(glob), re.IGNORECASE).match
+    files: list[Path] = []
+    unmatched: list[str] = []
+    unreadable: list[str] = []
+    for entry in _entries(root):
+        name = Path(entry.path).relative_to(root).as_posix()
+        if entry.is_dir():  # a link to a folder: not followed, as a link loop would never end
+            unreadable.append(f"{name} (a link to a folder)")
+        elif not matches(entry.name):
+            unmatched.append(name)
+        elif entry.is_file():
+            files.append(Path(entry.path))
+        elif entry.is_symlink():
+            unreadable.append(f"{name} (a dangling link)")
+        else:
+            unreadable.append(f"{name} (not a regular file)")
+    return files, unmatched, unreadable
+
+
+def _entries(folder: Path) -> Iterator[os.DirEntry[str]]:
+    """The entries below `folder` that are not folders, depth first in name order (the order of
+    their sorted paths); links to folders are not followed."""
+    try:
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda entry: entry.name)
+    except OSError as error:
+        raise InputError(f"{folder}: cannot be read ({error.strerror or error})") from None
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            yield from _entries(Path(entry.path))
+        else:
+            yield entry
+
+
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """The count and the noun, plural unless the count is 1.
+
+    >>> counted(1, "file"), counted(18846, "document"), counted(2, "entry", "entries")
+    ('1 file', '18,846 documents', '2 entries')
+    """
+    return f"{count:,} {noun if count == 1 else plural or noun + 's'}"
+
+
+def listed(names: Sequence[str]) -> str:
+    """The first few names, and how many more.
+
+    >>> listed(["a.md", "b.html"]), listed([str(n) for n in range(8)])
+    ('a.md, b.html', '0, 1, 2, 3, 4 and 3 more')
+    """
+    more = f" and {len(names) - NAMED:,} more" if len(names) > NAMED else ""
+    return ", ".join(names[:NAMED]) + more
+
+
 def read_txt_file(path: Path, reader: RecordReader, doc_id: str | None = None) -> Record:
-    """One .txt file as one document (id: its name, unless given)."""
+    """One text file as one document (id: its name, unless given)."""
     doc_id = _INVALID.sub("\ufffd", path.name if doc_id is None else doc_id)
-    text = reader.repair(_decode(path.read_bytes()))
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise InputError(f"{path}: cannot be read ({error.strerror or error})") from None
+    text = reader.repair(_decode(raw), doc_id)
     reader.stats.documents += 1
     return Record(doc_id, text, {reader.id_field: doc_id, reader.text_field: text}, str(path))
 
@@ -180,7 +316,7 @@ def _jsonl_records(path: Path, reader: RecordReader) -> Iterator[Callable[[], Re
 def _lines(handle: io.BufferedIOBase, path: Path) -> Iterator[bytes]:
     try:
         yield from handle
-    except (OSError, EOFError) as error:  # a truncated or corrupt .gz
+    except (OSError, EOFError, zlib.error) as error:  # a truncated or corrupt .gz
         raise InputError(f"{path}: cannot be read ({error})") from None
 
 
@@ -189,16 +325,68 @@ def read_csv(path: Path, reader: RecordReader) -> Iterator[Record]:
     csv.field_size_limit(sys.maxsize)
     with _open_binary(path) as binary:
         text = io.TextIOWrapper(binary, encoding="utf-8-sig", errors="surrogateescape", newline="")
-        rows = csv.DictReader(text)
+        lines = _CsvLines(text)
+        rows = csv.DictReader(lines)
         try:
             columns = rows.fieldnames or []
+            if lines.ended and columns:
+                raise _unclosed_quote(path, rows.line_num, columns)
             for name in (reader.id_field, reader.text_field):
                 if name not in columns:
                     raise InputError(f"{path}: no column '{name}' (columns: {', '.join(columns)})")
             for fields in rows:
+                if lines.ended:
+                    raise _unclosed_quote(path, rows.line_num, _values(fields))
                 yield reader.make(fields, f"{path}:{rows.line_num}")
         except csv.Error as error:
             raise InputError(f"{path}:{rows.line_num}: malformed CSV ({error})") from None
+
+
+class _CsvLines:
+    """The lines of a CSV file, noting when they run out.
+
+    The csv module ends a row at the end of the line that ends it, before it asks for the next
+    line; a row it gives only once the lines have run out is one whose quoted field was never
+    closed, and which has swallowed the rest of the file (the module does not say so).
+    """
+
+    def __init__(self, text: Iterator[str]) -> None:
+        self.text = text
+        self.ended = False
+
+    def __iter__(self) -> _CsvLines:
+        return self
+
+    def __next__(self) -> str:
+        try:
+            return next(self.text)
+        except StopIteration:
+            self.ended = True
+            raise
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _unclosed_quote(path: Path, last_line: int, values: Sequence[str]) -> InputError:
+    """The error naming the line where a row's unclosed quoted field (its last value) starts."""
+    spanned = _LINE_BREAK.split(values[-1])
+    if len(spanned) > 1 and spanned[-1] == "":  # the file ends with a line break
+        spanned.pop()
+    start = last_line - len(spanned) + 1
+    return InputError(f"{path}:{start}: malformed CSV (a quoted field starts here and never ends)")
+
+
+def _values(fields: Mapping[Any, Any]) -> list[str]:
+    """The values of a CSV row in file order (csv.DictReader lists extra ones under None, and
+    gives None for the missing ones)."""
+    values: list[str] = []
+    for value in fields.values():
+        if isinstance(value, list):
+            values += value
+        elif value is not None:
+            values.append(value)
+    return values
 
 
 def read_parquet(path: Path, reader: RecordReader) -> Iterator[Record]:
@@ -209,7 +397,7 @@ def read_parquet(path: Path, reader: RecordReader) -> Iterator[Record]:
     try:
         parquet = pq.ParquetFile(path)
     except (pa.ArrowException, OSError) as error:
-        raise InputError(f"{path}: not a readable Parquet file ({error})") from None
+        raise InputError(f"{path}: not a readable Parquet file ({str(error).strip()})") from None
     columns = parquet.schema_arrow.names
     for name in (reader.id_field, reader.text_field):
         if name not in columns:
@@ -235,6 +423,8 @@ def _named_errors(path: Path, items: Iterator[T]) -> Iterator[T]:
         yield from items
     except OSError as error:
         raise InputError(f"{path}: cannot be read ({error.strerror or error})") from None
+    except (EOFError, zlib.error) as error:  # a truncated or corrupt .gz, read through csv
+        raise InputError(f"{path}: cannot be read ({error})") from None
 
 
 def _read_kind(path: Path, reader: RecordReader) -> Iterator[Record]:
@@ -305,16 +495,24 @@ def unique_ids(records: Iterable[Record], seen: dict[str, str] | None = None) ->
     for record in records:
         if record.id in seen:
             raise InputError(
-                f"{record.where}: duplicate id '{record.id}' (first at {seen[record.id]})"
+                f"{record.where}: duplicate id '{shortened(record.id)}' "
+                f"(first at {seen[record.id]})"
             )
         seen[record.id] = record.where
         yield record
 
 
-def read_records(records: Iterable[Mapping[str, Any]], reader: RecordReader) -> Iterator[Record]:
-    """In-memory records (dicts, or the rows of an Arrow or pandas table)."""
-    for number, fields in enumerate(rows_of(records), start=1):
-        yield reader.make(fields, f"record {number}")
+def read_records(
+    records: Iterable[Mapping[str, Any] | Record], reader: RecordReader, first: int = 1
+) -> Iterator[Record]:
+    """In-memory records (dicts, or the rows of an Arrow or pandas table; a :class:`Record` is
+    taken as it is), numbered from `first` in error messages."""
+    for number, row in enumerate(rows_of(records), start=first):
+        if isinstance(row, Record):
+            reader.stats.documents += 1
+            yield row
+        else:
+            yield reader.make(row, f"record {number}")
 
 
 def rows_of(records: Any) -> Iterable[Mapping[str, Any]]:

@@ -1,7 +1,8 @@
 """Write rows to JSONL (optionally gzipped) or Parquet, chosen by the file's extension.
 
 Files are written to a temporary name beside the target and renamed when complete, so a failed
-run never leaves a half-written output under the expected name.
+run never leaves a half-written output under the expected name. Inside `all_or_none`, the
+outputs of a run are renamed together when it ends: an interrupted run changes none of them.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ import gzip
 import json
 import math
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextvars import ContextVar
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import orjson
 
@@ -25,6 +27,9 @@ if TYPE_CHECKING:  # pyarrow is imported when Parquet is written: JSONL runs sta
 
 
 OUTPUT_KINDS = (".jsonl", ".jsonl.gz", ".parquet")
+T = TypeVar("T")
+#: (temporary file, output) of each output written in the `all_or_none` block in progress.
+_STAGED: ContextVar[list[tuple[Path, Path]] | None] = ContextVar("staged", default=None)
 
 
 def check_output(path: str | Path) -> Path:
@@ -44,25 +49,82 @@ def write_rows(
 ) -> int:
     """Write rows to `path`; return how many were written. `schema` is for Parquet only."""
     path = check_output(path)
+    if path.name.lower().endswith(".parquet"):
+        return write_file(path, lambda partial: _write_parquet(partial, rows, schema, path))
+    gzipped = path.name.lower().endswith(".gz")
+    return write_file(path, lambda partial: _write_jsonl(partial, rows, gzipped=gzipped))
+
+
+def write_file(path: Path, write: Callable[[Path], T]) -> T:
+    """`write` a temporary file beside `path` and rename it to `path` when complete (inside
+    `all_or_none`: when the block ends). A failure or an interrupt leaves no temporary file."""
     partial = path.with_name(f".{path.name}.partial")
+    staged = _STAGED.get()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if path.name.lower().endswith(".parquet"):
-            count = _write_parquet(partial, rows, schema)
-        else:
-            count = _write_jsonl(partial, rows)
-        os.replace(partial, path)
+        with _named_errors(path):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            written = write(partial)
+        if staged is None:
+            _rename(partial, path)
+    except BaseException:  # an interrupt too
+        _remove(partial)
+        raise
+    if staged is not None:
+        staged.append((partial, path))
+    return written
+
+
+@contextlib.contextmanager
+def all_or_none() -> Iterator[None]:
+    """Outputs written inside are renamed into place together when the block ends: an error or
+    an interrupt (Ctrl-C, SIGTERM) inside leaves every output as it was, and no temporary file.
+    A block inside another is part of it. Also a decorator.
+
+    >>> import tempfile
+    >>> kept = Path(tempfile.mkdtemp(), "kept.jsonl")
+    >>> with all_or_none():
+    ...     _ = write_rows(kept, [{"id": "a"}])
+    ...     kept.exists()
+    False
+    >>> kept.exists()
+    True
+    """
+    if _STAGED.get() is not None:
+        yield
+        return
+    staged: list[tuple[Path, Path]] = []
+    token = _STAGED.set(staged)
+    try:
+        yield
+        for partial, path in staged:
+            _rename(partial, path)
+    finally:
+        _STAGED.reset(token)
+        for partial, _ in staged:
+            _remove(partial)
+
+
+@contextlib.contextmanager
+def _named_errors(path: Path) -> Iterator[None]:
+    try:
+        yield
     except OSError as error:
         raise OutputError(f"{path}: cannot be written ({error.strerror or error})") from None
-    finally:
-        with contextlib.suppress(OSError):
-            partial.unlink(missing_ok=True)
-    return count
 
 
-def _write_jsonl(path: Path, rows: Iterable[Mapping[str, Any]]) -> int:
+def _rename(partial: Path, path: Path) -> None:
+    with _named_errors(path):
+        os.replace(partial, path)
+
+
+def _remove(partial: Path) -> None:
+    with contextlib.suppress(OSError):
+        partial.unlink(missing_ok=True)
+
+
+def _write_jsonl(path: Path, rows: Iterable[Mapping[str, Any]], *, gzipped: bool) -> int:
     # mtime=0 keeps gzipped outputs byte-identical between runs.
-    raw = gzip.GzipFile(path, "wb", mtime=0) if path.name.endswith(".gz") else path.open("wb")
+    raw = gzip.GzipFile(path, "wb", mtime=0) if gzipped else path.open("wb")
     count = 0
     with raw:
         for row in rows:
@@ -99,10 +161,12 @@ def _plain(value: Any) -> bool:
 
 
 def _write_parquet(
-    path: Path,
+    partial: Path,
     rows: Iterable[Mapping[str, Any]],
     schema: pa.Schema | Callable[[], pa.Schema] | None,
+    path: Path,
 ) -> int:
+    """Write `rows` to the temporary file `partial`; errors name the output `path`."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -118,5 +182,8 @@ def _write_parquet(
             table = pa.table({name: [row.get(name) for row in rows] for name in names})
         except (pa.ArrowException, ValueError) as error:
             raise OutputError(f"{path}: records do not fit one Parquet schema ({error})") from None
-    pq.write_table(table, path)
+    try:
+        pq.write_table(table, partial)
+    except pa.ArrowException as error:
+        raise OutputError(f"{path}: records cannot be written as Parquet ({error})") from None
     return table.num_rows

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from neardup import errors
-from neardup.errors import EngineUnavailable, InputError, NeardupError
+from neardup.errors import EngineUnavailable, InputError, NeardupError, shortened
 from neardup.options import Options, dated_keep, options_of
 from neardup.results import CLUSTER_COLUMNS, PAIR_COLUMNS
 from neardup.spark import clusters, stages
@@ -237,7 +237,7 @@ def _check_ids(docs: DataFrame, id_field: str) -> None:
         raise InputError(f"a row has no id in '{id_field}' (choose the field with --id-field)")
     twice = docs.groupBy("id").count().filter(F.col("count") > 1).limit(1).collect()
     if twice:
-        raise InputError(f"duplicate id '{twice[0]['id']}'")
+        raise InputError(f"duplicate id '{shortened(twice[0]['id'])}'")
 
 
 def pair_frame(run: Matched) -> DataFrame:

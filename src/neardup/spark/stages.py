@@ -24,6 +24,7 @@ from neardup.core.furniture import KEEP, Furniture, frequent_lines, line_pairs
 from neardup.core.sketch import for_scoring, joined_starts, sketch_with
 from neardup.core.verify import DIFFERENT, score_pairs
 from neardup.engine.local import parse_date
+from neardup.errors import shortened
 from neardup.io.read import Record
 from neardup.options import Options
 from neardup.results import pair_rows, pair_schema
@@ -43,7 +44,7 @@ if TYPE_CHECKING:
     from pyspark.sql import DataFrame
 
 SKETCH_SCHEMA = (
-    "pos long, id string, exact long, word long, masked long, tokens long, stamp double, "
+    "pos long, id string, exact long, masked long, tokens long, stamp double, "
     "text boolean, eligible boolean, shingles array<long>, bands array<long>, prints array<long>"
 )
 #: Verified pairs, and whether each gets the character-level second look (`charlook.in_band`).
@@ -109,7 +110,6 @@ def sketch(
                     batch.column("pos"),
                     batch.column("id"),
                     keys(s.exact_keys),
-                    keys(s.word_keys),
                     keys(s.masked_keys),
                     pa.array(s.token_counts.astype(np.int64)),
                     pa.array(_stamps(batch, date_field), pa.float64()),
@@ -131,7 +131,7 @@ def _stamps(batch: pa.RecordBatch, date_field: str | None) -> list[float | None]
     ids = batch.column("id").to_pylist()
     stamps: list[float | None] = []
     for doc_id, value in zip(ids, batch.column("date").to_pylist(), strict=True):
-        record = Record(doc_id, "", {date_field: value}, f"id '{doc_id}'")
+        record = Record(doc_id, "", {date_field: value}, f"id '{shortened(doc_id)}'")
         date = parse_date(record, date_field)
         stamps.append(None if date is None else date.timestamp())
     return stamps
@@ -250,7 +250,7 @@ def verify_pairs(
             F.col("pos").alias(name),
             F.col("id").alias(f"id_{name}"),
             F.col("shingles").alias(f"{name}_shingles"),
-            F.col("word").alias(f"{name}_word"),
+            F.col("exact").alias(f"{name}_exact"),
             F.col("masked").alias(f"{name}_masked"),
         )
 
@@ -263,17 +263,17 @@ def verify_pairs(
                 continue
             left_values, left_starts = segments(batch.column("left_shingles"))
             right_values, right_starts = segments(batch.column("right_shingles"))
-            word, masked = (
+            exact, masked = (
                 np.concatenate(
                     [column(batch, f"left_{kind}"), column(batch, f"right_{kind}")]
                 ).view(np.uint64)
-                for kind in ("word", "masked")
+                for kind in ("exact", "masked")
             )
             # Both sides as one batch of 2n documents: left i is document i, right i is n + i.
             both = for_scoring(
                 np.concatenate([left_values, right_values]),
                 joined_starts([left_starts, right_starts]),
-                word,
+                exact,
                 masked,
             )
             index = np.arange(n)
