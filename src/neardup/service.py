@@ -24,7 +24,7 @@ import sys
 from typing import TYPE_CHECKING, Annotated, Any
 
 from neardup.errors import EngineUnavailable, NeardupError, OptionsError, shortened
-from neardup.explain.report import load_template
+from neardup.explain.pages import load_template
 
 if TYPE_CHECKING:  # imported where an index is opened: the CLI reads the limits below at start
     from neardup.index.store import Index

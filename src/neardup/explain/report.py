@@ -11,10 +11,10 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from neardup.core.align import AlignedSentence, align
 from neardup.errors import OutputError
+from neardup.explain.pages import load_template
 from neardup.io.write import write_file
 from neardup.options import Options
 from neardup.results import ClusterMember, Pair, Summary
@@ -55,20 +55,6 @@ def largest_clusters(members: Sequence[ClusterMember], limit: int) -> list[list[
         by_cluster.setdefault(member.cluster_id, []).append(member)
     ranked = sorted(by_cluster.values(), key=lambda c: (-len(c), c[0].cluster_id))
     return ranked[:limit]
-
-
-def load_template(name: str) -> Any:
-    """A page template of neardup's `templates` folder; it escapes every value it shows."""
-    import jinja2  # only runs that write a page (the report, the service's docs) need it
-
-    environment = jinja2.Environment(
-        loader=jinja2.PackageLoader("neardup.explain", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    return environment.get_template(name)
 
 
 def render_report(
