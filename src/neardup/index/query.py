@@ -7,7 +7,7 @@ random reads of a query. Near-duplicates are found by their LSH bands as before;
 inside another (an excerpt, an expanded version) is found by the fingerprints of the passage they
 share, which the sample keeps in proportion. A passage of L words holds about 0.4·(L − 4)
 fingerprints (window 4, 5-word shingles), so it is missed with probability about 0.75 to that
-power: 2% at 40 words, 0.2% at 60, under 0.01% at 100 (tests/test_index.py measures it).
+power: 2% at 40 words, 0.2% at 60, under 0.01% at 100 (tests/engines/test_index.py measures it).
 """
 
 from __future__ import annotations

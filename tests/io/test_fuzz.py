@@ -10,7 +10,7 @@ is a complete, valid file, and no temporary file is left in the output folder.
 
 CI runs the same examples every time (derandomized, not shrunk: about two minutes on 2 cores);
 the `@example`s are minimal reproducers of what the fuzzers found. For a longer hunt,
-`NEARDUP_FUZZ_EXAMPLES=1000 .venv/bin/python -m pytest tests/test_fuzz.py` runs at least that
+`NEARDUP_FUZZ_EXAMPLES=1000 .venv/bin/python -m pytest tests/io/test_fuzz.py` runs at least that
 many random examples per test and shrinks a failure; hypothesis then prints its
 `@reproduce_failure` line and keeps it in `.hypothesis/` to try first next time.
 """

@@ -164,7 +164,7 @@ def test_threshold_labels_overlap_no_bar_count(tmp_path: Path, thresholds: list[
     """examples/news.jsonl has its tallest bars just past both default thresholds."""
     playwright = pytest.importorskip("playwright.sync_api")
     report = tmp_path / "report.html"
-    news = Path(__file__).resolve().parents[1] / "examples" / "news.jsonl"
+    news = Path(__file__).resolve().parents[2] / "examples" / "news.jsonl"
     command = [sys.executable, "-m", "neardup", "dedup", news, "-o", tmp_path / "kept.jsonl"]
     run = subprocess.run([*command, "--report", report, *thresholds], capture_output=True)
     assert run.returncode == 0, run.stderr

@@ -25,7 +25,7 @@ from neardup.core.sketch import sketch_with
 from neardup.index.format import FORMAT_VERSION
 from neardup.index.postings import FANOUT
 
-TESTS = Path(__file__).resolve().parent
+TESTS = Path(__file__).resolve().parents[1]
 
 
 def scores(c: neardup.Comparison, *, swap: bool = False) -> tuple:

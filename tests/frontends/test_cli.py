@@ -75,7 +75,7 @@ def test_find_writes_pairs_only(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("suffix", ["jsonl", "jsonl.gz", "parquet"])
 def test_outputs_are_byte_identical_between_runs(tmp_path: Path, suffix: str) -> None:
-    inputs = [SEEDS, Path(__file__).parents[1] / "examples" / "news.jsonl"]
+    inputs = [SEEDS, Path(__file__).parents[2] / "examples" / "news.jsonl"]
     outputs = []
     for run_number in (1, 2):
         out = tmp_path / str(run_number)
