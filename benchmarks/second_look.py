@@ -3,7 +3,7 @@
     python benchmarks/second_look.py CORPUS.jsonl [CORPUS.jsonl ...] [--runs 3]
 
 For each corpus: the candidate pairs, the pairs in the second look's band, those it promotes, and
-the seconds of `pipeline.match` without it (`char_errors=0`) and with it (the defaults; this
+the seconds of `engine.local.match` without it (`char_errors=0`) and with it (the defaults; this
 includes reading the input once more for the texts of the band's documents). Best of `--runs`.
 """
 

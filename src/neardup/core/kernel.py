@@ -456,7 +456,7 @@ def sketch_batch(
 ) -> tuple:
     """Tokenize each normalized document once and derive everything later stages need of it.
 
-    Returns (token_counts, word_keys, masked_keys, shingles, starts, prints, print_starts):
+    Returns (token_counts, exact_keys, masked_keys, shingles, starts, prints, print_starts):
     document d's sorted, distinct word n-gram hashes are shingles[starts[d]:starts[d + 1]]; its
     fingerprints, the smallest shingle hash of every `window` consecutive shingles (Schleimer et
     al.'s winnowing), prints[print_starts[d]:...]. Any run of `window` shingles that two
@@ -471,7 +471,7 @@ def sketch_batch(
     buffer = np.empty(room[n_docs], dtype=np.uint64)
     print_buffer = np.empty(room[n_docs], dtype=np.uint64)
     token_counts = np.zeros(n_docs, dtype=np.int64)
-    word_keys = np.empty(n_docs, dtype=np.uint64)
+    exact_keys = np.empty(n_docs, dtype=np.uint64)
     masked_keys = np.empty(n_docs, dtype=np.uint64)
     distinct = np.zeros(n_docs, dtype=np.int64)
     print_distinct = np.zeros(n_docs, dtype=np.int64)
@@ -481,7 +481,7 @@ def sketch_batch(
         digits = np.empty(tokens.size, dtype=np.uint8)
         n = _token_hashes(data, offsets[d], offsets[d + 1], tokens, digits)
         token_counts[d] = n
-        word_keys[d], masked_keys[d] = _sequence_keys(
+        exact_keys[d], masked_keys[d] = _sequence_keys(
             tokens[:n], digits[:n], number_words, word_filter
         )
         # The shingles overwrite the tokens they are made of, front to back.
@@ -490,7 +490,7 @@ def sketch_batch(
         )
     shingles, starts = _compact(buffer, room, distinct)
     prints, print_starts = _compact(print_buffer, room, print_distinct)
-    return token_counts, word_keys, masked_keys, shingles, starts, prints, print_starts
+    return token_counts, exact_keys, masked_keys, shingles, starts, prints, print_starts
 
 
 @njit(cache=True, inline="always")

@@ -11,10 +11,9 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -29,7 +28,7 @@ from neardup.core.verify import RELATIONS, ScoredPairs, reported, score_pairs
 from neardup.errors import InputError
 from neardup.io.prescan import parallel_recurring_lines
 from neardup.io.progress import Reporter
-from neardup.io.read import Record, RecordReader, unique_ids
+from neardup.io.read import Record, RecordReader, parse_date, unique_ids
 from neardup.options import Options
 from neardup.results import Summary
 
@@ -148,21 +147,6 @@ def _batches(records: Iterable[Record]) -> Iterator[list[Record]]:
             batch, size = [], 0
     if batch:
         yield batch
-
-
-def parse_date(record: Record, date_field: str) -> datetime | None:
-    """The record's date (ISO 8601) as an aware datetime, or None where it has none."""
-    value: Any = record.fields.get(date_field)
-    if value is None or value == "" or value != value:  # NaN and NaT are not equal to themselves
-        return None
-    if not isinstance(value, datetime):
-        try:
-            value = datetime.fromisoformat(str(value))
-        except ValueError:
-            raise InputError(
-                f"{record.where}: date field '{date_field}' is not an ISO 8601 date: {value!r}"
-            ) from None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def reread_texts(records_at: Callable[[set[int]], Iterable[tuple[int, Record]]]) -> TextsOf:

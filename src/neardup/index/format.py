@@ -77,8 +77,8 @@ def stored_options(db: sqlite3.Connection, path: Path, wanted: Options | None) -
     return stored
 
 
-#: Options stored under the names they had when format version 3 was written (`Options` takes
-#: both spellings).
+#: Options stored (and shown by `index stats`) under their first names, which scripts reading
+#: the stats know; `Options` takes both spellings.
 _STORED_NAMES = {
     "ignore_furniture": "ignore_boilerplate",
     "furniture_min_docs": "boilerplate_min_docs",

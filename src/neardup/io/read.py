@@ -18,6 +18,7 @@ import sys
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -486,6 +487,21 @@ def records_at(items: Iterable[T], positions: set[int]) -> Iterator[tuple[int, T
             yield position, item
         if position == last:
             return
+
+
+def parse_date(record: Record, date_field: str) -> datetime | None:
+    """The record's date (ISO 8601) as an aware datetime, or None where it has none."""
+    value: Any = record.fields.get(date_field)
+    if value is None or value == "" or value != value:  # NaN and NaT are not equal to themselves
+        return None
+    if not isinstance(value, datetime):
+        try:
+            value = datetime.fromisoformat(str(value))
+        except ValueError:
+            raise InputError(
+                f"{record.where}: date field '{date_field}' is not an ISO 8601 date: {value!r}"
+            ) from None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def unique_ids(records: Iterable[Record], seen: dict[str, str] | None = None) -> Iterator[Record]:

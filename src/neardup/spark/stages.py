@@ -23,9 +23,8 @@ from neardup.core.copies import exact_scores, expand_to_copies
 from neardup.core.furniture import KEEP, Furniture, frequent_lines, line_pairs
 from neardup.core.sketch import for_scoring, joined_starts, sketch_with
 from neardup.core.verify import DIFFERENT, score_pairs
-from neardup.engine.local import parse_date
 from neardup.errors import shortened
-from neardup.io.read import Record
+from neardup.io.read import Record, parse_date
 from neardup.options import Options
 from neardup.results import pair_rows, pair_schema
 from neardup.spark.arrow import (

@@ -2,21 +2,21 @@ import numpy as np
 import pytest
 
 from neardup.core.sketch import SketchSpool, sketch_texts
-from neardup.engine import local as pipeline
+from neardup.engine import local
 
 
 @pytest.mark.parametrize("gather_bytes", [64, 2**20])
 def test_candidate_shingles_are_gathered_from_the_spool_slice_by_slice(
     monkeypatch: pytest.MonkeyPatch, gather_bytes: int
 ) -> None:
-    monkeypatch.setattr(pipeline, "GATHER_BYTES", gather_bytes)
+    monkeypatch.setattr(local, "GATHER_BYTES", gather_bytes)
     texts = [" ".join(f"w{n}x{k}" for k in range(5 + 3 * n)) for n in range(12)]
     spool = SketchSpool(16, (4, 4))
     for batch in (texts[:5], texts[5:]):
         spool.add(sketch_texts(batch, ngram=5, num_perm=16, seed=1))
     spooled = spool.sketches()
     docs = np.array([0, 3, 4, 9, 11])
-    resident = pipeline._with_shingles_of(spooled, docs)
+    resident = local._with_shingles_of(spooled, docs)
     for d in range(len(texts)):
         mine = resident.shingles[resident.starts[d] : resident.starts[d + 1]]
         theirs = spooled.shingles[spooled.starts[d] : spooled.starts[d + 1]]
