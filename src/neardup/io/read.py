@@ -256,7 +256,7 @@ def _entries(folder: Path) -> Iterator[os.DirEntry[str]]:
         with os.scandir(folder) as listing:
             entries = sorted(listing, key=lambda entry: entry.name)
     except OSError as error:
-        raise InputError(f"{folder}: cannot be read ({error.strerror or error})") from None
+        raise cannot_read(folder, error) from None
     for entry in entries:
         if entry.is_dir(follow_symlinks=False):
             yield from _entries(Path(entry.path))
@@ -289,7 +289,7 @@ def read_txt_file(path: Path, reader: RecordReader, doc_id: str | None = None) -
     try:
         raw = path.read_bytes()
     except OSError as error:
-        raise InputError(f"{path}: cannot be read ({error.strerror or error})") from None
+        raise cannot_read(path, error) from None
     text = reader.repair(_decode(raw), doc_id)
     reader.stats.documents += 1
     return Record(doc_id, text, {reader.id_field: doc_id, reader.text_field: text}, str(path))
@@ -309,16 +309,9 @@ def _jsonl_records(path: Path, reader: RecordReader) -> Iterator[Callable[[], Re
         return reader.make(fields, where, clean=clean)
 
     with _open_binary(path) as handle:
-        for number, raw in enumerate(_lines(handle, path), start=1):
+        for number, raw in enumerate(handle, start=1):
             if raw.strip():
                 yield functools.partial(parse, raw, f"{path}:{number}")
-
-
-def _lines(handle: io.BufferedIOBase, path: Path) -> Iterator[bytes]:
-    try:
-        yield from handle
-    except (OSError, EOFError, zlib.error) as error:  # a truncated or corrupt .gz
-        raise InputError(f"{path}: cannot be read ({error})") from None
 
 
 def read_csv(path: Path, reader: RecordReader) -> Iterator[Record]:
@@ -419,13 +412,17 @@ def read_path(path: Path, reader: RecordReader) -> Iterator[Record]:
 
 
 def _named_errors(path: Path, items: Iterator[T]) -> Iterator[T]:
-    """The items read from `path`, an error reading it named as an input error."""
+    """The items read from `path`, an error reading it named as an input error (a truncated or
+    corrupt .gz raises EOFError or zlib.error, whichever reader reads it)."""
     try:
         yield from items
-    except OSError as error:
-        raise InputError(f"{path}: cannot be read ({error.strerror or error})") from None
-    except (EOFError, zlib.error) as error:  # a truncated or corrupt .gz, read through csv
-        raise InputError(f"{path}: cannot be read ({error})") from None
+    except (OSError, EOFError, zlib.error) as error:
+        raise cannot_read(path, error) from None
+
+
+def cannot_read(path: Path, error: Exception) -> InputError:
+    """The error for a file or folder that cannot be read, with the system's reason."""
+    return InputError(f"{path}: cannot be read ({getattr(error, 'strerror', None) or error})")
 
 
 def _read_kind(path: Path, reader: RecordReader) -> Iterator[Record]:
