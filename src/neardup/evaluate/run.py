@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from neardup.api import deduplicate
-from neardup.core.furniture import KEEP, PATTERNS, Furniture
+from neardup.core.furniture import KEEP, Furniture, furniture_of
 from neardup.core.sketch import sketch_texts
 from neardup.core.verify import RELATIONS, score
 from neardup.evaluate.baseline import NGRAM, minhash_lsh
@@ -197,7 +197,7 @@ def _graded(labelled: LabelledSet, options: Options) -> Table:
         labelled.documents,
         pairs,
         ngram=options.ngram,
-        furniture=PATTERNS if options.ignore_furniture else KEEP,
+        furniture=furniture_of(options),
     )
     jaccard, _ = pair_similarities(labelled.documents, pairs, ngram=NGRAM, furniture=KEEP)
     category = np.array([p.category for p in labelled.pairs])

@@ -59,7 +59,7 @@ from neardup.index.format import (
 from neardup.index.postings import Segments
 from neardup.index.query import Match, matches, sampled
 from neardup.io.read import Record, RecordReader, read_records, unique_ids
-from neardup.options import Options
+from neardup.options import Options, options_of
 
 _log = logging.getLogger("neardup.index")
 
@@ -106,12 +106,8 @@ class Index:
         create: bool = True,
         **overrides: Any,
     ) -> None:
-        if options is not None and overrides:
-            raise OptionsError("give either options= or keyword options, not both")
-        try:
-            wanted = options if options is not None or not overrides else Options(**overrides)
-        except TypeError as error:
-            raise OptionsError(str(error).replace("__init__()", "options")) from None
+        # None: the options stored in the index, whatever they are.
+        wanted = options_of(options, overrides) if options is not None or overrides else None
         self.path = Path(path)
         if self.path.is_dir():
             raise InputError(f"{path}: is a folder, not an index file")
