@@ -85,7 +85,9 @@ def collect(
             for record in unique_ids(batch, seen):
                 ids.append(record.id)
                 if dates is not None and date_field is not None:
-                    dates.append(parse_date(record, date_field))
+                    dates.append(
+                        parse_date(record.fields.get(date_field), date_field, record.where)
+                    )
             if sketching is not None:
                 spool.add(sketching.result())
             sketching = sketcher.submit(sketch, [r.text for r in batch])

@@ -486,9 +486,9 @@ def records_at(items: Iterable[T], positions: set[int]) -> Iterator[tuple[int, T
             return
 
 
-def parse_date(record: Record, date_field: str) -> datetime | None:
-    """The record's date (ISO 8601) as an aware datetime, or None where it has none."""
-    value: Any = record.fields.get(date_field)
+def parse_date(value: Any, date_field: str, where: str) -> datetime | None:
+    """A value of the date field (ISO 8601, or a datetime) as an aware datetime, or None where
+    there is none; `where` names the record in an error."""
     if value is None or value == "" or value != value:  # NaN and NaT are not equal to themselves
         return None
     if not isinstance(value, datetime):
@@ -496,7 +496,7 @@ def parse_date(record: Record, date_field: str) -> datetime | None:
             value = datetime.fromisoformat(str(value))
         except ValueError:
             raise InputError(
-                f"{record.where}: date field '{date_field}' is not an ISO 8601 date: {value!r}"
+                f"{where}: date field '{date_field}' is not an ISO 8601 date: {value!r}"
             ) from None
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 

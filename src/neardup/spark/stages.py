@@ -24,7 +24,7 @@ from neardup.core.furniture import KEEP, Furniture, frequent_lines, line_pairs
 from neardup.core.sketch import for_scoring, joined_starts, sketch_with
 from neardup.core.verify import DIFFERENT, score_pairs
 from neardup.errors import shortened
-from neardup.io.read import Record, parse_date
+from neardup.io.read import parse_date
 from neardup.options import Options
 from neardup.results import pair_rows, pair_schema
 from neardup.spark.arrow import (
@@ -130,8 +130,7 @@ def _stamps(batch: pa.RecordBatch, date_field: str | None) -> list[float | None]
     ids = batch.column("id").to_pylist()
     stamps: list[float | None] = []
     for doc_id, value in zip(ids, batch.column("date").to_pylist(), strict=True):
-        record = Record(doc_id, "", {date_field: value}, f"id '{shortened(doc_id)}'")
-        date = parse_date(record, date_field)
+        date = parse_date(value, date_field, f"id '{shortened(doc_id)}'")
         stamps.append(None if date is None else date.timestamp())
     return stamps
 
