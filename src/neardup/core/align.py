@@ -16,9 +16,8 @@ import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from neardup.core.normalize import normalize
 from neardup.core.segment import Sentence, segments
-from neardup.core.tokens import UNSPACED, tokens
+from neardup.core.tokens import UNSPACED, words
 
 #: A word as the word diff shows it: a character of a script written without spaces (a token of
 #: its own, as in the shingles), or a run of other characters between white space.
@@ -59,12 +58,6 @@ class AlignedSentence:
         if self.changes:
             row["changes"] = [[c.op, c.a, c.b] for c in self.changes if c.op != "equal"]
         return row
-
-
-def words(text: str) -> list[str]:
-    """The words of a text as compared: the tokens of its normal form (punctuation left out,
-    one character a word in scripts written without spaces)."""
-    return tokens(normalize(text))
 
 
 def word_changes(a: str, b: str) -> tuple[WordChange, ...]:

@@ -33,9 +33,8 @@ import numpy as np
 from rapidfuzz.distance import Levenshtein
 
 from neardup.core.furniture import Furniture
-from neardup.core.normalize import normalize
 from neardup.core.sketch import NUMBER_WORDS
-from neardup.core.tokens import tokens
+from neardup.core.tokens import words as words_of
 from neardup.core.verify import CONTAINS, DUPLICATE_RELATIONS, NEAR_DUPLICATE, ScoredPairs
 from neardup.options import Options
 
@@ -58,7 +57,7 @@ class _Side:
     """One text's tokens as spans of its joined form ("w1 w2 ..."), and its word n-grams."""
 
     def __init__(self, text: str, ngram: int) -> None:
-        words = tokens(normalize(text))
+        words = words_of(text)
         self.ngram = ngram
         self.joined = " ".join(words)
         lengths = np.fromiter(map(len, words), np.int64, len(words))

@@ -4,7 +4,7 @@ HTML entities are decoded, Unicode is NFKC-normalized (so "…" becomes "..."), 
 typographic quotes and dashes become ASCII, other non-ASCII punctuation, symbols and control
 characters become spaces, and runs of white space collapse to one space. ASCII punctuation stays
 (the alignment shows it), but only separates words: two texts whose normal forms have the same
-words (`reference.tokens`) are `exact` copies (their exact keys, `Sketches.exact_keys`, are
+words (`tokens.tokens`) are `exact` copies (their exact keys, `Sketches.exact_keys`, are
 keys of their words).
 
 :func:`normalize` is the definition. :func:`normalize_batch` gives the same bytes for a whole

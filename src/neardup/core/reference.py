@@ -6,18 +6,21 @@ scores used as ground truth are computed from `shingle_set`, which involves no h
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
-from neardup.core.normalize import normalize
-from neardup.core.tokens import tokens
+from neardup.core.tokens import words
 
 _MASK = (1 << 64) - 1
 
 
 def shingle_set(text: str, ngram: int) -> set[tuple[str, ...]]:
     """The distinct word n-grams of a raw text, as tuples of tokens."""
-    words = tokens(normalize(text))
-    return {tuple(words[i : i + ngram]) for i in range(len(words) - ngram + 1)}
+    return ngrams(words(text), ngram)
+
+
+def ngrams(found: Sequence[str], ngram: int) -> set[tuple[str, ...]]:
+    """The distinct n-grams of a sequence of words, as tuples."""
+    return {tuple(found[i : i + ngram]) for i in range(len(found) - ngram + 1)}
 
 
 def fmix64(h: int) -> int:
@@ -38,7 +41,7 @@ def token_hash(token: str) -> int:
 
 def shingle_hashes(text: str, ngram: int, seed: int) -> list[int]:
     """Sorted distinct shingle hashes of a raw text, as the kernel computes them."""
-    hashed = [token_hash(t) for t in tokens(normalize(text))]
+    hashed = [token_hash(t) for t in words(text)]
     out = set()
     for i in range(len(hashed) - ngram + 1):
         h = seed
@@ -50,7 +53,7 @@ def shingle_hashes(text: str, ngram: int, seed: int) -> list[int]:
 
 def fingerprints(text: str, ngram: int, seed: int, window: int) -> list[int]:
     """Sorted distinct winnowed fingerprints: the least shingle hash of each `window` in a row."""
-    hashed = [token_hash(t) for t in tokens(normalize(text))]
+    hashed = [token_hash(t) for t in words(text)]
     ordered = []
     for i in range(len(hashed) - ngram + 1):
         h = seed
@@ -129,7 +132,7 @@ def masked_tokens(
     `is_number` (by default the kernel's test) and number words."""
     out: list[str] = []
     in_number = False
-    for token in tokens(normalize(text)):
+    for token in words(text):
         number = is_number(token) or token in number_words
         if not number:
             out.append(token)

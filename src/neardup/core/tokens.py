@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from neardup.core.normalize import normalize
+
 #: The characters of scripts written without spaces (Thai, Lao, Myanmar, Khmer, kana, CJK), for
 #: a regular expression's character class: each is a token of its own (`kernel._is_unspaced`).
 UNSPACED = (
@@ -22,3 +24,9 @@ _TOKEN = re.compile(f"[{UNSPACED}]|[^\\x00-/:-@\\[-`{{-\\x7f{UNSPACED}]+")
 def tokens(normalized: str) -> list[str]:
     """Runs of ASCII letters and digits or other non-ASCII characters; unspaced scripts per char."""
     return _TOKEN.findall(normalized)
+
+
+def words(text: str) -> list[str]:
+    """The words of a raw text as they are compared: the tokens of its normal form (punctuation
+    left out, one character a word in scripts written without spaces)."""
+    return tokens(normalize(text))

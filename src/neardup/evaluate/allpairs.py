@@ -10,9 +10,8 @@ import itertools
 from collections import Counter
 from collections.abc import Sequence
 
-from neardup.core.normalize import normalize
-from neardup.core.reference import scores, shingle_set
-from neardup.core.tokens import tokens
+from neardup.core.reference import ngrams, scores
+from neardup.core.tokens import words
 from neardup.options import Options
 
 
@@ -20,9 +19,9 @@ def exact_pairs(
     docs: Sequence[dict[str, str]], options: Options
 ) -> dict[tuple[str, str], tuple[str, float, float, float]]:
     """{(id_a, id_b): (relation, jaccard, a_in_b, b_in_a)} for each pair in a duplicate relation."""
-    texts = [tuple(tokens(normalize(d["text"]))) for d in docs]
-    words = [len(t) for t in texts]
-    sets = [shingle_set(d["text"], options.ngram) for d in docs]
+    texts = [tuple(words(d["text"])) for d in docs]
+    lengths = [len(t) for t in texts]
+    sets = [ngrams(t, options.ngram) for t in texts]
     truth: dict[tuple[str, str], tuple[str, float, float, float]] = {}
     # Exact copies: the same words, whatever the punctuation between them.
     by_words: dict[tuple[str, ...], list[int]] = {}
@@ -34,7 +33,7 @@ def exact_pairs(
             truth[docs[i]["id"], docs[j]["id"]] = ("exact", 1.0, 1.0, 1.0)
     holders: dict[tuple[str, ...], list[int]] = {}
     for i, shingles in enumerate(sets):
-        if words[i] >= options.min_words:
+        if lengths[i] >= options.min_words:
             for shingle in shingles:
                 holders.setdefault(shingle, []).append(i)
     sharing: Counter[tuple[int, int]] = Counter()
