@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from neardup.core.keys import signed
 from neardup.index import bloom
 
 SCHEMA = (
@@ -102,11 +103,11 @@ class Segments:
     ) -> np.ndarray:
         """The SQL expression `value` of the `kind` postings of each key, for keys held by fewer
         than `cap` rows in all (`cap` rows at most are read per key and segment)."""
-        signed = keys.astype(np.uint64).view(np.int64)
+        key_values = signed(keys)
         mixed = bloom.mix(keys)
         per_key: dict[int, list[str]] = {}
         for seg, bits in segs:
-            probes = signed[bloom.may_hold(bits, mixed)]
+            probes = key_values[bloom.may_hold(bits, mixed)]
             if not probes.size:
                 continue
             lists = self._db.execute(
@@ -149,9 +150,9 @@ class Segments:
 
     def _insert(self, table: str, keys: np.ndarray, *columns: np.ndarray) -> None:
         """Insert postings (key, *columns) in primary-key order, so they are appended."""
-        signed = keys.astype(np.uint64).view(np.int64)
-        order = np.lexsort((columns[0], signed))
-        rows = np.stack([signed[order], *(c[order] for c in columns)], axis=1)
+        key_values = signed(keys)
+        order = np.lexsort((columns[0], key_values))
+        rows = np.stack([key_values[order], *(c[order] for c in columns)], axis=1)
         width = rows.shape[1]
         full = rows.shape[0] - rows.shape[0] % ROWS_PER_INSERT
         row = f"({', '.join('?' * width)})"
