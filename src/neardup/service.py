@@ -14,6 +14,7 @@ defined inside `create_app`.)
 
 import contextlib
 import copy
+import functools
 import hmac
 import ipaddress
 import json
@@ -224,10 +225,15 @@ def create_app(
         """Whether the service is up (needs no token)."""
         return Health(status="ok", format_version=index.stats().format_version)
 
-    @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
-    def docs() -> str:
+    @functools.cache
+    def docs_page() -> str:
+        """The docs page, rendered once: the schema does not change while the app runs."""
         page = load_template("openapi.html.j2")
         return page.render(api=app.openapi(), openapi_url=app.openapi_url)
+
+    @app.get("/docs", response_class=HTMLResponse, include_in_schema=False)
+    def docs() -> str:
+        return docs_page()
 
     @app.exception_handler(RequestValidationError)
     def invalid_request(_: Any, error: RequestValidationError) -> Any:
