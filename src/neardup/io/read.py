@@ -11,6 +11,7 @@ import fnmatch
 import functools
 import gzip
 import io
+import itertools
 import json
 import os
 import re
@@ -320,7 +321,7 @@ def read_csv(path: Path, reader: RecordReader) -> Iterator[Record]:
     with _open_binary(path) as binary:
         text = io.TextIOWrapper(binary, encoding="utf-8-sig", errors="surrogateescape", newline="")
         lines = _CsvLines(text)
-        rows = csv.DictReader(lines)
+        rows = csv.DictReader(lines.lines)
         try:
             columns = rows.fieldnames or []
             if lines.ended and columns:
@@ -341,22 +342,17 @@ class _CsvLines:
 
     The csv module ends a row at the end of the line that ends it, before it asks for the next
     line; a row it gives only once the lines have run out is one whose quoted field was never
-    closed, and which has swallowed the rest of the file (the module does not say so).
+    closed, and which has swallowed the rest of the file (the module does not say so). The lines
+    pass through as they are (no Python call per line); `ended` is set once, at their end.
     """
 
     def __init__(self, text: Iterator[str]) -> None:
-        self.text = text
         self.ended = False
+        self.lines = itertools.chain(text, self._end())
 
-    def __iter__(self) -> _CsvLines:
-        return self
-
-    def __next__(self) -> str:
-        try:
-            return next(self.text)
-        except StopIteration:
-            self.ended = True
-            raise
+    def _end(self) -> Iterator[str]:
+        self.ended = True
+        yield from ()
 
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
