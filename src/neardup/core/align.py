@@ -94,12 +94,22 @@ class _WordsOf(dict[str, list[str]]):
 def align(a: str, b: str) -> tuple[AlignedSentence, ...]:
     """The sentence alignment of text `b` against text `a`."""
     words_of = _WordsOf()
-    segs_a, segs_b = _cut_run_together(segments(a), segments(b), words_of)
-    text_a = [s for s in segs_a if not s.furniture]
-    text_b = [s for s in segs_b if not s.furniture]
-    steps = _align_sentences(text_a, text_b, words_of)
+    segs_a, segs_b = segments(a), segments(b)
+    text_a, text_b = _text(segs_a), _text(segs_b)
+    blocks = _blocks(text_a, text_b, words_of)
+    cut = _cut_run_together(text_a, text_b, blocks, words_of)
+    if cut:  # the sentences changed: align them anew
+        segs_a, segs_b = _with_pieces(segs_a, cut[0]), _with_pieces(segs_b, cut[1])
+        text_a, text_b = _text(segs_a), _text(segs_b)
+        blocks = _blocks(text_a, text_b, words_of)
+    steps = _align_sentences(text_a, text_b, blocks, words_of)
     steps = _find_moves(steps, words_of)
     return _with_furniture(steps, segs_a, segs_b)
+
+
+def _text(segs: list[Sentence]) -> list[Sentence]:
+    """The sentences that are not furniture, which are what is aligned."""
+    return [s for s in segs if not s.furniture]
 
 
 def _blocks(
@@ -112,17 +122,19 @@ def _blocks(
 
 
 def _cut_run_together(
-    segs_a: list[Sentence], segs_b: list[Sentence], words_of: _WordsOf
-) -> tuple[list[Sentence], list[Sentence]]:
+    text_a: list[Sentence],
+    text_b: list[Sentence],
+    blocks: list[tuple[str, int, int, int, int]],
+    words_of: _WordsOf,
+) -> tuple[dict[int, list[Sentence]], dict[int, list[Sentence]]] | None:
     """Where consecutive sentences of one text hold the same words as consecutive sentences of
     the other, cut differently (a full stop missing on one side runs two sentences together),
-    cut each of them where either text ends a sentence, so that the pieces align one to one."""
-    real_a = [k for k, s in enumerate(segs_a) if not s.furniture]
-    real_b = [k for k, s in enumerate(segs_b) if not s.furniture]
-    text_a, text_b = [segs_a[k] for k in real_a], [segs_b[k] for k in real_b]
+    cut each of them where either text ends a sentence, so that the pieces align one to one:
+    the pieces of each sentence cut, by its place in `text_a` or `text_b` (None where none is
+    cut). `blocks` are the sentences' difflib opcodes."""
     cuts_a: dict[int, list[Sentence]] = {}
     cuts_b: dict[int, list[Sentence]] = {}
-    for op, i1, i2, j1, j2 in _blocks(text_a, text_b, words_of):
+    for op, i1, i2, j1, j2 in blocks:
         if op == "equal" or (i2 - i1) * (j2 - j1) > MAX_COMPARISONS:
             continue
         words_a = [words_of[s.text] for s in text_a[i1:i2]]
@@ -131,9 +143,9 @@ def _cut_run_together(
             pieces_a = _cut_at(text_a[i1 + i : i1 + k], words_a[i:k], words_b[j:m])
             pieces_b = _cut_at(text_b[j1 + j : j1 + m], words_b[j:m], words_a[i:k])
             if pieces_a is not None and pieces_b is not None:
-                cuts_a.update({real_a[i1 + i + n]: p for n, p in enumerate(pieces_a)})
-                cuts_b.update({real_b[j1 + j + n]: p for n, p in enumerate(pieces_b)})
-    return _with_pieces(segs_a, cuts_a), _with_pieces(segs_b, cuts_b)
+                cuts_a.update({i1 + i + n: p for n, p in enumerate(pieces_a)})
+                cuts_b.update({j1 + j + n: p for n, p in enumerate(pieces_b)})
+    return (cuts_a, cuts_b) if cuts_a else None
 
 
 def _joint_runs(
@@ -216,15 +228,24 @@ def _cut(text: str, counts: list[int]) -> list[str] | None:
 
 
 def _with_pieces(segs: list[Sentence], cuts: dict[int, list[Sentence]]) -> list[Sentence]:
-    """`segs` with the sentences that were cut replaced by their pieces."""
-    return [piece for k, seg in enumerate(segs) for piece in cuts.get(k, [seg])]
+    """`segs` with the sentences that were cut (by their place among those that are not
+    furniture) replaced by their pieces."""
+    place = itertools.count()
+    return [
+        piece
+        for seg in segs
+        for piece in ([seg] if seg.furniture else cuts.get(next(place), [seg]))
+    ]
 
 
 def _align_sentences(
-    a: list[Sentence], b: list[Sentence], words_of: _WordsOf
+    a: list[Sentence],
+    b: list[Sentence],
+    blocks: list[tuple[str, int, int, int, int]],
+    words_of: _WordsOf,
 ) -> list[AlignedSentence]:
     steps: list[AlignedSentence] = []
-    for op, i1, i2, j1, j2 in _blocks(a, b, words_of):
+    for op, i1, i2, j1, j2 in blocks:
         if op == "equal":
             steps += [
                 AlignedSentence("same", a[i].text, b[j].text)
