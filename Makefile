@@ -4,12 +4,19 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 OUT := out
+# The native core: a change to it rebuilds the extension (cargo, through maturin; incremental).
+NATIVE := $(shell find native -name '*.rs' -o -name 'Cargo.*' 2>/dev/null)
+CARGO := cargo --quiet
+# pyo3's build script asks this interpreter which Python it builds for.
+export PYO3_PYTHON := $(abspath $(BIN)/python)
 
 .PHONY: run test test-fast lint format bench clean browser java
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(NATIVE)
+	@command -v cargo >/dev/null || { echo "neardup's native core needs cargo (Rust): https://rustup.rs, or install a wheel built elsewhere (README, Installing without Rust)"; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	@echo "Building neardup (the native core compiles in release mode: about a minute the first time)..."
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@# An editable install compiles no bytecode, and with PYTHONDONTWRITEBYTECODE set nothing
 	@# ever writes it: every start would compile neardup's modules again (70 ms).
@@ -25,6 +32,7 @@ run: $(STAMP)
 
 ## test: install what tests need (Chromium for the report test, Java for Spark) and run every test
 test: $(STAMP) browser java lint
+	$(CARGO) test --manifest-path native/Cargo.toml -p neardup-kernels
 	$(BIN)/python -m pytest -q
 
 ## browser: Debian's Chromium, which the report test drives headless (installed when missing)
@@ -62,13 +70,17 @@ bench-index: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks examples
 	$(BIN)/ruff format --check src tests benchmarks examples
+	$(CARGO) fmt --manifest-path native/Cargo.toml --all -- --check
+	$(CARGO) clippy --manifest-path native/Cargo.toml --all-targets -- -D warnings
 
 format: $(STAMP)
 	$(BIN)/ruff format src tests benchmarks examples
 	$(BIN)/ruff check --fix src tests benchmarks examples
+	$(CARGO) fmt --manifest-path native/Cargo.toml --all
 
 clean:
-	rm -rf $(VENV) $(OUT) build src/*.egg-info .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(OUT) build src/*.egg-info .pytest_cache .ruff_cache .hypothesis native/target \
+		src/neardup/core/kernel*.so
 
 ## accuracy: the sweep behind the defaults (benchmarks/ACCURACY.md), on ../shared/data
 .PHONY: accuracy

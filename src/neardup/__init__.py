@@ -32,9 +32,9 @@ if _typing.TYPE_CHECKING:
     from neardup.options import Options
     from neardup.results import ClusterMember, Comparison, Pair, Summary
 
-#: Where each name of the API lives. They are imported on first use: the compiled kernel (numba)
-#: takes a third of a second to load, which `neardup --help` and the pre-pass's worker processes
-#: need not pay.
+#: Where each name of the API lives. They are imported on first use: numpy, pyarrow and the
+#: native core take a tenth of a second and more to load, which `neardup --help` and the
+#: pre-pass's worker processes need not pay.
 _LAZY = {
     **dict.fromkeys(
         (

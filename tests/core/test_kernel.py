@@ -125,22 +125,3 @@ def test_fingerprints_equal_reference(batch: list[str], ngram: int, window: int)
     for d, text in enumerate(batch):
         got = sketches.prints[sketches.print_starts[d] : sketches.print_starts[d + 1]].tolist()
         assert got == reference.fingerprints(text, ngram, 3, window)
-
-
-@settings(max_examples=150, deadline=None)
-@given(
-    st.integers(0, 3000),  # values
-    st.integers(1, 64),  # distinct top-bit patterns they are drawn with: clustered to spread
-    st.integers(1, 3000),  # distinct values among them
-    st.integers(0, 2**32),
-)
-def test_hashes_sort_and_keep_distinct_values(size: int, clusters: int, distinct: int, seed: int):
-    rng = np.random.default_rng(seed)
-    pool = rng.integers(0, 2**64, size=distinct, dtype=np.uint64, endpoint=False)
-    # Some pools share their top bits, as the buckets of the linear-time sort would not like.
-    top = rng.integers(0, clusters, size=distinct).astype(np.uint64) << np.uint64(56)
-    pool = np.where(rng.random(distinct) < 0.5, top | (pool >> np.uint64(8)), pool)
-    values = rng.choice(pool, size=size) if size else np.empty(0, np.uint64)
-    expected = np.unique(values)
-    kept = kernel._sort_distinct(values) if size else 0
-    assert values[:kept].tolist() == expected.tolist()

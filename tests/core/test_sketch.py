@@ -98,3 +98,18 @@ def test_bands_of_densified_signatures_follow_the_lsh_curve(size: int, jaccard: 
     expected = float(candidate_probability(exact, bands, rows))
     spread = math.sqrt(expected * (1 - expected) / trials)
     assert abs(hits / trials - expected) <= max(4 * spread, 0.01)
+
+
+def test_band_keys_kept_by_a_spool_are_those_of_the_signatures() -> None:
+    """A spool keeps band keys in place of signatures; every user of band keys (candidates, an
+    index's query) gets them from `lsh_keys`, whichever the sketches hold."""
+    texts = [f"story {i} of the day with its many words" for i in range(5)]
+    part = sketch_texts(texts, ngram=2, num_perm=16, seed=3)
+    spool = SketchSpool(16, (4, 4))
+    spool.add(part)
+    spooled = spool.sketches()
+    assert spooled.signatures.shape == (5, 0)
+    for docs in (slice(1, 2), np.array([4, 0, 2])):
+        expected = kernel.band_keys(part.signatures[docs], 4, 4).T
+        assert spooled.lsh_keys(docs, (4, 4)).tolist() == expected.tolist()
+        assert part.lsh_keys(docs, (4, 4)).tolist() == expected.tolist()

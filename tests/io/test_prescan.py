@@ -57,28 +57,13 @@ def test_the_parent_works_while_the_workers_read(tmp_path: Path) -> None:
     assert calls == [1]
 
 
-def test_the_kernels_load_before_the_first_batch() -> None:
-    from neardup import Options
-    from neardup.core import kernel
-    from neardup.core.furniture import Furniture
-    from neardup.core.sketch import sketch_texts
-    from neardup.engine.local import load_kernels
+def test_the_code_point_table_is_built_while_the_pre_pass_runs() -> None:
+    from neardup.core.normal_bytes import code_point_table
+    from neardup.engine.local import build_code_point_table
 
-    options = Options()
-    load_kernels(options)
-    used = (kernel.normalize_utf8, kernel.sketch_batch, kernel.sequence_keys, kernel.minhash)
-    loaded = [len(f.signatures) for f in used]
-    assert all(loaded)
-    sketch = sketch_texts(
-        ["A batch of the corpus — read after the pre-pass.\nADVERTISEMENT"] * 3,
-        ngram=options.ngram,
-        num_perm=options.num_perm,
-        seed=options.seed,
-        window=options.window,
-        furniture=Furniture(frozenset({1, 2})),
-    )
-    assert sketch.token_counts.tolist() == [10, 10, 10]
-    assert [len(f.signatures) for f in used] == loaded  # nothing else had to be compiled
+    code_point_table.cache_clear()
+    build_code_point_table()
+    assert code_point_table.cache_info().currsize == 1
 
 
 def test_the_parallel_pre_pass_steps_aside_where_it_does_not_apply(tmp_path: Path) -> None:

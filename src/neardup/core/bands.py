@@ -1,7 +1,7 @@
 """LSH banding parameters: how many bands of how many rows a signature is cut into.
 
 Plain numpy, no kernel: `Options` computes its bands on creation, and `import neardup.options`
-must not load numba.
+must not load the native core.
 """
 
 from __future__ import annotations

@@ -62,11 +62,8 @@ def enough_prints(shared: np.ndarray, smaller: np.ndarray, share: float) -> np.n
 
 def band_candidates(sketches: Sketches, docs: np.ndarray, options: Options) -> np.ndarray:
     """Encoded pairs of `docs` that agree on at least one LSH band."""
-    bands, rows = options.lsh
-    if sketches.band_keys is None:
-        keys = kernel.band_keys(sketches.signatures[docs], bands, rows).T
-    else:
-        keys = sketches.band_keys[docs]
+    bands, _ = options.lsh
+    keys = sketches.lsh_keys(docs, options.lsh)
     starts = np.arange(docs.size, dtype=np.int64) * bands
     pairs, _ = pairs_sharing_segments(keys.ravel(), starts, starts + bands, docs)
     return pairs

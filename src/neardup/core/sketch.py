@@ -12,7 +12,7 @@ import numpy as np
 
 from neardup.core import kernel
 from neardup.core.furniture import KEEP, Furniture
-from neardup.core.normalize import normalize_batch
+from neardup.core.normal_bytes import normalize_batch
 
 if TYPE_CHECKING:
     from neardup.options import Options
@@ -44,6 +44,13 @@ class Sketches:
     @property
     def shingle_counts(self) -> np.ndarray:
         return np.diff(self.starts)
+
+    def lsh_keys(self, docs: np.ndarray | slice, lsh: tuple[int, int]) -> np.ndarray:
+        """The LSH band keys of documents `docs` (documents × bands) for `lsh` (bands, rows):
+        those a spool kept, or made from the signatures."""
+        if self.band_keys is not None:
+            return self.band_keys[docs]
+        return kernel.band_keys(self.signatures[docs], *lsh).T
 
 
 #: Number words: masked like digits when telling look-alikes that differ only in numbers.

@@ -9,7 +9,8 @@ import re
 from neardup.core.normalize import normalize
 
 #: The characters of scripts written without spaces (Thai, Lao, Myanmar, Khmer, kana, CJK), for
-#: a regular expression's character class: each is a token of its own (`kernel._is_unspaced`).
+#: a regular expression's character class: each is a token of its own (the native core's
+#: `is_unspaced`).
 UNSPACED = (
     "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
     "\uf900-\ufaff\U00020000-\U0003ffff"

@@ -22,7 +22,8 @@ from neardup.core.candidates import candidate_pairs, has_text, matchable
 from neardup.core.charlook import in_band, second_look
 from neardup.core.cluster import Clusters, cluster, keep_order
 from neardup.core.copies import copies_of, exact_pairs, expand_to_copies, first_copies
-from neardup.core.furniture import KEEP, PATTERNS, Furniture, furniture_of, recurring_lines
+from neardup.core.furniture import KEEP, Furniture, furniture_of, recurring_lines
+from neardup.core.normal_bytes import code_point_table
 from neardup.core.sketch import Sketches, SketchSpool, release_pages, sketch_with
 from neardup.core.verify import RELATIONS, ScoredPairs, reported, score_pairs
 from neardup.errors import InputError
@@ -119,7 +120,7 @@ def read_corpus(
             paths,
             reader,
             min_docs=options.furniture_min_docs,
-            meanwhile=partial(load_kernels, options),
+            meanwhile=build_code_point_table,
         )
         if found is None:
             furniture = furniture_lines(read(reader.fresh()), options)
@@ -130,12 +131,11 @@ def read_corpus(
     )
 
 
-def load_kernels(options: Options) -> None:
-    """Load what sketching a batch loads on its first call, by sketching a short text: the
-    compiled kernels from numba's cache and the table of non-ASCII code points (half a second
-    in all), so that it is done while this process would only wait for the pre-pass. The text
-    holds furniture: the keys of a text that has some are computed apart."""
-    sketch_with(options, ["Loading the kernels — once.\nADVERTISEMENT"], PATTERNS)
+def build_code_point_table() -> None:
+    """Build what the first batch with a non-ASCII character would: the table of code points
+    (a fifth of a second), so that it is done while this process would only wait for the
+    pre-pass."""
+    code_point_table()
 
 
 def _batches(records: Iterable[Record]) -> Iterator[list[Record]]:

@@ -9,7 +9,8 @@ multiplicative hashes of the key itself: computed once per query (`mix`), shifte
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from neardup.core import kernel
 
 #: Bits per key (rounded up to a power of two): with 4 positions, at most 0.5% false positives,
 #: each of which costs one B-tree lookup, a random read when the index is not in the page cache.
@@ -27,14 +28,6 @@ def mix(keys: np.ndarray) -> np.ndarray:
         return keys.astype(np.uint64)[:, None] * _MULTIPLIERS[None, :]
 
 
-@njit(cache=True)
-def _set_bits(bits: np.ndarray, mixed: np.ndarray, shift: np.uint64) -> None:
-    for i in range(mixed.shape[0]):
-        for j in range(mixed.shape[1]):
-            p = mixed[i, j] >> shift
-            bits[p >> np.uint64(3)] |= np.uint8(1) << np.uint8(p & np.uint64(7))
-
-
 def build(keys: np.ndarray) -> bytes:
     """A filter holding `keys` (uint64 or int64): 2**n bits, at least BITS_PER_KEY per key.
 
@@ -45,7 +38,7 @@ def build(keys: np.ndarray) -> bytes:
     """
     log_bits = max(6, int(np.ceil(np.log2(max(1, keys.size) * BITS_PER_KEY))))
     bits = np.zeros(1 << (log_bits - 3), dtype=np.uint8)
-    _set_bits(bits, mix(keys), np.uint64(64 - log_bits))
+    kernel.bloom_set_bits(bits, mix(keys), 64 - log_bits)
     return bits.tobytes()
 
 

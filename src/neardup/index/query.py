@@ -19,7 +19,6 @@ from typing import Any
 
 import numpy as np
 
-from neardup.core import kernel
 from neardup.core.candidates import enough_prints, has_text, print_share
 from neardup.core.keys import signed
 from neardup.core.sketch import Sketches, for_scoring
@@ -155,8 +154,7 @@ def _candidates(
     on the sampled fingerprints; a fingerprint held by `max_shingle_df` or more indexed
     documents is common phrasing and ignored.
     """
-    bands, rows = options.lsh
-    band_keys = kernel.band_keys(sketches.signatures[d : d + 1], bands, rows).ravel()
+    band_keys = sketches.lsh_keys(slice(d, d + 1), options.lsh).ravel()
     found = [segments.lookup("bands", "doc", band_keys, segs, BAND_ROWS_PER_KEY)]
     prints = sketches.prints[sketches.print_starts[d] : sketches.print_starts[d + 1]]
     prints = prints[sampled(prints)]

@@ -376,10 +376,7 @@ class Index:
         self, texts: Sequence[str], k: int = 10, *, report_overlap: bool = False
     ) -> list[list[Match]]:
         """:meth:`query` for each text of a batch (sketched together)."""
-        # A few texts are sketched fastest on one thread: waking a thread pool costs more than
-        # the work, and on a busy machine a parallel region waits for a descheduled worker.
-        with kernel.threads(1 if len(texts) < 64 else None):
-            sketches = self._sketch(list(texts))
+        sketches = self._sketch(list(texts))
         return self.query_sketches(sketches, k, report_overlap=report_overlap)
 
     def query_sketches(
@@ -389,7 +386,7 @@ class Index:
         if k < 1:
             raise OptionsError(f"k must be at least 1, got {k}")
         eligible = matchable(sketches, self.options)
-        with self._snapshot() as (db, segments), kernel.threads(1):
+        with self._snapshot() as (db, segments):
             segs = segments.snapshot()
             return [
                 matches(

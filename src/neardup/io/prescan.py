@@ -9,8 +9,8 @@ the caller back to the one-process pass, which names the error.
 
 A worker is `python -m neardup.io.prescan PARENT FILE START STOP ID_FIELD TEXT_FIELD`, which
 writes its pairs to stdout as raw uint64 values: it imports what it uses and no more
-(multiprocessing's spawn would import the parent's main module, the CLI with numba, in each
-worker: 0.3 s).
+(multiprocessing's spawn would import the parent's main module, the CLI and what it loads, in
+each worker).
 """
 
 from __future__ import annotations

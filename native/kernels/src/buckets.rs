@@ -1,0 +1,303 @@
+//! Pairs of documents that share keys: keys packed with their documents into buckets, sorted,
+//! and each group of equal keys turned into partner lists, counted per document.
+//!
+//! A packed value is a key shifted up past `bits` bits, with its document (below 2**bits) in
+//! those bits: within a bucket (the key's top `bits` bits), sorting the packed values orders
+//! them by key and, for equal keys, by document, and equal keys have equal high parts.
+
+use rayon::prelude::*;
+
+use crate::parallel;
+
+/// An array that several calls fill at once, each in places that no other call writes (two
+/// Python threads fill the two halves of one array, each on a core).
+#[derive(Clone, Copy)]
+pub struct SharedOut<T> {
+    ptr: *mut T,
+    len: usize,
+}
+
+// SAFETY: callers write disjoint places (the contract of `new`), so no two threads write one.
+unsafe impl<T: Send> Send for SharedOut<T> {}
+unsafe impl<T: Send> Sync for SharedOut<T> {}
+
+impl<T: Copy> SharedOut<T> {
+    /// # Safety
+    /// `ptr` must point at `len` writable values that outlive every use, and concurrent users
+    /// must write disjoint places.
+    pub unsafe fn new(ptr: *mut T, len: usize) -> Self {
+        SharedOut { ptr, len }
+    }
+
+    /// Write `value` at `i`; a place past the end is a bug of the caller's offsets.
+    #[inline(always)]
+    pub fn set(&self, i: usize, value: T) {
+        assert!(
+            i < self.len,
+            "write at {i} past the end of an array of {}",
+            self.len
+        );
+        // SAFETY: in bounds (checked), and no other writer uses this place (`new`'s contract).
+        unsafe { self.ptr.add(i).write(value) }
+    }
+}
+
+/// How keys are packed with their documents: `bits` (1 to 63) for the document, the bucket
+/// being a key's top `bits` bits.
+#[derive(Clone, Copy)]
+pub struct Packing {
+    pub bits: u32,
+}
+
+impl Packing {
+    #[inline(always)]
+    fn bucket(self, key: u64) -> usize {
+        (key >> (64 - self.bits)) as usize
+    }
+
+    #[inline(always)]
+    fn doc(self, packed: u64) -> usize {
+        (packed & ((1u64 << self.bits) - 1)) as usize
+    }
+
+    #[inline(always)]
+    fn key(self, packed: u64) -> u64 {
+        packed >> self.bits
+    }
+}
+
+/// Add to `counts[b + 1]` how many of the keys `values[begin[i]..end[i]]` fall in bucket b.
+pub fn count_buckets(values: &[u64], begin: &[i64], end: &[i64], p: Packing, counts: &mut [i64]) {
+    for (&b, &e) in begin.iter().zip(end) {
+        for &v in &values[b as usize..e as usize] {
+            counts[p.bucket(v) + 1] += 1;
+        }
+    }
+}
+
+/// Pack the keys `values[begin[i]..end[i]]` of document `owners[i]` into their buckets;
+/// `fill[b]` is where bucket b's next key goes (its start, from `count_buckets`, at first).
+pub fn fill_buckets(
+    values: &[u64],
+    begin: &[i64],
+    end: &[i64],
+    owners: &[i64],
+    p: Packing,
+    packed: SharedOut<u64>,
+    fill: &mut [i64],
+) {
+    for ((&b, &e), &owner) in begin.iter().zip(end).zip(owners) {
+        for &v in &values[b as usize..e as usize] {
+            let bucket = p.bucket(v);
+            packed.set(fill[bucket] as usize, (v << p.bits) | owner as u64);
+            fill[bucket] += 1;
+        }
+    }
+}
+
+/// Sort each bucket `packed[bounds[b]..bounds[b + 1]]` in place on every core, dropping
+/// repeats; return how many values each keeps (at its front).
+pub fn sort_buckets(packed: &mut [u64], bounds: &[i64]) -> Vec<i64> {
+    let mut buckets: Vec<&mut [u64]> = Vec::with_capacity(bounds.len().saturating_sub(1));
+    let mut rest = &mut packed[..];
+    let mut at = 0i64;
+    for w in bounds.windows(2) {
+        let (_, tail) = rest.split_at_mut((w[0] - at) as usize);
+        let (bucket, tail) = tail.split_at_mut((w[1] - w[0]) as usize);
+        buckets.push(bucket);
+        rest = tail;
+        at = w[1];
+    }
+    buckets
+        .par_iter_mut()
+        .with_min_len(256)
+        .map(|bucket| {
+            bucket.sort_unstable();
+            let mut kept = 0;
+            for x in 0..bucket.len() {
+                if kept == 0 || bucket[x] != bucket[kept - 1] {
+                    bucket[kept] = bucket[x];
+                    kept += 1;
+                }
+            }
+            kept as i64
+        })
+        .collect()
+}
+
+/// The groups of equal keys in the sorted buckets that are at most `max_group` long (0: any).
+fn groups<'a>(
+    packed: &'a [u64],
+    bounds: &'a [i64],
+    lengths: &'a [i64],
+    p: Packing,
+    max_group: i64,
+) -> impl Iterator<Item = &'a [u64]> + 'a {
+    lengths.iter().enumerate().flat_map(move |(b, &length)| {
+        let bucket = &packed[bounds[b] as usize..(bounds[b] + length) as usize];
+        bucket
+            .chunk_by(move |x, y| p.key(*x) == p.key(*y))
+            .filter(move |g| max_group <= 0 || g.len() as i64 <= max_group)
+    })
+}
+
+/// For each document, how many partners `partners_in_groups` lists for it (pairs in which it
+/// is the smaller document, once per shared key).
+pub fn left_work(
+    packed: &[u64],
+    bounds: &[i64],
+    lengths: &[i64],
+    p: Packing,
+    max_group: i64,
+    n_docs: usize,
+) -> Vec<i64> {
+    let mut work = vec![0i64; n_docs];
+    for group in groups(packed, bounds, lengths, p, max_group) {
+        for (r, &x) in group.iter().enumerate() {
+            work[p.doc(x)] += (group.len() - 1 - r) as i64;
+        }
+    }
+    work
+}
+
+/// For each document i in [lo, hi), every larger document it shares a key with, once per
+/// shared key, written to `out` from `fill[i - lo]` on (which advances past them).
+#[allow(clippy::too_many_arguments)]
+pub fn partners_in_groups(
+    packed: &[u64],
+    bounds: &[i64],
+    lengths: &[i64],
+    p: Packing,
+    max_group: i64,
+    lo: usize,
+    hi: usize,
+    fill: &mut [i64],
+    out: SharedOut<u32>,
+) {
+    for group in groups(packed, bounds, lengths, p, max_group) {
+        for (x, &left) in group.iter().enumerate() {
+            let doc = p.doc(left);
+            if !(lo..hi).contains(&doc) {
+                continue;
+            }
+            for &right in &group[x + 1..] {
+                out.set(fill[doc - lo] as usize, p.doc(right) as u32);
+                fill[doc - lo] += 1;
+            }
+        }
+    }
+}
+
+/// The pairs (i, j) of `partners_in_groups` for i in [lo, hi), as i * 2**32 + j in order, and
+/// how many keys each shares; only those sharing at least `min_share * min(sizes[i],
+/// sizes[j])` keys. Each document's partners (`partners[offsets[i] - offsets[lo]..]`) are
+/// sorted in place.
+pub fn shared_partners(
+    partners: &mut [u32],
+    offsets: &[i64],
+    lo: usize,
+    hi: usize,
+    sizes: &[i64],
+    min_share: f64,
+) -> (Vec<i64>, Vec<i64>) {
+    let base = offsets[lo];
+    let mut lists: Vec<&mut [u32]> = Vec::with_capacity(hi - lo);
+    let mut rest = &mut partners[..];
+    for i in lo..hi {
+        let (list, tail) = rest.split_at_mut((offsets[i + 1] - offsets[i]) as usize);
+        lists.push(list);
+        rest = tail;
+    }
+    debug_assert!(offsets[hi] - base >= 0);
+    let kept = parallel::map_mut(&mut lists, |k, mine| {
+        let i = lo + k;
+        mine.sort_unstable();
+        mine.chunk_by(|a, b| a == b)
+            .filter(|run| {
+                run.len() as f64 >= min_share * sizes[i].min(sizes[run[0] as usize]) as f64
+            })
+            .map(|run| (((i as i64) << 32) | run[0] as i64, run.len() as i64))
+            .collect::<Vec<_>>()
+    });
+    kept.into_iter().flatten().unzip()
+}
+
+/// Copy document d's segment `values[starts[d]..starts[d + 1]]` to
+/// `out[out_starts[d]..out_starts[d + 1]]` for each d in `docs`.
+pub fn gather_segments(
+    values: &[u64],
+    starts: &[i64],
+    docs: &[i64],
+    out: &mut [u64],
+    out_starts: &[i64],
+) {
+    for &d in docs {
+        let d = d as usize;
+        let segment = &values[starts[d] as usize..starts[d + 1] as usize];
+        out[out_starts[d] as usize..out_starts[d + 1] as usize].copy_from_slice(segment);
+    }
+}
+
+/// |A ∩ B| of two sorted, distinct segments, by merging them.
+pub fn intersection(a: &[u64], b: &[u64]) -> i64 {
+    let (mut x, mut y, mut common) = (0, 0, 0);
+    while x < a.len() && y < b.len() {
+        match a[x].cmp(&b[y]) {
+            std::cmp::Ordering::Equal => {
+                common += 1;
+                x += 1;
+                y += 1;
+            }
+            std::cmp::Ordering::Less => x += 1,
+            std::cmp::Ordering::Greater => y += 1,
+        }
+    }
+    common
+}
+
+/// |A ∩ B| for each pair (left[i], right[i]) of documents of `hashes`/`starts`.
+pub fn intersection_sizes(hashes: &[u64], starts: &[i64], left: &[i64], right: &[i64]) -> Vec<i64> {
+    let segment = |d: i64| &hashes[starts[d as usize] as usize..starts[d as usize + 1] as usize];
+    parallel::map(left.len(), |i| {
+        intersection(segment(left[i]), segment(right[i]))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pairs_of_shared_keys_are_counted_once_per_key() {
+        // Documents 0, 1, 2; keys: 0 has {5, 7}, 1 has {5, 7}, 2 has {7}.
+        let p = Packing { bits: 2 };
+        let values = [5u64 << 40, 7 << 40, 5 << 40, 7 << 40, 7 << 40];
+        let (begin, end, owners) = ([0i64, 2, 4], [2i64, 4, 5], [0i64, 1, 2]);
+        let mut counts = vec![0i64; 5];
+        count_buckets(&values, &begin, &end, p, &mut counts);
+        let mut bounds = counts.clone();
+        for b in 0..4 {
+            bounds[b + 1] += bounds[b];
+        }
+        let mut packed = vec![0u64; 5];
+        let mut fill = bounds[..4].to_vec();
+        let out = unsafe { SharedOut::new(packed.as_mut_ptr(), packed.len()) };
+        fill_buckets(&values, &begin, &end, &owners, p, out, &mut fill);
+        let lengths = sort_buckets(&mut packed, &bounds);
+        let work = left_work(&packed, &bounds, &lengths, p, 0, 3);
+        assert_eq!(work, vec![3, 1, 0]);
+        let mut partners = vec![0u32; 4];
+        let mut fill = vec![0i64, 3, 4];
+        let out = unsafe { SharedOut::new(partners.as_mut_ptr(), partners.len()) };
+        partners_in_groups(&packed, &bounds, &lengths, p, 0, 0, 3, &mut fill, out);
+        let (pairs, shared) = shared_partners(&mut partners, &[0, 3, 4, 4], 0, 3, &[2, 2, 1], 0.0);
+        assert_eq!(pairs, vec![1, 2, (1 << 32) | 2]);
+        assert_eq!(shared, vec![2, 1, 1]);
+    }
+
+    #[test]
+    fn intersection_merges_sorted_segments() {
+        assert_eq!(intersection(&[1, 3, 5, 9], &[2, 3, 9, 10]), 2);
+        assert_eq!(intersection(&[], &[1]), 0);
+    }
+}

@@ -1,0 +1,301 @@
+//! Sketches of normalized documents: exact and number-masked keys, word n-gram (shingle)
+//! hashes, winnowed fingerprints, one-permutation MinHash signatures and LSH band keys.
+
+use crate::hash::{chain, fmix64, FNV_OFFSET, FNV_PRIME, M1, M2, MAX32};
+use crate::parallel;
+use crate::text;
+
+/// The key of a text with no token (empty, or punctuation only): such a text is never
+/// matched, not even to its own copies.
+pub const EMPTY_KEY: u64 = FNV_OFFSET;
+
+/// Number words are looked up only for tokens whose top bits some number word has.
+const WORD_FILTER_SHIFT: u32 = 54;
+
+/// The token hashes of number words ("six", "million"), which count as numbers as digits do.
+pub struct NumberWords {
+    sorted: Vec<u64>,
+    /// Which values of a token hash's top 10 bits a number word has (1 in 30 tokens passes).
+    filter: [bool; 1 << 10],
+}
+
+impl NumberWords {
+    pub fn new(hashes: &[u64]) -> Self {
+        let mut sorted = hashes.to_vec();
+        sorted.sort_unstable();
+        let mut filter = [false; 1 << 10];
+        for &x in &sorted {
+            filter[(x >> WORD_FILTER_SHIFT) as usize] = true;
+        }
+        NumberWords { sorted, filter }
+    }
+
+    #[inline(always)]
+    fn holds(&self, x: u64) -> bool {
+        self.filter[(x >> WORD_FILTER_SHIFT) as usize] && self.sorted.binary_search(&x).is_ok()
+    }
+}
+
+/// A key of a token sequence, and the same with every number masked.
+///
+/// The first is a document's exact key: texts with the same words are `exact` copies, whatever
+/// punctuation and spacing separate them. A number is a run of tokens that start with a digit
+/// or are number words, so "1.5", "6-3/16", "1980s" and "six" are each one number. Two
+/// documents with equal masked keys and different exact keys differ only in their numbers.
+pub fn sequence_keys(tokens: &[u64], digits: &[bool], numbers: &NumberWords) -> (u64, u64) {
+    let (mut h, mut g) = (FNV_OFFSET, FNV_OFFSET);
+    let mut in_number = false;
+    for (&x, &digit) in tokens.iter().zip(digits) {
+        h = chain(h, x);
+        let number = digit || numbers.holds(x);
+        if !number {
+            g = chain(g, x);
+        } else if !in_number {
+            g = chain(g, M1);
+        }
+        in_number = number;
+    }
+    (h, g)
+}
+
+/// Sort and drop repeats.
+fn sorted_distinct(values: &mut Vec<u64>) {
+    values.sort_unstable();
+    values.dedup();
+}
+
+/// A document's sorted distinct word n-gram hashes, and its fingerprints: the smallest
+/// shingle hash of every `window` consecutive shingles (Schleimer et al.'s winnowing), sorted
+/// and distinct. Any run of `window` shingles that two documents share gives them a common
+/// fingerprint. Fewer than `ngram` tokens make no shingle.
+pub fn shingles_and_prints(
+    tokens: &[u64],
+    ngram: usize,
+    seed: u64,
+    window: usize,
+) -> (Vec<u64>, Vec<u64>) {
+    if tokens.len() < ngram {
+        return (Vec::new(), Vec::new());
+    }
+    let mut shingles: Vec<u64> = tokens
+        .windows(ngram)
+        .map(|gram| {
+            gram.iter()
+                .enumerate()
+                .fold(seed, |h, (k, &t)| fmix64(h ^ t).wrapping_add(k as u64))
+        })
+        .collect();
+    let n = shingles.len();
+    let mut prints = Vec::with_capacity(n / window.max(1) + 1);
+    for w in 0..n.saturating_sub(window) + 1 {
+        let smallest = *shingles[w..(w + window).min(n)]
+            .iter()
+            .min()
+            .expect("a shingle");
+        // Neighbouring windows mostly share their smallest hash: keep it once.
+        if prints.last() != Some(&smallest) {
+            prints.push(smallest);
+        }
+    }
+    sorted_distinct(&mut shingles);
+    sorted_distinct(&mut prints);
+    (shingles, prints)
+}
+
+/// What `sketch_batch` makes of each document.
+pub struct Sketched {
+    pub token_counts: Vec<i64>,
+    pub exact_keys: Vec<u64>,
+    pub masked_keys: Vec<u64>,
+    pub shingles: Vec<u64>,
+    pub starts: Vec<i64>,
+    pub prints: Vec<u64>,
+    pub print_starts: Vec<i64>,
+}
+
+/// Tokenize each normalized document once and derive everything later stages need of it.
+pub fn sketch_batch(
+    data: &[u8],
+    offsets: &[i64],
+    ngram: usize,
+    seed: u64,
+    window: usize,
+    numbers: &NumberWords,
+) -> Sketched {
+    let docs = parallel::map(offsets.len() - 1, |d| {
+        let (mut tokens, mut digits) = (Vec::new(), Vec::new());
+        text::tokens(
+            &data[offsets[d] as usize..offsets[d + 1] as usize],
+            &mut tokens,
+            &mut digits,
+        );
+        let keys = sequence_keys(&tokens, &digits, numbers);
+        let (shingles, prints) = shingles_and_prints(&tokens, ngram, seed, window);
+        (tokens.len() as i64, keys, shingles, prints)
+    });
+    let mut shingle_parts = Vec::with_capacity(docs.len());
+    let mut print_parts = Vec::with_capacity(docs.len());
+    let mut out = Sketched {
+        token_counts: Vec::with_capacity(docs.len()),
+        exact_keys: Vec::with_capacity(docs.len()),
+        masked_keys: Vec::with_capacity(docs.len()),
+        shingles: Vec::new(),
+        starts: Vec::new(),
+        prints: Vec::new(),
+        print_starts: Vec::new(),
+    };
+    for (count, (exact, masked), shingles, prints) in docs {
+        out.token_counts.push(count);
+        out.exact_keys.push(exact);
+        out.masked_keys.push(masked);
+        shingle_parts.push(shingles);
+        print_parts.push(prints);
+    }
+    (out.shingles, out.starts) = parallel::joined(&shingle_parts);
+    (out.prints, out.print_starts) = parallel::joined(&print_parts);
+    out
+}
+
+/// Exact and masked keys of the listed documents of a normalized batch.
+pub fn sequence_keys_of(
+    data: &[u8],
+    offsets: &[i64],
+    docs: &[i64],
+    numbers: &NumberWords,
+) -> Vec<(u64, u64)> {
+    parallel::map(docs.len(), |k| {
+        let d = docs[k] as usize;
+        let (mut tokens, mut digits) = (Vec::new(), Vec::new());
+        text::tokens(
+            &data[offsets[d] as usize..offsets[d + 1] as usize],
+            &mut tokens,
+            &mut digits,
+        );
+        sequence_keys(&tokens, &digits, numbers)
+    })
+}
+
+/// Bin of a 64-bit hash among k, from its top 32 bits (multiply-shift, no division).
+#[inline(always)]
+fn bin(h: u64, k: u64) -> usize {
+    (((h >> 32) * k) >> 32) as usize
+}
+
+/// A MinHash signature by one-permutation hashing with optimal densification (Shrivastava,
+/// ICML 2017), written to `row` (`num_perm` values).
+///
+/// Each shingle is hashed once (fmix64 with the seed): its top bits choose one of `num_perm`
+/// bins, its low 32 bits are the value, and a bin keeps its least value. An empty bin j takes
+/// the value of the first filled bin in a sequence of bins that depends on j and the seed only,
+/// the same in every document. Two documents then agree on a bin with probability their
+/// Jaccard similarity, as with `num_perm` independent permutations, at the cost of one hash a
+/// shingle. A document without shingles gets a row of 0xFFFFFFFF.
+pub fn minhash_row(hashes: &[u64], seed: u64, row: &mut [u32]) {
+    row.fill(MAX32);
+    if hashes.is_empty() {
+        return;
+    }
+    let k = row.len() as u64;
+    // Not the shingle hash's own seed: bins must not follow how shingles were hashed.
+    let key = fmix64(seed ^ M2);
+    let mut filled = vec![false; row.len()];
+    for &x in hashes {
+        let h = fmix64(x ^ key);
+        let j = bin(h, k);
+        filled[j] = true;
+        row[j] = row[j].min(h as u32);
+    }
+    for j in 0..row.len() {
+        if filled[j] {
+            continue;
+        }
+        let mut attempt: u64 = 1;
+        loop {
+            let probe = key
+                .wrapping_add((j as u64).wrapping_mul(FNV_PRIME))
+                .wrapping_add(attempt.wrapping_mul(M1));
+            let source = bin(fmix64(probe), k);
+            if filled[source] {
+                row[j] = row[source];
+                break;
+            }
+            attempt += 1;
+        }
+    }
+}
+
+/// Signatures of every document (`hashes[starts[d]..starts[d + 1]]`), `num_perm` values a row.
+pub fn minhash(hashes: &[u64], starts: &[i64], num_perm: usize, seed: u64) -> Vec<u32> {
+    let n_docs = starts.len() - 1;
+    let mut signatures = vec![0u32; n_docs * num_perm];
+    let mut rows: Vec<&mut [u32]> = signatures.chunks_mut(num_perm.max(1)).collect();
+    parallel::each_mut(&mut rows, |d, row| {
+        minhash_row(
+            &hashes[starts[d] as usize..starts[d + 1] as usize],
+            seed,
+            row,
+        )
+    });
+    signatures
+}
+
+/// One 64-bit key per band and document (band-major); documents that agree on a band share
+/// its key. `signatures` holds `width` values a row.
+pub fn band_keys(signatures: &[u32], width: usize, bands: usize, rows: usize) -> Vec<u64> {
+    let n_docs = signatures.len().checked_div(width).unwrap_or(0);
+    let per_doc = parallel::map(n_docs, |d| {
+        let row = &signatures[d * width..(d + 1) * width];
+        (0..bands)
+            .map(|j| {
+                let start = fmix64((j as u64).wrapping_add(FNV_OFFSET));
+                row[j * rows..(j + 1) * rows]
+                    .iter()
+                    .fold(start, |h, &v| fmix64(h ^ v as u64))
+            })
+            .collect::<Vec<u64>>()
+    });
+    let mut keys = vec![0u64; bands * n_docs];
+    for (d, doc_keys) in per_doc.iter().enumerate() {
+        for (j, &key) in doc_keys.iter().enumerate() {
+            keys[j * n_docs + d] = key;
+        }
+    }
+    keys
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn winnowing_keeps_the_least_of_each_window() {
+        let tokens: Vec<u64> = (1..=10).collect();
+        let (shingles, prints) = shingles_and_prints(&tokens, 1, 0, 4);
+        assert_eq!(shingles.len(), 10);
+        assert!(prints.len() <= 7 && !prints.is_empty());
+        assert!(prints.iter().all(|p| shingles.binary_search(p).is_ok()));
+    }
+
+    #[test]
+    fn short_documents_have_no_shingle() {
+        assert_eq!(shingles_and_prints(&[1, 2], 3, 0, 4), (vec![], vec![]));
+    }
+
+    #[test]
+    fn minhash_of_nothing_is_all_ones_and_of_something_fills_every_bin() {
+        let mut row = vec![0u32; 16];
+        minhash_row(&[], 1, &mut row);
+        assert!(row.iter().all(|&v| v == MAX32));
+        minhash_row(&[42], 1, &mut row);
+        assert!(row.iter().all(|&v| v == row[0]));
+    }
+
+    #[test]
+    fn masked_keys_ignore_which_number() {
+        let numbers = NumberWords::new(&[]);
+        let a = sequence_keys(&[1, 2, 3], &[false, true, false], &numbers);
+        let b = sequence_keys(&[1, 9, 3], &[false, true, false], &numbers);
+        assert_ne!(a.0, b.0);
+        assert_eq!(a.1, b.1);
+    }
+}

@@ -1,0 +1,147 @@
+//! UTF-8 characters and tokens of a normalized text.
+//!
+//! A token is a run of ASCII letters and digits or non-ASCII characters; each character of a
+//! script written without spaces (CJK, kana, Thai, ...) is a token of its own, so that word
+//! n-grams become character n-grams there. Invalid UTF-8 is read without failing: a stray
+//! continuation byte is a character of its own, and a sequence cut short by the end of its
+//! document ends there (it never reads past the document).
+
+use crate::hash::{fmix64, fnv, FNV_OFFSET};
+
+/// Length in bytes and code point of the UTF-8 character at `data[0]` (`data` not empty); the
+/// code point is -1 for a sequence that the end of `data` cuts short.
+#[inline(always)]
+pub fn char_len(data: &[u8]) -> (usize, i64) {
+    let c = data[0] as i64;
+    let (n, mut cp) = match c {
+        0..=0x7F => return (1, c),
+        0x80..=0xBF => return (1, c), // a stray continuation byte: a character of its own
+        0xC0..=0xDF => (2, c & 0x1F),
+        0xE0..=0xEF => (3, c & 0x0F),
+        _ => (4, c & 0x07),
+    };
+    if n > data.len() {
+        return (data.len(), -1);
+    }
+    for &b in &data[1..n] {
+        cp = (cp << 6) | (b as i64 & 0x3F);
+    }
+    (n, cp)
+}
+
+/// Code points of scripts written without spaces between words.
+#[inline(always)]
+pub fn is_unspaced(cp: i64) -> bool {
+    matches!(cp,
+        0x0E00..=0x0EFF // Thai, Lao
+        | 0x1000..=0x109F // Myanmar
+        | 0x1780..=0x17FF // Khmer
+        | 0x3040..=0x30FF // Hiragana, Katakana
+        | 0x3400..=0x4DBF // CJK extension A
+        | 0x4E00..=0x9FFF // CJK unified ideographs
+        | 0xF900..=0xFAFF // CJK compatibility ideographs
+        | 0x20000..=0x3FFFF) // CJK extensions B and later
+}
+
+#[inline(always)]
+fn is_word_byte(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c >= 128
+}
+
+/// The tokens of `data`: each token's hash (FNV-1a over its bytes, then fmix64) and whether
+/// it starts with an ASCII digit ("25", "1980s", "19th", "5bn": a number, for telling
+/// look-alikes apart), appended to `hashes` and `digits`.
+pub fn tokens(data: &[u8], hashes: &mut Vec<u64>, digits: &mut Vec<bool>) {
+    let mut h = FNV_OFFSET;
+    let mut in_word = false;
+    let mut numeric = false;
+    let mut i = 0;
+    while i < data.len() {
+        let c = data[i];
+        if c < 128 {
+            // most bytes: no character to decode
+            if is_word_byte(c) {
+                if !in_word {
+                    h = FNV_OFFSET;
+                    in_word = true;
+                    numeric = c.is_ascii_digit();
+                }
+                h = fnv(h, c);
+            } else if in_word {
+                hashes.push(fmix64(h));
+                digits.push(numeric);
+                in_word = false;
+            }
+            i += 1;
+            continue;
+        }
+        let (width, cp) = char_len(&data[i..]);
+        let bytes = &data[i..i + width];
+        i += width;
+        if is_unspaced(cp) {
+            if in_word {
+                hashes.push(fmix64(h));
+                digits.push(numeric);
+                in_word = false;
+            }
+            hashes.push(fmix64(bytes.iter().fold(FNV_OFFSET, |h, &b| fnv(h, b))));
+            digits.push(false);
+            continue;
+        }
+        if !in_word {
+            h = FNV_OFFSET;
+            in_word = true;
+            numeric = false;
+        }
+        h = bytes.iter().fold(h, |h, &b| fnv(h, b));
+    }
+    if in_word {
+        hashes.push(fmix64(h));
+        digits.push(numeric);
+    }
+}
+
+/// The hash of the first token of `data`, if it has one.
+pub fn first_token(data: &[u8]) -> Option<u64> {
+    let (mut hashes, mut digits) = (Vec::new(), Vec::new());
+    tokens(data, &mut hashes, &mut digits);
+    hashes.first().copied()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hashes(text: &[u8]) -> Vec<u64> {
+        let (mut h, mut d) = (Vec::new(), Vec::new());
+        tokens(text, &mut h, &mut d);
+        h
+    }
+
+    #[test]
+    fn words_are_runs_of_letters_digits_and_non_ascii() {
+        assert_eq!(hashes(b"the cat, the CAT").len(), 4);
+        assert_eq!(hashes(b"the cat")[0], hashes(b"  the")[0]);
+        assert_eq!(hashes("café au lait".as_bytes()).len(), 3);
+    }
+
+    #[test]
+    fn each_unspaced_character_is_a_token() {
+        assert_eq!(hashes("東京は晴れ".as_bytes()).len(), 5);
+        assert_eq!(hashes("ab東京cd".as_bytes()).len(), 4);
+    }
+
+    #[test]
+    fn digits_mark_tokens_that_start_with_one() {
+        let (mut h, mut d) = (Vec::new(), Vec::new());
+        tokens(b"in 1980s x5 25", &mut h, &mut d);
+        assert_eq!(d, vec![false, true, false, true]);
+    }
+
+    #[test]
+    fn a_sequence_cut_short_ends_with_its_document() {
+        assert_eq!(char_len(&[0xE6, 0x9D]), (2, -1));
+        assert_eq!(char_len(&[0x9D]), (1, 0x9D));
+        assert_eq!(hashes(&[b'a', b' ', 0xF0]).len(), 2);
+    }
+}

@@ -1,0 +1,583 @@
+//! `neardup.core.kernel`: the native kernels (`neardup-kernels`) as Python functions over numpy
+//! arrays.
+//!
+//! Each function checks what it is given, then releases the GIL and runs on every core (rayon).
+//! Arrays are read in place, never copied in; results are new arrays, or written into arrays
+//! the caller passes (the pair-counting steps, which two Python threads run at once on
+//! disjoint parts of one array). Bad input is an `InputError`, and a panic, which would be a bug
+//! here, a `NeardupError`: neither aborts the interpreter.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use neardup_kernels::buckets::{self, Packing, SharedOut};
+use neardup_kernels::normal::{self, Table};
+use neardup_kernels::sketch::{self, NumberWords};
+use neardup_kernels::{bloom, text};
+use numpy::ndarray::{Dimension, Ix1, Ix2};
+use numpy::{Element, PyArray, PyArray1, PyArray2, PyArrayMethods, PyUntypedArrayMethods};
+use pyo3::prelude::*;
+use pyo3::types::IntoPyDict;
+use pyo3::Borrowed;
+
+type Array1<'py, T> = Bound<'py, PyArray1<T>>;
+type Out<'py, T> = PyResult<Bound<'py, PyArray1<T>>>;
+type Pair<'py, A, B> = PyResult<(Bound<'py, PyArray1<A>>, Bound<'py, PyArray1<B>>)>;
+
+/// An exception of `neardup.errors` (by its class name) with `message`.
+fn neardup_error(py: Python<'_>, class: &str, message: String) -> PyErr {
+    let made = py
+        .import("neardup.errors")
+        .and_then(|errors| errors.getattr(class))
+        .and_then(|cls| cls.call1((message,)));
+    match made {
+        Ok(error) => PyErr::from_value(error),
+        Err(error) => error,
+    }
+}
+
+fn input_error(py: Python<'_>, message: String) -> PyErr {
+    neardup_error(py, "InputError", message)
+}
+
+/// Run `work` without the GIL; a panic becomes a `NeardupError`.
+fn native<T: Send>(py: Python<'_>, what: &str, work: impl FnOnce() -> T + Send) -> PyResult<T> {
+    py.detach(|| catch_unwind(AssertUnwindSafe(work)))
+        .map_err(|panic| {
+            let message = panic
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| panic.downcast_ref::<&str>().copied())
+                .unwrap_or("a panic");
+            neardup_error(
+                py,
+                "NeardupError",
+                format!("native {what} failed: {message}"),
+            )
+        })
+}
+
+/// An array the kernel reads: the caller's own when it has the kernel's type and its values
+/// lie contiguous and aligned in memory, else a copy that does (a column of a 2-D array, a
+/// strided slice, int32 indices, signed 64-bit keys as SQLite holds them: the same bits).
+struct In<'py, T: Element, D: Dimension>(Bound<'py, PyArray<T, D>>);
+type In1<'py, T> = In<'py, T, Ix1>;
+
+impl<'a, 'py, T: Element, D: Dimension> FromPyObject<'a, 'py> for In<'py, T, D> {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        if let Ok(array) = obj.cast::<PyArray<T, D>>() {
+            // SAFETY: only checks that the values can be viewed as a slice.
+            if unsafe { array.as_slice() }.is_ok() {
+                return Ok(In(array.to_owned()));
+            }
+        }
+        let py = obj.py();
+        let copy = py.import("numpy")?.getattr("array")?.call(
+            (obj,),
+            Some(
+                &[
+                    ("dtype", T::get_dtype(py).into_any()),
+                    ("order", "C".into_pyobject(py)?.into_any()),
+                ]
+                .into_py_dict(py)?,
+            ),
+        )?;
+        Ok(In(copy.cast_into::<PyArray<T, D>>()?))
+    }
+}
+
+impl<T: Element, D: Dimension> In<'_, T, D> {
+    /// The values, in place.
+    fn values(&self) -> &[T] {
+        // SAFETY: the array is not resized while the call holds it, and no kernel writes an
+        // array that it reads (those get theirs through `writable` or `shared`).
+        unsafe { self.0.as_slice() }.expect("contiguous and aligned since extracted")
+    }
+}
+
+/// The values of a contiguous array that this call alone writes.
+// A mutable view of an object held by shared reference, as numpy's own `as_slice_mut`: Python
+// owns the array, and the callers pass each array that a kernel writes to that kernel alone.
+#[allow(clippy::mut_from_ref)]
+fn writable<'a, T: Element>(array: &'a Array1<'_, T>, name: &str) -> PyResult<&'a mut [T]> {
+    // SAFETY: a live array object; only its flags are read.
+    let flags = unsafe { (*numpy::npyffi::_PyArray_GET_ITEM_DATA(array.as_array_ptr())).flags };
+    if flags & numpy::npyffi::NPY_ARRAY_WRITEABLE == 0 {
+        return Err(input_error(array.py(), format!("{name} must be writable")));
+    }
+    // SAFETY: contiguous (checked by numpy), and the Python callers pass a distinct array here.
+    unsafe { array.as_slice_mut() }
+        .map_err(|_| input_error(array.py(), format!("{name} must be a contiguous array")))
+}
+
+/// A contiguous array that several calls fill at once, in disjoint places.
+fn shared<T: Element + Copy>(array: &Array1<'_, T>, name: &str) -> PyResult<SharedOut<T>> {
+    let place = writable(array, name)?;
+    // SAFETY: the array outlives the call, and concurrent callers write disjoint places.
+    Ok(unsafe { SharedOut::new(place.as_mut_ptr(), place.len()) })
+}
+
+/// Check that `offsets` bound consecutive segments of an array of `len` values.
+fn check_offsets(py: Python<'_>, name: &str, offsets: &[i64], len: usize) -> PyResult<()> {
+    let bad = |why: String| Err(input_error(py, format!("{name}: {why}")));
+    let Some(&first) = offsets.first() else {
+        return bad("needs at least one offset".into());
+    };
+    if first < 0 {
+        return bad(format!("starts at {first}"));
+    }
+    if let Some(w) = offsets.windows(2).find(|w| w[1] < w[0]) {
+        return bad(format!("decreases from {} to {}", w[0], w[1]));
+    }
+    let last = offsets[offsets.len() - 1];
+    if last as u64 > len as u64 {
+        return bad(format!("reaches {last}, past the end of {len} values"));
+    }
+    Ok(())
+}
+
+/// Check that every index of `docs` is below `n`.
+fn check_indices(py: Python<'_>, name: &str, docs: &[i64], n: usize) -> PyResult<()> {
+    match docs.iter().find(|&&d| d < 0 || d as u64 >= n as u64) {
+        Some(d) => Err(input_error(
+            py,
+            format!("{name}: {d} is not one of {n} documents"),
+        )),
+        None => Ok(()),
+    }
+}
+
+fn check_at_least(py: Python<'_>, name: &str, value: i64, least: i64) -> PyResult<usize> {
+    if value < least {
+        return Err(input_error(
+            py,
+            format!("{name} must be at least {least}, got {value}"),
+        ));
+    }
+    Ok(value as usize)
+}
+
+fn check_bits(py: Python<'_>, bits: i64) -> PyResult<Packing> {
+    if !(1..=63).contains(&bits) {
+        return Err(input_error(py, format!("bits must be 1 to 63, got {bits}")));
+    }
+    Ok(Packing { bits: bits as u32 })
+}
+
+/// The normal forms of a batch (see `normalize.normalize_batch`), and their offsets: each code
+/// point through the table (`normalize.code_point_table`), runs of spaces collapsed, none at
+/// either end.
+#[pyfunction]
+fn normalize_utf8<'py>(
+    py: Python<'py>,
+    data: In1<'py, u8>,
+    offsets: In1<'py, i64>,
+    starts: In1<'py, i64>,
+    pool: In1<'py, u8>,
+    spaced: In1<'py, i64>,
+) -> Pair<'py, u8, i64> {
+    let (data, offsets) = (data.values(), offsets.values());
+    let (starts, pool, spaced) = (starts.values(), pool.values(), spaced.values());
+    check_offsets(py, "offsets", offsets, data.len())?;
+    check_offsets(py, "starts", starts, pool.len())?;
+    if starts.len() < 129 || (0..128).any(|c| starts[c + 1] - starts[c] != 1) {
+        return Err(input_error(
+            py,
+            "the table must map each ASCII character to one byte".into(),
+        ));
+    }
+    let table = Table {
+        starts,
+        pool,
+        spaced,
+    };
+    let (out, out_offsets) = native(py, "normalization", || {
+        normal::normalize_batch(data, offsets, &table)
+    })?;
+    Ok((
+        PyArray1::from_vec(py, out),
+        PyArray1::from_vec(py, out_offsets),
+    ))
+}
+
+/// The hash of the first token of each document (0 where it has none).
+#[pyfunction]
+fn first_token_hashes<'py>(
+    py: Python<'py>,
+    data: In1<'py, u8>,
+    offsets: In1<'py, i64>,
+) -> Out<'py, u64> {
+    let (data, offsets) = (data.values(), offsets.values());
+    check_offsets(py, "offsets", offsets, data.len())?;
+    let firsts = native(py, "tokenization", || {
+        offsets
+            .windows(2)
+            .map(|w| text::first_token(&data[w[0] as usize..w[1] as usize]).unwrap_or(0))
+            .collect()
+    })?;
+    Ok(PyArray1::from_vec(py, firsts))
+}
+
+/// (exact keys, masked keys) of the documents `docs` of a normalized batch, as `sketch_batch`
+/// gives them: for documents whose shingles were made of less than their whole text.
+#[pyfunction]
+fn sequence_keys<'py>(
+    py: Python<'py>,
+    data: In1<'py, u8>,
+    offsets: In1<'py, i64>,
+    docs: In1<'py, i64>,
+    number_words: In1<'py, u64>,
+) -> Pair<'py, u64, u64> {
+    let (data, offsets, docs) = (data.values(), offsets.values(), docs.values());
+    check_offsets(py, "offsets", offsets, data.len())?;
+    check_indices(py, "docs", docs, offsets.len() - 1)?;
+    let numbers = NumberWords::new(number_words.values());
+    let keys = native(py, "tokenization", || {
+        sketch::sequence_keys_of(data, offsets, docs, &numbers)
+    })?;
+    let (exact, masked): (Vec<u64>, Vec<u64>) = keys.into_iter().unzip();
+    Ok((
+        PyArray1::from_vec(py, exact),
+        PyArray1::from_vec(py, masked),
+    ))
+}
+
+type SketchArrays<'py> = (
+    Bound<'py, PyArray1<i64>>,
+    Bound<'py, PyArray1<u64>>,
+    Bound<'py, PyArray1<u64>>,
+    Bound<'py, PyArray1<u64>>,
+    Bound<'py, PyArray1<i64>>,
+    Bound<'py, PyArray1<u64>>,
+    Bound<'py, PyArray1<i64>>,
+);
+
+/// Tokenize each normalized document once and derive everything later stages need of it:
+/// (token_counts, exact_keys, masked_keys, shingles, starts, prints, print_starts). Document
+/// d's sorted, distinct word n-gram hashes are shingles[starts[d]:starts[d + 1]], its winnowed
+/// fingerprints prints[print_starts[d]:print_starts[d + 1]].
+#[pyfunction]
+fn sketch_batch<'py>(
+    py: Python<'py>,
+    data: In1<'py, u8>,
+    offsets: In1<'py, i64>,
+    ngram: i64,
+    seed: u64,
+    window: i64,
+    number_words: In1<'py, u64>,
+) -> PyResult<SketchArrays<'py>> {
+    let (data, offsets) = (data.values(), offsets.values());
+    check_offsets(py, "offsets", offsets, data.len())?;
+    let ngram = check_at_least(py, "ngram", ngram, 1)?;
+    let window = check_at_least(py, "window", window, 1)?;
+    let numbers = NumberWords::new(number_words.values());
+    let s = native(py, "sketching", || {
+        sketch::sketch_batch(data, offsets, ngram, seed, window, &numbers)
+    })?;
+    Ok((
+        PyArray1::from_vec(py, s.token_counts),
+        PyArray1::from_vec(py, s.exact_keys),
+        PyArray1::from_vec(py, s.masked_keys),
+        PyArray1::from_vec(py, s.shingles),
+        PyArray1::from_vec(py, s.starts),
+        PyArray1::from_vec(py, s.prints),
+        PyArray1::from_vec(py, s.print_starts),
+    ))
+}
+
+/// MinHash signatures by one-permutation hashing with optimal densification, one row of
+/// `num_perm` values per document (`hashes[starts[d]:starts[d + 1]]`).
+#[pyfunction]
+fn minhash<'py>(
+    py: Python<'py>,
+    hashes: In1<'py, u64>,
+    starts: In1<'py, i64>,
+    num_perm: i64,
+    seed: u64,
+) -> PyResult<Bound<'py, PyArray2<u32>>> {
+    let (hashes, starts) = (hashes.values(), starts.values());
+    check_offsets(py, "starts", starts, hashes.len())?;
+    let num_perm = check_at_least(py, "num_perm", num_perm, 1)?;
+    if num_perm > u32::MAX as usize {
+        return Err(input_error(
+            py,
+            format!("num_perm must be below 2**32, got {num_perm}"),
+        ));
+    }
+    let rows = starts.len() - 1;
+    let signatures = native(py, "MinHash", || {
+        sketch::minhash(hashes, starts, num_perm, seed)
+    })?;
+    PyArray1::from_vec(py, signatures).reshape([rows, num_perm])
+}
+
+/// One 64-bit key per band and document, as a bands × documents array; documents that agree
+/// on a band share its key.
+#[pyfunction]
+fn band_keys<'py>(
+    py: Python<'py>,
+    signatures: In<'py, u32, Ix2>,
+    bands: i64,
+    rows: i64,
+) -> PyResult<Bound<'py, PyArray2<u64>>> {
+    let [n_docs, width] = signatures.0.shape() else {
+        unreachable!("a 2-D array")
+    };
+    let (n_docs, width) = (*n_docs, *width);
+    let signature_values = signatures.values();
+    let bands = check_at_least(py, "bands", bands, 1)?;
+    let rows = check_at_least(py, "rows", rows, 1)?;
+    if n_docs > 0 && bands.saturating_mul(rows) > width {
+        return Err(input_error(
+            py,
+            format!("{bands} bands of {rows} rows need more than the {width} values a row"),
+        ));
+    }
+    let keys = native(py, "band keys", || {
+        sketch::band_keys(signature_values, width, bands, rows)
+    })?;
+    PyArray1::from_vec(py, keys).reshape([bands, n_docs])
+}
+
+/// Add to `counts[b + 1]` how many of the keys `values[begin[i]:end[i]]` fall in bucket b,
+/// the bucket of a key being its top `bits` bits.
+#[pyfunction]
+fn count_buckets(
+    py: Python<'_>,
+    values: In1<'_, u64>,
+    begin: In1<'_, i64>,
+    end: In1<'_, i64>,
+    bits: i64,
+    counts: Array1<'_, i64>,
+) -> PyResult<()> {
+    let keys = values.values();
+    let (begin, end) = (begin.values(), end.values());
+    let p = check_bits(py, bits)?;
+    let counts = writable(&counts, "counts")?;
+    if counts.len() != (1usize << p.bits) + 1 {
+        return Err(input_error(
+            py,
+            format!("counts must hold 2**{bits} + 1 values"),
+        ));
+    }
+    native(py, "bucket counting", || {
+        buckets::count_buckets(keys, begin, end, p, counts)
+    })
+}
+
+/// Pack the keys `values[begin[i]:end[i]]` of document `owners[i]` (below 2**bits) into their
+/// buckets; `fill[b]` is where bucket b's next key goes.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+fn fill_buckets(
+    py: Python<'_>,
+    values: In1<'_, u64>,
+    begin: In1<'_, i64>,
+    end: In1<'_, i64>,
+    owners: In1<'_, i64>,
+    bits: i64,
+    packed: Array1<'_, u64>,
+    fill: Array1<'_, i64>,
+) -> PyResult<()> {
+    let keys = values.values();
+    let (begin, end, owners) = (begin.values(), end.values(), owners.values());
+    let p = check_bits(py, bits)?;
+    check_indices(py, "owners", owners, 1usize << p.bits)?;
+    let (packed, fill) = (shared(&packed, "packed")?, writable(&fill, "fill")?);
+    native(py, "bucket filling", || {
+        buckets::fill_buckets(keys, begin, end, owners, p, packed, fill)
+    })
+}
+
+/// Sort each bucket in place on every core, dropping repeats: bucket b keeps `lengths[b]`.
+#[pyfunction]
+fn sort_buckets<'py>(
+    py: Python<'py>,
+    packed: Array1<'py, u64>,
+    bounds: In1<'py, i64>,
+) -> Out<'py, i64> {
+    let bounds = bounds.values();
+    let packed = writable(&packed, "packed")?;
+    check_offsets(py, "bounds", bounds, packed.len())?;
+    let lengths = native(py, "bucket sorting", || {
+        buckets::sort_buckets(packed, bounds)
+    })?;
+    Ok(PyArray1::from_vec(py, lengths))
+}
+
+/// For each document, how many partners `partners_in_groups` lists for it.
+#[pyfunction]
+fn left_work<'py>(
+    py: Python<'py>,
+    packed: In1<'py, u64>,
+    bounds: In1<'py, i64>,
+    lengths: In1<'py, i64>,
+    bits: i64,
+    max_group: i64,
+    n_docs: i64,
+) -> Out<'py, i64> {
+    let (packed, bounds, lengths) = (packed.values(), bounds.values(), lengths.values());
+    let p = check_bits(py, bits)?;
+    let n_docs = check_at_least(py, "n_docs", n_docs, 0)?;
+    let work = native(py, "pair counting", || {
+        buckets::left_work(packed, bounds, lengths, p, max_group, n_docs)
+    })?;
+    Ok(PyArray1::from_vec(py, work))
+}
+
+/// For each document i in [lo, hi), every larger document it shares a key with, once per
+/// shared key, written to `out` from `fill[i - lo]` on (which advances past them).
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+fn partners_in_groups(
+    py: Python<'_>,
+    packed: In1<'_, u64>,
+    bounds: In1<'_, i64>,
+    lengths: In1<'_, i64>,
+    bits: i64,
+    max_group: i64,
+    lo: i64,
+    hi: i64,
+    fill: Array1<'_, i64>,
+    out: Array1<'_, u32>,
+) -> PyResult<()> {
+    let (packed, bounds, lengths) = (packed.values(), bounds.values(), lengths.values());
+    let p = check_bits(py, bits)?;
+    let (lo, hi) = (
+        check_at_least(py, "lo", lo, 0)?,
+        check_at_least(py, "hi", hi, lo)?,
+    );
+    let fill = writable(&fill, "fill")?;
+    if fill.len() < hi - lo {
+        return Err(input_error(
+            py,
+            "fill must hold a place for each document".into(),
+        ));
+    }
+    let out = shared(&out, "out")?;
+    native(py, "partner listing", || {
+        buckets::partners_in_groups(packed, bounds, lengths, p, max_group, lo, hi, fill, out)
+    })
+}
+
+/// The pairs (i, j) of `partners_in_groups`, as i * 2**32 + j in order, and how many keys
+/// each shares; only those sharing at least `min_share * min(sizes[i], sizes[j])` keys.
+#[pyfunction]
+fn shared_partners<'py>(
+    py: Python<'py>,
+    partners: Array1<'py, u32>,
+    offsets: In1<'py, i64>,
+    lo: i64,
+    hi: i64,
+    sizes: In1<'py, i64>,
+    min_share: f64,
+) -> Pair<'py, i64, i64> {
+    let (offsets, sizes) = (offsets.values(), sizes.values());
+    let partners = writable(&partners, "partners")?;
+    let (lo, hi) = (
+        check_at_least(py, "lo", lo, 0)?,
+        check_at_least(py, "hi", hi, lo)?,
+    );
+    if hi >= offsets.len() || offsets[hi] - offsets[lo] != partners.len() as i64 {
+        return Err(input_error(
+            py,
+            "partners must be the lists of documents lo to hi".into(),
+        ));
+    }
+    check_offsets(py, "offsets", &offsets[lo..=hi], offsets[hi] as usize)?;
+    let (pairs, shared) = native(py, "pair counting", || {
+        buckets::shared_partners(partners, offsets, lo, hi, sizes, min_share)
+    })?;
+    Ok((
+        PyArray1::from_vec(py, pairs),
+        PyArray1::from_vec(py, shared),
+    ))
+}
+
+/// Copy document d's segment `values[starts[d]:starts[d + 1]]` to `out[out_starts[d]:...]`
+/// for each d in `docs`.
+#[pyfunction]
+fn gather_segments(
+    py: Python<'_>,
+    values: In1<'_, u64>,
+    starts: In1<'_, i64>,
+    docs: In1<'_, i64>,
+    out: Array1<'_, u64>,
+    out_starts: In1<'_, i64>,
+) -> PyResult<()> {
+    let source = values.values();
+    let (starts, docs) = (starts.values(), docs.values());
+    let out_starts = out_starts.values();
+    let out = writable(&out, "out")?;
+    check_offsets(py, "starts", starts, source.len())?;
+    check_indices(py, "docs", docs, starts.len() - 1)?;
+    native(py, "gathering", || {
+        buckets::gather_segments(source, starts, docs, out, out_starts)
+    })
+}
+
+/// |A ∩ B| for each pair (left[i], right[i]) of documents, by merging their sorted shingles.
+#[pyfunction]
+fn intersection_sizes<'py>(
+    py: Python<'py>,
+    hashes: In1<'py, u64>,
+    starts: In1<'py, i64>,
+    left: In1<'py, i64>,
+    right: In1<'py, i64>,
+) -> Out<'py, i64> {
+    let (hashes, starts) = (hashes.values(), starts.values());
+    let (left, right) = (left.values(), right.values());
+    check_offsets(py, "starts", starts, hashes.len())?;
+    check_indices(py, "left", left, starts.len() - 1)?;
+    check_indices(py, "right", right, starts.len() - 1)?;
+    if left.len() != right.len() {
+        return Err(input_error(py, "left and right must be as long".into()));
+    }
+    let sizes = native(py, "intersection", || {
+        buckets::intersection_sizes(hashes, starts, left, right)
+    })?;
+    Ok(PyArray1::from_vec(py, sizes))
+}
+
+/// Set the bit `m >> shift` of a Bloom filter's `bits` for every mixed hash `m`.
+#[pyfunction]
+fn bloom_set_bits(
+    py: Python<'_>,
+    bits: Array1<'_, u8>,
+    mixed: In<'_, u64, Ix2>,
+    shift: u32,
+) -> PyResult<()> {
+    let mixed = mixed.values();
+    let bits = writable(&bits, "bits")?;
+    if shift >= 64 || (bits.len() as u64) < (u64::MAX >> shift) / 8 + 1 {
+        return Err(input_error(
+            py,
+            format!("a filter of {} bytes, shift {shift}", bits.len()),
+        ));
+    }
+    native(py, "Bloom filter", || bloom::set_bits(bits, mixed, shift))
+}
+
+#[pymodule]
+fn kernel(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    // A panic is reported as the exception `native` raises, not printed as well.
+    std::panic::set_hook(Box::new(|_| {}));
+    m.add("EMPTY_KEY", sketch::EMPTY_KEY)?;
+    m.add_function(wrap_pyfunction!(normalize_utf8, m)?)?;
+    m.add_function(wrap_pyfunction!(first_token_hashes, m)?)?;
+    m.add_function(wrap_pyfunction!(sequence_keys, m)?)?;
+    m.add_function(wrap_pyfunction!(sketch_batch, m)?)?;
+    m.add_function(wrap_pyfunction!(minhash, m)?)?;
+    m.add_function(wrap_pyfunction!(band_keys, m)?)?;
+    m.add_function(wrap_pyfunction!(count_buckets, m)?)?;
+    m.add_function(wrap_pyfunction!(fill_buckets, m)?)?;
+    m.add_function(wrap_pyfunction!(sort_buckets, m)?)?;
+    m.add_function(wrap_pyfunction!(left_work, m)?)?;
+    m.add_function(wrap_pyfunction!(partners_in_groups, m)?)?;
+    m.add_function(wrap_pyfunction!(shared_partners, m)?)?;
+    m.add_function(wrap_pyfunction!(gather_segments, m)?)?;
+    m.add_function(wrap_pyfunction!(intersection_sizes, m)?)?;
+    m.add_function(wrap_pyfunction!(bloom_set_bits, m)?)?;
+    Ok(())
+}

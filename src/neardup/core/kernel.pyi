@@ -1,0 +1,116 @@
+"""The native core (`native/`, Rust through PyO3): tokenize, shingle, MinHash, band keys,
+pair counting and set intersection, over whole batches, on every core, without the GIL.
+
+Bad input raises `neardup.errors.InputError`; a failure inside raises `NeardupError`.
+`reference.py` holds the plain-Python definitions these are tested against.
+"""
+
+import numpy as np
+
+#: The exact key of a text with no token (empty, or punctuation only): such a text is never
+#: matched, not even to its own copies.
+EMPTY_KEY: int
+
+def normalize_utf8(
+    data: np.ndarray, offsets: np.ndarray, starts: np.ndarray, pool: np.ndarray, spaced: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The normal forms of a batch (uint8) and their offsets (int64): each code point through
+    the table of `normalize.code_point_table`, runs of spaces collapsed, none at either end."""
+
+def first_token_hashes(data: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """The hash of the first token of each document (uint64; 0 where it has none)."""
+
+def sequence_keys(
+    data: np.ndarray, offsets: np.ndarray, docs: np.ndarray, number_words: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(exact keys, masked keys) of the documents `docs` of a normalized batch."""
+
+def sketch_batch(
+    data: np.ndarray,
+    offsets: np.ndarray,
+    ngram: int,
+    seed: int,
+    window: int,
+    number_words: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(token_counts, exact_keys, masked_keys, shingles, starts, prints, print_starts) of a
+    normalized batch: each document's sorted distinct word n-gram hashes and winnowed
+    fingerprints, segmented by `starts` and `print_starts`."""
+
+def minhash(hashes: np.ndarray, starts: np.ndarray, num_perm: int, seed: int) -> np.ndarray:
+    """One-permutation MinHash signatures with optimal densification (documents × num_perm,
+    uint32); a document without shingles gets a row of 0xFFFFFFFF."""
+
+def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """One uint64 key per band and document (bands × documents)."""
+
+def count_buckets(
+    values: np.ndarray, begin: np.ndarray, end: np.ndarray, bits: int, counts: np.ndarray
+) -> None:
+    """Add to `counts[b + 1]` how many keys `values[begin[i]:end[i]]` fall in bucket b."""
+
+def fill_buckets(
+    values: np.ndarray,
+    begin: np.ndarray,
+    end: np.ndarray,
+    owners: np.ndarray,
+    bits: int,
+    packed: np.ndarray,
+    fill: np.ndarray,
+) -> None:
+    """Pack each key with its owner into its bucket at `fill[b]` (which advances)."""
+
+def sort_buckets(packed: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """Sort each bucket in place dropping repeats; return how many each keeps."""
+
+def left_work(
+    packed: np.ndarray,
+    bounds: np.ndarray,
+    lengths: np.ndarray,
+    bits: int,
+    max_group: int,
+    n_docs: int,
+) -> np.ndarray:
+    """For each document, how many partners `partners_in_groups` lists for it."""
+
+def partners_in_groups(
+    packed: np.ndarray,
+    bounds: np.ndarray,
+    lengths: np.ndarray,
+    bits: int,
+    max_group: int,
+    lo: int,
+    hi: int,
+    fill: np.ndarray,
+    out: np.ndarray,
+) -> None:
+    """For each document i in [lo, hi), every larger document it shares a key with, once per
+    shared key, written to `out` from `fill[i - lo]` on."""
+
+def shared_partners(
+    partners: np.ndarray,
+    offsets: np.ndarray,
+    lo: int,
+    hi: int,
+    sizes: np.ndarray,
+    min_share: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs i * 2**32 + j (int64, in order) that share at least
+    `min_share * min(sizes[i], sizes[j])` keys, and how many each shares."""
+
+def gather_segments(
+    values: np.ndarray,
+    starts: np.ndarray,
+    docs: np.ndarray,
+    out: np.ndarray,
+    out_starts: np.ndarray,
+) -> None:
+    """Copy the segments of `docs` to their places in `out`."""
+
+def intersection_sizes(
+    hashes: np.ndarray, starts: np.ndarray, left: np.ndarray, right: np.ndarray
+) -> np.ndarray:
+    """|A ∩ B| for each pair (left[i], right[i]) of sorted, distinct segments (int64)."""
+
+def bloom_set_bits(bits: np.ndarray, mixed: np.ndarray, shift: int) -> None:
+    """Set the bit `m >> shift` of a Bloom filter's `bits` for every mixed hash `m`."""
