@@ -1,9 +1,15 @@
 """Page furniture is left out of similarity; look-alikes with other numbers are flagged."""
 
+import sys
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import neardup
-from neardup.core.furniture import is_furniture_line, recurring_lines, split_furniture
+from neardup.core import reference
+from neardup.core.furniture import is_furniture_line, line_pairs, recurring_lines, split_furniture
+from neardup.core.normal_bytes import TABLE_SIZE
 
 STORIES = [
     "The harbour authority said a cargo ship ran aground near the northern breakwater on Sunday "
@@ -160,3 +166,30 @@ def test_title_case_headline_with_a_quoted_word_is_furniture_whole(
         "members of Eastern Europe, is expected to travel to Ukraine and hold a planned telephone "
         'call with Putin this week in an effort to "accelerate diplomatic efforts."',
     )
+
+
+#: Line ends and white space of every kind `str.splitlines` and `str.split` know, cased letters
+#: whose case folding changes their length, and lone surrogates.
+_LINE_PIECES = st.sampled_from(
+    [
+        *("\n", "\r", "\r\n", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"),
+        *(" ", "\t", "\x1f", "\xa0", "\u1680", "\u2000", "\u202f", "\u3000", "\u200b"),
+        *("SEE ALSO:", "Straße", "ﬁne", "ΣΑΣ", "İ", "ǅ", "\ud800", "a", "Ab", "東京"),
+    ]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.lists(_LINE_PIECES, max_size=30).map("".join) | st.text(max_size=80), max_size=8),
+    st.integers(0, 6),
+)
+def test_native_line_pairs_equal_the_reference(texts: list[str], max_words: int) -> None:
+    texts = texts + texts[:1]  # an identical text is listed once
+    got = sorted(map(tuple, line_pairs(texts, max_words).tolist()))
+    assert got == sorted(reference.line_pairs(texts, max_words))
+
+
+def test_every_cased_code_point_is_in_the_casefold_table() -> None:
+    """The native line keys fold case with `casefold_table`, which looks below TABLE_SIZE."""
+    assert all(chr(cp).casefold() == chr(cp) for cp in range(TABLE_SIZE, sys.maxunicode + 1))

@@ -7,12 +7,17 @@ words and short random text; this file adds what they leave out:
 - odd text through `sketch_texts`: NUL and other control characters, text that is only
   punctuation or only characters of unspaced scripts, the edges of the unspaced ranges, numbers
   in every form, huge tokens (a 100,000-character word, a 10,000-digit number), any seed;
-- bytes that are not UTF-8 fed straight to the byte-level kernels: no crash, the same answer
-  every time, and each document's answer its own, whatever its neighbours hold;
+- bytes that are not UTF-8 fed straight to the kernels (`kernel.sketch_texts` takes bytes as
+  they are): no crash, the same answer every time, and each document's answer its own, whatever
+  its neighbours hold; where the bytes are UTF-8, the keys the reference gives their tokens;
+- the cuts of `kernel.sketch_texts` (texts with their furniture left out): the keys of the
+  texts, everything else of the cuts; and text with lone surrogates, sketched as the bytes
+  Python's "surrogatepass" writes for it;
 - the pair kernels (set intersections, band keys, shared keys) on full-range 64-bit values, with
   the group and share limits, against brute force in Python;
 - bad arguments (offsets out of order or out of range, too short an index array, ngram, window
-  or num_perm below one, more band rows than a signature has), which must raise a
+  or num_perm below one, a text that is neither str nor bytes, cuts of another length than the
+  texts, a broken code point table, more band rows than a signature has), which must raise a
   `neardup.NeardupError`: never another exception, a crash, a hang or an answer read from memory
   past an array's end. Those calls run in a separate process, so that a crash fails one test.
 """
@@ -38,10 +43,10 @@ from hypothesis import strategies as st
 
 from neardup.core import kernel, reference
 from neardup.core.keys import PAIRS_PER_CHUNK, pairs_sharing_keys
-from neardup.core.normal_bytes import code_point_table, normalize_batch
+from neardup.core.normal_bytes import _ASCII_TABLE, before_table, code_point_table, normalize_batch
 from neardup.core.normalize import normalize
 from neardup.core.sketch import NUMBER_WORDS, number_words, sketch_texts
-from neardup.core.tokens import words
+from neardup.core.tokens import tokens, words
 
 MAX64 = 2**64 - 1
 MAX32 = 2**32 - 1
@@ -267,9 +272,33 @@ def _assert_well_formed_starts(starts: np.ndarray, values: np.ndarray, n_docs: i
     assert (np.diff(starts) >= 0).all()
 
 
+def _sketch(
+    texts: list,
+    cuts: list | None = None,
+    *,
+    ngram: int,
+    seed: int,
+    window: int,
+    num_perm: int,
+    table: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+) -> tuple:
+    """`kernel.sketch_texts` of texts as they are (str or bytes), with the whole table."""
+    return kernel.sketch_texts(
+        texts,
+        cuts,
+        *(table or code_point_table()),
+        ngram,
+        np.uint64(seed),
+        window,
+        num_perm,
+        number_words(),
+    )
+
+
 def _sketch_of_each(result: tuple, n_docs: int) -> list[tuple]:
-    """What `sketch_batch` gave each document, as plain values."""
-    counts, exact, masked, shingles, starts, prints, print_starts = result
+    """What `kernel.sketch_texts` gave each document, as plain values: (token count, exact key,
+    masked key, shingles, fingerprints, signature)."""
+    counts, exact, masked, shingles, starts, prints, print_starts, signatures = result
     return [
         (
             int(counts[d]),
@@ -277,56 +306,184 @@ def _sketch_of_each(result: tuple, n_docs: int) -> list[tuple]:
             int(masked[d]),
             _segment(shingles, starts, d),
             _segment(prints, print_starts, d),
+            signatures[d].tolist(),
         )
         for d in range(n_docs)
     ]
 
 
+def _unchanged_by_python_steps(document: bytes) -> str | None:
+    """The text of a document that is valid UTF-8 and that entities and NFKC leave as it is
+    (so `reference.py`, which applies them, and the kernel, given the bytes, see the same
+    text); None for any other document."""
+    try:
+        text = document.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return text if before_table(text) == text else None
+
+
 @settings(max_examples=200, deadline=None)
-@given(byte_batches, st.integers(1, 4), st.integers(0, MAX64), st.integers(1, 5))
-def test_sketch_batch_of_any_bytes_is_per_document_and_deterministic(
-    documents: list[bytes], ngram: int, seed: int, window: int
+@given(
+    byte_batches,
+    st.integers(1, 4),  # ngram
+    st.integers(0, MAX64),  # seed
+    st.integers(1, 5),  # window
+    st.integers(1, 24),  # num_perm
+)
+@example(
+    documents=[b"one 2 three", b"\xe4\xb8\xad\xe3\x81\x82 x \xf0\xa0\x80\x80", b"", b"\xff one"],
+    ngram=2,
+    seed=1,
+    window=2,
+    num_perm=8,
+)
+def test_sketch_texts_of_any_bytes_is_per_document_and_deterministic(
+    documents: list[bytes], ngram: int, seed: int, window: int, num_perm: int
 ) -> None:
-    data, offsets = _batch(documents)
-    args = (ngram, np.uint64(seed), window, number_words())
-    result = kernel.sketch_batch(data, offsets, *args)
+    kwargs = {"ngram": ngram, "seed": seed, "window": window, "num_perm": num_perm}
+    result = _sketch(documents, **kwargs)
     n = len(documents)
-    counts, exact, masked, shingles, starts, prints, print_starts = result
+    counts, exact, masked, shingles, starts, prints, print_starts, signatures = result
     assert counts.dtype == np.int64 and counts.shape == (n,) and (counts >= 0).all()
     assert exact.dtype == masked.dtype == shingles.dtype == prints.dtype == np.uint64
+    assert exact.shape == masked.shape == (n,)
+    assert signatures.dtype == np.uint32 and signatures.shape == (n, num_perm)
     _assert_well_formed_starts(starts, shingles, n)
     _assert_well_formed_starts(print_starts, prints, n)
+    # The signatures are the MinHash of the shingles, as the MinHash kernel makes it.
+    alone_minhash = kernel.minhash(shingles, starts, num_perm, np.uint64(seed))
+    assert signatures.tolist() == alone_minhash.tolist()
     each = _sketch_of_each(result, n)
-    assert _sketch_of_each(kernel.sketch_batch(data, offsets, *args), n) == each  # the same again
-    for d, (count, exact_key, masked_key, hashes, chosen) in enumerate(each):
+    assert _sketch_of_each(_sketch(documents, **kwargs), n) == each  # the same again
+    numbers = set(NUMBER_WORDS)
+    for d, (count, exact_key, masked_key, hashes, chosen, _) in enumerate(each):
         assert hashes == sorted(set(hashes)) and len(hashes) <= max(count - ngram + 1, 0)
         assert chosen == sorted(set(chosen)) and set(chosen) <= set(hashes)  # prints are shingles
         assert bool(hashes) == bool(chosen)
         if count == 0:
             assert exact_key == masked_key == kernel.EMPTY_KEY
-        alone = kernel.sketch_batch(*_alone(documents[d]), *args)
+        alone = _sketch([documents[d]], **kwargs)
         assert _sketch_of_each(alone, 1) == [each[d]], f"document {d} depends on its neighbours"
+        text = _unchanged_by_python_steps(documents[d])
+        if text is not None:  # the keys of its tokens, as the reference makes them
+            found = words(text)
+            assert count == len(found), f"document {d}: token count"
+            assert exact_key == reference.sequence_key(found), f"document {d}: exact key"
+            masked_tokens = reference.masked_tokens(text, numbers)
+            assert masked_key == reference.sequence_key(masked_tokens), f"document {d}: masked"
+
+
+#: Texts as the kernel takes them: str (not prepared by `before_table`) or bytes (any).
+kernel_texts = odd_texts | byte_documents
 
 
 @settings(max_examples=150, deadline=None)
-@given(byte_batches, st.data())
-def test_keys_and_first_tokens_of_any_bytes_are_per_document(
-    documents: list[bytes], data: st.DataObject
+@given(
+    st.lists(st.tuples(kernel_texts, st.none() | kernel_texts), min_size=1, max_size=5),
+    st.integers(1, 4),  # ngram
+    st.integers(0, MAX64),  # seed
+    st.integers(1, 5),  # window
+    st.integers(1, 16),  # num_perm
+)
+@example(
+    pairs=[("page 1 of 2 the text", "the text"), (b"a b c", None), ("", b"x y"), ("p q", "")],
+    ngram=1,
+    seed=0,
+    window=1,
+    num_perm=4,
+)
+def test_sketch_texts_with_cuts_keeps_the_keys_of_the_texts_and_all_else_of_the_cuts(
+    pairs: list[tuple[str | bytes, str | bytes | None]],
+    ngram: int,
+    seed: int,
+    window: int,
+    num_perm: int,
 ) -> None:
-    """`sequence_keys` gives the keys `sketch_batch` gives, of any documents in any order (a
-    document twice, too); `first_token_hashes` answers each document on its own."""
+    """Where a cut is given, everything but the exact and masked keys is that of the cut (a
+    text with its furniture left out); a None cut is the text itself."""
+    kwargs = {"ngram": ngram, "seed": seed, "window": window, "num_perm": num_perm}
+    texts = [t for t, _ in pairs]
+    cuts = [c for _, c in pairs]
+    n = len(pairs)
+    got = _sketch_of_each(_sketch(texts, cuts, **kwargs), n)
+    of_texts = _sketch_of_each(_sketch(texts, **kwargs), n)
+    of_cuts = _sketch_of_each(_sketch([t if c is None else c for t, c in pairs], **kwargs), n)
+    for d in range(n):
+        count, exact_key, masked_key, *rest = got[d]
+        assert (exact_key, masked_key) == of_texts[d][1:3], f"document {d}: keys"
+        assert (count, *rest) == (of_cuts[d][0], *of_cuts[d][3:]), f"document {d}: sketch"
+    assert _sketch_of_each(_sketch(texts, [None] * n, **kwargs), n) == of_texts
+
+
+#: Lone surrogates, high and low, alone or in a (still lone, in a str) pair of them.
+lone_surrogates = st.characters(categories=["Cs"]) | st.sampled_from(
+    ["\ud800", "\udfff", "\udbff\udc00", "\udc00\ud800"]
+)
+surrogate_texts = st.lists(
+    st.one_of(odd_texts, lone_surrogates, st.sampled_from(["x", " ", "北", "\x00"])),
+    min_size=1,
+    max_size=8,
+).map("".join)
+
+
+def _surrogatepass(text: str | None) -> bytes | None:
+    return None if text is None else text.encode("utf-8", "surrogatepass")
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.tuples(surrogate_texts, st.none() | surrogate_texts), min_size=1, max_size=4),
+    st.integers(1, 3),  # ngram
+    st.integers(0, MAX64),  # seed
+)
+@example(pairs=[("a\ud800b c", None), ("\udc00", "x \udfff y")], ngram=1, seed=0)
+def test_text_with_lone_surrogates_sketches_as_its_surrogatepass_bytes(
+    pairs: list[tuple[str, str | None]], ngram: int, seed: int
+) -> None:
+    kwargs = {"ngram": ngram, "seed": seed, "window": 3, "num_perm": 8}
+    texts = [t for t, _ in pairs]
+    cuts = [c for _, c in pairs]
+    n = len(pairs)
+    got = _sketch_of_each(_sketch(texts, cuts, **kwargs), n)
+    encoded = [_surrogatepass(t) for t in texts]
+    assert got == _sketch_of_each(_sketch(encoded, [_surrogatepass(c) for c in cuts], **kwargs), n)
+
+
+ascii_numbers = st.lists(st.sampled_from([w for w in NUMBERISH if w.isascii()]), max_size=15).map(
+    " ".join
+)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(st.text(st.characters(max_codepoint=0x7F), max_size=40) | ascii_numbers, max_size=5),
+    st.integers(1, 3),
+)
+def test_ascii_table_sketches_ascii_text_as_the_whole_table(texts: list[str], ngram: int) -> None:
+    """`sketch.sketch_texts` gives the kernel the small ASCII table for all-ASCII batches."""
+    kwargs = {"ngram": ngram, "seed": 5, "window": 2, "num_perm": 8}
+    n = len(texts)
+    whole = _sketch_of_each(_sketch(texts, **kwargs), n)
+    assert _sketch_of_each(_sketch(texts, table=_ASCII_TABLE, **kwargs), n) == whole
+
+
+@settings(max_examples=150, deadline=None)
+@given(byte_batches)
+def test_first_token_hashes_of_any_bytes_are_per_document(documents: list[bytes]) -> None:
     buffer, offsets = _batch(documents)
     n = len(documents)
-    _, exact, masked, *_ = kernel.sketch_batch(buffer, offsets, 1, np.uint64(0), 1, number_words())
-    docs = np.array(data.draw(st.lists(st.integers(0, n - 1), max_size=8)), dtype=np.int64)
-    exact_keys, masked_keys = kernel.sequence_keys(buffer, offsets, docs, number_words())
-    assert exact_keys.tolist() == exact[docs].tolist()
-    assert masked_keys.tolist() == masked[docs].tolist()
     first = kernel.first_token_hashes(buffer, offsets)
     assert first.dtype == np.uint64 and first.shape == (n,)
     assert kernel.first_token_hashes(buffer, offsets).tolist() == first.tolist()
     for d, document in enumerate(documents):
         assert kernel.first_token_hashes(*_alone(document)).tolist() == [first[d]], f"document {d}"
+        try:
+            text = document.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        found = tokens(text)  # of the text as it is: this kernel reads normal forms
+        assert first[d] == (reference.token_hash(found[0]) if found else 0), f"document {d}"
 
 
 @settings(max_examples=200, deadline=None)
@@ -654,18 +811,13 @@ TEXT = b"hello world again"  # 17 bytes
 
 def _byte_kernel_args(name: str, data: np.ndarray, offsets: np.ndarray) -> tuple:
     """Arguments of a kernel that reads a batch of documents in one byte buffer."""
-    n_docs = max(offsets.size - 1, 0)
     return {
         "normalize_utf8": (data, offsets, *code_point_table()),
-        "sketch_batch": (data, offsets, 2, np.uint64(1), 4, number_words()),
-        "sequence_keys": (data, offsets, np.arange(n_docs, dtype=np.int64), number_words()),
         "first_token_hashes": (data, offsets),
     }[name]
 
 
-byte_kernels = pytest.mark.parametrize(
-    "name", ["normalize_utf8", "sketch_batch", "sequence_keys", "first_token_hashes"]
-)
+byte_kernels = pytest.mark.parametrize("name", ["normalize_utf8", "first_token_hashes"])
 
 
 def _call_on_text(isolated: Isolated, name: str, offsets: list[int]) -> Outcome:
@@ -673,10 +825,32 @@ def _call_on_text(isolated: Isolated, name: str, offsets: list[int]) -> Outcome:
     return isolated.call(name, *_byte_kernel_args(name, data, np.array(offsets, np.int64)))
 
 
+def _sketch_texts_args(
+    texts: list | None = None,
+    cuts: list | None = None,
+    table: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+    *,
+    ngram: int = 2,
+    window: int = 4,
+    num_perm: int = 8,
+) -> tuple:
+    """Arguments of `kernel.sketch_texts`: good ones but for those given."""
+    texts = ["hello world", b"again and again"] if texts is None else texts
+    table = code_point_table() if table is None else table
+    return (texts, cuts, *table, ngram, np.uint64(1), window, num_perm, number_words())
+
+
 def test_good_arguments_are_answered_in_the_separate_process(isolated: Isolated) -> None:
     """The harness itself: the calls below fail for their arguments, not for the way they run."""
-    for name in ("normalize_utf8", "sketch_batch", "sequence_keys", "first_token_hashes"):
+    for name in ("normalize_utf8", "first_token_hashes"):
         assert _call_on_text(isolated, name, [0, 5, 17]).kind == "returned", name
+    for args in (
+        _sketch_texts_args(),
+        _sketch_texts_args(cuts=[None, "again"], table=_ASCII_TABLE),
+        _sketch_texts_args(["a\ud800b", b"\xff\xfe"], [b"\xc3", None], ngram=1, window=1),
+        _sketch_texts_args([], [], num_perm=1),
+    ):
+        assert isolated.call("sketch_texts", *args).kind == "returned", args[:2]
 
 
 @byte_kernels
@@ -696,34 +870,101 @@ def test_negative_offsets_are_a_neardup_error(isolated: Isolated, name: str) -> 
     assert_neardup_error(_call_on_text(isolated, name, [-8, 5, 17]))
 
 
-@pytest.mark.parametrize("doc", [-1, 2, 2**40])
-def test_sequence_keys_of_documents_out_of_range_are_a_neardup_error(
-    isolated: Isolated, doc: int
-) -> None:
-    data = np.frombuffer(TEXT, dtype=np.uint8).copy()
-    offsets = np.array([0, 5, 17], np.int64)
-    docs = np.array([0, doc], np.int64)
-    assert_neardup_error(isolated.call("sequence_keys", data, offsets, docs, number_words()))
-
-
 @pytest.mark.parametrize("ngram", [0, -1])
-def test_sketch_batch_with_ngram_below_one_is_a_neardup_error(
+def test_sketch_texts_with_ngram_below_one_is_a_neardup_error(
     isolated: Isolated, ngram: int
 ) -> None:
-    data = np.frombuffer(TEXT, dtype=np.uint8).copy()
-    offsets = np.array([0, 5, 17], np.int64)
-    outcome = isolated.call("sketch_batch", data, offsets, ngram, np.uint64(1), 4, number_words())
-    assert_neardup_error(outcome)
+    assert_neardup_error(isolated.call("sketch_texts", *_sketch_texts_args(ngram=ngram)))
 
 
 @pytest.mark.parametrize("window", [0, -1])
-def test_sketch_batch_with_window_below_one_is_a_neardup_error(
+def test_sketch_texts_with_window_below_one_is_a_neardup_error(
     isolated: Isolated, window: int
 ) -> None:
-    data = np.frombuffer(TEXT, dtype=np.uint8).copy()
-    offsets = np.array([0, 5, 17], np.int64)
-    outcome = isolated.call("sketch_batch", data, offsets, 2, np.uint64(1), window, number_words())
-    assert_neardup_error(outcome)
+    assert_neardup_error(isolated.call("sketch_texts", *_sketch_texts_args(window=window)))
+
+
+@pytest.mark.parametrize("num_perm", [0, -1, 2**32])
+def test_sketch_texts_with_num_perm_below_one_or_too_large_is_a_neardup_error(
+    isolated: Isolated, num_perm: int
+) -> None:
+    assert_neardup_error(isolated.call("sketch_texts", *_sketch_texts_args(num_perm=num_perm)))
+
+
+@pytest.mark.parametrize(
+    ("texts", "cuts"),
+    [
+        (["a b", 7], None),
+        ([None, "a b"], None),
+        (["a b", 2.5], None),
+        (["a b", bytearray(b"a b")], None),
+        (["a b", "c d"], [None, 7]),
+        (["a b", "c d"], [[], None]),
+    ],
+)
+def test_sketch_texts_of_an_element_that_is_no_text_is_a_neardup_error(
+    isolated: Isolated, texts: list, cuts: list | None
+) -> None:
+    assert_neardup_error(isolated.call("sketch_texts", *_sketch_texts_args(texts, cuts)))
+
+
+@pytest.mark.parametrize("cuts", [[], [None], [None, None, None], ["a", "b", "c"]])
+def test_sketch_texts_with_cuts_of_another_length_is_a_neardup_error(
+    isolated: Isolated, cuts: list
+) -> None:
+    assert_neardup_error(isolated.call("sketch_texts", *_sketch_texts_args(cuts=cuts)))
+
+
+def _broken_table(how: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A code point table (the whole one, or the ASCII one) broken in one way."""
+    ascii_starts, ascii_pool, nothing = _ASCII_TABLE
+    starts, pool, spaced = code_point_table()
+    if how == "decreasing inside ASCII":
+        broken = ascii_starts.copy()
+        broken[5] = 3
+        return broken, ascii_pool, nothing
+    if how == "decreasing past ASCII":
+        broken = starts.copy()
+        broken[0x4E01] = broken[0x4E00] - 2  # "一" (U+4E00) and the next overlap, inside the pool
+        return broken, pool, spaced
+    if how == "negative":
+        return ascii_starts - 1, ascii_pool, nothing
+    if how == "past the end of the pool":
+        return starts, pool[: pool.size - 10], spaced
+    if how == "far past the end of the pool":
+        broken = ascii_starts.copy()
+        broken[-1] = 2**40
+        return broken, ascii_pool, nothing
+    if how == "too short for ASCII":
+        return np.arange(10, dtype=np.int64), ascii_pool[:9], nothing
+    if how == "empty":
+        return np.empty(0, np.int64), np.empty(0, np.uint8), nothing
+    raise AssertionError(how)
+
+
+@pytest.mark.parametrize(
+    "how",
+    [
+        "decreasing inside ASCII",
+        "decreasing past ASCII",
+        "negative",
+        "past the end of the pool",
+        "far past the end of the pool",
+        "too short for ASCII",
+        "empty",
+    ],
+)
+@pytest.mark.parametrize("name", ["sketch_texts", "normalize_utf8"])
+def test_a_broken_code_point_table_is_a_neardup_error(
+    isolated: Isolated, name: str, how: str
+) -> None:
+    table = _broken_table(how)
+    if name == "sketch_texts":
+        args = _sketch_texts_args(["hello 北京 world", b"\xe4\xb8\x80 again"], table=table)
+    else:
+        data = np.frombuffer("hello 北京 world".encode(), dtype=np.uint8).copy()
+        args = (data, np.array([0, 6, data.size], np.int64), *table)
+    assert_neardup_error(isolated.call(name, *args))
 
 
 HASHES = np.array([3, 9, 27, 81, 243, 729], dtype=np.uint64)

@@ -12,6 +12,7 @@
 pub mod bloom;
 pub mod buckets;
 pub mod hash;
+pub mod lines;
 pub mod normal;
 pub mod parallel;
 pub mod sketch;

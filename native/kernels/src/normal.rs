@@ -13,21 +13,29 @@ pub struct Table<'a> {
     pub spaced: &'a [i64],
 }
 
-impl Table<'_> {
-    pub fn size(&self) -> usize {
-        self.starts.len() - 1
+/// A table ready to apply: with the one-byte ASCII entries (every ASCII entry is one byte) at
+/// hand for the loop's fast path.
+pub struct Folder<'a> {
+    table: &'a Table<'a>,
+    ascii: [u8; 128],
+}
+
+impl<'a> Folder<'a> {
+    pub fn new(table: &'a Table<'a>) -> Self {
+        let ascii = std::array::from_fn(|c| table.pool[table.starts[c] as usize]);
+        Folder { table, ascii }
     }
 
-    /// The first byte of each ASCII entry (each is one byte), for the loop's fast path.
-    fn ascii(&self) -> [u8; 128] {
-        std::array::from_fn(|c| self.pool[self.starts[c] as usize])
+    /// The normal form of `data`, appended to `out`: the table applied to each character, runs
+    /// of spaces collapsed to one, none at either end.
+    pub fn normal_form(&self, data: &[u8], out: &mut Vec<u8>) {
+        normal_form(data, self.table, &self.ascii, out)
     }
 }
 
-/// The normal form of `data`, appended to `out`: the table applied to each character, runs
-/// of spaces collapsed to one, none at either end.
 fn normal_form(data: &[u8], table: &Table, ascii: &[u8; 128], out: &mut Vec<u8>) {
-    let size = table.size() as i64;
+    out.reserve(data.len());
+    let size = (table.starts.len() - 1) as i64;
     let mut last = b' '; // as if after a space: none at the start
     let mut put = |out: &mut Vec<u8>, byte: u8| {
         if byte != b' ' || last != b' ' {
@@ -66,11 +74,13 @@ fn normal_form(data: &[u8], table: &Table, ascii: &[u8; 128], out: &mut Vec<u8>)
 /// The normal forms of documents `data[offsets[d]..offsets[d + 1]]`, laid end to end, and their
 /// offsets.
 pub fn normalize_batch(data: &[u8], offsets: &[i64], table: &Table) -> (Vec<u8>, Vec<i64>) {
-    let ascii = table.ascii();
+    let folder = Folder::new(table);
     let forms = parallel::map(offsets.len() - 1, |d| {
-        let doc = &data[offsets[d] as usize..offsets[d + 1] as usize];
-        let mut out = Vec::with_capacity(doc.len() + doc.len() / 8);
-        normal_form(doc, table, &ascii, &mut out);
+        let mut out = Vec::new();
+        folder.normal_form(
+            &data[offsets[d] as usize..offsets[d + 1] as usize],
+            &mut out,
+        );
         out
     });
     parallel::joined(&forms)

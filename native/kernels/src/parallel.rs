@@ -15,6 +15,21 @@ pub fn map<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync + Send) -> Vec<T> {
     }
 }
 
+/// `f(scratch, i)` for each i in 0..n, in order, with a `scratch` made by `init` for each
+/// thread (or run of items) and reused across its items.
+pub fn map_init<S, T: Send>(
+    n: usize,
+    init: impl Fn() -> S + Sync + Send,
+    f: impl Fn(&mut S, usize) -> T + Sync + Send,
+) -> Vec<T> {
+    if n < INLINE_BELOW {
+        let mut scratch = init();
+        (0..n).map(|i| f(&mut scratch, i)).collect()
+    } else {
+        (0..n).into_par_iter().map_init(init, f).collect()
+    }
+}
+
 /// `f(i, item)` for each item of `items`, which it may change.
 pub fn each_mut<T: Send>(items: &mut [T], f: impl Fn(usize, &mut T) + Sync + Send) {
     if items.len() < INLINE_BELOW {

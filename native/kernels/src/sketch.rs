@@ -2,6 +2,7 @@
 //! hashes, winnowed fingerprints, one-permutation MinHash signatures and LSH band keys.
 
 use crate::hash::{chain, fmix64, FNV_OFFSET, FNV_PRIME, M1, M2, MAX32};
+use crate::normal::Folder;
 use crate::parallel;
 use crate::text;
 
@@ -102,7 +103,20 @@ pub fn shingles_and_prints(
     (shingles, prints)
 }
 
-/// What `sketch_batch` makes of each document.
+/// How documents are sketched.
+pub struct Settings {
+    /// Words a shingle.
+    pub ngram: usize,
+    pub seed: u64,
+    /// Shingles a winnowing window.
+    pub window: usize,
+    /// Values a MinHash signature.
+    pub num_perm: usize,
+}
+
+/// The sketches of a batch: document d's sorted, distinct shingle hashes are
+/// `shingles[starts[d]..starts[d + 1]]`, its fingerprints `prints[print_starts[d]..]`, its
+/// signature `signatures[d * num_perm..(d + 1) * num_perm]`.
 pub struct Sketched {
     pub token_counts: Vec<i64>,
     pub exact_keys: Vec<u64>,
@@ -111,68 +125,89 @@ pub struct Sketched {
     pub starts: Vec<i64>,
     pub prints: Vec<u64>,
     pub print_starts: Vec<i64>,
+    pub signatures: Vec<u32>,
 }
 
-/// Tokenize each normalized document once and derive everything later stages need of it.
-pub fn sketch_batch(
-    data: &[u8],
-    offsets: &[i64],
-    ngram: usize,
-    seed: u64,
-    window: usize,
+/// One thread's buffers, reused from document to document.
+#[derive(Default)]
+struct Scratch {
+    normal: Vec<u8>,
+    tokens: Vec<u64>,
+    digits: Vec<bool>,
+}
+
+impl Scratch {
+    /// Normalize `text` and tokenize its normal form into `tokens` and `digits`.
+    fn tokenize(&mut self, folder: &Folder, text: &[u8]) {
+        self.normal.clear();
+        self.tokens.clear();
+        self.digits.clear();
+        folder.normal_form(text, &mut self.normal);
+        text::tokens(&self.normal, &mut self.tokens, &mut self.digits);
+    }
+}
+
+/// Normalize, tokenize, shingle, winnow and MinHash each raw UTF-8 text in one pass over its
+/// bytes, on every core. Where `cuts[d]` holds the text with its page furniture left out, the
+/// shingles, fingerprints and signature are that text's, and the exact and masked keys still
+/// the whole text's: texts that differ only in a furniture line are not `exact`.
+pub fn sketch_texts(
+    texts: &[&[u8]],
+    cuts: &[Option<&[u8]>],
+    folder: &Folder,
     numbers: &NumberWords,
+    settings: &Settings,
 ) -> Sketched {
-    let docs = parallel::map(offsets.len() - 1, |d| {
-        let (mut tokens, mut digits) = (Vec::new(), Vec::new());
-        text::tokens(
-            &data[offsets[d] as usize..offsets[d + 1] as usize],
-            &mut tokens,
-            &mut digits,
+    let docs = parallel::map_init(texts.len(), Scratch::default, |scratch, d| {
+        scratch.tokenize(folder, texts[d]);
+        let keys = sequence_keys(&scratch.tokens, &scratch.digits, numbers);
+        if let Some(cut) = cuts[d] {
+            scratch.tokenize(folder, cut);
+        }
+        let (shingles, prints) = shingles_and_prints(
+            &scratch.tokens,
+            settings.ngram,
+            settings.seed,
+            settings.window,
         );
-        let keys = sequence_keys(&tokens, &digits, numbers);
-        let (shingles, prints) = shingles_and_prints(&tokens, ngram, seed, window);
-        (tokens.len() as i64, keys, shingles, prints)
+        let mut signature = vec![0u32; settings.num_perm];
+        minhash_row(&shingles, settings.seed, &mut signature);
+        (
+            scratch.tokens.len() as i64,
+            keys,
+            shingles,
+            prints,
+            signature,
+        )
     });
-    let mut shingle_parts = Vec::with_capacity(docs.len());
-    let mut print_parts = Vec::with_capacity(docs.len());
-    let mut out = Sketched {
-        token_counts: Vec::with_capacity(docs.len()),
-        exact_keys: Vec::with_capacity(docs.len()),
-        masked_keys: Vec::with_capacity(docs.len()),
-        shingles: Vec::new(),
-        starts: Vec::new(),
-        prints: Vec::new(),
-        print_starts: Vec::new(),
-    };
-    for (count, (exact, masked), shingles, prints) in docs {
-        out.token_counts.push(count);
-        out.exact_keys.push(exact);
-        out.masked_keys.push(masked);
+    let n = docs.len();
+    let (mut token_counts, mut exact_keys, mut masked_keys) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    let (mut shingle_parts, mut print_parts) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    let mut signatures = Vec::with_capacity(n * settings.num_perm);
+    for (count, (exact, masked), shingles, prints, signature) in docs {
+        token_counts.push(count);
+        exact_keys.push(exact);
+        masked_keys.push(masked);
         shingle_parts.push(shingles);
         print_parts.push(prints);
+        signatures.extend_from_slice(&signature);
     }
-    (out.shingles, out.starts) = parallel::joined(&shingle_parts);
-    (out.prints, out.print_starts) = parallel::joined(&print_parts);
-    out
-}
-
-/// Exact and masked keys of the listed documents of a normalized batch.
-pub fn sequence_keys_of(
-    data: &[u8],
-    offsets: &[i64],
-    docs: &[i64],
-    numbers: &NumberWords,
-) -> Vec<(u64, u64)> {
-    parallel::map(docs.len(), |k| {
-        let d = docs[k] as usize;
-        let (mut tokens, mut digits) = (Vec::new(), Vec::new());
-        text::tokens(
-            &data[offsets[d] as usize..offsets[d + 1] as usize],
-            &mut tokens,
-            &mut digits,
-        );
-        sequence_keys(&tokens, &digits, numbers)
-    })
+    let (shingles, starts) = parallel::joined(&shingle_parts);
+    let (prints, print_starts) = parallel::joined(&print_parts);
+    Sketched {
+        token_counts,
+        exact_keys,
+        masked_keys,
+        shingles,
+        starts,
+        prints,
+        print_starts,
+        signatures,
+    }
 }
 
 /// Bin of a 64-bit hash among k, from its top 32 bits (multiply-shift, no division).

@@ -10,13 +10,13 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use neardup_kernels::buckets::{self, Packing, SharedOut};
-use neardup_kernels::normal::{self, Table};
+use neardup_kernels::normal::{self, Folder, Table};
 use neardup_kernels::sketch::{self, NumberWords};
-use neardup_kernels::{bloom, text};
+use neardup_kernels::{bloom, lines, text};
 use numpy::ndarray::{Dimension, Ix1, Ix2};
 use numpy::{Element, PyArray, PyArray1, PyArray2, PyArrayMethods, PyUntypedArrayMethods};
 use pyo3::prelude::*;
-use pyo3::types::IntoPyDict;
+use pyo3::types::{IntoPyDict, PyBytes, PyString};
 use pyo3::Borrowed;
 
 type Array1<'py, T> = Bound<'py, PyArray1<T>>;
@@ -165,6 +165,38 @@ fn check_bits(py: Python<'_>, bits: i64) -> PyResult<Packing> {
     Ok(Packing { bits: bits as u32 })
 }
 
+/// A table of `normalize.code_point_table`, checked.
+fn checked_table<'a>(
+    py: Python<'_>,
+    starts: &'a [i64],
+    pool: &'a [u8],
+    spaced: &'a [i64],
+) -> PyResult<Table<'a>> {
+    check_offsets(py, "starts", starts, pool.len())?;
+    if starts.len() < 129 || (0..128).any(|c| starts[c + 1] - starts[c] != 1) {
+        return Err(input_error(
+            py,
+            "the table must map each ASCII character to one byte".into(),
+        ));
+    }
+    Ok(Table {
+        starts,
+        pool,
+        spaced,
+    })
+}
+
+fn check_num_perm(py: Python<'_>, num_perm: i64) -> PyResult<usize> {
+    let num_perm = check_at_least(py, "num_perm", num_perm, 1)?;
+    if num_perm > u32::MAX as usize {
+        return Err(input_error(
+            py,
+            format!("num_perm must be below 2**32, got {num_perm}"),
+        ));
+    }
+    Ok(num_perm)
+}
+
 /// The normal forms of a batch (see `normalize.normalize_batch`), and their offsets: each code
 /// point through the table (`normalize.code_point_table`), runs of spaces collapsed, none at
 /// either end.
@@ -219,28 +251,29 @@ fn first_token_hashes<'py>(
     Ok(PyArray1::from_vec(py, firsts))
 }
 
-/// (exact keys, masked keys) of the documents `docs` of a normalized batch, as `sketch_batch`
-/// gives them: for documents whose shingles were made of less than their whole text.
-#[pyfunction]
-fn sequence_keys<'py>(
-    py: Python<'py>,
-    data: In1<'py, u8>,
-    offsets: In1<'py, i64>,
-    docs: In1<'py, i64>,
-    number_words: In1<'py, u64>,
-) -> Pair<'py, u64, u64> {
-    let (data, offsets, docs) = (data.values(), offsets.values(), docs.values());
-    check_offsets(py, "offsets", offsets, data.len())?;
-    check_indices(py, "docs", docs, offsets.len() - 1)?;
-    let numbers = NumberWords::new(number_words.values());
-    let keys = native(py, "tokenization", || {
-        sketch::sequence_keys_of(data, offsets, docs, &numbers)
-    })?;
-    let (exact, masked): (Vec<u64>, Vec<u64>) = keys.into_iter().unzip();
-    Ok((
-        PyArray1::from_vec(py, exact),
-        PyArray1::from_vec(py, masked),
-    ))
+/// A text's UTF-8 bytes: a str's own (its lone surrogates written as Python's `errors` handler
+/// of `str.encode` writes them, in a bytes object made for them), or a bytes object's.
+fn utf8_of<'py>(text: Bound<'py, PyAny>, errors: &str) -> PyResult<Bound<'py, PyAny>> {
+    match text.cast::<PyString>() {
+        Ok(string) if string.to_str().is_err() => string.call_method1("encode", ("utf-8", errors)),
+        Ok(_) => Ok(text),
+        Err(_) if text.cast::<PyBytes>().is_ok() => Ok(text),
+        Err(_) => Err(input_error(
+            text.py(),
+            format!("a text must be a str, not {}", text.get_type().name()?),
+        )),
+    }
+}
+
+/// The bytes of what `utf8_of` gave.
+fn bytes_of<'a>(owner: &'a Bound<'_, PyAny>) -> &'a [u8] {
+    match owner.cast::<PyString>() {
+        Ok(string) => string.to_str().expect("checked by utf8_of").as_bytes(),
+        Err(_) => owner
+            .cast::<PyBytes>()
+            .expect("checked by utf8_of")
+            .as_bytes(),
+    }
 }
 
 type SketchArrays<'py> = (
@@ -251,30 +284,63 @@ type SketchArrays<'py> = (
     Bound<'py, PyArray1<i64>>,
     Bound<'py, PyArray1<u64>>,
     Bound<'py, PyArray1<i64>>,
+    Bound<'py, PyArray2<u32>>,
 );
 
-/// Tokenize each normalized document once and derive everything later stages need of it:
-/// (token_counts, exact_keys, masked_keys, shingles, starts, prints, print_starts). Document
-/// d's sorted, distinct word n-gram hashes are shingles[starts[d]:starts[d + 1]], its winnowed
-/// fingerprints prints[print_starts[d]:print_starts[d + 1]].
+/// Normalize (with the table of `normalize.code_point_table`), tokenize, shingle, winnow and
+/// MinHash each text (str, or UTF-8 bytes) in one pass on every core: (token_counts,
+/// exact_keys, masked_keys, shingles, starts, prints, print_starts, signatures). Where
+/// `cuts[d]` is not None, it is text d with its page furniture left out, and everything but
+/// the exact and masked keys is of it.
 #[pyfunction]
-fn sketch_batch<'py>(
+#[allow(clippy::too_many_arguments)]
+fn sketch_texts<'py>(
     py: Python<'py>,
-    data: In1<'py, u8>,
-    offsets: In1<'py, i64>,
+    texts: Vec<Bound<'py, PyAny>>,
+    cuts: Option<Vec<Option<Bound<'py, PyAny>>>>,
+    starts: In1<'py, i64>,
+    pool: In1<'py, u8>,
+    spaced: In1<'py, i64>,
     ngram: i64,
     seed: u64,
     window: i64,
+    num_perm: i64,
     number_words: In1<'py, u64>,
 ) -> PyResult<SketchArrays<'py>> {
-    let (data, offsets) = (data.values(), offsets.values());
-    check_offsets(py, "offsets", offsets, data.len())?;
-    let ngram = check_at_least(py, "ngram", ngram, 1)?;
-    let window = check_at_least(py, "window", window, 1)?;
+    let table = checked_table(py, starts.values(), pool.values(), spaced.values())?;
+    let settings = sketch::Settings {
+        ngram: check_at_least(py, "ngram", ngram, 1)?,
+        seed,
+        window: check_at_least(py, "window", window, 1)?,
+        num_perm: check_num_perm(py, num_perm)?,
+    };
+    let owners = texts
+        .into_iter()
+        .map(|t| utf8_of(t, "surrogatepass"))
+        .collect::<PyResult<Vec<_>>>()?;
+    let cut_owners = match cuts {
+        None => vec![None; owners.len()],
+        Some(cuts) if cuts.len() == owners.len() => cuts
+            .into_iter()
+            .map(|cut| cut.map(|c| utf8_of(c, "surrogatepass")).transpose())
+            .collect::<PyResult<Vec<_>>>()?,
+        Some(_) => {
+            return Err(input_error(
+                py,
+                "cuts must have a place for each text".into(),
+            ))
+        }
+    };
+    let texts: Vec<&[u8]> = owners.iter().map(bytes_of).collect();
+    let cuts: Vec<Option<&[u8]>> = cut_owners
+        .iter()
+        .map(|c| c.as_ref().map(bytes_of))
+        .collect();
     let numbers = NumberWords::new(number_words.values());
     let s = native(py, "sketching", || {
-        sketch::sketch_batch(data, offsets, ngram, seed, window, &numbers)
+        sketch::sketch_texts(&texts, &cuts, &Folder::new(&table), &numbers, &settings)
     })?;
+    let n_docs = texts.len();
     Ok((
         PyArray1::from_vec(py, s.token_counts),
         PyArray1::from_vec(py, s.exact_keys),
@@ -283,6 +349,7 @@ fn sketch_batch<'py>(
         PyArray1::from_vec(py, s.starts),
         PyArray1::from_vec(py, s.prints),
         PyArray1::from_vec(py, s.print_starts),
+        PyArray1::from_vec(py, s.signatures).reshape([n_docs, settings.num_perm])?,
     ))
 }
 
@@ -540,6 +607,49 @@ fn intersection_sizes<'py>(
     Ok(PyArray1::from_vec(py, sizes))
 }
 
+/// (text key, line key) rows (uint64, n × 2) for the short lines (1 to `max_words` words) of
+/// each distinct text: `furniture.line_pairs`. The casefold table (`code_points`, `starts`,
+/// `pool`) says what `str.casefold` changes.
+#[pyfunction]
+fn line_pairs<'py>(
+    py: Python<'py>,
+    texts: Vec<Bound<'py, PyAny>>,
+    max_words: i64,
+    code_points: In1<'py, u32>,
+    starts: In1<'py, i64>,
+    pool: In1<'py, u8>,
+) -> PyResult<Bound<'py, PyArray2<u64>>> {
+    let (code_points, starts, pool) = (code_points.values(), starts.values(), pool.values());
+    check_offsets(py, "starts", starts, pool.len())?;
+    if starts.len() != code_points.len() + 1 || code_points.windows(2).any(|w| w[0] >= w[1]) {
+        return Err(input_error(
+            py,
+            "the casefold table's code points must ascend, one entry each".into(),
+        ));
+    }
+    let max_words = check_at_least(py, "max_words", max_words, 0)?;
+    // Lone surrogates as '?', as the keys' definition encodes them (`encode("utf-8", "replace")`).
+    let owners = texts
+        .into_iter()
+        .map(|t| utf8_of(t, "replace"))
+        .collect::<PyResult<Vec<_>>>()?;
+    let utf8 = owners
+        .iter()
+        .map(|owner| std::str::from_utf8(bytes_of(owner)))
+        .collect::<Result<Vec<&str>, _>>()
+        .map_err(|e| input_error(py, format!("a text is not UTF-8: {e}")))?;
+    let fold = lines::Casefold {
+        code_points,
+        starts,
+        pool,
+    };
+    let pairs = native(py, "line keys", || {
+        lines::line_pairs(&utf8, max_words, &fold)
+    })?;
+    let rows = pairs.len();
+    PyArray1::from_vec(py, pairs.into_flattened()).reshape([rows, 2])
+}
+
 /// Set the bit `m >> shift` of a Bloom filter's `bits` for every mixed hash `m`.
 #[pyfunction]
 fn bloom_set_bits(
@@ -566,8 +676,7 @@ fn kernel(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("EMPTY_KEY", sketch::EMPTY_KEY)?;
     m.add_function(wrap_pyfunction!(normalize_utf8, m)?)?;
     m.add_function(wrap_pyfunction!(first_token_hashes, m)?)?;
-    m.add_function(wrap_pyfunction!(sequence_keys, m)?)?;
-    m.add_function(wrap_pyfunction!(sketch_batch, m)?)?;
+    m.add_function(wrap_pyfunction!(sketch_texts, m)?)?;
     m.add_function(wrap_pyfunction!(minhash, m)?)?;
     m.add_function(wrap_pyfunction!(band_keys, m)?)?;
     m.add_function(wrap_pyfunction!(count_buckets, m)?)?;
@@ -578,6 +687,7 @@ fn kernel(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(shared_partners, m)?)?;
     m.add_function(wrap_pyfunction!(gather_segments, m)?)?;
     m.add_function(wrap_pyfunction!(intersection_sizes, m)?)?;
+    m.add_function(wrap_pyfunction!(line_pairs, m)?)?;
     m.add_function(wrap_pyfunction!(bloom_set_bits, m)?)?;
     Ok(())
 }

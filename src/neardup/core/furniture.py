@@ -23,6 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 import xxhash
 
+from neardup.core import kernel
+from neardup.core.normal_bytes import casefold_table
 from neardup.options import Options
 
 #: A headline that introduces a link to another story, up to the end of the line or the glue.
@@ -174,19 +176,11 @@ def recurring_lines(texts: Iterable[str], *, min_docs: int, max_words: int = 60)
 
 def line_pairs(texts: Iterable[str], max_words: int = 60) -> np.ndarray:
     """(text key, line key) rows, uint64, for every line short enough to be furniture of each
-    distinct text (identical texts are listed once)."""
-    seen: set[int] = set()
-    text_keys: list[int] = []
-    line_keys: list[int] = []
-    for text in texts:
-        key = xxhash.xxh3_64_intdigest(text.encode("utf-8", "replace"))
-        if key in seen:
-            continue
-        seen.add(key)
-        lines = {line_key(line) for line in text.splitlines() if _short_line(line, max_words)}
-        text_keys += [key] * len(lines)
-        line_keys += lines
-    return np.array([text_keys, line_keys], dtype=np.uint64).T.reshape(-1, 2)
+    distinct text (identical texts are listed once): the keys of `line_key` (and of the whole
+    text), computed by the native core on every core (`reference.line_pairs` defines them)."""
+    texts = list(texts)
+    fold = casefold_table(ascii_only=all(t.isascii() for t in texts))
+    return kernel.line_pairs(texts, max_words, *fold)
 
 
 def texts_per_line(pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -205,11 +199,6 @@ def frequent_lines(lines: np.ndarray, counts: np.ndarray, *, min_docs: int) -> s
     found = {int(k) for k in lines[counts >= min_docs]}
     found.discard(line_key(""))
     return found
-
-
-def _short_line(line: str, max_words: int) -> bool:
-    # Splitting at most max_words times stops early on the long lines of running text.
-    return 0 < len(line.split(maxsplit=max_words)) <= max_words
 
 
 def strip_furniture(text: str, recurring: set[int] | frozenset[int] = frozenset()) -> str:

@@ -22,6 +22,27 @@ TABLE_SIZE = 0x30000
 
 
 @cache
+def casefolded() -> list[str]:
+    """`chr(cp).casefold()` for every code point below TABLE_SIZE (every cased one is)."""
+    return [chr(cp).casefold() for cp in range(TABLE_SIZE)]
+
+
+@cache
+def casefold_table(ascii_only: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(code_points, starts, pool): what `str.casefold` changes, for the native core's line
+    keys: code point code_points[i] (ascending) becomes the UTF-8 bytes
+    pool[starts[i]:starts[i + 1]]. With `ascii_only`, only the ASCII part (for ASCII texts,
+    without building the whole)."""
+    folded = casefolded() if not ascii_only else [chr(cp).casefold() for cp in range(128)]
+    changed = [cp for cp, f in enumerate(folded) if f != chr(cp)]
+    encoded = [folded[cp].encode("utf-8", "surrogatepass") for cp in changed]
+    starts = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum([len(e) for e in encoded], out=starts[1:])
+    pool = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+    return np.array(changed, dtype=np.uint32), starts, pool
+
+
+@cache
 def code_point_table() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(starts, pool, spaced): code point c below TABLE_SIZE becomes the UTF-8 bytes
     pool[starts[c]:starts[c + 1]]; above it, the code points in `spaced` (the tag characters)
@@ -37,7 +58,7 @@ def code_point_table() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     places = np.zeros(TABLE_SIZE + 1, dtype=np.int64)
     np.cumsum(widths, out=places[1:])
     unchanged = "".join(map(chr, range(TABLE_SIZE))).encode("utf-8", "surrogatepass")
-    folded = [chr(cp).casefold() for cp in range(TABLE_SIZE)]
+    folded = casefolded()
     changed = sorted(
         {cp for cp in range(TABLE_SIZE) if len(folded[cp]) > 1 or ord(folded[cp]) != cp}
         | {cp for cp in fold if cp < TABLE_SIZE}
@@ -66,20 +87,26 @@ def normalize_batch(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     >>> [bytes(data[offsets[d]:offsets[d + 1]]).decode() for d in range(2)]
     ['"hello" - world...', 'strasse']
     """
-    prepared = [_before_table(t) for t in texts]
+    prepared = [before_table(t) for t in texts]
     encoded = [t.encode("utf-8", "surrogatepass") for t in prepared]
     offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
     np.cumsum([len(e) for e in encoded], out=offsets[1:])
     data = np.frombuffer(b"".join(encoded), dtype=np.uint8)
-    table = _ASCII_TABLE if all(t.isascii() for t in prepared) else code_point_table()
-    return kernel.normalize_utf8(data, offsets, *table)
+    return kernel.normalize_utf8(data, offsets, *table_for(prepared))
 
 
-def _before_table(text: str) -> str:
-    """The steps of :func:`normalize` that need context: entities, then NFKC."""
+def before_table(text: str) -> str:
+    """The steps of `normalize.normalize` that need context: entities, then NFKC (the same
+    object where neither changes anything)."""
     if "&" in text:
         text = html.unescape(text)
     return text if text.isascii() else unicodedata.normalize("NFKC", text)
+
+
+def table_for(prepared: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The table for texts that `before_table` prepared: for ASCII alone, no need to build the
+    whole one."""
+    return _ASCII_TABLE if all(t.isascii() for t in prepared) else code_point_table()
 
 
 def _ascii_table() -> tuple[np.ndarray, np.ndarray, np.ndarray]:

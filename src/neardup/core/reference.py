@@ -1,4 +1,4 @@
-"""Plain-Python definitions of what `kernel.py` computes, slow and obviously right.
+"""Plain-Python definitions of what the native core (`kernel`) computes, slow and obviously right.
 
 Tests check the compiled kernel against these on random and real text; the exact all-pairs
 scores used as ground truth are computed from `shingle_set`, which involves no hashing at all.
@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+import xxhash
+
+from neardup.core.furniture import line_key
 from neardup.core.tokens import words
 
 _MASK = (1 << 64) - 1
@@ -140,3 +143,23 @@ def masked_tokens(
             out.append("#")
         in_number = number
     return out
+
+
+def line_pairs(texts: list[str], max_words: int = 60) -> list[tuple[int, int]]:
+    """`furniture.line_pairs`: (text key, line key) for each line of 1 to `max_words` words of
+    each distinct text (the first of identical ones), once per distinct line key."""
+    seen: set[int] = set()
+    pairs = []
+    for text in texts:
+        key = xxhash.xxh3_64_intdigest(text.encode("utf-8", "replace"))
+        if key in seen:
+            continue
+        seen.add(key)
+        lines = {line_key(line) for line in text.splitlines() if short_line(line, max_words)}
+        pairs += [(key, line) for line in sorted(lines)]
+    return pairs
+
+
+def short_line(line: str, max_words: int) -> bool:
+    """Whether a line has 1 to `max_words` words (a furniture line is short)."""
+    return 0 < len(line.split()) <= max_words

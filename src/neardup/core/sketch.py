@@ -12,7 +12,7 @@ import numpy as np
 
 from neardup.core import kernel
 from neardup.core.furniture import KEEP, Furniture
-from neardup.core.normal_bytes import normalize_batch
+from neardup.core.normal_bytes import before_table, table_for
 
 if TYPE_CHECKING:
     from neardup.options import Options
@@ -123,24 +123,24 @@ def sketch_texts(
     are always those of the whole text: texts that differ only in a furniture line are not
     `exact`, and differ only in numbers if that line does.
     """
-    normal, normal_offsets = normalize_batch(texts)
-    data, offsets, stripped = normal, normal_offsets, _NO_DOCS
+    prepared = [before_table(t) for t in texts]
+    cuts = None
     if furniture.ignored:
-        data, offsets, stripped = _without_furniture(texts, furniture, normal, normal_offsets)
-    token_counts, exact_keys, masked_keys, shingles, starts, prints, print_starts = (
-        kernel.sketch_batch(data, offsets, ngram, np.uint64(seed), window, number_words())
-    )
-    if stripped.size:
-        exact_keys[stripped], masked_keys[stripped] = kernel.sequence_keys(
-            normal, normal_offsets, stripped, number_words()
+        cut = [furniture.strip(t) for t in texts]
+        cuts = [None if c is t else before_table(c) for c, t in zip(cut, texts, strict=True)]
+    table = table_for(prepared + [c for c in cuts or () if c is not None])
+    token_counts, exact_keys, masked_keys, shingles, starts, prints, print_starts, signatures = (
+        kernel.sketch_texts(
+            prepared, cuts, *table, ngram, np.uint64(seed), window, num_perm, number_words()
         )
+    )
     return Sketches(
         exact_keys=exact_keys,
         masked_keys=masked_keys,
         token_counts=token_counts,
         shingles=shingles,
         starts=starts,
-        signatures=kernel.minhash(shingles, starts, num_perm, np.uint64(seed)),
+        signatures=signatures,
         prints=prints,
         print_starts=print_starts,
     )
@@ -175,36 +175,6 @@ def for_scoring(
         prints=np.empty(0, np.uint64),
         print_starts=np.zeros(n + 1, np.int64),
     )
-
-
-#: No documents, as an index array.
-_NO_DOCS = np.empty(0, np.int64)
-
-
-def _without_furniture(
-    texts: list[str], furniture: Furniture, normal: np.ndarray, offsets: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The normal forms with page furniture left out, and the documents that held some (only
-    those are redone)."""
-    stripped = [furniture.strip(t) for t in texts]
-    changed = [d for d, (s, t) in enumerate(zip(stripped, texts, strict=True)) if s is not t]
-    if not changed:
-        return normal, offsets, _NO_DOCS
-    redone, redone_offsets = normalize_batch([stripped[d] for d in changed])
-    lengths = np.diff(offsets)
-    lengths[changed] = np.diff(redone_offsets)
-    pieces = []
-    done = 0
-    for k, d in enumerate(changed):
-        pieces += [
-            normal[offsets[done] : offsets[d]],
-            redone[redone_offsets[k] : redone_offsets[k + 1]],
-        ]
-        done = d + 1
-    pieces.append(normal[offsets[done] :])
-    spliced = np.zeros(lengths.size + 1, dtype=np.int64)
-    np.cumsum(lengths, out=spliced[1:])
-    return np.concatenate(pieces), spliced, np.array(changed, np.int64)
 
 
 class SketchSpool:
