@@ -1,5 +1,8 @@
 """The compiled kernel against the plain-Python reference, on random and real text."""
 
+import re
+from pathlib import Path
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -125,3 +128,12 @@ def test_fingerprints_equal_reference(batch: list[str], ngram: int, window: int)
     for d, text in enumerate(batch):
         got = sketches.prints[sketches.print_starts[d] : sketches.print_starts[d + 1]].tolist()
         assert got == reference.fingerprints(text, ngram, 3, window)
+
+
+def test_the_stub_declares_what_the_native_core_defines() -> None:
+    """`kernel.pyi` (what type checkers and readers see) names every function and constant of
+    the extension, and nothing else."""
+    stub = (Path(kernel.__file__).parent / "kernel.pyi").read_text()
+    declared = set(re.findall(r"^(?:def )?([A-Za-z_]\w*)[(:]", stub, re.MULTILINE))
+    defined = {name for name in dir(kernel) if not name.startswith("_")}
+    assert declared == defined

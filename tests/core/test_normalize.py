@@ -1,9 +1,14 @@
+import unicodedata
+from pathlib import Path
+
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import neardup
 from neardup.core import kernel, reference
 from neardup.core.furniture import KEEP, PATTERNS
+from neardup.core.normal_bytes import built_tables, serialized
 from neardup.core.normalize import normalize
 from neardup.core.sketch import NUMBER_WORDS, sketch_texts
 from neardup.core.tokens import tokens
@@ -124,3 +129,18 @@ def test_the_kernels_normal_form_of_every_code_point() -> None:
     for start in range(0, len(chars), 100_000):
         batch = chars[start : start + 100_000]
         assert _batch_forms(batch) == [normalize(c) for c in batch], f"from U+{start:04X}"
+
+
+@pytest.mark.skipif(
+    unicodedata.unidata_version != kernel.UNICODE_VERSION,
+    reason="the native core ships another Unicode version's tables; this Python builds its own",
+)
+def test_the_shipped_tables_are_those_this_python_builds() -> None:
+    """The tables the native core ships (`native/kernels/src/unicode-*.bin`, written by
+    `python -m neardup.core.normal_bytes`) are what `unicodedata` says, array for array."""
+    shipped, built = kernel.shipped_tables(), built_tables()
+    assert serialized(shipped) == serialized(built)
+    repository = Path(__file__).resolve().parents[2]
+    shipped_file = repository / f"native/kernels/src/unicode-{kernel.UNICODE_VERSION}.bin"
+    if shipped_file.exists():  # absent where neardup was installed from a wheel
+        assert shipped_file.read_bytes() == serialized(built)

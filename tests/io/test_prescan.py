@@ -42,28 +42,15 @@ def test_the_parallel_pre_pass_finds_what_the_serial_one_does(tmp_path: Path, wo
     assert found == expected
 
 
-def test_the_parent_works_while_the_workers_read(tmp_path: Path) -> None:
+def test_the_workers_find_what_one_process_finds(tmp_path: Path) -> None:
     texts = _corpus(random.Random(5))
     path = tmp_path / "news.jsonl"
     path.write_text("".join(json.dumps({"id": n, "text": t}) + "\n" for n, t in enumerate(texts)))
-    reader, calls = RecordReader("id", "text"), []
-    found = parallel_recurring_lines(
-        [path], reader, min_docs=20, workers=2, min_bytes=0, meanwhile=lambda: calls.append(1)
-    )
+    reader = RecordReader("id", "text")
+    found = parallel_recurring_lines([path], reader, min_docs=20, workers=2, min_bytes=0)
     assert found == recurring_lines(texts, min_docs=20)
-    assert calls == [1]
-    # Where the pre-pass does not run, neither does the work meant to overlap it.
-    assert parallel_recurring_lines([path], reader, min_docs=20, meanwhile=calls.append) is None
-    assert calls == [1]
-
-
-def test_the_code_point_table_is_built_while_the_pre_pass_runs() -> None:
-    from neardup.core.normal_bytes import code_point_table
-    from neardup.engine.local import build_code_point_table
-
-    code_point_table.cache_clear()
-    build_code_point_table()
-    assert code_point_table.cache_info().currsize == 1
+    # Below the size where workers pay for themselves, the pre-pass steps aside.
+    assert parallel_recurring_lines([path], reader, min_docs=20) is None
 
 
 def test_the_parallel_pre_pass_steps_aside_where_it_does_not_apply(tmp_path: Path) -> None:

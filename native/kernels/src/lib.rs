@@ -17,3 +17,4 @@ pub mod normal;
 pub mod parallel;
 pub mod sketch;
 pub mod text;
+pub mod unicode;

@@ -12,7 +12,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use neardup_kernels::buckets::{self, Packing, SharedOut};
 use neardup_kernels::normal::{self, Folder, Table};
 use neardup_kernels::sketch::{self, NumberWords};
-use neardup_kernels::{bloom, lines, text};
+use neardup_kernels::{bloom, lines, text, unicode};
 use numpy::ndarray::{Dimension, Ix1, Ix2};
 use numpy::{Element, PyArray, PyArray1, PyArray2, PyArrayMethods, PyUntypedArrayMethods};
 use pyo3::prelude::*;
@@ -260,7 +260,10 @@ fn utf8_of<'py>(text: Bound<'py, PyAny>, errors: &str) -> PyResult<Bound<'py, Py
         Err(_) if text.cast::<PyBytes>().is_ok() => Ok(text),
         Err(_) => Err(input_error(
             text.py(),
-            format!("a text must be a str, not {}", text.get_type().name()?),
+            format!(
+                "a text must be a str (or UTF-8 bytes), not {}",
+                text.get_type().name()?
+            ),
         )),
     }
 }
@@ -650,6 +653,60 @@ fn line_pairs<'py>(
     PyArray1::from_vec(py, pairs.into_flattened()).reshape([rows, 2])
 }
 
+type Arrays3<'py> = (
+    Bound<'py, PyArray1<u32>>,
+    Bound<'py, PyArray1<i64>>,
+    Bound<'py, PyArray1<u8>>,
+);
+
+fn changes_arrays<'py>(py: Python<'py>, changes: &unicode::Changes) -> Arrays3<'py> {
+    (
+        PyArray1::from_slice(py, &changes.code_points),
+        PyArray1::from_slice(py, &changes.starts),
+        PyArray1::from_slice(py, &changes.pool),
+    )
+}
+
+/// The tables this core ships (see `normal_bytes.built_tables`), for `UNICODE_VERSION`:
+/// ((fold code points, starts, pool), spaced, (casefold code points, starts, pool)).
+#[pyfunction]
+fn shipped_tables(py: Python<'_>) -> (Arrays3<'_>, Bound<'_, PyArray1<i64>>, Arrays3<'_>) {
+    let tables = unicode::shipped();
+    (
+        changes_arrays(py, &tables.fold),
+        PyArray1::from_slice(py, &tables.spaced),
+        changes_arrays(py, &tables.casefold),
+    )
+}
+
+/// (starts, pool): the dense table of `size` code points, each its own UTF-8 but where the
+/// changes (code points ascending, starts, pool) say otherwise.
+#[pyfunction]
+fn dense_table<'py>(
+    py: Python<'py>,
+    code_points: In1<'py, u32>,
+    starts: In1<'py, i64>,
+    pool: In1<'py, u8>,
+    size: i64,
+) -> Pair<'py, i64, u8> {
+    let (code_points, starts, pool) = (code_points.values(), starts.values(), pool.values());
+    check_offsets(py, "starts", starts, pool.len())?;
+    if starts.len() != code_points.len() + 1 || code_points.windows(2).any(|w| w[0] >= w[1]) {
+        return Err(input_error(
+            py,
+            "the code points must ascend, one entry each".into(),
+        ));
+    }
+    let size = check_at_least(py, "size", size, 0)?;
+    let changes = unicode::Changes {
+        code_points: code_points.to_vec(),
+        starts: starts.to_vec(),
+        pool: pool.to_vec(),
+    };
+    let (starts, pool) = native(py, "table", || unicode::dense(&changes, size))?;
+    Ok((PyArray1::from_vec(py, starts), PyArray1::from_vec(py, pool)))
+}
+
 /// Set the bit `m >> shift` of a Bloom filter's `bits` for every mixed hash `m`.
 #[pyfunction]
 fn bloom_set_bits(
@@ -674,6 +731,9 @@ fn kernel(m: &Bound<'_, PyModule>) -> PyResult<()> {
     // A panic is reported as the exception `native` raises, not printed as well.
     std::panic::set_hook(Box::new(|_| {}));
     m.add("EMPTY_KEY", sketch::EMPTY_KEY)?;
+    m.add("UNICODE_VERSION", unicode::UNICODE_VERSION)?;
+    m.add_function(wrap_pyfunction!(shipped_tables, m)?)?;
+    m.add_function(wrap_pyfunction!(dense_table, m)?)?;
     m.add_function(wrap_pyfunction!(normalize_utf8, m)?)?;
     m.add_function(wrap_pyfunction!(first_token_hashes, m)?)?;
     m.add_function(wrap_pyfunction!(sketch_texts, m)?)?;

@@ -7,6 +7,9 @@ Bad input raises `neardup.errors.InputError`; a failure inside raises `NeardupEr
 
 import numpy as np
 
+#: The Unicode version of the tables the core ships (`shipped_tables`).
+UNICODE_VERSION: str
+
 #: The exact key of a text with no token (empty, or punctuation only): such a text is never
 #: matched, not even to its own copies.
 EMPTY_KEY: int
@@ -20,22 +23,24 @@ def normalize_utf8(
 def first_token_hashes(data: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     """The hash of the first token of each document (uint64; 0 where it has none)."""
 
-def sequence_keys(
-    data: np.ndarray, offsets: np.ndarray, docs: np.ndarray, number_words: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """(exact keys, masked keys) of the documents `docs` of a normalized batch."""
-
-def sketch_batch(
-    data: np.ndarray,
-    offsets: np.ndarray,
+def sketch_texts(
+    texts: list[str | bytes],
+    cuts: list[str | bytes | None] | None,
+    starts: np.ndarray,
+    pool: np.ndarray,
+    spaced: np.ndarray,
     ngram: int,
     seed: int,
     window: int,
+    num_perm: int,
     number_words: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(token_counts, exact_keys, masked_keys, shingles, starts, prints, print_starts) of a
-    normalized batch: each document's sorted distinct word n-gram hashes and winnowed
-    fingerprints, segmented by `starts` and `print_starts`."""
+) -> tuple[
+    np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray
+]:
+    """(token_counts, exact_keys, masked_keys, shingles, starts, prints, print_starts,
+    signatures) of raw texts, each normalized, tokenized, shingled, winnowed and MinHashed in
+    one pass; where `cuts[d]` is not None (text d without its furniture), all but the keys are
+    of it."""
 
 def minhash(hashes: np.ndarray, starts: np.ndarray, num_perm: int, seed: int) -> np.ndarray:
     """One-permutation MinHash signatures with optimal densification (documents × num_perm,
@@ -114,3 +119,22 @@ def intersection_sizes(
 
 def bloom_set_bits(bits: np.ndarray, mixed: np.ndarray, shift: int) -> None:
     """Set the bit `m >> shift` of a Bloom filter's `bits` for every mixed hash `m`."""
+
+def line_pairs(
+    texts: list[str], max_words: int, code_points: np.ndarray, starts: np.ndarray, pool: np.ndarray
+) -> np.ndarray:
+    """(text key, line key) rows (uint64, n × 2) for the lines of 1 to `max_words` words of
+    each distinct text, with the casefold table (code points, starts, pool)."""
+
+def shipped_tables() -> tuple[
+    tuple[np.ndarray, np.ndarray, np.ndarray],
+    np.ndarray,
+    tuple[np.ndarray, np.ndarray, np.ndarray],
+]:
+    """((fold code points, starts, pool), spaced, (casefold code points, starts, pool)) for
+    UNICODE_VERSION (`normal_bytes.built_tables`)."""
+
+def dense_table(
+    code_points: np.ndarray, starts: np.ndarray, pool: np.ndarray, size: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """(starts, pool) of `size` code points: each its own UTF-8 but where the changes say."""

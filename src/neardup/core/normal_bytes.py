@@ -21,63 +21,89 @@ from neardup.core.normalize import fold_table
 TABLE_SIZE = 0x30000
 
 
-@cache
-def casefolded() -> list[str]:
-    """`chr(cp).casefold()` for every code point below TABLE_SIZE (every cased one is)."""
-    return [chr(cp).casefold() for cp in range(TABLE_SIZE)]
+#: What a table changes: code point code_points[i] (ascending) becomes the UTF-8 bytes
+#: pool[starts[i]:starts[i + 1]] (uint32, int64, uint8 arrays).
+Changes = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
 @cache
-def casefold_table(ascii_only: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(code_points, starts, pool): what `str.casefold` changes, for the native core's line
-    keys: code point code_points[i] (ascending) becomes the UTF-8 bytes
-    pool[starts[i]:starts[i + 1]]. With `ascii_only`, only the ASCII part (for ASCII texts,
-    without building the whole)."""
-    folded = casefolded() if not ascii_only else [chr(cp).casefold() for cp in range(128)]
-    changed = [cp for cp, f in enumerate(folded) if f != chr(cp)]
-    encoded = [folded[cp].encode("utf-8", "surrogatepass") for cp in changed]
+def unicode_tables() -> tuple[Changes, np.ndarray, Changes]:
+    """(fold changes, spaced, casefold changes): see :func:`built_tables`. The native core
+    ships them for the Unicode version of the Python it was built with (building them takes a
+    third of a second); another version's are built."""
+    if unicodedata.unidata_version == kernel.UNICODE_VERSION:
+        return kernel.shipped_tables()
+    return built_tables()
+
+
+def built_tables() -> tuple[Changes, np.ndarray, Changes]:
+    """What this Python's `unicodedata` makes of each code point, as the native core applies it:
+
+    - fold changes: what `normalize.normalize` makes of each code point below TABLE_SIZE once
+      NFKC has been applied (case folded, then folded to ASCII punctuation or a space), where
+      that is not the code point itself. Casefolding and the fold table look at one character
+      at a time, so applying the entries one by one gives the same text.
+    - spaced: the code points from TABLE_SIZE on that become a space (the tag characters).
+    - casefold changes: what `str.casefold` changes (every cased code point is below
+      TABLE_SIZE), for the line keys of `furniture.line_key`.
+    """
+    fold = fold_table()
+    casefolded = [chr(cp).casefold() for cp in range(TABLE_SIZE)]
+    casefold = {cp: f for cp, f in enumerate(casefolded) if f != chr(cp)}
+    normal = {
+        cp: "".join(
+            c if 0x20 <= ord(c) <= 0x7E and c != "`" else fold.get(ord(c), c)
+            for c in casefolded[cp]
+        )
+        for cp in sorted(casefold.keys() | {cp for cp in fold if cp < TABLE_SIZE})
+    }
+    spaced = np.array(sorted(cp for cp in fold if cp >= TABLE_SIZE), dtype=np.int64)
+    return _changes(normal), spaced, _changes(casefold)
+
+
+def _changes(mapping: dict[int, str]) -> Changes:
+    code_points = sorted(cp for cp, s in mapping.items() if s != chr(cp))
+    encoded = [mapping[cp].encode("utf-8", "surrogatepass") for cp in code_points]
     starts = np.zeros(len(encoded) + 1, dtype=np.int64)
     np.cumsum([len(e) for e in encoded], out=starts[1:])
     pool = np.frombuffer(b"".join(encoded), dtype=np.uint8)
-    return np.array(changed, dtype=np.uint32), starts, pool
+    return np.array(code_points, dtype=np.uint32), starts, pool
+
+
+def serialized(tables: tuple[Changes, np.ndarray, Changes]) -> bytes:
+    """The tables as the native core ships them (`native/kernels/src/unicode-*.bin`): the
+    lengths of the seven arrays (uint64), then the arrays, little-endian."""
+    (fold_points, fold_starts, fold_pool), spaced, (case_points, case_starts, case_pool) = tables
+    arrays = [
+        fold_points.astype("<u4"),
+        fold_starts.astype("<i8"),
+        fold_pool,
+        spaced.astype("<i8"),
+        case_points.astype("<u4"),
+        case_starts.astype("<i8"),
+        case_pool,
+    ]
+    lengths = np.array([a.size for a in arrays], dtype="<u8")
+    return lengths.tobytes() + b"".join(a.tobytes() for a in arrays)
+
+
+@cache
+def casefold_table(ascii_only: bool = False) -> Changes:
+    """What `str.casefold` changes, for the native core's line keys. With `ascii_only`, only
+    the ASCII part (for ASCII texts: no need for the whole)."""
+    if ascii_only:
+        return _changes({cp: chr(cp).casefold() for cp in range(128)})
+    return unicode_tables()[2]
 
 
 @cache
 def code_point_table() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(starts, pool, spaced): code point c below TABLE_SIZE becomes the UTF-8 bytes
-    pool[starts[c]:starts[c + 1]]; above it, the code points in `spaced` (the tag characters)
-    become a space and the others stay.
-
-    Each entry is what `normalize.normalize` makes of one character once NFKC has been applied:
-    case folded, then folded to ASCII punctuation or a space. Casefolding and the fold table
-    look at one character at a time, so applying the entries one by one gives the same text.
-    """
-    fold = fold_table()
-    codes = np.arange(TABLE_SIZE)
-    widths = 1 + (codes >= 0x80) + (codes >= 0x800) + (codes >= 0x10000)
-    places = np.zeros(TABLE_SIZE + 1, dtype=np.int64)
-    np.cumsum(widths, out=places[1:])
-    unchanged = "".join(map(chr, range(TABLE_SIZE))).encode("utf-8", "surrogatepass")
-    folded = casefolded()
-    changed = sorted(
-        {cp for cp in range(TABLE_SIZE) if len(folded[cp]) > 1 or ord(folded[cp]) != cp}
-        | {cp for cp in fold if cp < TABLE_SIZE}
-    )
-    pieces = []
-    lengths = widths.copy()
-    done = 0
-    for cp in changed:
-        kept = "".join(
-            c if 0x20 <= ord(c) <= 0x7E and c != "`" else fold.get(ord(c), c) for c in folded[cp]
-        ).encode("utf-8", "surrogatepass")
-        pieces += [unchanged[places[done] : places[cp]], kept]
-        lengths[cp] = len(kept)
-        done = cp + 1
-    pieces.append(unchanged[places[done] :])
-    starts = np.zeros(TABLE_SIZE + 1, dtype=np.int64)
-    np.cumsum(lengths, out=starts[1:])
-    spaced = np.array(sorted(cp for cp in fold if cp >= TABLE_SIZE), dtype=np.int64)
-    return starts, np.frombuffer(b"".join(pieces), dtype=np.uint8), spaced
+    pool[starts[c]:starts[c + 1]]; above it, the code points in `spaced` become a space and the
+    others stay (:func:`built_tables`)."""
+    fold, spaced, _ = unicode_tables()
+    starts, pool = kernel.dense_table(*fold, TABLE_SIZE)
+    return starts, pool, spaced
 
 
 def normalize_batch(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -122,3 +148,10 @@ def _ascii_table() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 #: The table for batches that are all ASCII: no need to build the whole one.
 _ASCII_TABLE = _ascii_table()
+
+
+if __name__ == "__main__":
+    # Writes the tables the native core ships: python -m neardup.core.normal_bytes > FILE
+    import sys
+
+    sys.stdout.buffer.write(serialized(built_tables()))

@@ -23,7 +23,6 @@ from neardup.core.charlook import in_band, second_look
 from neardup.core.cluster import Clusters, cluster, keep_order
 from neardup.core.copies import copies_of, exact_pairs, expand_to_copies, first_copies
 from neardup.core.furniture import KEEP, Furniture, furniture_of, recurring_lines
-from neardup.core.normal_bytes import code_point_table
 from neardup.core.sketch import Sketches, SketchSpool, release_pages, sketch_with
 from neardup.core.verify import RELATIONS, ScoredPairs, reported, score_pairs
 from neardup.errors import InputError
@@ -120,7 +119,6 @@ def read_corpus(
             paths,
             reader,
             min_docs=options.furniture_min_docs,
-            meanwhile=build_code_point_table,
         )
         if found is None:
             furniture = furniture_lines(read(reader.fresh()), options)
@@ -129,13 +127,6 @@ def read_corpus(
     return collect(
         read(reader), options, furniture=furniture, date_field=date_field, reporter=reporter
     )
-
-
-def build_code_point_table() -> None:
-    """Build what the first batch with a non-ASCII character would: the table of code points
-    (a fifth of a second), so that it is done while this process would only wait for the
-    pre-pass."""
-    code_point_table()
 
 
 def _batches(records: Iterable[Record]) -> Iterator[list[Record]]:

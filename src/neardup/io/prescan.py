@@ -20,7 +20,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -41,12 +41,9 @@ def parallel_recurring_lines(
     min_docs: int,
     workers: int | None = None,
     min_bytes: int = MIN_BYTES,
-    meanwhile: Callable[[], object] | None = None,
 ) -> set[int] | None:
     """What `recurring_lines` finds in the texts of these files, or None where this pre-pass does
     not apply (not all plain JSONL files, too small, one core, or a record it cannot read).
-
-    `meanwhile` is called while the workers read (this process would only wait for them).
     """
     files = [Path(p) for p in paths]
     workers = workers or os.cpu_count() or 1
@@ -63,8 +60,6 @@ def parallel_recurring_lines(
     fields = (reader.id_field, reader.text_field)
     running = [start_worker(*part, *fields) for part in ranges]
     try:
-        if meanwhile is not None:
-            meanwhile()
         found = [_pairs_from(worker) for worker in running]
     finally:  # an interrupted parent leaves no worker behind
         for worker in running:
