@@ -8,13 +8,14 @@ more than one character), and the native core does the rest per code point with
 from __future__ import annotations
 
 import html
+import itertools
 import unicodedata
 from functools import cache
 
 import numpy as np
 
 from neardup.core import kernel
-from neardup.core.normalize import fold_table
+from neardup.core.normalize import FOLDED_RANGES, folded
 
 #: Code points below this are mapped by the native core's table; above it only the tag block
 #: changes.
@@ -47,7 +48,7 @@ def built_tables() -> tuple[Changes, np.ndarray, Changes]:
     - casefold changes: what `str.casefold` changes (every cased code point is below
       TABLE_SIZE), for the line keys of `furniture.line_key`.
     """
-    fold = fold_table()
+    fold = {cp: f for cp in itertools.chain(*FOLDED_RANGES) if (f := folded(cp)) is not None}
     casefolded = [chr(cp).casefold() for cp in range(TABLE_SIZE)]
     casefold = {cp: f for cp, f in enumerate(casefolded) if f != chr(cp)}
     normal = {

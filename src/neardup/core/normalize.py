@@ -15,10 +15,8 @@ whole batch, through the native core. This module needs neither numpy nor the na
 from __future__ import annotations
 
 import html
-import itertools
 import re
 import unicodedata
-from functools import cache
 
 _QUOTES = "'‘’‚‛′‵ʹʼˈ`´"
 _DOUBLE_QUOTES = '"“”„‟″‶«»'
@@ -29,21 +27,43 @@ _DASHES = "‐‑‒–—―−⁃﹘﹣－"
 _ASCII_FOLD = {**{cp: " " for cp in range(0x20)}, 0x7F: " ", ord("`"): "'"}
 
 
-@cache
-def fold_table() -> dict[int, str]:
-    """Translation table: typographic marks to ASCII; other non-ASCII punctuation to a space."""
-    table: dict[int, str] = {}
+#: Typographic marks to ASCII, and the ASCII control characters to a space.
+_MARKS = {
+    **{ord(c): "'" for c in _QUOTES},
+    **{ord(c): '"' for c in _DOUBLE_QUOTES},
+    **{ord(c): "-" for c in _DASHES},
+    **{cp: " " for cp in (*range(0x20), 0x7F)},
+}
+
+
+def folded(cp: int) -> str | None:
+    """What the fold table makes of a code point: a typographic mark its ASCII form, other
+    punctuation, symbols, separators and control characters (not private-use or unassigned
+    ones) a space; None where it stays."""
+    if cp in _MARKS:
+        return _MARKS[cp]
     # Planes 0-2 and the tag block hold every assigned punctuation, symbol and control character.
-    for cp in itertools.chain(range(0x80, 0x30000), range(0xE0000, 0xE0080)):
-        category = unicodedata.category(chr(cp))
-        if category[0] in "PSZC" and category not in ("Co", "Cn"):
-            table[cp] = " "
-    table.update({ord(c): "'" for c in _QUOTES})
-    table.update({ord(c): '"' for c in _DOUBLE_QUOTES})
-    table.update({ord(c): "-" for c in _DASHES})
-    table.update({cp: " " for cp in range(0x20)})
-    table[0x7F] = " "
-    return table
+    if not (0x80 <= cp < 0x30000 or 0xE0000 <= cp < 0xE0080):
+        return None
+    category = unicodedata.category(chr(cp))
+    return " " if category[0] in "PSZC" and category not in ("Co", "Cn") else None
+
+
+#: Code points with a fold (where :func:`folded` is not None) lie in these ranges.
+FOLDED_RANGES = (range(0x30000), range(0xE0000, 0xE0080))
+
+
+class _FoldTable(dict[int, str]):
+    """:func:`folded` as a translation table for `str.translate`, which looks up each code point
+    when it first meets it (building the whole table took a tenth of a second)."""
+
+    def __missing__(self, cp: int) -> str:
+        value = folded(cp)
+        self[cp] = chr(cp) if value is None else value
+        return self[cp]
+
+
+FOLD = _FoldTable()
 
 
 def normalize(text: str) -> str:
@@ -65,4 +85,4 @@ _SPECIAL = re.compile(r"[^\x20-\x7e]+")
 
 
 def _fold_run(run: re.Match[str]) -> str:
-    return run.group().translate(fold_table())
+    return run.group().translate(FOLD)
