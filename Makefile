@@ -57,7 +57,7 @@ java:
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not slow"
 
-## bench: neardup against datasketch and rensa on a generated 20,000-document corpus, plus 10k/100k rows
+## bench: neardup against rensa, datasketch and datatrove on two generated 20,000-document corpora, plus 10k/100k rows
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/speed.py --scale 10000 100000
