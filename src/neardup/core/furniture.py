@@ -149,6 +149,10 @@ def _quotation_open(line: str, start: int, quote: int) -> bool:
     return is_open
 
 
+#: Lines of more words are running text, never furniture: they are not counted as recurring.
+MAX_LINE_WORDS = 60
+
+
 def line_key(line: str) -> int:
     """A fingerprint of a line, blind to case and white space (cheaper than full normalization:
     recurring furniture is the same string each time)."""
@@ -160,7 +164,9 @@ def line_key(line: str) -> int:
 TEXTS_PER_CHUNK = 10_000
 
 
-def recurring_lines(texts: Iterable[str], *, min_docs: int, max_words: int = 60) -> set[int]:
+def recurring_lines(
+    texts: Iterable[str], *, min_docs: int, max_words: int = MAX_LINE_WORDS
+) -> set[int]:
     """Keys of the lines (of at most `max_words` words) found in at least `min_docs` texts.
 
     Identical texts count once, so the copies of one story do not make its lines furniture. The
@@ -174,7 +180,7 @@ def recurring_lines(texts: Iterable[str], *, min_docs: int, max_words: int = 60)
     return frequent_lines(*texts_per_line(np.concatenate(chunks)), min_docs=min_docs)
 
 
-def line_pairs(texts: Iterable[str], max_words: int = 60) -> np.ndarray:
+def line_pairs(texts: Iterable[str], max_words: int = MAX_LINE_WORDS) -> np.ndarray:
     """(text key, line key) rows, uint64, for every line short enough to be furniture of each
     distinct text (identical texts are listed once): the keys of `line_key` (and of the whole
     text), computed by the native core on every core (`reference.line_pairs` defines them)."""
@@ -201,6 +207,12 @@ def frequent_lines(lines: np.ndarray, counts: np.ndarray, *, min_docs: int) -> s
     return found
 
 
+def short_line(line: str, max_words: int = MAX_LINE_WORDS) -> bool:
+    """Whether a line has 1 to `max_words` words: only such lines are counted as recurring."""
+    # Splitting at most max_words times stops early on the long lines of running text.
+    return 0 < len(line.split(maxsplit=max_words)) <= max_words
+
+
 def strip_furniture(text: str, recurring: set[int] | frozenset[int] = frozenset()) -> str:
     """The text without furniture lines, glued headlines, and lines recurring across a corpus.
 
@@ -209,7 +221,9 @@ def strip_furniture(text: str, recurring: set[int] | frozenset[int] = frozenset(
     kept = []
     changed = False
     for line in text.splitlines():
-        if is_furniture_line(line) or (recurring and line_key(line) in recurring):
+        if is_furniture_line(line) or (
+            recurring and short_line(line) and line_key(line) in recurring
+        ):
             changed = True
             continue
         rest = split_furniture(line)[1]

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 
 import xxhash
 
-from neardup.core.furniture import line_key
+from neardup.core.furniture import MAX_LINE_WORDS, line_key, short_line
 from neardup.core.tokens import words
 
 _MASK = (1 << 64) - 1
@@ -145,7 +145,7 @@ def masked_tokens(
     return out
 
 
-def line_pairs(texts: list[str], max_words: int = 60) -> list[tuple[int, int]]:
+def line_pairs(texts: list[str], max_words: int = MAX_LINE_WORDS) -> list[tuple[int, int]]:
     """`furniture.line_pairs`: (text key, line key) for each line of 1 to `max_words` words of
     each distinct text (the first of identical ones), once per distinct line key."""
     seen: set[int] = set()
@@ -158,8 +158,3 @@ def line_pairs(texts: list[str], max_words: int = 60) -> list[tuple[int, int]]:
         lines = {line_key(line) for line in text.splitlines() if short_line(line, max_words)}
         pairs += [(key, line) for line in sorted(lines)]
     return pairs
-
-
-def short_line(line: str, max_words: int) -> bool:
-    """Whether a line has 1 to `max_words` words (a furniture line is short)."""
-    return 0 < len(line.split()) <= max_words
