@@ -26,6 +26,11 @@ impl<'a> Folder<'a> {
         Folder { table, ascii }
     }
 
+    /// What each ASCII byte becomes (one byte each).
+    pub fn ascii(&self) -> &[u8; 128] {
+        &self.ascii
+    }
+
     /// The normal form of `data`, appended to `out`: the table applied to each character, runs
     /// of spaces collapsed to one, none at either end.
     pub fn normal_form(&self, data: &[u8], out: &mut Vec<u8>) {

@@ -59,9 +59,51 @@ pub fn sequence_keys(tokens: &[u64], digits: &[bool], numbers: &NumberWords) -> 
     (h, g)
 }
 
-/// Sort and drop repeats.
+/// Fewer values than this are sorted by comparisons (and so is a bucket that holds more).
+const SMALL_SORT: usize = 64;
+
+/// Sort hash values and drop repeats, in linear time: hashes are spread evenly, so counted into
+/// about as many buckets as there are values by their top bits, a bucket holds a value or two,
+/// which insertion sorts (a comparison sort took a third of the sketching).
 fn sorted_distinct(values: &mut Vec<u64>) {
-    values.sort_unstable();
+    let n = values.len();
+    if n < SMALL_SORT {
+        values.sort_unstable();
+    } else {
+        let bits = usize::BITS - (n - 1).leading_zeros();
+        let bucket = |v: u64| (v >> (64 - bits)) as usize;
+        let mut ends = vec![0u32; (1 << bits) + 1];
+        for &v in values.iter() {
+            ends[bucket(v) + 1] += 1;
+        }
+        for b in 0..1 << bits {
+            ends[b + 1] += ends[b];
+        }
+        let mut sorted = vec![0u64; n];
+        for &v in values.iter() {
+            let place = &mut ends[bucket(v)];
+            sorted[*place as usize] = v;
+            *place += 1;
+        }
+        // `ends[b]` is now where bucket b ends, and bucket b starts where b - 1 ends.
+        let mut start = 0;
+        for &end in &ends[..1 << bits] {
+            let run = &mut sorted[start..end as usize];
+            if run.len() > SMALL_SORT {
+                run.sort_unstable(); // values that share their top bits: repeats of one, mostly
+            } else {
+                for x in 1..run.len() {
+                    let mut y = x;
+                    while y > 0 && run[y - 1] > run[y] {
+                        run.swap(y - 1, y);
+                        y -= 1;
+                    }
+                }
+            }
+            start = end as usize;
+        }
+        *values = sorted;
+    }
     values.dedup();
 }
 
@@ -137,13 +179,23 @@ struct Scratch {
 }
 
 impl Scratch {
-    /// Normalize `text` and tokenize its normal form into `tokens` and `digits`.
+    /// The tokens of `text`'s normal form, into `tokens` and `digits`.
     fn tokenize(&mut self, folder: &Folder, text: &[u8]) {
-        self.normal.clear();
         self.tokens.clear();
         self.digits.clear();
+        if text.is_ascii() {
+            // Its normal form's tokens, without writing the normal form (`text::tokens`).
+            text::tokens(text, folder.ascii(), &mut self.tokens, &mut self.digits);
+            return;
+        }
+        self.normal.clear();
         folder.normal_form(text, &mut self.normal);
-        text::tokens(&self.normal, &mut self.tokens, &mut self.digits);
+        text::tokens(
+            &self.normal,
+            &text::IDENTITY,
+            &mut self.tokens,
+            &mut self.digits,
+        );
     }
 }
 
@@ -309,6 +361,33 @@ mod tests {
         assert_eq!(shingles.len(), 10);
         assert!(prints.len() <= 7 && !prints.is_empty());
         assert!(prints.iter().all(|p| shingles.binary_search(p).is_ok()));
+    }
+
+    #[test]
+    fn hashes_sort_and_keep_distinct_values_whatever_their_spread() {
+        let mut state = 7u64;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            fmix64(state)
+        };
+        for size in [0, 1, 63, 64, 65, 600, 5000] {
+            for clusters in [1u64, 3, 1 << 20] {
+                // Values that share their top bits (few clusters), and repeats.
+                let pool: Vec<u64> = (0..size / 2 + 1)
+                    .map(|_| (next() % clusters) << 44 | next() >> 20)
+                    .collect();
+                let mut values: Vec<u64> = (0..size)
+                    .map(|_| pool[(next() % pool.len() as u64) as usize])
+                    .collect();
+                let mut expected = values.clone();
+                expected.sort_unstable();
+                expected.dedup();
+                sorted_distinct(&mut values);
+                assert_eq!(values, expected, "{size} values in {clusters} clusters");
+            }
+        }
     }
 
     #[test]

@@ -48,18 +48,32 @@ fn is_word_byte(c: u8) -> bool {
     c.is_ascii_alphanumeric() || c >= 128
 }
 
-/// The tokens of `data`: each token's hash (FNV-1a over its bytes, then fmix64) and whether
-/// it starts with an ASCII digit ("25", "1980s", "19th", "5bn": a number, for telling
-/// look-alikes apart), appended to `hashes` and `digits`.
-pub fn tokens(data: &[u8], hashes: &mut Vec<u64>, digits: &mut Vec<bool>) {
+/// Every ASCII byte as itself.
+pub const IDENTITY: [u8; 128] = {
+    let mut map = [0u8; 128];
+    let mut c = 0;
+    while c < 128 {
+        map[c] = c as u8;
+        c += 1;
+    }
+    map
+};
+
+/// The tokens of `data`, each ASCII byte read as `ascii[byte]`: each token's hash (FNV-1a over
+/// its bytes, then fmix64) and whether it starts with an ASCII digit ("25", "1980s", "19th",
+/// "5bn": a number, for telling look-alikes apart), appended to `hashes` and `digits`.
+///
+/// With a table's ASCII part as `ascii`, the tokens of an ASCII text are those of its normal
+/// form: the normal form maps each byte alone and only removes or adds separators (spaces).
+pub fn tokens(data: &[u8], ascii: &[u8; 128], hashes: &mut Vec<u64>, digits: &mut Vec<bool>) {
     let mut h = FNV_OFFSET;
     let mut in_word = false;
     let mut numeric = false;
     let mut i = 0;
     while i < data.len() {
-        let c = data[i];
-        if c < 128 {
+        if data[i] < 128 {
             // most bytes: no character to decode
+            let c = ascii[data[i] as usize];
             if is_word_byte(c) {
                 if !in_word {
                     h = FNV_OFFSET;
@@ -104,7 +118,7 @@ pub fn tokens(data: &[u8], hashes: &mut Vec<u64>, digits: &mut Vec<bool>) {
 /// The hash of the first token of `data`, if it has one.
 pub fn first_token(data: &[u8]) -> Option<u64> {
     let (mut hashes, mut digits) = (Vec::new(), Vec::new());
-    tokens(data, &mut hashes, &mut digits);
+    tokens(data, &IDENTITY, &mut hashes, &mut digits);
     hashes.first().copied()
 }
 
@@ -114,7 +128,7 @@ mod tests {
 
     fn hashes(text: &[u8]) -> Vec<u64> {
         let (mut h, mut d) = (Vec::new(), Vec::new());
-        tokens(text, &mut h, &mut d);
+        tokens(text, &IDENTITY, &mut h, &mut d);
         h
     }
 
@@ -134,7 +148,7 @@ mod tests {
     #[test]
     fn digits_mark_tokens_that_start_with_one() {
         let (mut h, mut d) = (Vec::new(), Vec::new());
-        tokens(b"in 1980s x5 25", &mut h, &mut d);
+        tokens(b"in 1980s x5 25", &IDENTITY, &mut h, &mut d);
         assert_eq!(d, vec![false, true, false, true]);
     }
 
