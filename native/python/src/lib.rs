@@ -165,6 +165,18 @@ fn check_bits(py: Python<'_>, bits: i64) -> PyResult<Packing> {
     Ok(Packing { bits: bits as u32 })
 }
 
+/// Check a table of changes (`normal_bytes.Changes`): code points ascending, one entry each.
+fn check_changes(py: Python<'_>, code_points: &[u32], starts: &[i64], pool: &[u8]) -> PyResult<()> {
+    check_offsets(py, "starts", starts, pool.len())?;
+    if starts.len() != code_points.len() + 1 || code_points.windows(2).any(|w| w[0] >= w[1]) {
+        return Err(input_error(
+            py,
+            "the code points must ascend, one entry each".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// A table of `normalize.code_point_table`, checked.
 fn checked_table<'a>(
     py: Python<'_>,
@@ -623,13 +635,7 @@ fn line_pairs<'py>(
     pool: In1<'py, u8>,
 ) -> PyResult<Bound<'py, PyArray2<u64>>> {
     let (code_points, starts, pool) = (code_points.values(), starts.values(), pool.values());
-    check_offsets(py, "starts", starts, pool.len())?;
-    if starts.len() != code_points.len() + 1 || code_points.windows(2).any(|w| w[0] >= w[1]) {
-        return Err(input_error(
-            py,
-            "the casefold table's code points must ascend, one entry each".into(),
-        ));
-    }
+    check_changes(py, code_points, starts, pool)?;
     let max_words = check_at_least(py, "max_words", max_words, 0)?;
     // Lone surrogates as '?', as the keys' definition encodes them (`encode("utf-8", "replace")`).
     let owners = texts
@@ -690,13 +696,7 @@ fn dense_table<'py>(
     size: i64,
 ) -> Pair<'py, i64, u8> {
     let (code_points, starts, pool) = (code_points.values(), starts.values(), pool.values());
-    check_offsets(py, "starts", starts, pool.len())?;
-    if starts.len() != code_points.len() + 1 || code_points.windows(2).any(|w| w[0] >= w[1]) {
-        return Err(input_error(
-            py,
-            "the code points must ascend, one entry each".into(),
-        ));
-    }
+    check_changes(py, code_points, starts, pool)?;
     let size = check_at_least(py, "size", size, 0)?;
     let changes = unicode::Changes {
         code_points: code_points.to_vec(),
