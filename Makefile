@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 OUT := out
 # The native core: a change to it rebuilds the extension (cargo, through maturin; incremental).
-NATIVE := $(shell find native -name '*.rs' -o -name 'Cargo.*' 2>/dev/null)
+NATIVE := $(shell find native -path native/target -prune -o \( -name '*.rs' -o -name 'Cargo.*' -o -name '*.bin' \) -print 2>/dev/null)
 CARGO := cargo --quiet
 # pyo3's build script asks this interpreter which Python it builds for.
 export PYO3_PYTHON := $(abspath $(BIN)/python)
@@ -70,6 +70,8 @@ bench-index: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks examples
 	$(BIN)/ruff format --check src tests benchmarks examples
+	@$(CARGO) fmt --version >/dev/null 2>&1 && $(CARGO) clippy --version >/dev/null 2>&1 || { \
+		echo "make lint needs rustfmt and clippy: rustup component add rustfmt clippy"; exit 1; }
 	$(CARGO) fmt --manifest-path native/Cargo.toml --all -- --check
 	$(CARGO) clippy --manifest-path native/Cargo.toml --all-targets -- -D warnings
 

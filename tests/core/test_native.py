@@ -1040,3 +1040,40 @@ def test_band_keys_of_more_rows_than_the_signatures_hold_is_a_neardup_error(
 ) -> None:
     signatures = np.arange(24, dtype=np.uint32).reshape(3, 8)
     assert_neardup_error(isolated.call("band_keys", signatures, bands, rows))
+
+
+_NO_KEYS, _NO_BYTES = np.empty(0, np.uint64), np.empty(0, np.uint8)
+
+
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [
+        ("minhash", (HASHES, np.array([0, 3, 6], np.int64), 2**31, np.uint64(1))),
+        (
+            "left_work",
+            (np.empty(0, np.uint64), np.zeros(1, np.int64), np.empty(0, np.int64), 3, 0, 2**40),
+        ),
+        (
+            "dense_table",
+            (np.empty(0, np.uint32), np.zeros(1, np.int64), np.empty(0, np.uint8), 2**40),
+        ),
+    ],
+)
+def test_sizes_too_large_to_allocate_are_a_neardup_error(
+    isolated: Isolated, name: str, args: tuple
+) -> None:
+    """A size the core would allocate for is bounded first: an allocation that fails aborts the
+    process, which no exception handler catches."""
+    assert_neardup_error(isolated.call(name, *args))
+
+
+def test_an_argument_numpy_cannot_make_an_array_of_is_a_neardup_error(isolated: Isolated) -> None:
+    starts = np.array([0, 1, 2], np.int64)
+    outcome = isolated.call("intersection_sizes", np.zeros(2, np.uint64), starts, [0], ["a"])
+    assert_neardup_error(outcome)
+
+
+def test_a_fortran_ordered_signature_array_is_read_by_rows() -> None:
+    signatures = np.arange(32, dtype=np.uint32).reshape(4, 8)
+    fortran = np.asfortranarray(signatures)
+    assert kernel.band_keys(fortran, 2, 4).tolist() == kernel.band_keys(signatures, 2, 4).tolist()

@@ -67,23 +67,37 @@ impl<'a, 'py, T: Element, D: Dimension> FromPyObject<'a, 'py> for In<'py, T, D> 
 
     fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
         if let Ok(array) = obj.cast::<PyArray<T, D>>() {
+            // Row-major only: a Fortran-ordered 2-D array is contiguous too, but column-major.
             // SAFETY: only checks that the values can be viewed as a slice.
-            if unsafe { array.as_slice() }.is_ok() {
+            if array.is_c_contiguous() && unsafe { array.as_slice() }.is_ok() {
                 return Ok(In(array.to_owned()));
             }
         }
         let py = obj.py();
+        let dtype = T::get_dtype(py);
         let copy = py.import("numpy")?.getattr("array")?.call(
             (obj,),
             Some(
                 &[
-                    ("dtype", T::get_dtype(py).into_any()),
+                    ("dtype", dtype.clone().into_any()),
                     ("order", "C".into_pyobject(py)?.into_any()),
                 ]
                 .into_py_dict(py)?,
             ),
-        )?;
-        Ok(In(copy.cast_into::<PyArray<T, D>>()?))
+        );
+        // What numpy cannot make an array of this type of (strings, nested lists of other
+        // lengths, a value out of range) is bad input.
+        copy.and_then(|c| Ok(c.cast_into::<PyArray<T, D>>()?))
+            .map(In)
+            .map_err(|error| {
+                input_error(
+                    py,
+                    format!(
+                        "expected an array of {dtype} with {} dimensions: {error}",
+                        D::NDIM.unwrap_or(0)
+                    ),
+                )
+            })
     }
 }
 
@@ -185,7 +199,9 @@ fn checked_table<'a>(
     spaced: &'a [i64],
 ) -> PyResult<Table<'a>> {
     check_offsets(py, "starts", starts, pool.len())?;
-    if starts.len() < 129 || (0..128).any(|c| starts[c + 1] - starts[c] != 1) {
+    if starts.len() < 129
+        || (0..128).any(|c| starts[c + 1] - starts[c] != 1 || pool[starts[c] as usize] >= 0x80)
+    {
         return Err(input_error(
             py,
             "the table must map each ASCII character to one byte".into(),
@@ -198,12 +214,15 @@ fn checked_table<'a>(
     })
 }
 
+/// More permutations than this are refused before anything is allocated (Options allow 1,024).
+const MAX_PERM: usize = 1 << 16;
+
 fn check_num_perm(py: Python<'_>, num_perm: i64) -> PyResult<usize> {
     let num_perm = check_at_least(py, "num_perm", num_perm, 1)?;
-    if num_perm > u32::MAX as usize {
+    if num_perm > MAX_PERM {
         return Err(input_error(
             py,
-            format!("num_perm must be below 2**32, got {num_perm}"),
+            format!("num_perm must be at most {MAX_PERM}, got {num_perm}"),
         ));
     }
     Ok(num_perm)
@@ -225,7 +244,9 @@ fn normalize_utf8<'py>(
     let (starts, pool, spaced) = (starts.values(), pool.values(), spaced.values());
     check_offsets(py, "offsets", offsets, data.len())?;
     check_offsets(py, "starts", starts, pool.len())?;
-    if starts.len() < 129 || (0..128).any(|c| starts[c + 1] - starts[c] != 1) {
+    if starts.len() < 129
+        || (0..128).any(|c| starts[c + 1] - starts[c] != 1 || pool[starts[c] as usize] >= 0x80)
+    {
         return Err(input_error(
             py,
             "the table must map each ASCII character to one byte".into(),
@@ -380,13 +401,7 @@ fn minhash<'py>(
 ) -> PyResult<Bound<'py, PyArray2<u32>>> {
     let (hashes, starts) = (hashes.values(), starts.values());
     check_offsets(py, "starts", starts, hashes.len())?;
-    let num_perm = check_at_least(py, "num_perm", num_perm, 1)?;
-    if num_perm > u32::MAX as usize {
-        return Err(input_error(
-            py,
-            format!("num_perm must be below 2**32, got {num_perm}"),
-        ));
-    }
+    let num_perm = check_num_perm(py, num_perm)?;
     let rows = starts.len() - 1;
     let signatures = native(py, "MinHash", || {
         sketch::minhash(hashes, starts, num_perm, seed)
@@ -502,6 +517,12 @@ fn left_work<'py>(
     let (packed, bounds, lengths) = (packed.values(), bounds.values(), lengths.values());
     let p = check_bits(py, bits)?;
     let n_docs = check_at_least(py, "n_docs", n_docs, 0)?;
+    if n_docs > 1 << p.bits {
+        return Err(input_error(
+            py,
+            format!("{n_docs} documents do not fit in {bits} bits"),
+        ));
+    }
     let work = native(py, "pair counting", || {
         buckets::left_work(packed, bounds, lengths, p, max_group, n_docs)
     })?;
@@ -698,6 +719,12 @@ fn dense_table<'py>(
     let (code_points, starts, pool) = (code_points.values(), starts.values(), pool.values());
     check_changes(py, code_points, starts, pool)?;
     let size = check_at_least(py, "size", size, 0)?;
+    if size > 0x11_0000 {
+        return Err(input_error(
+            py,
+            format!("there are 0x110000 code points, not {size}"),
+        ));
+    }
     let changes = unicode::Changes {
         code_points: code_points.to_vec(),
         starts: starts.to_vec(),

@@ -80,7 +80,12 @@ def start_worker(
     """A worker process listing the (text key, line key) pairs of a byte range of a file."""
     # The package where this one was imported from, whatever the parent's sys.path was.
     search = [str(Path(__file__).resolve().parents[2]), os.environ.get("PYTHONPATH", "")]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in search if p)}
+    # One process per core already: each worker's native core runs on its own thread only.
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(p for p in search if p),
+        "RAYON_NUM_THREADS": "1",
+    }
     command = [
         sys.executable,
         "-m",
