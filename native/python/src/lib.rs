@@ -115,21 +115,35 @@ impl<T: Element, D: Dimension> In<'_, T, D> {
 // owns the array, and the callers pass each array that a kernel writes to that kernel alone.
 #[allow(clippy::mut_from_ref)]
 fn writable<'a, T: Element>(array: &'a Array1<'_, T>, name: &str) -> PyResult<&'a mut [T]> {
+    check_writable(array, name)?;
+    // SAFETY: writable, contiguous and aligned (checked), and the Python callers pass each
+    // array that a kernel writes to that kernel alone.
+    Ok(unsafe { array.as_slice_mut() }.expect("checked"))
+}
+
+/// Check that a kernel can write `array`'s values in place: writable, contiguous, aligned.
+fn check_writable<T: Element>(array: &Array1<'_, T>, name: &str) -> PyResult<()> {
     // SAFETY: a live array object; only its flags are read.
     let flags = unsafe { (*numpy::npyffi::_PyArray_GET_ITEM_DATA(array.as_array_ptr())).flags };
     if flags & numpy::npyffi::NPY_ARRAY_WRITEABLE == 0 {
         return Err(input_error(array.py(), format!("{name} must be writable")));
     }
-    // SAFETY: contiguous (checked by numpy), and the Python callers pass a distinct array here.
-    unsafe { array.as_slice_mut() }
-        .map_err(|_| input_error(array.py(), format!("{name} must be a contiguous array")))
+    let aligned = (array.data() as usize) % std::mem::align_of::<T>() == 0;
+    if !array.is_c_contiguous() || !aligned {
+        return Err(input_error(
+            array.py(),
+            format!("{name} must be a contiguous array"),
+        ));
+    }
+    Ok(())
 }
 
-/// A contiguous array that several calls fill at once, in disjoint places.
+/// A contiguous array that several calls fill at once, in disjoint places: written through its
+/// pointer, never through a slice (two threads each holding a `&mut` of it would alias).
 fn shared<T: Element + Copy>(array: &Array1<'_, T>, name: &str) -> PyResult<SharedOut<T>> {
-    let place = writable(array, name)?;
+    check_writable(array, name)?;
     // SAFETY: the array outlives the call, and concurrent callers write disjoint places.
-    Ok(unsafe { SharedOut::new(place.as_mut_ptr(), place.len()) })
+    Ok(unsafe { SharedOut::new(array.data(), array.len()) })
 }
 
 /// Check that `offsets` bound consecutive segments of an array of `len` values.
