@@ -8,21 +8,7 @@ use std::collections::HashSet;
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::parallel;
-
-/// What `str.casefold` changes: code point `code_points[i]` becomes
-/// `pool[starts[i]..starts[i + 1]]` (UTF-8); the code points are sorted.
-pub struct Casefold<'a> {
-    pub code_points: &'a [u32],
-    pub starts: &'a [i64],
-    pub pool: &'a [u8],
-}
-
-impl Casefold<'_> {
-    fn folded(&self, c: char) -> Option<&[u8]> {
-        let i = self.code_points.binary_search(&(c as u32)).ok()?;
-        Some(&self.pool[self.starts[i] as usize..self.starts[i + 1] as usize])
-    }
-}
+use crate::unicode::Changes;
 
 /// Python's `str.isspace` (what `str.split()` splits at).
 fn is_space(c: char) -> bool {
@@ -65,7 +51,7 @@ fn lines(text: &str) -> impl Iterator<Item = &str> {
 fn short_line_key(
     line: &str,
     max_words: usize,
-    fold: &Casefold,
+    fold: Changes,
     buffer: &mut Vec<u8>,
 ) -> Option<u64> {
     buffer.clear();
@@ -86,7 +72,7 @@ fn short_line_key(
             }
             in_word = true;
         }
-        match fold.folded(c) {
+        match fold.get(c as u32) {
             Some(bytes) => buffer.extend_from_slice(bytes),
             None => buffer.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes()),
         }
@@ -97,7 +83,7 @@ fn short_line_key(
 /// (text key, line key) pairs of every distinct text (the first of identical texts): one for
 /// each distinct key of its lines of 1 to `max_words` words. Texts are UTF-8 (a Python str's
 /// lone surrogates written as '?', as `encode("utf-8", "replace")` writes them).
-pub fn line_pairs(texts: &[&str], max_words: usize, fold: &Casefold) -> Vec<[u64; 2]> {
+pub fn line_pairs(texts: &[&str], max_words: usize, fold: Changes) -> Vec<[u64; 2]> {
     let keyed = parallel::map_init(texts.len(), Vec::new, |buffer, t| {
         let text = texts[t];
         let mut keys: Vec<u64> = lines(text)
@@ -119,7 +105,7 @@ pub fn line_pairs(texts: &[&str], max_words: usize, fold: &Casefold) -> Vec<[u64
 mod tests {
     use super::*;
 
-    const NO_FOLD: Casefold = Casefold {
+    const NO_FOLD: Changes = Changes {
         code_points: &[],
         starts: &[0],
         pool: &[],
@@ -134,16 +120,16 @@ mod tests {
     #[test]
     fn only_lines_of_one_to_max_words_have_keys() {
         let mut buffer = Vec::new();
-        assert!(short_line_key("  ", 3, &NO_FOLD, &mut buffer).is_none());
-        assert!(short_line_key("a b c d", 3, &NO_FOLD, &mut buffer).is_none());
-        let key = short_line_key(" SEE\u{a0} also ", 3, &NO_FOLD, &mut buffer);
+        assert!(short_line_key("  ", 3, NO_FOLD, &mut buffer).is_none());
+        assert!(short_line_key("a b c d", 3, NO_FOLD, &mut buffer).is_none());
+        let key = short_line_key(" SEE\u{a0} also ", 3, NO_FOLD, &mut buffer);
         assert_eq!(buffer, b"SEE also");
         assert_eq!(key, Some(xxh3_64(b"SEE also")));
     }
 
     #[test]
     fn identical_texts_are_listed_once() {
-        let pairs = line_pairs(&["x\ny", "x\ny", "x"], 5, &NO_FOLD);
+        let pairs = line_pairs(&["x\ny", "x\ny", "x"], 5, NO_FOLD);
         assert_eq!(pairs.len(), 3);
     }
 }

@@ -30,15 +30,6 @@ pub fn map_init<S, T: Send>(
     }
 }
 
-/// `f(i, item)` for each item of `items`, which it may change.
-pub fn each_mut<T: Send>(items: &mut [T], f: impl Fn(usize, &mut T) + Sync + Send) {
-    if items.len() < INLINE_BELOW {
-        items.iter_mut().enumerate().for_each(|(i, x)| f(i, x));
-    } else {
-        items.par_iter_mut().enumerate().for_each(|(i, x)| f(i, x));
-    }
-}
-
 /// `f(i, item)` for each item of `items`, which it may change, and what it returns, in order.
 pub fn map_mut<T: Send, R: Send>(
     items: &mut [T],

@@ -316,7 +316,7 @@ pub fn minhash(hashes: &[u64], starts: &[i64], num_perm: usize, seed: u64) -> Ve
     let n_docs = starts.len() - 1;
     let mut signatures = vec![0u32; n_docs * num_perm];
     let mut rows: Vec<&mut [u32]> = signatures.chunks_mut(num_perm.max(1)).collect();
-    parallel::each_mut(&mut rows, |d, row| {
+    parallel::map_mut(&mut rows, |d, row| {
         minhash_row(
             &hashes[starts[d] as usize..starts[d + 1] as usize],
             seed,

@@ -11,20 +11,47 @@ pub const UNICODE_VERSION: &str = "14.0.0";
 /// `python -m neardup.core.normal_bytes` with Python 3.11; a Python test checks it anew.
 static SHIPPED: &[u8] = include_bytes!("unicode-14.0.0.bin");
 
-/// What a table changes: code point `code_points[i]` becomes `pool[starts[i]..starts[i + 1]]`.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Changes {
-    pub code_points: Vec<u32>,
-    pub starts: Vec<i64>,
-    pub pool: Vec<u8>,
+/// What a table changes: code point `code_points[i]` (ascending) becomes
+/// `pool[starts[i]..starts[i + 1]]`, UTF-8.
+#[derive(Clone, Copy, Debug)]
+pub struct Changes<'a> {
+    pub code_points: &'a [u32],
+    pub starts: &'a [i64],
+    pub pool: &'a [u8],
+}
+
+impl Changes<'_> {
+    /// What code point `cp` becomes, if the table changes it.
+    pub fn get(&self, cp: u32) -> Option<&[u8]> {
+        let i = self.code_points.binary_search(&cp).ok()?;
+        Some(&self.pool[self.starts[i] as usize..self.starts[i + 1] as usize])
+    }
+}
+
+/// The arrays of a table of changes read from the shipped file.
+#[derive(Debug, Default)]
+pub struct ChangeArrays {
+    code_points: Vec<u32>,
+    starts: Vec<i64>,
+    pool: Vec<u8>,
+}
+
+impl ChangeArrays {
+    pub fn changes(&self) -> Changes<'_> {
+        Changes {
+            code_points: &self.code_points,
+            starts: &self.starts,
+            pool: &self.pool,
+        }
+    }
 }
 
 /// The fold changes, the spaced code points and the casefold changes.
 #[derive(Debug, Default)]
 pub struct Tables {
-    pub fold: Changes,
+    pub fold: ChangeArrays,
     pub spaced: Vec<i64>,
-    pub casefold: Changes,
+    pub casefold: ChangeArrays,
 }
 
 /// The shipped tables, read once.
@@ -54,13 +81,13 @@ fn parse(bytes: &[u8]) -> Tables {
             .map(|c| i64::from_le_bytes(c.try_into().unwrap()))
             .collect()
     };
-    let fold = Changes {
+    let fold = ChangeArrays {
         code_points: u32s(take(length(0), 4)),
         starts: i64s(take(length(1), 8)),
         pool: take(length(2), 1).to_vec(),
     };
     let spaced = i64s(take(length(3), 8));
-    let casefold = Changes {
+    let casefold = ChangeArrays {
         code_points: u32s(take(length(4), 4)),
         starts: i64s(take(length(5), 8)),
         pool: take(length(6), 1).to_vec(),
@@ -93,7 +120,7 @@ fn push_utf8(cp: u32, out: &mut Vec<u8>) {
 
 /// The dense table of `size` code points (`starts`, `pool`): each code point's own UTF-8 but
 /// where `changes` says otherwise.
-pub fn dense(changes: &Changes, size: usize) -> (Vec<i64>, Vec<u8>) {
+pub fn dense(changes: Changes, size: usize) -> (Vec<i64>, Vec<u8>) {
     let mut starts = Vec::with_capacity(size + 1);
     let mut pool = Vec::with_capacity(size * 3);
     let mut next = changes.code_points.iter().enumerate().peekable();
@@ -119,7 +146,7 @@ mod tests {
     #[test]
     fn the_shipped_tables_fold_what_python_folds() {
         let tables = shipped();
-        let (starts, pool) = dense(&tables.fold, 0x30000);
+        let (starts, pool) = dense(tables.fold.changes(), 0x30000);
         let entry = |cp: usize| &pool[starts[cp] as usize..starts[cp + 1] as usize];
         assert_eq!(entry('A' as usize), b"a");
         assert_eq!(entry('ß' as usize), b"ss");

@@ -682,13 +682,13 @@ fn line_pairs<'py>(
         .map(|owner| std::str::from_utf8(bytes_of(owner)))
         .collect::<Result<Vec<&str>, _>>()
         .map_err(|e| input_error(py, format!("a text is not UTF-8: {e}")))?;
-    let fold = lines::Casefold {
+    let fold = unicode::Changes {
         code_points,
         starts,
         pool,
     };
     let pairs = native(py, "line keys", || {
-        lines::line_pairs(&utf8, max_words, &fold)
+        lines::line_pairs(&utf8, max_words, fold)
     })?;
     let rows = pairs.len();
     PyArray1::from_vec(py, pairs.into_flattened()).reshape([rows, 2])
@@ -700,11 +700,11 @@ type Arrays3<'py> = (
     Bound<'py, PyArray1<u8>>,
 );
 
-fn changes_arrays<'py>(py: Python<'py>, changes: &unicode::Changes) -> Arrays3<'py> {
+fn changes_arrays<'py>(py: Python<'py>, changes: unicode::Changes) -> Arrays3<'py> {
     (
-        PyArray1::from_slice(py, &changes.code_points),
-        PyArray1::from_slice(py, &changes.starts),
-        PyArray1::from_slice(py, &changes.pool),
+        PyArray1::from_slice(py, changes.code_points),
+        PyArray1::from_slice(py, changes.starts),
+        PyArray1::from_slice(py, changes.pool),
     )
 }
 
@@ -714,9 +714,9 @@ fn changes_arrays<'py>(py: Python<'py>, changes: &unicode::Changes) -> Arrays3<'
 fn shipped_tables(py: Python<'_>) -> (Arrays3<'_>, Bound<'_, PyArray1<i64>>, Arrays3<'_>) {
     let tables = unicode::shipped();
     (
-        changes_arrays(py, &tables.fold),
+        changes_arrays(py, tables.fold.changes()),
         PyArray1::from_slice(py, &tables.spaced),
-        changes_arrays(py, &tables.casefold),
+        changes_arrays(py, tables.casefold.changes()),
     )
 }
 
@@ -740,11 +740,11 @@ fn dense_table<'py>(
         ));
     }
     let changes = unicode::Changes {
-        code_points: code_points.to_vec(),
-        starts: starts.to_vec(),
-        pool: pool.to_vec(),
+        code_points,
+        starts,
+        pool,
     };
-    let (starts, pool) = native(py, "table", || unicode::dense(&changes, size))?;
+    let (starts, pool) = native(py, "table", || unicode::dense(changes, size))?;
     Ok((PyArray1::from_vec(py, starts), PyArray1::from_vec(py, pool)))
 }
 
