@@ -36,21 +36,23 @@ _MARKS = {
 }
 
 
+#: Where `folded` looks at a code point's category: planes 0-2 and the tag block hold every
+#: assigned punctuation, symbol and control character (ASCII's own are changed by _MARKS only).
+_BY_CATEGORY = (range(0x80, 0x30000), range(0xE0000, 0xE0080))
+#: Code points with a fold (where :func:`folded` is not None) lie in these ranges.
+FOLDED_RANGES = (range(0x80), *_BY_CATEGORY)
+
+
 def folded(cp: int) -> str | None:
     """What the fold table makes of a code point: a typographic mark its ASCII form, other
     punctuation, symbols, separators and control characters (not private-use or unassigned
     ones) a space; None where it stays."""
     if cp in _MARKS:
         return _MARKS[cp]
-    # Planes 0-2 and the tag block hold every assigned punctuation, symbol and control character.
-    if not (0x80 <= cp < 0x30000 or 0xE0000 <= cp < 0xE0080):
+    if not any(cp in codes for codes in _BY_CATEGORY):
         return None
     category = unicodedata.category(chr(cp))
     return " " if category[0] in "PSZC" and category not in ("Co", "Cn") else None
-
-
-#: Code points with a fold (where :func:`folded` is not None) lie in these ranges.
-FOLDED_RANGES = (range(0x30000), range(0xE0000, 0xE0080))
 
 
 class _FoldTable(dict[int, str]):
