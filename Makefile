@@ -2,7 +2,11 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+# One stamp per set of extras installed, for this pyproject.toml: `make run` installs what the
+# main job needs and nothing more; `make test` adds the test extras (pyspark, playwright, ...).
+SUM := $(shell cksum pyproject.toml | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-core-$(SUM)
+TEST_STAMP := $(VENV)/.installed-test-$(SUM)
 OUT := out
 # The native core: a change to it rebuilds the extension (cargo, through maturin; incremental).
 NATIVE := $(shell find native -path native/target -prune -o \( -name '*.rs' -o -name 'Cargo.*' -o -name '*.bin' \) -print 2>/dev/null)
@@ -12,17 +16,28 @@ export PYO3_PYTHON := $(abspath $(BIN)/python)
 
 .PHONY: run test test-fast lint format bench clean browser java
 
-$(STAMP): pyproject.toml $(NATIVE)
+# install EXTRAS: the package (editable; the native core compiled in release mode) with them.
+define install
 	@command -v cargo >/dev/null || { echo "neardup's native core needs cargo (Rust): https://rustup.rs, or install a wheel built elsewhere (README, Installing without Rust)"; exit 1; }
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	@echo "Building neardup (the native core compiles in release mode: about a minute the first time)..."
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.$(1)'
 	@# An editable install compiles no bytecode, and with PYTHONDONTWRITEBYTECODE set nothing
 	@# ever writes it: every start would compile neardup's modules again (70 ms).
 	$(BIN)/python -m compileall -q src
-	@rm -f $(VENV)/.installed-*
+endef
+
+$(STAMP): pyproject.toml $(NATIVE)
+	$(call install,)
+	@rm -f $(VENV)/.installed-core-*
 	@touch $@
+
+# The test extras hold the core's requirements too: a test install serves `make run` as well.
+$(TEST_STAMP): pyproject.toml $(NATIVE)
+	$(call install,[test])
+	@rm -f $(VENV)/.installed-*
+	@touch $@ $(STAMP)
 
 ## run: install, deduplicate the bundled example corpus, and say where the results are
 run: $(STAMP)
@@ -31,7 +46,7 @@ run: $(STAMP)
 	@echo "Results are in $(OUT)/: news.dedup.jsonl (kept records), news.pairs.jsonl, news.clusters.jsonl"
 
 ## test: install what tests need (Chromium for the report test, Java for Spark) and run every test
-test: $(STAMP) browser java lint
+test: $(TEST_STAMP) browser java lint
 	$(CARGO) test --manifest-path native/Cargo.toml -p neardup-kernels
 	$(BIN)/python -m pytest -q
 
@@ -54,7 +69,7 @@ java:
 		|| echo "Could not install Java: the Spark tests will be skipped."; }
 
 ## test-fast: the tests that need neither ../shared nor much time
-test-fast: $(STAMP)
+test-fast: $(TEST_STAMP)
 	$(BIN)/python -m pytest -q -m "not slow"
 
 ## bench: neardup against rensa, datasketch and datatrove on two generated 20,000-document corpora, plus 10k/100k rows
@@ -67,7 +82,7 @@ bench: $(STAMP)
 bench-index: $(STAMP)
 	$(BIN)/python benchmarks/index_speed.py --documents 100000 --http-queries 20000 --clients 8
 
-lint: $(STAMP)
+lint: $(TEST_STAMP)
 	$(BIN)/ruff check src tests benchmarks examples
 	$(BIN)/ruff format --check src tests benchmarks examples
 	@$(CARGO) fmt --version >/dev/null 2>&1 && $(CARGO) clippy --version >/dev/null 2>&1 || { \
@@ -75,7 +90,7 @@ lint: $(STAMP)
 	$(CARGO) fmt --manifest-path native/Cargo.toml --all -- --check
 	$(CARGO) clippy --manifest-path native/Cargo.toml --all-targets -- -D warnings
 
-format: $(STAMP)
+format: $(TEST_STAMP)
 	$(BIN)/ruff format src tests benchmarks examples
 	$(BIN)/ruff check --fix src tests benchmarks examples
 	$(CARGO) fmt --manifest-path native/Cargo.toml --all
@@ -86,5 +101,5 @@ clean:
 
 ## accuracy: the sweep behind the defaults (benchmarks/ACCURACY.md), on ../shared/data
 .PHONY: accuracy
-accuracy: $(STAMP)
+accuracy: $(TEST_STAMP)
 	$(BIN)/python benchmarks/accuracy.py --seeds 1 2 --reuters 4000
