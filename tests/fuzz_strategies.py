@@ -1,5 +1,6 @@
 """Hypothesis strategies for the fuzz tests: records as users have them, the files that hold
-them (JSONL, .jsonl.gz, CSV, Parquet, folders of .txt files), and the damage such files suffer.
+them (JSONL, .jsonl.gz, CSV, Parquet, folders of .txt files, HTML pages, .warc.gz files), and the
+damage such files suffer.
 
 Records start valid and related (copies, excerpts, expansions, typos, other numbers, so that the
 whole pipeline runs: candidates, verification, the second look, clusters); a few values are odd
@@ -13,9 +14,11 @@ from __future__ import annotations
 
 import csv
 import gzip
+import html
 import io
 import json
 import os
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -324,12 +327,79 @@ def text_folder(draw: DrawFn, name: str, rows: list[Any]) -> TextFolder:
     return TextFolder(name, tuple(files), links)
 
 
+def _page(text: str, title: str) -> bytes:
+    """A news page around the text: navigation, the article, related links, a footer."""
+    paragraphs = "".join(f"<p>{html.escape(line)}</p>" for line in text.split("\n"))
+    return encode(
+        f"<html><head><title>{html.escape(title)}</title></head><body><nav><a href='/'>Home"
+        f"</a> <a href='/world'>World</a></nav><article><h1>{html.escape(title)}</h1>"
+        f"{paragraphs}</article><aside><a href='/r'>Related story</a></aside>"
+        "<footer>Copyright. All rights reserved.</footer></body></html>"
+    )
+
+
+#: Markup as broken pages have it: unclosed and stray tags, comments, scripts, odd encodings.
+html_noise = st.sampled_from(
+    (b"<p>", b"</div>", b"<!--", b"<script>", b"<![CDATA[", b"&#x0;", b"<meta charset='latin-1'>")
+)
+
+
+@st.composite
+def html_file(draw: DrawFn, name: str, rows: list[Any]) -> InputFile:
+    """One page: the first record's text in a page, maybe with broken markup, maybe damaged."""
+    text = next((r["text"] for r in rows if isinstance(r.get("text"), str)), draw(texts))
+    page = _page(text, draw(st.text(max_size=20)))
+    at = draw(st.integers(0, len(page)))
+    if draw(st.booleans()):
+        page = page[:at] + draw(html_noise) + page[at:]
+    return InputFile(f"{name}.html", draw(damaged(page)))
+
+
+def warc_record(uri: str, kind: str, content_type: str, body: bytes) -> bytes:
+    """One WARC record; a response holds an HTTP response of that content type."""
+    if kind == "response":
+        body = encode(f"HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\n\r\n") + body
+        content_type = "application/http; msgtype=response"
+    head = (
+        f"WARC/1.0\r\nWARC-Type: {kind}\r\nWARC-Target-URI: {uri}\r\n"
+        f"WARC-Record-ID: <urn:uuid:{zlib.crc32(encode(uri) + body):032x}>\r\n"
+        f"Content-Type: {content_type}\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
+    return encode(head) + body + b"\r\n\r\n"
+
+
+@st.composite
+def warc_file(draw: DrawFn, name: str, rows: list[Any]) -> InputFile:
+    """The records' texts as pages in a .warc.gz (one gzip member a record), among request and
+    non-HTML records, URIs sometimes repeated; headers and members damaged."""
+    members = []
+    for number, row in enumerate(rows):
+        text = row.get("text") if isinstance(row.get("text"), str) else draw(texts)
+        uri = f"https://example.org/{draw(st.integers(0, max(1, len(rows))))}"
+        kind, content_type, body = draw(
+            st.sampled_from(
+                (
+                    ("response", "text/html; charset=utf-8", _page(text, f"story {number}")),
+                    ("request", "application/http; msgtype=request", b"GET / HTTP/1.1\r\n\r\n"),
+                    ("response", "application/pdf", b"%PDF-1.4"),
+                    ("conversion", "text/plain", encode(text)),
+                )
+            )
+        )
+        record = draw(damaged(warc_record(uri, kind, content_type, body)))
+        members.append(gzip.compress(record, mtime=0))
+    data = draw(damaged(b"".join(members), truncated_tail))
+    return InputFile(f"{name}.warc.gz", data)
+
+
 FILE_KINDS = {
     "jsonl": jsonl_file,
     "jsonl.gz": jsonl_gz_file,
     "csv": csv_file,
     "parquet": parquet_file,
     "folder": text_folder,
+    "html": html_file,
+    "warc.gz": warc_file,
 }
 
 

@@ -1,8 +1,8 @@
 """The public Python API: compare two texts, find related pairs, deduplicate a corpus.
 
-Records are dicts (or the rows of a pyarrow Table or pandas DataFrame) with an id and a text
-field. The `*_files` functions, which read and write files as the CLI does, are the file driver's
-(`engine/files.py`), for every engine.
+Records are dicts (or the rows of a pyarrow Table, a pandas or polars DataFrame, or a Hugging
+Face Dataset) with an id and a text field. The `*_files` functions, which read and write files
+as the CLI does, are the file driver's (`engine/files.py`), for every engine.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import os
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +19,7 @@ import numpy as np
 from neardup.core.align import align
 from neardup.core.candidates import has_text, matchable
 from neardup.core.charlook import second_look
+from neardup.core.facts import compare_facts, facts_from_texts, facts_look
 from neardup.core.furniture import furniture_of
 from neardup.core.sketch import sketch_texts
 from neardup.core.verify import EXACT, RELATIONS, score_pairs
@@ -32,8 +33,9 @@ from neardup.engine.local import (
     summary,
 )
 from neardup.errors import InputError
+from neardup.io.frames import kept_records, reiterable
 from neardup.io.progress import Reporter
-from neardup.io.read import Record, RecordReader, read_records, records_at, rows_of
+from neardup.io.read import Record, RecordReader, read_records, records_at
 from neardup.options import Options, dated_keep, options_of
 from neardup.results import (
     ClusterMember,
@@ -72,9 +74,13 @@ def compare(
         )
     left, right = np.array([0]), np.array([1])
     scored = score_pairs(sketches, left, right, options, report_overlap=True)
-    scored = second_look(scored, lambda _: {0: a, 1: b}, options, furniture)
+    texts = {0: a, 1: b}
+    scored = second_look(scored, lambda _: texts, options, furniture)
+    facts = facts_from_texts(lambda _: texts, furniture)(set(texts))
+    scored = facts_look(scored, lambda _: facts, options)
     # Too short (or empty) texts are matched only when identical, as in a corpus.
     relation = scored.relation[0] if matchable(sketches, options).all() else 0
+    compared = compare_facts(facts[0].facts, facts[1].facts) if explain else None
     return Comparison(
         relation=RELATIONS[relation],
         jaccard=round(float(scored.jaccard[0]), 6),
@@ -82,6 +88,8 @@ def compare(
         containment_b_in_a=round(float(scored.containment_right_in_left[0]), 6),
         differs_only_in=differs_only_in(scored, 0) if relation else None,
         alignment=alignment,
+        facts_differ=compared.differ if compared else (),
+        facts_agree=compared.agree if compared else (),
     )
 
 
@@ -89,7 +97,9 @@ def compare(
 class Deduplication:
     """The result of :func:`deduplicate`: what is kept, and why the rest is not."""
 
-    kept: Any  # the same kind of container as the input: list of dicts, pyarrow.Table, DataFrame
+    #: The same kind of container as the input: list of dicts, pyarrow.Table, pandas or polars
+    #: DataFrame, Hugging Face Dataset.
+    kept: Any
     pairs: list[Pair]
     clusters: list[ClusterMember]
     summary: Summary = field(default_factory=Summary)
@@ -158,7 +168,7 @@ def deduplicate(
     corpus = read_corpus(read, reader, options, reporter, date_field=dated_keep(keep, date_field))
     pairs = match(corpus, options, texts=_texts(read, reader), reporter=reporter)
     clusters = cluster_corpus(corpus, pairs, keep, numbers_matter=options.numbers_matter)
-    kept = _select(records, ~clusters.removed, clusters.cluster_id if add_cluster_id else None)
+    kept = kept_records(records, ~clusters.removed, clusters.cluster_id if add_cluster_id else None)
     found = summary(corpus, reader, options, pairs, clusters)
     found.seconds = time.perf_counter() - started
     return Deduplication(
@@ -182,44 +192,7 @@ def _in_memory(records: Any, function: str, files_function: str) -> Any:
             f"{function} takes records (dicts, a pyarrow Table or a pandas DataFrame), not the "
             f"file name '{os.fspath(records)}': use neardup.{files_function} to read files"
         )
-    return records if _reiterable(records) else list(records)
-
-
-def _reiterable(records: Any) -> bool:
-    return (
-        isinstance(records, Sequence)
-        or hasattr(records, "to_batches")
-        or hasattr(records, "columns")
-    )
-
-
-def _select(records: Any, keep: np.ndarray, cluster_id: np.ndarray | None) -> Any:
-    """The kept records, in the input's own container type."""
-    ids = None if cluster_id is None else np.where(cluster_id >= 0, cluster_id, -1)
-    if hasattr(records, "to_batches"):  # pyarrow.Table
-        import pyarrow as pa
-
-        table = records.filter(pa.array(keep))
-        if ids is not None:
-            mask = ids[keep] < 0
-            table = table.append_column("cluster_id", pa.array(ids[keep], mask=mask))
-        return table
-    if hasattr(records, "columns") and hasattr(records, "loc"):  # pandas.DataFrame
-        frame = records.loc[keep]
-        if ids is not None:
-            import pandas as pd
-
-            kept_ids = [None if c < 0 else int(c) for c in ids[keep]]
-            frame = frame.assign(cluster_id=pd.array(kept_ids, dtype="Int64"))
-        return frame
-    rows = list(rows_of(records))
-    if ids is None:
-        return [row for row, k in zip(rows, keep, strict=True) if k]
-    return [
-        {**row, "cluster_id": None if c < 0 else int(c)}
-        for row, k, c in zip(rows, keep, ids, strict=True)
-        if k
-    ]
+    return reiterable(records)
 
 
 __all__ = [

@@ -83,6 +83,13 @@ def _matching_options(command: Callable[..., Any]) -> Callable[..., Any]:
             help="Texts that differ only in their numbers are not duplicates.",
         ),
         click.option(
+            "--facts-matter/--facts-dont-matter",
+            default=True,
+            show_default=True,
+            help="Texts whose months, weekdays, names or places stand in place of others are not "
+            "duplicates; texts with the same facts in other words are (relation rewrite).",
+        ),
+        click.option(
             "--ignore-furniture/--keep-furniture",
             # The earlier spellings, still taken.
             "--ignore-boilerplate/--keep-boilerplate",
@@ -114,6 +121,20 @@ _glob_option = click.option(
 )
 
 
+def _page_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Options of web-page inputs (HTML files and fields, WARC files); see `io/html.py`."""
+    command = click.option(
+        "--skip-bad-records",
+        is_flag=True,
+        help="Skip (and count) truncated or corrupt WARC records instead of stopping.",
+    )(command)
+    return click.option(
+        "--html-field",
+        help="Field of JSONL/CSV/Parquet records holding an HTML page: its main text is the "
+        "text (pip install neardup[html]).",
+    )(command)
+
+
 def _options(values: dict[str, Any]) -> Options:
     return Options(
         jaccard=values.pop("jaccard"),
@@ -122,6 +143,7 @@ def _options(values: dict[str, Any]) -> Options:
         min_words=values.pop("min_words"),
         num_perm=values.pop("num_perm"),
         numbers_matter=values.pop("numbers_matter"),
+        facts_matter=values.pop("facts_matter"),
         ignore_furniture=values.pop("ignore_furniture"),
         char_errors=values.pop("char_errors"),
     )
@@ -200,8 +222,10 @@ def cli() -> None:
 @_engine_option
 @_matching_options
 @_glob_option
+@_page_options
 def dedup(inputs: tuple[Path, ...], **values: Any) -> None:
-    """Deduplicate INPUTS (folders of .txt, .jsonl[.gz], .parquet, .csv) into --output."""
+    """Deduplicate INPUTS (folders of .txt or .html, .jsonl[.gz], .parquet, .csv, .html,
+    .warc[.gz]) into --output."""
     from neardup.engine.files import deduplicate_files
 
     quiet = values.pop("quiet")
@@ -229,6 +253,7 @@ def dedup(inputs: tuple[Path, ...], **values: Any) -> None:
 @_engine_option
 @_matching_options
 @_glob_option
+@_page_options
 def find(inputs: tuple[Path, ...], **values: Any) -> None:
     """List related pairs in INPUTS without removing anything."""
     from neardup.engine.files import find_files
@@ -277,9 +302,10 @@ def compare(a: Path, b: Path, as_json: bool, brief: bool, max_lines: int, **valu
     click.echo(f"containment of A in B: {result.containment_a_in_b:.3f}")
     click.echo(f"containment of B in A: {result.containment_b_in_a:.3f}")
     if result.alignment:
-        from neardup.explain.terminal import show_alignment  # rich, only where it is shown
+        from neardup.explain.terminal import show_alignment, show_facts  # rich, where shown
 
         show_alignment(result.alignment, max_lines=max_lines)
+        show_facts(result.facts_differ, result.facts_agree)
 
 
 @cli.command(name="eval")
@@ -319,6 +345,11 @@ def compare(a: Path, b: Path, as_json: bool, brief: bool, max_lines: int, **valu
     help="Write the generated benchmark (.jsonl or .parquet) to inspect or re-use.",
 )
 @click.option("--limit", type=click.IntRange(2), help="Reuters: only the first N stories.")
+@click.option(
+    "--data",
+    type=click.Path(path_type=Path),
+    help="Natural pairs: the folder of the corpora they name (reuters21578, bbc).",
+)
 @click.option("--markdown", is_flag=True, help="Print Markdown tables.")
 @click.option("--json", "as_json", is_flag=True, help="Print the tables as JSON.")
 @_matching_options
@@ -326,8 +357,9 @@ def eval_command(dataset: str, **values: Any) -> None:
     """Measure neardup and a MinHash-LSH baseline on a labelled DATASET.
 
     DATASET is `news-benchmark` (generated from --source), a NEWS-COPY Parquet file, a labelled
-    .jsonl/.parquet (id, text, cluster[, category, source]), or the Clough & Stevenson or
-    Reuters-21578 folder.
+    .jsonl/.parquet (id, text, cluster[, category, source]), natural pairs (.jsonl: corpus,
+    id_a, id_b, half, label; texts from --data), or the Clough & Stevenson or Reuters-21578
+    folder.
     """
     from neardup.evaluate.harness import Generation, run_eval
 
@@ -376,6 +408,7 @@ def index_create(path: Path, **values: Any) -> None:
 @click.option("--id-field", default="id", show_default=True, help="Field with the id.")
 @click.option("--text-field", default="text", show_default=True, help="Field with text.")
 @_glob_option
+@_page_options
 @click.option(
     "--batch",
     type=click.IntRange(1),
@@ -402,6 +435,7 @@ def index_add(path: Path, inputs: tuple[Path, ...], quiet: bool, **values: Any) 
 @click.option("--id-field", default="id", show_default=True, help="Field with the id.")
 @click.option("--text-field", default="text", show_default=True, help="Field with text.")
 @_glob_option
+@_page_options
 @click.option(
     "--overlap",
     "report_overlap",

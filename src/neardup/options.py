@@ -50,6 +50,10 @@ class Options:
     max_shingle_df: int = 200
     #: Pairs that differ only in their numbers report different facts: not duplicates.
     numbers_matter: bool = True
+    #: Pairs whose wording agrees but whose facts (months, weekdays, names, places, quoted words)
+    #: stand in place of others are look-alikes (`differs_only_in` "facts"), and pairs whose
+    #: facts agree in other words are `rewrite`s, copies (`core/facts.py`). False: neither.
+    facts_matter: bool = True
     #: Leave page furniture (patterns, and lines recurring across the corpus) out of similarity.
     ignore_furniture: bool = True
     #: A short line found in at least this many different documents is furniture. Lower values

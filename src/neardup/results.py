@@ -64,7 +64,8 @@ def _arrow_schema(fields: Sequence[tuple[str, str]]) -> pa.Schema:
 
 @dataclass(frozen=True, kw_only=True)
 class Comparison:
-    """How two documents relate: `exact`, `near-duplicate`, `contains`, `overlap` or `different`.
+    """How two documents relate: `exact`, `near-duplicate`, `contains`, `rewrite`, `overlap` or
+    `different`.
 
     For `contains`, the side with the higher containment is the one inside the other:
     `containment_a_in_b` near 1 means B contains A.
@@ -77,11 +78,18 @@ class Comparison:
     differs_only_in: str | None = None
     #: The sentence-level explanation (filled by `compare`; empty for corpus pairs).
     alignment: tuple[AlignedSentence, ...] = ()
+    #: Facts of A standing in place of facts of B ("March → April", "0.25 → 0.50"), and facts
+    #: found in both (filled by `compare`, `core/facts.py`; empty for corpus pairs).
+    facts_differ: tuple[str, ...] = ()
+    facts_agree: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         row = {name: getattr(self, name) for name in PAIR_COLUMNS[2:]}
         if self.alignment:
             row["alignment"] = [step.to_dict() for step in self.alignment]
+        if self.facts_differ or self.facts_agree:
+            row["facts_differ"] = list(self.facts_differ)
+            row["facts_agree"] = list(self.facts_agree)
         return row
 
 
@@ -189,11 +197,14 @@ def pair_rows(ids: Sequence[str], pairs: ScoredPairs) -> Iterator[Pair]:
 
 
 def differs_only_in(pairs: ScoredPairs, row: int) -> str | None:
-    """`numbers` where the texts are the same but for their numbers; `characters` where the
-    relation comes from the character-level second look (the words differ by a few characters,
-    and the scores are that look's); else None."""
+    """`numbers` where the texts are the same but for their numbers; `facts` where other facts
+    (months, weekdays, names, places, quoted words) stand in place of the other's (`facts.py`);
+    `characters` where the relation comes from the character-level second look (the words
+    differ by a few characters, and the scores are that look's); else None."""
     if pairs.differ_in_numbers[row]:
         return "numbers"
+    if pairs.differ_in_facts[row]:
+        return "facts"
     return "characters" if pairs.by_characters[row] else None
 
 

@@ -23,7 +23,7 @@ def _noised(rate: float, seed: int = 3) -> str:
 
 def test_ocr_noised_copy_scores_high_where_word_scores_do_not() -> None:
     noisy = _noised(0.02)
-    words = neardup.compare(ARTICLE.text, noisy, explain=False, char_errors=0)
+    words = neardup.compare(ARTICLE.text, noisy, explain=False, char_errors=0, facts_matter=False)
     assert words.relation == "overlap"  # what 5-gram shingles make of 2% character errors
     jaccard, a_in_b, b_in_a = char_scores(ARTICLE.text, noisy)
     assert min(jaccard, a_in_b, b_in_a) >= 0.85
@@ -128,7 +128,9 @@ def test_find_pairs_finds_an_ocr_copy_and_says_so() -> None:
     assert (found.id_a, found.id_b, found.relation) == ("original", "ocr", "near-duplicate")
     assert found.differs_only_in == "characters"
     assert found.jaccard >= Options().jaccard
-    # Off: the noised copy is not found.
+    # Off: the noised copy is not found by its words, nor by its facts: the noise misspelt 8 of
+    # the 36 facts of the original (28 found, 78%), short of a rewrite's 90%.
+    assert neardup.find_pairs(records, char_errors=0, facts_matter=False) == []
     assert neardup.find_pairs(records, char_errors=0) == []
 
 

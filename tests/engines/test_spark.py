@@ -192,3 +192,21 @@ def test_without_java_the_message_names_it(tmp_path: Path) -> None:
     last = done.stderr.strip().splitlines()[-1]
     assert last.startswith("neardup: error: Spark did not start (")
     assert "needs a Java 17+ runtime" in last
+
+
+def test_facts_rule_as_locally(spark: Any) -> None:
+    """A rewrite, a look-alike in facts and one in numbers (`tests/core/test_facts.py`): the
+    executors apply the same facts rule."""
+    folder = ROOT / "tests" / "fixtures" / "facts"
+    records = [
+        {"id": path.stem, "text": path.read_text(encoding="utf-8")}
+        for path in sorted(folder.glob("*.txt"))
+    ]
+    local = [p.to_dict() for p in neardup.find_pairs(records)]
+    found = neardup.spark.find_pairs(spark.createDataFrame(records))
+    assert [row.asDict() for row in found.collect()] == local
+    assert {(p["relation"], p["differs_only_in"]) for p in local} == {
+        ("rewrite", None),
+        ("near-duplicate", "facts"),
+        ("near-duplicate", "numbers"),
+    }

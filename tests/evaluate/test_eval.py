@@ -280,11 +280,10 @@ def test_reuters_recall_at_default_thresholds() -> None:
 
 @pytest.mark.slow
 def test_bbc_news_benchmark_targets() -> None:
+    # The benchmark as benchmarks/ACCURACY.md measures it (100 pairs a category): at 40, one
+    # pair is 2.5% of a category, and a rate of 0.02 could not be told from 0.
     generation = Generation(
-        source=shared("data/bbc"),
-        same_event=shared("data/semeval2022-task8-sample"),
-        per_category=40,
-        background=100,
+        source=shared("data/bbc"), same_event=shared("data/semeval2022-task8-sample")
     )
     _, by_category = run_eval("news-benchmark", generation=generation)
     shares = {row[0]: row[3] for row in by_category.rows}

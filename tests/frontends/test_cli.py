@@ -24,7 +24,10 @@ def test_compare_seed_pair() -> None:
         "containment_b_in_a",
         "differs_only_in",
         "alignment",
+        "facts_differ",
+        "facts_agree",
     }
+    assert as_json["facts_differ"] == [] and "Lavrov" in " ".join(as_json["facts_agree"])
     ops = [step["op"] for step in as_json["alignment"]]
     assert ops.count("same") == 11 and ops.count("edited") == 2 and "removed" not in ops
     assert all(set(step) >= {"op", "a", "b"} for step in as_json["alignment"])
@@ -190,10 +193,12 @@ def test_compare_shows_at_most_max_lines_sentences(tmp_path: Path) -> None:
         assert lines[4] == "alignment (A → B): 900 same, 100 edited"
         assert sum(line.startswith(SENTENCE_MARKS) for line in lines) == shown
         assert lines[5 + shown :] == [
-            f"… {more} more sentences not shown (use --json or --max-lines 0 for all)"
+            f"… {more} more sentences not shown (use --json or --max-lines 0 for all)",
+            "facts that agree: " + ", ".join(map(str, range(30))) + " … (970 more)",
         ]
     lines = neardup("compare", "--max-lines", "0", *pair).stdout.splitlines()
-    assert len(lines) == 5 + 1000 and all(line.startswith(SENTENCE_MARKS) for line in lines[5:])
+    assert len(lines) == 5 + 1000 + 1
+    assert all(line.startswith(SENTENCE_MARKS) for line in lines[5:-1])
     assert len(json.loads(neardup("compare", "--json", *pair).stdout)["alignment"]) == 1000
 
 

@@ -78,7 +78,7 @@ def test_dedup_against_an_index_removes_copies_of_indexed_documents(tmp_path):
         (["index", "create", "{index}"], "already exists"),
         (["index", "add", "{garbage}", "{jsonl}"], "not a neardup index"),
         (["index", "stats", "{garbage}"], "not a neardup index"),
-        (["index", "stats", "{future}"], "format version 5; this neardup reads format version 4"),
+        (["index", "stats", "{future}"], "format version 6; this neardup reads format version 5"),
         (["index", "query", "{old}", "--text", "x"], "format version 3; this neardup reads format"),
         (["dedup", "{jsonl}", "-o", "{out}", "--against", "{index}", "--ngram", "4"], "ngram=5"),
         (
@@ -98,7 +98,7 @@ def test_index_errors_are_one_line(tmp_path, args, message):
         "out": tmp_path / "out.jsonl",
     }
     places["garbage"].write_bytes(b"garbage" * 500)
-    for name, version in (("index", "4"), ("future", "5"), ("old", "3")):
+    for name, version in (("index", "5"), ("future", "6"), ("old", "3")):
         assert neardup("index", "create", places[name]).returncode == 0
         with sqlite3.connect(places[name]) as db:
             db.execute("UPDATE meta SET value = ? WHERE key = 'format_version'", (version,))

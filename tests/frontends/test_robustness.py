@@ -171,8 +171,11 @@ def test_files_a_folder_holds_that_are_not_read_are_named(
     monkeypatch.chdir(tmp_path)
     summary = neardup.deduplicate_files(["texts"], "k.jsonl", glob="*")
     assert summary.documents == 6 and summary.invalid_utf8_ids == ["bad.txt"]
+    # With every file read, b.html is a web page: its few words are no article to trafilatura.
     assert summary.skipped == [
-        "skipped 1 entry in texts/ that is not a file: gone.txt (a dangling link)"
+        "skipped 1 entry in texts/ that is not a file: gone.txt (a dangling link)",
+        "1 page in texts/ has no article text, read as empty documents (kept, never matched): "
+        "b.html",
     ]
 
 

@@ -37,6 +37,7 @@ from fuzz_strategies import (
     InputFile,
     api_options,
     csv_bytes,
+    html_file,
     inputs,
     matching_flags,
     mostly,
@@ -45,17 +46,19 @@ from fuzz_strategies import (
     sound_records,
     text_file,
     texts,
+    warc_file,
 )
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
 import neardup
+import neardup.io.read
 
 T = TypeVar("T")
 
 LONGER = int(os.environ.get("NEARDUP_FUZZ_EXAMPLES", "0"))
 ERROR_PREFIX = "neardup: error: "
-RELATIONS = {"exact", "near-duplicate", "contains", "overlap"}
+RELATIONS = {"exact", "near-duplicate", "contains", "rewrite", "overlap"}
 PAIR_FIELDS = [
     "id_a",
     "id_b",
@@ -557,3 +560,21 @@ def test_api_unclosed_csv_quote_names_its_line(
             neardup.find_files(paths, root / "out" / "pairs.jsonl")
         assert str(raised.value) == f"{paths[0]}:{line}: {UNCLOSED_QUOTE}"
         assert files_in(root / "out") == {}
+
+
+@fuzz(40)
+@given(st.data(), records(), st.sampled_from((html_file, warc_file)), st.booleans())
+def test_api_pages(data: st.DataObject, rows: list[Any], kind: Any, skip: bool) -> None:
+    """Random, broken and truncated HTML pages and WARC files (headers, gzip members): read into
+    documents, or a one-line error; with skip_bad_records, a damaged WARC file is no error."""
+    rows = [row for row in rows if isinstance(row, dict)]
+    with workspace([data.draw(kind("in0", rows))]) as (root, paths):
+        reader = neardup.io.read.RecordReader("id", "text", skip_bad_records=skip)
+        read = returned(lambda: list(neardup.io.read.read_paths(paths, reader)))
+        if read is not None:
+            assert all(isinstance(record.text, str) for record in read)
+        found = returned(
+            lambda: neardup.find_files(paths, root / "out" / "pairs.jsonl", skip_bad_records=skip)
+        )
+        if found is not None:
+            check_pairs(read_rows(root / "out" / "pairs.jsonl"))

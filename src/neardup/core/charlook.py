@@ -325,4 +325,5 @@ def second_look(
         in_left,
         pairs.differ_in_numbers,
         by_characters,
+        pairs.differ_in_facts,
     )

@@ -14,7 +14,7 @@ from datetime import datetime
 
 import numpy as np
 
-from neardup.core.verify import CONTAINS, DUPLICATE_RELATIONS, ScoredPairs
+from neardup.core.verify import CONTAINS, DUPLICATE_RELATIONS, REWRITE, ScoredPairs
 from neardup.errors import OptionsError
 from neardup.options import KEEP_POLICIES
 
@@ -60,15 +60,16 @@ def cluster(pairs: ScoredPairs, order: np.ndarray, *, numbers_matter: bool = Tru
     """Cluster the documents joined by duplicate relations, representatives chosen by `order`.
 
     Where `numbers_matter`, pairs that differ only in their numbers report different facts and
-    join no cluster.
+    join no cluster; pairs whose other facts differ (flagged only where facts matter) join none.
+    A `rewrite` joins as a copy, and `longest` keeps the fullest version of the story.
     """
     n = order.size
-    joins = np.isin(pairs.relation, DUPLICATE_RELATIONS)
+    joins = np.isin(pairs.relation, DUPLICATE_RELATIONS) & ~pairs.differ_in_facts
     if numbers_matter:
         joins &= ~pairs.differ_in_numbers
     accepted = pairs.take(np.flatnonzero(joins))
     similarity = np.where(
-        accepted.relation == CONTAINS,
+        np.isin(accepted.relation, (CONTAINS, REWRITE)),
         np.maximum(accepted.containment_left_in_right, accepted.containment_right_in_left),
         accepted.jaccard,
     )

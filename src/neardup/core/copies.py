@@ -79,4 +79,5 @@ def expand_to_copies(pairs: ScoredPairs, copies: Mapping[int, Sequence[int]]) ->
         in_left,
         expanded.differ_in_numbers,
         expanded.by_characters,
+        expanded.differ_in_facts,
     )

@@ -15,10 +15,12 @@ from neardup.core.sketch import Sketches
 from neardup.options import Options
 
 #: Relation names, indexed by the codes used in arrays. Code 0: the pair is not reported.
-RELATIONS = ("different", "exact", "near-duplicate", "contains", "overlap")
-DIFFERENT, EXACT, NEAR_DUPLICATE, CONTAINS, OVERLAP = range(5)
+#: `rewrite` (the same facts in other words, below both thresholds) comes from the facts rule
+#: (`facts.py`), only where facts matter.
+RELATIONS = ("different", "exact", "near-duplicate", "contains", "overlap", "rewrite")
+DIFFERENT, EXACT, NEAR_DUPLICATE, CONTAINS, OVERLAP, REWRITE = range(6)
 #: The relations that make a document a copy of another (clusters are built from these).
-DUPLICATE_RELATIONS = (EXACT, NEAR_DUPLICATE, CONTAINS)
+DUPLICATE_RELATIONS = (EXACT, NEAR_DUPLICATE, CONTAINS, REWRITE)
 
 
 @dataclass(frozen=True)
@@ -36,10 +38,14 @@ class ScoredPairs:
     #: The relation and scores come from the character-level second look (`charlook.py`);
     #: all False when left out.
     by_characters: np.ndarray = None  # type: ignore[assignment]  # bool
+    #: Facts other than numbers (months, weekdays, names, places, quotes) stand in place of
+    #: others (`differs_only_in` = "facts", `facts.py`); all False when left out.
+    differ_in_facts: np.ndarray = None  # type: ignore[assignment]  # bool
 
     def __post_init__(self) -> None:
-        if self.by_characters is None:
-            object.__setattr__(self, "by_characters", np.zeros(self.left.size, dtype=bool))
+        for flag in ("by_characters", "differ_in_facts"):
+            if getattr(self, flag) is None:
+                object.__setattr__(self, flag, np.zeros(self.left.size, dtype=bool))
 
     def __len__(self) -> int:
         return self.left.size

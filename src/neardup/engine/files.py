@@ -111,6 +111,8 @@ def find_files(
     id_field: str = "id",
     text_field: str = "text",
     glob: str = DEFAULT_GLOB,
+    html_field: str | None = None,
+    skip_bad_records: bool = False,
     report_overlap: bool = False,
     report: str | Path | None = None,
     options: Options | None = None,
@@ -121,7 +123,9 @@ def find_files(
     """Read the input files, write the related pairs to `output` (.jsonl, .jsonl.gz, .parquet).
 
     `report`, when given, receives an HTML report (.html) with aligned diffs of the pairs.
-    `glob` chooses which files of a folder are documents. The outputs are renamed into place
+    `glob` chooses which files of a folder are documents; `html_field` names a field holding an
+    HTML page, whose main text is matched; `skip_bad_records` skips the truncated or corrupt
+    records of WARC files (counted in the summary). The outputs are renamed into place
     together at the end (`write.all_or_none`). `engine` runs the work here (`local`) or on
     Spark (`spark`: .jsonl[.gz] or .parquet inputs).
     """
@@ -129,7 +133,13 @@ def find_files(
     runner = engine_named(engine)
     check_outputs(inputs, [output], report, runner)
     started = time.perf_counter()
-    reader = RecordReader(id_field, text_field, glob=glob)
+    reader = RecordReader(
+        id_field,
+        text_field,
+        glob=glob,
+        html_field=html_field,
+        skip_bad_records=skip_bad_records,
+    )
     run = runner.find(inputs, reader, options, report_overlap=report_overlap, progress=progress)
     summary = run.summary()
     _write_pairs(output, run, summary)
@@ -150,6 +160,8 @@ def deduplicate_files(
     id_field: str = "id",
     text_field: str = "text",
     glob: str = DEFAULT_GLOB,
+    html_field: str | None = None,
+    skip_bad_records: bool = False,
     keep: str = "longest",
     date_field: str | None = None,
     add_cluster_id: bool = False,
@@ -165,7 +177,8 @@ def deduplicate_files(
     The inputs are read twice: once to sketch, once to copy the kept records, so that texts are
     never all in memory. `pairs` and `clusters`, when given, receive those tables too; all
     the outputs are renamed into place together at the end (`write.all_or_none`). `glob`
-    chooses which files of a folder are documents.
+    chooses which files of a folder are documents; `html_field` and `skip_bad_records` are as
+    in `find_files`.
 
     `against` names an index (:class:`neardup.Index`, built with the same options): records
     that are copies of an indexed document are removed too (see `index.query.is_copy`), and
@@ -179,7 +192,13 @@ def deduplicate_files(
     options = options_of(options, overrides)
     check_outputs(inputs, [output, pairs, clusters], report, runner)
     started = time.perf_counter()
-    reader = RecordReader(id_field, text_field, glob=glob)
+    reader = RecordReader(
+        id_field,
+        text_field,
+        glob=glob,
+        html_field=html_field,
+        skip_bad_records=skip_bad_records,
+    )
     run = runner.deduplicate(
         inputs,
         reader,

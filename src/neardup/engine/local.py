@@ -22,6 +22,8 @@ from neardup.core.candidates import candidate_pairs, has_text, matchable
 from neardup.core.charlook import in_band, second_look
 from neardup.core.cluster import Clusters, cluster, keep_order
 from neardup.core.copies import copies_of, exact_pairs, expand_to_copies, first_copies
+from neardup.core.facts import facts_from_texts, facts_look
+from neardup.core.facts import in_band as facts_in_band
 from neardup.core.furniture import KEEP, Furniture, furniture_of, recurring_lines
 from neardup.core.sketch import Sketches, SketchSpool, release_pages, sketch_with
 from neardup.core.verify import RELATIONS, ScoredPairs, reported, score_pairs
@@ -171,7 +173,8 @@ def match(
 
     With `texts` (the texts of a set of documents, by position), pairs below both thresholds
     get the character-level second look (`charlook.second_look`, unless `char_errors` is 0),
-    with a progress bar of the `reporter`'s.
+    with a progress bar of the `reporter`'s, and then the facts rule (`facts.facts_look`,
+    where facts matter).
     """
     started = time.perf_counter()
     sketches = corpus.sketches
@@ -184,15 +187,38 @@ def match(
     resident = _with_shingles_of(sketches, np.union1d(left, right))
     scored = score_pairs(resident, left, right, options, report_overlap=report_overlap)
     if texts is not None:
-        looked = int(in_band(scored, options).sum())
-        corpus.stats["second_look"] = looked
-        with (reporter or Reporter(False)).stage("second look", total=looked) as advance:
-            scored = second_look(scored, texts, options, corpus.furniture, advance)
+        scored = look_again(scored, texts, options, corpus, reporter or Reporter(False))
     verified = reported(scored)
     pairs = ScoredPairs.concat([exact, expand_to_copies(verified, copies_of(first))]).sorted()
     corpus.stats["candidates"] = candidates.size
     corpus.stats["seconds_matching"] = time.perf_counter() - started
     return pairs
+
+
+def look_again(
+    scored: ScoredPairs, texts: TextsOf, options: Options, corpus: Corpus, reporter: Reporter
+) -> ScoredPairs:
+    """The post-verify stages that read texts: the character-level second look, then the facts
+    (`facts.facts_look`). The texts of both stages' pairs are read in one pass."""
+    looked = in_band(scored, options)
+    facts_band = facts_in_band(scored, options)
+    corpus.stats["second_look"] = int(looked.sum())
+    corpus.stats["facts_look"] = int(facts_band.sum())
+    wanted = looked | facts_band
+    read = read_once(texts, set(scored.left[wanted].tolist()) | set(scored.right[wanted].tolist()))
+    with reporter.stage("second look", total=int(looked.sum())) as advance:
+        scored = second_look(scored, read, options, corpus.furniture, advance)
+    return facts_look(scored, facts_from_texts(read, corpus.furniture), options)
+
+
+def read_once(texts: TextsOf, docs: set[int]) -> TextsOf:
+    """`texts`, read once for `docs` (empty: not read at all); later calls take a subset."""
+    found = texts(docs) if docs else {}
+
+    def subset(wanted: set[int]) -> dict[int, str]:
+        return {doc: found[doc] for doc in wanted}
+
+    return subset
 
 
 #: Bytes of spooled shingles read at a time when the candidates' shingles are gathered.

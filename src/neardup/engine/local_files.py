@@ -28,6 +28,7 @@ from neardup.index.query import Match, is_copy
 from neardup.index.store import Index
 from neardup.io.progress import Reporter
 from neardup.io.read import RecordReader, read_paths, read_paths_at
+from neardup.io.spool import Spooled, extracted_once
 from neardup.options import Options
 from neardup.results import ClusterMember, Pair, Summary, cluster_rows, pair_rows
 
@@ -48,13 +49,15 @@ class LocalEngine:
         progress: bool | None,
     ) -> LocalRun:
         reporter = Reporter(progress)
+        spooled = extracted_once(inputs, reader, reporter)
+        inputs, reader = spooled.inputs, spooled.reader
         read = functools.partial(read_paths, inputs)
         corpus = read_corpus(read, reader, options, reporter, paths=inputs)
         texts = _file_texts(inputs, reader)
         pairs = match(
             corpus, options, report_overlap=report_overlap, texts=texts, reporter=reporter
         )
-        return LocalRun(inputs, reader, options, reporter, corpus, pairs)
+        return LocalRun(inputs, reader, options, reporter, corpus, pairs, spooled=spooled)
 
     def deduplicate(
         self,
@@ -68,6 +71,8 @@ class LocalEngine:
         progress: bool | None,
     ) -> LocalRun:
         reporter = Reporter(progress)
+        spooled = extracted_once(inputs, reader, reporter)
+        inputs, reader = spooled.inputs, spooled.reader
         index = None if against is None else Index(against, options, create=False)
         read = functools.partial(read_paths, inputs)
         try:
@@ -86,7 +91,7 @@ class LocalEngine:
                 index.close()
         scored = match(corpus, options, texts=_file_texts(inputs, reader), reporter=reporter)
         found = cluster_corpus(corpus, scored, keep, numbers_matter=options.numbers_matter)
-        return LocalRun(inputs, reader, options, reporter, corpus, scored, found, known)
+        return LocalRun(inputs, reader, options, reporter, corpus, scored, found, known, spooled)
 
 
 @dataclass
@@ -102,6 +107,8 @@ class LocalRun:
     clusters: Clusters | None = None
     #: (document, match) for each document related to a document of the `against` index.
     known: list[tuple[int, Match]] = field(default_factory=list)
+    #: The pages of the inputs extracted once (the spool lives as long as the run).
+    spooled: Spooled | None = None
 
     def summary(self) -> Summary:
         found = summary(self.corpus, self.reader, self.options, self.scored, self.clusters)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from neardup.errors import InputError
 
-FORMATS = ("auto", "generated", "news-copy", "labelled", "clough-stevenson", "reuters")
+FORMATS = ("auto", "generated", "news-copy", "labelled", "natural", "clough-stevenson", "reuters")
 #: The name that asks for the generated news benchmark rather than a path.
 NEWS_BENCHMARK = "news-benchmark"
 
@@ -41,5 +41,18 @@ def detect(dataset: str) -> str:
             raise InputError(f"{path}: not a readable Parquet file ({error})") from None
         return "news-copy" if "article" in names else "labelled"
     elif path.is_file():
-        return "labelled"
+        return "natural" if _natural(path) else "labelled"
     raise InputError(f"{dataset}: cannot tell its format; give --format ({', '.join(FORMATS[1:])})")
+
+
+def _natural(path: Path) -> bool:
+    """Whether a file's first line is a natural pair (corpus, id_a, id_b, half): JSON lines
+    naming stories of corpora rather than holding texts."""
+    import json
+
+    try:
+        with path.open("rb") as file:
+            first = json.loads(file.readline() or b"null")
+    except (OSError, ValueError):
+        return False
+    return isinstance(first, dict) and {"corpus", "id_a", "id_b", "half"} <= first.keys()

@@ -10,6 +10,7 @@ from neardup.errors import InputError, OptionsError
 from neardup.evaluate import sets
 from neardup.evaluate.datasets import read_bbc, read_reuters, read_semeval_pairs
 from neardup.evaluate.formats import FORMATS, NEWS_BENCHMARK, detect
+from neardup.evaluate.natural import evaluate_natural
 from neardup.evaluate.news_benchmark import generate, same_event_pairs
 from neardup.evaluate.reuters import evaluate_reuters
 from neardup.evaluate.run import evaluate
@@ -39,8 +40,11 @@ def run_eval(
     limit: int | None = None,
     id_field: str = "id",
     text_field: str = "text",
+    data: Path | None = None,
 ) -> list[Table]:
-    """Load `dataset` in its format and return the result tables of neardup and the baseline."""
+    """Load `dataset` in its format and return the result tables of neardup and the baseline.
+
+    `data` is the folder of the corpora that natural pairs name (`reuters21578`, `bbc`)."""
     options = options or Options()
     kind = detect(dataset) if dataset_format == "auto" else dataset_format
     if kind not in FORMATS[1:]:
@@ -51,6 +55,8 @@ def run_eval(
     if kind == "reuters":
         stories = list(read_reuters(path))
         return evaluate_reuters(stories[:limit] if limit else stories, options)
+    if kind == "natural":
+        return evaluate_natural(sets.natural_pairs(path, data), options)
     if kind == "clough-stevenson":
         labelled = sets.clough_stevenson(path)
     elif kind == "news-copy":

@@ -1,8 +1,9 @@
 """Run neardup and the baseline on a labelled set, and measure both the same way.
 
-A pair counts as found by neardup when it is reported as `exact`, `near-duplicate` or
-`contains` (not `overlap`), and not flagged `differs_only_in: numbers` while numbers matter
-(the default): those pairs report different facts. Clusters are neardup's (greedy centres)
+A pair counts as found by neardup when it is reported as `exact`, `near-duplicate`,
+`contains` or `rewrite` (not `overlap`), and not flagged `differs_only_in: numbers` while
+numbers matter (the default) nor `facts` (flagged only while facts matter): those pairs report
+different facts. Clusters are neardup's (greedy centres)
 and the baseline's (connected components).
 """
 
@@ -32,7 +33,7 @@ from neardup.evaluate.sets import LabelledSet
 from neardup.evaluate.table import Table
 from neardup.options import Options
 
-DUPLICATES = frozenset(RELATIONS[1:4])  # exact, near-duplicate, contains
+DUPLICATES = frozenset(RELATIONS[1:4] + RELATIONS[5:])  # exact, near-duplicate, contains, rewrite
 BASELINE = "baseline"
 #: What the baseline is, under each table that shows it.
 BASELINE_NOTE = (
@@ -67,6 +68,7 @@ def predict_neardup(documents: Sequence[dict[str, str]], options: Options) -> Pr
         for p in result.pairs
         if p.relation in DUPLICATES
         and not (options.numbers_matter and p.differs_only_in == "numbers")
+        and p.differs_only_in != "facts"
     )
     # Prefixes keep a user's id from ever equalling a cluster's label.
     clusters = {d["id"]: f"doc:{d['id']}" for d in documents}

@@ -133,3 +133,64 @@ def clough_stevenson(folder: Path) -> LabelledSet:
     ]
     documents = [{"id": r["id"], "text": r["text"]} for r in records]
     return LabelledSet(f"Clough & Stevenson ({folder})", documents, pairs, graded=True)
+
+
+#: The fields that make a JSONL file a set of natural pairs (`natural_pairs`).
+NATURAL_FIELDS = frozenset({"corpus", "id_a", "id_b", "half"})
+#: Labels of natural pairs; only `same_story` is a copy.
+NATURAL_LABELS = ("same_story", "template", "related")
+
+
+@dataclass(frozen=True)
+class NaturalPair(LabelledPair):
+    """A natural pair of a corpus, in the half it belongs to (`tune` or `test`)."""
+
+    half: str = "test"
+
+
+def natural_pairs(path: Path, data: Path | None) -> LabelledSet:
+    """Pairs of Reuters-21578 and BBC News stories labelled by reading them (one JSON line a
+    pair: corpus, id_a, id_b, half, label), with the texts of their documents from `data` (the
+    folder holding `reuters21578` and `bbc`). Ids become `corpus/id`, as the corpora's ids
+    could meet."""
+    import orjson  # a dependency already; the harness imports it only here
+
+    if data is None:
+        raise InputError(f"{path}: natural pairs name stories; give --data FOLDER (their corpora)")
+    rows = []
+    for number, line in enumerate(path.read_bytes().splitlines(), 1):
+        if line.strip():
+            row = orjson.loads(line)
+            if row.get("label") not in NATURAL_LABELS:
+                raise InputError(f"{path}:{number}: no label ({', '.join(NATURAL_LABELS)})")
+            rows.append(row)
+    wanted = {(r["corpus"], str(r[side])) for r in rows for side in ("id_a", "id_b")}
+    documents = [
+        {"id": f"{corpus}/{doc['id']}", "text": doc["text"]}
+        for corpus, doc in _corpora(data)
+        if (corpus, doc["id"]) in wanted
+    ]
+    missing = wanted - {tuple(d["id"].split("/", 1)) for d in documents}
+    if missing:
+        corpus, doc_id = sorted(missing)[0]
+        raise InputError(f"{path}: {corpus} story {doc_id} is not in {data}")
+    pairs: list[LabelledPair] = [
+        NaturalPair(
+            f"{r['corpus']}/{r['id_a']}",
+            f"{r['corpus']}/{r['id_b']}",
+            r["label"],
+            r["label"] == "same_story",
+            half=r["half"],
+        )
+        for r in rows
+    ]
+    return LabelledSet(f"natural pairs ({path})", documents, pairs)
+
+
+def _corpora(data: Path) -> Iterable[tuple[str, dict[str, str]]]:
+    from neardup.evaluate.datasets import read_bbc, read_reuters
+
+    for story in read_reuters(data / "reuters21578"):
+        yield "reuters", story
+    for article in read_bbc(data / "bbc"):
+        yield "bbc", article

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from neardup.core.align import AlignedSentence, align
+from neardup.core.facts import FactComparison, compare_facts, facts_of, story
+from neardup.core.furniture import furniture_of
 from neardup.errors import OutputError
 from neardup.explain.pages import load_template
 from neardup.io.write import write_file
@@ -24,7 +26,7 @@ MAX_DIFFS = 200
 MAX_TABLE_ROWS = 1000
 MAX_CLUSTERS = 20
 #: Which pairs are most worth a diff: the ones whose differences need explaining first.
-_DIFF_PRIORITY = {"contains": 0, "near-duplicate": 1, "overlap": 2, "exact": 3}
+_DIFF_PRIORITY = {"contains": 0, "rewrite": 0, "near-duplicate": 1, "overlap": 2, "exact": 3}
 BINS = 20
 
 
@@ -32,6 +34,8 @@ BINS = 20
 class ShownPair:
     pair: Pair
     alignment: tuple[AlignedSentence, ...]
+    #: The facts that stand in place of others, and those that agree, next to the alignment.
+    facts: FactComparison
 
 
 def pairs_to_explain(pairs: Sequence[Pair], limit: int = MAX_DIFFS) -> list[Pair]:
@@ -67,8 +71,13 @@ def render_report(
     title: str = "neardup report",
 ) -> str:
     """The report as one HTML string; `texts` holds the texts of the pairs to explain."""
+    furniture = furniture_of(options)
     shown = [
-        ShownPair(p, align(texts[p.id_a], texts[p.id_b]))
+        ShownPair(
+            p,
+            align(texts[p.id_a], texts[p.id_b]),
+            compare_facts(*(facts_of(story(texts[i], furniture)) for i in (p.id_a, p.id_b))),
+        )
         for p in pairs_to_explain(pairs)
         if p.id_a in texts and p.id_b in texts
     ]

@@ -13,6 +13,8 @@ from neardup.core.align import OPS, AlignedSentence
 #: Characters of one aligned sentence shown (unless everything is asked for): a text of
 #: megabytes with no full stop would otherwise print all of itself on one line.
 MAX_LINE_CHARACTERS = 2000
+#: Facts listed at most on a line of `show_facts`.
+MAX_FACTS = 30
 _MARK = {"same": "=", "edited": "~", "added": "+", "removed": "-", "moved": ">", "boilerplate": "#"}
 _STYLE = {
     "same": "dim",
@@ -70,3 +72,16 @@ def show_alignment(
             f"… {len(alignment) - len(shown):,} more sentences not shown "
             "(use --json or --max-lines 0 for all)"
         )
+
+
+def show_facts(differ: Sequence[str], agree: Sequence[str], console: Console | None = None) -> None:
+    """The facts that stand in place of others ("March → April") and those found in both, on a
+    line each (nothing when there are none), at most MAX_FACTS a line."""
+    console = console or Console(highlight=False, soft_wrap=True)
+    for what, facts, style in (("differ", differ, "yellow"), ("agree", agree, "dim")):
+        if facts:
+            line = Text(f"facts that {what}: ", style="bold")
+            line.append(", ".join(facts[:MAX_FACTS]), style=style)
+            if len(facts) > MAX_FACTS:
+                line.append(f" … ({len(facts) - MAX_FACTS:,} more)", style="dim")
+            console.print(line)

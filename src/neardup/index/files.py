@@ -24,14 +24,24 @@ def add_files(
     id_field: str = "id",
     text_field: str = "text",
     glob: str = DEFAULT_GLOB,
+    html_field: str | None = None,
+    skip_bad_records: bool = False,
     batch: int = ADD_BATCH,
     stats: ReadStats | None = None,
 ) -> int:
     """Add the records of input files (as `neardup dedup` reads them), one transaction per
     `batch` documents. A crash loses at most the batch in progress; adding again is idempotent.
     An id found twice in the inputs is an error naming both places. `stats`, when given,
-    receives what reading found (files of a folder not read, invalid UTF-8)."""
-    reader = RecordReader(id_field, text_field, stats, glob=glob)
+    receives what reading found (files of a folder not read, invalid UTF-8, WARC records
+    skipped). `html_field` and `skip_bad_records` are as in `neardup.find_files`."""
+    reader = RecordReader(
+        id_field,
+        text_field,
+        stats,
+        glob=glob,
+        html_field=html_field,
+        skip_bad_records=skip_bad_records,
+    )
 
     def batches() -> Iterator[list[Record]]:
         pending: list[Record] = []
@@ -53,13 +63,23 @@ def query_files(
     id_field: str = "id",
     text_field: str = "text",
     glob: str = DEFAULT_GLOB,
+    html_field: str | None = None,
+    skip_bad_records: bool = False,
     report_overlap: bool = False,
     batch: int = 1000,
     stats: ReadStats | None = None,
 ) -> Iterator[dict[str, Any]]:
     """For each record of the inputs, its matches in the index as rows `{"query_id", "id", …}`;
     `stats`, when given, receives what reading found."""
-    records = read_paths(inputs, RecordReader(id_field, text_field, stats, glob=glob))
+    reader = RecordReader(
+        id_field,
+        text_field,
+        stats,
+        glob=glob,
+        html_field=html_field,
+        skip_bad_records=skip_bad_records,
+    )
+    records = read_paths(inputs, reader)
     while chunk := list(itertools.islice(records, batch)):
         results = index.query_many([r.text for r in chunk], k, report_overlap=report_overlap)
         for record, matches in zip(chunk, results, strict=True):

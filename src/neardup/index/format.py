@@ -20,7 +20,8 @@ from neardup.options import Options
 #: 2: shingles in their own table, fingerprints sampled (1 in PRINT_SAMPLE).
 #: 3: band keys of one-permutation MinHash signatures (`kernel.minhash`).
 #: 4: exact keys of the words of the whole text (punctuation left out), no separate word key.
-FORMAT_VERSION = 4
+#: 5: the facts of each document (`core/facts.py`, table `facts`), for the facts rule.
+FORMAT_VERSION = 5
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -34,6 +35,7 @@ CREATE TABLE docs (
 );
 CREATE INDEX docs_by_exact_key ON docs (exact_key);
 CREATE TABLE shingles (doc INTEGER PRIMARY KEY, shingles BLOB NOT NULL);
+CREATE TABLE facts (doc INTEGER PRIMARY KEY, facts TEXT NOT NULL);
 """
 
 

@@ -14,18 +14,28 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from neardup.core.candidates import enough_prints, has_text, print_share
+from neardup.core.facts import Facts, facts_look
 from neardup.core.keys import signed
 from neardup.core.sketch import Sketches, for_scoring
-from neardup.core.verify import CONTAINS, DUPLICATE_RELATIONS, EXACT, RELATIONS, verify
+from neardup.core.verify import (
+    CONTAINS,
+    DUPLICATE_RELATIONS,
+    EXACT,
+    RELATIONS,
+    REWRITE,
+    reported,
+    score_pairs,
+)
 from neardup.index.postings import Segments, Snapshot
 from neardup.options import Options
-from neardup.results import DIGITS, Comparison
+from neardup.results import DIGITS, Comparison, differs_only_in
 
 #: One winnowed fingerprint in this many (by hash value) is posted and looked up.
 PRINT_SAMPLE = 4
@@ -48,8 +58,8 @@ class Match(Comparison):
 
     @property
     def similarity(self) -> float:
-        """The score of the relation: containment for `contains`, else Jaccard."""
-        if self.relation == RELATIONS[CONTAINS]:
+        """The score of the relation: containment for `contains` and `rewrite`, else Jaccard."""
+        if self.relation in (RELATIONS[CONTAINS], RELATIONS[REWRITE]):
             return max(self.containment_a_in_b, self.containment_b_in_a)
         return self.jaccard
 
@@ -58,14 +68,19 @@ class Match(Comparison):
 
 
 def is_copy(match: Match, options: Options) -> bool:
-    """Whether a query is a copy of the matched document: identical, a near-duplicate, or mostly
-    inside it. A query that contains the indexed document (an expanded version) is not."""
+    """Whether a query is a copy of the matched document: identical, a near-duplicate, mostly
+    inside it, or a rewrite of it that is no fuller (by the share of it inside the other). A
+    query that contains the indexed document (an expanded version) is not."""
     if RELATIONS.index(match.relation) not in DUPLICATE_RELATIONS:
         return False
     if options.numbers_matter and match.differs_only_in == "numbers":
         return False
+    if match.differs_only_in == "facts":  # flagged only where facts matter
+        return False
     if match.relation == RELATIONS[CONTAINS]:
         return match.containment_a_in_b >= options.containment
+    if match.relation == RELATIONS[REWRITE]:
+        return match.containment_a_in_b >= match.containment_b_in_a
     return True
 
 
@@ -85,9 +100,11 @@ def matches(
     eligible: bool,
     k: int,
     report_overlap: bool,
+    facts: Facts | None = None,
 ) -> list[Match]:
     """The (at most `k`) indexed documents most related to document d of `sketches`, read in
-    one snapshot (`db`, `segments`, `segs`): its exact copies first, then by similarity."""
+    one snapshot (`db`, `segments`, `segs`): its exact copies first, then by similarity. With
+    the query's `facts`, the facts rule applies (`facts.facts_look`, on the stored facts)."""
     if not has_text(sketches.exact_keys[d]):
         return []
     (signed_key,) = signed(sketches.exact_keys[d : d + 1]).tolist()
@@ -107,7 +124,7 @@ def matches(
         return exact
     candidates = _candidates(segments, segs, options, sketches, d, report_overlap)
     rows = db.execute(
-        "SELECT id, exact_key, masked_key, shingles FROM docs "
+        "SELECT id, exact_key, masked_key, shingles, doc FROM docs "
         "JOIN shingles USING (doc) "
         "WHERE doc IN (SELECT value FROM json_each(?)) AND exact_key != ?",
         (json.dumps(candidates.tolist()), signed_key),
@@ -116,7 +133,11 @@ def matches(
         return exact
     paired = _with_query(sketches, d, rows)
     right = np.arange(1, len(rows) + 1)
-    scored = verify(paired, np.zeros_like(right), right, options, report_overlap=report_overlap)
+    left = np.zeros_like(right)
+    scored = score_pairs(paired, left, right, options, report_overlap=report_overlap)
+    if facts is not None:
+        scored = facts_look(scored, _stored_facts(db, rows, facts), options)
+    scored = reported(scored)
     related = [
         Match(
             id=rows[r - 1][0],
@@ -124,20 +145,41 @@ def matches(
             jaccard=round(jaccard, DIGITS),
             containment_a_in_b=round(a_in_b, DIGITS),
             containment_b_in_a=round(b_in_a, DIGITS),
-            differs_only_in="numbers" if numbers else None,
+            differs_only_in=differs_only_in(scored, row),
         )
-        for r, relation, jaccard, a_in_b, b_in_a, numbers in zip(
-            scored.right.tolist(),
-            scored.relation.tolist(),
-            scored.jaccard.tolist(),
-            scored.containment_left_in_right.tolist(),
-            scored.containment_right_in_left.tolist(),
-            scored.differ_in_numbers.tolist(),
-            strict=True,
+        for row, (r, relation, jaccard, a_in_b, b_in_a) in enumerate(
+            zip(
+                scored.right.tolist(),
+                scored.relation.tolist(),
+                scored.jaccard.tolist(),
+                scored.containment_left_in_right.tolist(),
+                scored.containment_right_in_left.tolist(),
+                strict=True,
+            )
         )
     ]
     related.sort(key=lambda m: (-m.similarity, m.id))
     return (exact + related)[:k]
+
+
+def _stored_facts(
+    db: sqlite3.Connection, rows: list[tuple[Any, ...]], query: Facts
+) -> Callable[[set[int]], dict[int, Facts]]:
+    """The facts of the query (document 0) and of the indexed candidates (1…), read from the
+    index for the candidates asked for."""
+
+    def facts(docs: set[int]) -> dict[int, Facts]:
+        wanted = sorted(d for d in docs if d > 0)
+        found = dict(
+            db.execute(
+                "SELECT doc, facts FROM facts WHERE doc IN (SELECT value FROM json_each(?))",
+                (json.dumps([rows[d - 1][4] for d in wanted]),),
+            ).fetchall()
+        )
+        stored = {d: Facts.from_json(json.loads(found.get(rows[d - 1][4], "{}"))) for d in wanted}
+        return {0: query, **stored} if 0 in docs else stored
+
+    return facts
 
 
 def _candidates(

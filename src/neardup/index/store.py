@@ -43,6 +43,7 @@ import numpy as np
 
 from neardup.core import kernel
 from neardup.core.candidates import matchable
+from neardup.core.facts import Facts, facts_of, story
 from neardup.core.furniture import furniture_of
 from neardup.core.keys import signed
 from neardup.core.sketch import Sketches, sketch_with
@@ -267,6 +268,10 @@ class Index:
             self._db.executemany(
                 "INSERT INTO shingles VALUES (?, ?)", _shingle_rows(sketches, docs, eligible)
             )
+            if self.options.facts_matter:
+                self._db.executemany(
+                    "INSERT INTO facts VALUES (?, ?)", self._fact_rows(records, docs, eligible)
+                )
             self._write_postings(sketches, docs, eligible)
             due = bool(self._segments.due())
         if due:
@@ -340,7 +345,7 @@ class Index:
             for (doc,) in self._db.execute("SELECT doc FROM docs WHERE id = ?", (doc_id,))
         ]
         found = json.dumps(docs)
-        for table in ("docs", "shingles"):
+        for table in ("docs", "shingles", "facts"):
             self._db.execute(
                 f"DELETE FROM {table} WHERE doc IN (SELECT value FROM json_each(?))", (found,)
             )
@@ -377,12 +382,19 @@ class Index:
     ) -> list[list[Match]]:
         """:meth:`query` for each text of a batch (sketched together)."""
         sketches = self._sketch(list(texts))
-        return self.query_sketches(sketches, k, report_overlap=report_overlap)
+        facts = [self._facts(text) for text in texts] if self.options.facts_matter else None
+        return self.query_sketches(sketches, k, report_overlap=report_overlap, facts=facts)
 
     def query_sketches(
-        self, sketches: Sketches, k: int = 10, *, report_overlap: bool = False
+        self,
+        sketches: Sketches,
+        k: int = 10,
+        *,
+        report_overlap: bool = False,
+        facts: Sequence[Facts] | None = None,
     ) -> list[list[Match]]:
-        """:meth:`query` for documents sketched with this index's options (see `sketch`)."""
+        """:meth:`query` for documents sketched with this index's options (see `sketch`);
+        with `facts` (of each document), the facts rule applies (`core/facts.py`)."""
         if k < 1:
             raise OptionsError(f"k must be at least 1, got {k}")
         eligible = matchable(sketches, self.options)
@@ -399,6 +411,7 @@ class Index:
                     bool(eligible[d]),
                     k,
                     report_overlap,
+                    None if facts is None else facts[d],
                 )
                 for d in range(len(sketches))
             ]
@@ -426,6 +439,17 @@ class Index:
     def __contains__(self, doc_id: object) -> bool:
         with self._snapshot() as (db, _):
             return bool(db.execute("SELECT 1 FROM docs WHERE id = ?", (doc_id,)).fetchone())
+
+    def _facts(self, text: str) -> Facts:
+        """A text's facts, its furniture left out as from its sketch."""
+        return facts_of(story(text, furniture_of(self.options)))
+
+    def _fact_rows(
+        self, records: Sequence[Record], docs: np.ndarray, eligible: np.ndarray
+    ) -> Iterator[tuple[int, str]]:
+        """The facts of the eligible documents, as JSON (the index keeps no text)."""
+        for d, doc in zip(np.flatnonzero(eligible).tolist(), docs[eligible].tolist(), strict=True):
+            yield doc, json.dumps(self._facts(records[d].text).to_json(), ensure_ascii=False)
 
     def _sketch(self, texts: list[str]) -> Sketches:
         """Sketches of texts as this index makes them: its options, furniture by the patterns."""

@@ -47,7 +47,8 @@ def parallel_recurring_lines(
     """
     files = [Path(p) for p in paths]
     workers = workers or os.cpu_count() or 1
-    if workers < 2 or not all(_plain_jsonl(f) for f in files):
+    # Pages in an html field are extracted by the main read (on every core too).
+    if workers < 2 or reader.html_field is not None or not all(_plain_jsonl(f) for f in files):
         return None
     sizes = [f.stat().st_size for f in files]
     if sum(sizes) < min_bytes:

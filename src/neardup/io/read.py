@@ -26,8 +26,19 @@ from typing import Any, TypeVar
 import orjson
 
 from neardup.errors import InputError, shortened
+from neardup.io.frames import arrow_batches
 
-SUPPORTED = (".txt folder or file", ".jsonl", ".jsonl.gz", ".parquet", ".csv", ".csv.gz")
+SUPPORTED = (
+    ".txt folder or file",
+    ".jsonl",
+    ".jsonl.gz",
+    ".parquet",
+    ".csv",
+    ".csv.gz",
+    "Hugging Face save_to_disk folder",
+    ".html/.htm file or folder",
+    ".warc[.gz]/.wet[.gz]",
+)
 _INVALID = re.compile("[\ud800-\udfff]")
 _JSONL = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
 #: Which files of a folder are documents, unless told otherwise (`--glob`).
@@ -66,7 +77,11 @@ class ReadStats:
 class RecordReader:
     """Turns raw records into :class:`Record`s: checks fields, repairs invalid UTF-8, counts.
 
-    `glob` chooses which files of a folder are documents, by name, in any case.
+    `glob` chooses which files of a folder are documents, by name, in any case. `html_field`
+    names a field of JSONL, CSV or Parquet records holding an HTML page, whose main text becomes
+    the text (`io/html.py`). `skip_bad_records` skips (and counts) the truncated or corrupt
+    records of a WARC file instead of stopping. `parallel` extracts pages on every core (a Spark
+    executor extracts in its own task).
     """
 
     def __init__(
@@ -76,15 +91,35 @@ class RecordReader:
         stats: ReadStats | None = None,
         *,
         glob: str = DEFAULT_GLOB,
+        html_field: str | None = None,
+        skip_bad_records: bool = False,
+        parallel: bool = True,
     ) -> None:
         self.id_field = id_field
         self.text_field = text_field
         self.glob = glob
+        self.html_field = html_field
+        self.skip_bad_records = skip_bad_records
+        self.parallel = parallel
         self.stats = stats if stats is not None else ReadStats()
+        #: The ids given to web pages so far (a URI crawled twice gets its record id too).
+        self.page_ids: set[str] = set()
 
     def fresh(self) -> RecordReader:
         """A reader with the same settings and stats of its own (for one more pass)."""
-        return RecordReader(self.id_field, self.text_field, glob=self.glob)
+        return RecordReader(
+            self.id_field,
+            self.text_field,
+            glob=self.glob,
+            html_field=self.html_field,
+            skip_bad_records=self.skip_bad_records,
+            parallel=self.parallel,
+        )
+
+    @property
+    def source_field(self) -> str:
+        """The field a record's text comes from: the html field where there is one."""
+        return self.html_field or self.text_field
 
     def make(self, fields: Mapping[str, Any], where: str, *, clean: bool = False) -> Record:
         """A Record of raw fields; `clean`: the fields are known to hold no lone surrogate."""
@@ -94,18 +129,15 @@ class RecordReader:
             )
         if self.id_field not in fields or fields[self.id_field] is None:
             raise InputError(f"{where}: no id field '{self.id_field}' (choose it with --id-field)")
-        if self.text_field not in fields:
-            raise InputError(
-                f"{where}: no text field '{self.text_field}' (choose it with --text-field)"
-            )
-        text = fields[self.text_field]
+        source, kind = self.source_field, "html" if self.html_field else "text"
+        if source not in fields:
+            raise InputError(f"{where}: no {kind} field '{source}' (choose it with --{kind}-field)")
+        text = fields[source]
         # A missing text (None, or NaN as pandas reads one) is an empty document.
         if text is None or (isinstance(text, float) and text != text):
             text = ""
         elif not isinstance(text, str):
-            raise InputError(
-                f"{where}: text field '{self.text_field}' is {_kind(text)}, not a string"
-            )
+            raise InputError(f"{where}: {kind} field '{source}' is {_kind(text)}, not a string")
         if None in fields:  # csv.DictReader puts extra values under None
             raise InputError(f"{where}: more values than the header has columns")
         self.stats.documents += 1
@@ -116,7 +148,7 @@ class RecordReader:
         if repaired is not text or any(_invalid(v) for v in fields.values()):
             # Written back repaired: an output never holds a lone surrogate.
             fields = {k: _INVALID.sub("\ufffd", v) if _invalid(v) else v for k, v in fields.items()}
-            fields[self.text_field] = repaired
+            fields[source] = repaired
         return Record(doc_id, repaired, fields, where)
 
     def repair(self, text: str, doc_id: str) -> str:
@@ -202,7 +234,7 @@ def read_txt_folder(root: Path, reader: RecordReader) -> Iterator[Record]:
     """Every file below `root` whose name matches the reader's glob, sorted by path; the id is
     the path relative to `root`. What else the folder holds is named in `reader.stats.skipped`;
     a subfolder that cannot be listed is an error naming it."""
-    files, unmatched, unreadable = _folder_files(root, reader.glob)
+    files, unmatched, unreadable = folder_files(root, reader.glob)
     if not files:
         others = (
             f" (it holds {counted(len(unmatched), 'other file')}: {listed(unmatched)}; "
@@ -223,11 +255,23 @@ def read_txt_folder(root: Path, reader: RecordReader) -> Iterator[Record]:
             f"skipped {counted(len(unreadable), 'entry', 'entries')} in {root}/ that {what}: "
             f"{listed(unreadable)}"
         )
-    for path in files:
-        yield read_txt_file(path, reader, path.relative_to(root).as_posix())
+    yield from _folder_documents(root, files, reader)
 
 
-def _folder_files(root: Path, glob: str) -> tuple[list[Path], list[str], list[str]]:
+def _folder_documents(root: Path, files: list[Path], reader: RecordReader) -> Iterator[Record]:
+    """The documents of a folder's files: text files as they are, each run of HTML files
+    extracted together (on every core)."""
+    from neardup.io import html  # imported here: it reads with this module's helpers
+
+    named = ((path, path.relative_to(root).as_posix()) for path in files)
+    for pages, run in itertools.groupby(named, key=lambda item: html.is_html(item[0])):
+        if pages:
+            yield from html.read_html_files(run, reader, f"{root}/")
+        else:
+            yield from (read_txt_file(path, reader, doc_id) for path, doc_id in run)
+
+
+def folder_files(root: Path, glob: str) -> tuple[list[Path], list[str], list[str]]:
     """The files below `root` whose names match `glob` (in any case), sorted by path; the
     relative paths of the other files; and, each with what it is, those of the links to folders
     and of the matching entries that are not files (a dangling link, a pipe)."""
@@ -326,7 +370,7 @@ def read_csv(path: Path, reader: RecordReader) -> Iterator[Record]:
             columns = rows.fieldnames or []
             if lines.ended and columns:
                 raise _unclosed_quote(path, rows.line_num, columns)
-            for name in (reader.id_field, reader.text_field):
+            for name in (reader.id_field, reader.source_field):
                 if name not in columns:
                     raise InputError(f"{path}: no column '{name}' (columns: {', '.join(columns)})")
             for fields in rows:
@@ -388,13 +432,24 @@ def read_parquet(path: Path, reader: RecordReader) -> Iterator[Record]:
         parquet = pq.ParquetFile(path)
     except (pa.ArrowException, OSError) as error:
         raise InputError(f"{path}: not a readable Parquet file ({str(error).strip()})") from None
-    columns = parquet.schema_arrow.names
-    for name in (reader.id_field, reader.text_field):
+    yield from read_batches(
+        path, parquet.schema_arrow.names, parquet.iter_batches(batch_size=2048), reader
+    )
+
+
+def read_batches(
+    path: Path, columns: Sequence[str], batches: Iterable[Any], reader: RecordReader
+) -> Iterator[Record]:
+    """The records of a file read as Arrow record batches (Parquet, an Arrow stream), named by
+    row; a file without the id or the text column, or one that breaks off, is an error."""
+    import pyarrow as pa
+
+    for name in (reader.id_field, reader.source_field):
         if name not in columns:
             raise InputError(f"{path}: no column '{name}' (columns: {', '.join(columns)})")
     row = 0
     try:
-        for batch in parquet.iter_batches(batch_size=2048):
+        for batch in batches:
             for fields in batch.to_pylist():
                 row += 1
                 yield reader.make(fields, f"{path}: row {row}")
@@ -403,8 +458,14 @@ def read_parquet(path: Path, reader: RecordReader) -> Iterator[Record]:
 
 
 def read_path(path: Path, reader: RecordReader) -> Iterator[Record]:
-    """The documents of one input path, chosen by its kind."""
-    yield from _named_errors(path, _read_kind(path, reader))
+    """The documents of one input path, chosen by its kind (with `reader.html_field`, the main
+    text of each record's page)."""
+    records = _named_errors(path, _read_kind(path, reader))
+    if reader.html_field is not None:
+        from neardup.io.html import with_html_field
+
+        records = with_html_field(records, reader)
+    yield from records
 
 
 def _named_errors(path: Path, items: Iterator[T]) -> Iterator[T]:
@@ -422,8 +483,13 @@ def cannot_read(path: Path, error: Exception) -> InputError:
 
 
 def _read_kind(path: Path, reader: RecordReader) -> Iterator[Record]:
+    # Imported here: the module reads with this one's helpers.
+    from neardup.io.saved_dataset import is_saved_dataset, read_saved_dataset
+
     name = path.name.lower()
-    if path.is_dir():
+    if path.is_dir() and is_saved_dataset(path):
+        yield from read_saved_dataset(path, reader)
+    elif path.is_dir():
         yield from read_txt_folder(path, reader)
     elif not path.exists():
         raise InputError(f"{path}: no such file or folder")
@@ -435,6 +501,14 @@ def _read_kind(path: Path, reader: RecordReader) -> Iterator[Record]:
         yield from read_csv(path, reader)
     elif name.endswith(".parquet"):
         yield from read_parquet(path, reader)
+    elif name.endswith((".html", ".htm")):
+        from neardup.io.html import read_html_file
+
+        yield from read_html_file(path, reader)
+    elif name.endswith((".warc", ".warc.gz", ".wet", ".wet.gz")):
+        from neardup.io.warc import read_warc
+
+        yield from read_warc(path, reader)
     else:
         raise InputError(f"{path}: unknown input kind (supported: {', '.join(SUPPORTED)})")
 
@@ -458,7 +532,7 @@ def read_paths_at(
 
 def _lazy_records(path: Path, reader: RecordReader) -> Iterator[Callable[[], Record]]:
     """The records of one input, each as a call that makes it: a JSONL line is parsed only then."""
-    if path.is_file() and path.name.lower().endswith(_JSONL):
+    if path.is_file() and path.name.lower().endswith(_JSONL) and reader.html_field is None:
         yield from _named_errors(path, _jsonl_records(path, reader))
     else:
         for record in read_path(path, reader):
@@ -525,9 +599,11 @@ def read_records(
 
 
 def rows_of(records: Any) -> Iterable[Mapping[str, Any]]:
-    """The rows of a pyarrow Table, a pandas DataFrame, or any iterable of mappings."""
-    if hasattr(records, "to_batches"):  # pyarrow.Table / RecordBatch
-        return (row for batch in records.to_batches() for row in batch.to_pylist())
+    """The rows of a pyarrow Table, a Hugging Face Dataset, a polars or pandas DataFrame, or any
+    iterable of mappings."""
+    batches = arrow_batches(records)  # first: a polars DataFrame has `to_dict` and `columns` too
+    if batches is not None:
+        return (row for batch in batches for row in batch.to_pylist())
     if hasattr(records, "to_dict") and hasattr(records, "columns"):  # pandas.DataFrame
         return records.to_dict(orient="records")
     return records

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 #: Scored pairs between documents named by `pos`, with their ids, as Spark rows.
 SCORED_SCHEMA = (
     "left long, right long, id_left string, id_right string, relation int, jaccard double, "
-    "in_right double, in_left double, numbers boolean, chars boolean"
+    "in_right double, in_left double, numbers boolean, chars boolean, facts boolean"
 )
 
 
@@ -57,6 +57,7 @@ def scored_columns(found: ScoredPairs) -> list[pa.Array]:
         pa.array(found.containment_right_in_left),
         pa.array(found.differ_in_numbers),
         pa.array(found.by_characters),
+        pa.array(found.differ_in_facts),
     ]
 
 
@@ -72,6 +73,7 @@ def scored_pairs(batch: pa.RecordBatch) -> ScoredPairs:
         column(batch, "in_left", float),
         column(batch, "numbers", bool),
         column(batch, "chars", bool),
+        column(batch, "facts", bool),
     )
 
 

@@ -39,7 +39,7 @@ def cluster_members(
     """
     from pyspark.sql import functions as F
 
-    joins = F.col("relation").isin(list(DUPLICATE_RELATIONS))
+    joins = F.col("relation").isin(list(DUPLICATE_RELATIONS)) & ~F.col("facts")
     if numbers_matter:
         joins &= ~F.col("numbers")
     edges = scored.filter(joins)
@@ -70,6 +70,7 @@ def cluster_members(
             edges["in_right"].to_numpy(float),
             edges["in_left"].to_numpy(float),
             edges["numbers"].to_numpy(bool),
+            differ_in_facts=edges["facts"].to_numpy(bool),
         )
         dates = [
             None if s != s else datetime.fromtimestamp(s, UTC)  # NaN: no date

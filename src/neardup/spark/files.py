@@ -1,7 +1,8 @@
 """The Spark engine's side of the file driver (`neardup.engine.files`): .jsonl[.gz] or .parquet
-inputs read into one DataFrame in input order, matched and clustered by `dataframes`, and the
-output rows streamed to the driver one partition at a time (a Parquet output is assembled in the
-driver's memory, as the local engine does)."""
+inputs, or web pages (.html files, .warc[.gz] and .wet[.gz] files, each read and extracted by
+the local readers in an executor task of its own), read into one DataFrame in input order,
+matched and clustered by `dataframes`, and the output rows streamed to the driver one partition
+at a time (a Parquet output is assembled in the driver's memory, as the local engine does)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,11 @@ import pyarrow as pa
 
 from neardup.core.verify import RELATIONS
 from neardup.errors import InputError
+from neardup.io.html import PAGE_FIELDS, is_html, with_html_field
 from neardup.io.progress import Reporter
-from neardup.io.read import RecordReader, parse_json_line
+from neardup.io.read import Record, RecordReader, parse_json_line, read_path
+from neardup.io.saved_dataset import data_files, is_saved_dataset
+from neardup.io.warc import is_warc, warc_records
 from neardup.options import Options
 from neardup.results import ClusterMember, Pair, Summary
 from neardup.spark.components import MAX_ITERATIONS
@@ -58,7 +62,7 @@ class SparkEngine:
     ) -> SparkRun:
         spark = self.spark or session(progress=progress)
         with user_errors():
-            df = read_inputs(spark, inputs, reader.id_field, reader.text_field)
+            df = read_inputs(spark, inputs, reader.id_field, reader.text_field, reader=reader)
             run = match(df, reader.id_field, reader.text_field, None, options, report_overlap)
         return SparkRun(run, options)
 
@@ -76,7 +80,7 @@ class SparkEngine:
         spark = self.spark or session(progress=progress)
         fields = (reader.id_field, reader.text_field)
         with user_errors():
-            df = read_inputs(spark, inputs, *fields, date_field)
+            df = read_inputs(spark, inputs, *fields, date_field, reader=reader)
             run = match(df, *fields, date_field, options, False)
         members, numbers = cluster(run, keep, options, self.max_iterations)
         return SparkRun(run, options, members, numbers)
@@ -141,59 +145,109 @@ def read_inputs(
     id_field: str,
     text_field: str,
     date_field: str | None = None,
+    *,
+    reader: RecordReader | None = None,
 ) -> DataFrame:
-    """The records of .jsonl[.gz] or .parquet files, in input order, as one DataFrame.
+    """The records of .jsonl[.gz] or .parquet files, or of web pages, in input order, as one
+    DataFrame.
 
     JSONL records are parsed in the executors as the local reader parses them, and carried as
     JSON so that the kept ones are written back unchanged (with the id, the text and the
-    `date_field` as columns); Parquet files are read by Spark.
+    `date_field` as columns); Parquet files are read by Spark. Page files are read in the
+    executors, one task a file, as the local reader reads them (`reader` carries its options:
+    the html field of JSONL records, skipping bad WARC records).
     """
+    reader = reader or RecordReader(id_field, text_field)
     kinds = {_kind(Path(p)) for p in inputs}
     if len(kinds) > 1:
-        raise InputError("with --engine spark, the inputs must be all .jsonl or all .parquet")
+        raise InputError(
+            "with --engine spark, the inputs must be all .jsonl, all .parquet, all web pages "
+            "(.html, .warc[.gz], .wet[.gz]) or all saved datasets"
+        )
+    if kinds == {"pages"}:
+        return _pages(spark, [Path(p) for p in inputs], reader)
+    if kinds == {"saved dataset"}:
+        return _union([_saved_dataset(spark, Path(p)) for p in inputs])
+    if reader.html_field is not None and kinds != {"jsonl"}:
+        raise InputError("with --engine spark, --html-field reads .jsonl inputs")
     # One read per input, in the given order: a read of several files orders them by size.
     if kinds == {"parquet"}:
-        frames = [spark.read.parquet(str(p)) for p in inputs]
-        merged = frames[0]
-        for frame in frames[1:]:
-            merged = merged.unionByName(frame, allowMissingColumns=True)
-        return merged
-    frames = [_jsonl(spark, Path(p), id_field, text_field, date_field) for p in inputs]
+        return _union([spark.read.parquet(str(p)) for p in inputs])
+    frames = [_jsonl(spark, Path(p), reader, date_field) for p in inputs]
     merged = frames[0]
     for frame in frames[1:]:
         merged = merged.unionByName(frame)
     return merged
 
 
+def _union(frames: list[DataFrame]) -> DataFrame:
+    """The frames one after the other, by column name (a column one lacks is null there)."""
+    merged = frames[0]
+    for frame in frames[1:]:
+        merged = merged.unionByName(frame, allowMissingColumns=True)
+    return merged
+
+
+def _saved_dataset(spark: SparkSession, path: Path) -> DataFrame:
+    """The rows of a `Dataset.save_to_disk` folder, each Arrow file read by pyarrow in a task
+    of its own, in order."""
+    from pyspark.sql.pandas.types import from_arrow_schema
+
+    shards = [str(s) for s in data_files(path)]
+    with pa.memory_map(shards[0]) as source:
+        schema = pa.ipc.open_stream(source).schema
+
+    def read(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for batch in batches:
+            for name in batch.column("path").to_pylist():
+                with pa.memory_map(name) as source:
+                    yield from pa.ipc.open_stream(source)
+
+    # One partition a file, in order (not repartition, which scrambles rows): the engine numbers
+    # rows by partition and row order.
+    files = spark.sparkContext.parallelize([(s,) for s in shards], len(shards))
+    return spark.createDataFrame(files, "path string").mapInArrow(read, from_arrow_schema(schema))
+
+
+_SPARK_READS = (
+    "--engine spark reads .jsonl[.gz], .parquet, .html and .warc[.gz] files, and folders "
+    "written by Dataset.save_to_disk"
+)
+
+
 def _kind(path: Path) -> str:
     name = path.name.lower()
+    if path.is_dir() and is_saved_dataset(path):
+        return "saved dataset"
     if not path.is_file():
-        raise InputError(f"{path}: no such file (--engine spark reads .jsonl and .parquet files)")
+        raise InputError(f"{path}: no such file ({_SPARK_READS})")
     if name.endswith(".parquet"):
         return "parquet"
     if name.endswith((".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")):
         return "jsonl"
-    raise InputError(f"{path}: --engine spark reads .jsonl[.gz] and .parquet files")
+    if is_html(path) or is_warc(path):
+        return "pages"
+    raise InputError(f"{path}: {_SPARK_READS}")
 
 
 def _jsonl(
-    spark: SparkSession, path: Path, id_field: str, text_field: str, date_field: str | None
+    spark: SparkSession, path: Path, settings: RecordReader, date_field: str | None
 ) -> DataFrame:
     """(id_field, text_field, [date_field,] RECORD) per non-blank line of a JSONL file, parsed
-    in the executors as the local reader parses a line (`read.parse_json_line`)."""
+    in the executors as the local reader parses a line (`read.parse_json_line`), a page in the
+    html field extracted there too."""
     from pyspark.sql import functions as F
 
     where = str(path)
+    id_field, text_field, html_field = settings.id_field, settings.text_field, settings.html_field
     names = list(dict.fromkeys([id_field, text_field, *([date_field] if date_field else [])]))
 
     def parse(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        reader = RecordReader(id_field, text_field)
+        reader = RecordReader(id_field, text_field, html_field=html_field, parallel=False)
         for batch in batches:
             columns: list[list[Any]] = [[] for _ in names]
             records = []
-            for line in batch.column("value").to_pylist():
-                fields, clean = parse_json_line(line.encode("utf-8", "surrogatepass"), where)
-                record = reader.make(fields, where, clean=clean)
+            for record in _parsed_lines(batch.column("value").to_pylist(), reader, where):
                 columns[0].append(record.id)
                 columns[1].append(record.text)
                 if len(names) > 2:
@@ -207,6 +261,57 @@ def _jsonl(
     lines = spark.read.text(str(path)).filter(F.trim("value") != "")
     schema = ", ".join(f"`{name}` string" for name in [*names, RECORD])
     return lines.mapInArrow(parse, schema)
+
+
+def _parsed_lines(lines: list[str], reader: RecordReader, where: str) -> Iterator[Record]:
+    """The records of JSONL lines, their pages extracted where the reader has an html field."""
+
+    def parsed() -> Iterator[Record]:
+        for line in lines:
+            fields, clean = parse_json_line(line.encode("utf-8", "surrogatepass"), where)
+            yield reader.make(fields, where, clean=clean)
+
+    return parsed() if reader.html_field is None else with_html_field(parsed(), reader)
+
+
+#: The columns of a page's row, besides the id and the text.
+_FILE, _POSITION, _RECORD_ID = "_neardup_file", "_neardup_position", "_neardup_record_id"
+
+
+def _pages(spark: SparkSession, paths: list[Path], settings: RecordReader) -> DataFrame:
+    """The documents of web-page files, each file read and extracted in a task of its own by
+    the local reader, in input order. A URI read in an earlier file gets its record id in its
+    id, as the local reader gives it (each task knows the URIs of its own file only)."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    id_field, text_field = settings.id_field, settings.text_field
+    names = [id_field, *PAGE_FIELDS, text_field]
+    skip = settings.skip_bad_records
+
+    def read(part: Iterator[tuple[int, str]]) -> Iterator[tuple[Any, ...]]:
+        for number, name in part:
+            path = Path(name)
+            reader = RecordReader(id_field, text_field, skip_bad_records=skip, parallel=False)
+            found = (
+                warc_records(path, reader)
+                if is_warc(path)
+                else ((r, None) for r in read_path(path, reader))
+            )
+            for position, (record, record_id) in enumerate(found):
+                yield (number, position, *(record.fields[n] for n in names), record_id)
+
+    columns = [f"{_FILE} int", f"{_POSITION} long", *(f"`{n}` string" for n in names)]
+    schema = ", ".join([*columns, f"{_RECORD_ID} string"])
+    files = list(enumerate(str(p) for p in paths))
+    rows = spark.sparkContext.parallelize(files, len(files)).mapPartitions(read)
+    df = spark.createDataFrame(rows, schema)
+    earlier = F.row_number().over(Window.partitionBy(id_field).orderBy(_FILE, _POSITION)) > 1
+    repeated = earlier & F.col(_RECORD_ID).isNotNull()
+    unique = F.when(repeated, F.concat_ws(" ", id_field, _RECORD_ID)).otherwise(F.col(id_field))
+    return (
+        df.withColumn(id_field, unique).orderBy(_FILE, _POSITION).drop(_FILE, _POSITION, _RECORD_ID)
+    )
 
 
 def _rows(df: DataFrame) -> Iterator[dict[str, Any]]:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pyarrow as pa
 
-from neardup.core import charlook, kernel
+from neardup.core import charlook, facts, kernel
 from neardup.core.candidates import enough_prints, has_text, matchable, print_share
 from neardup.core.copies import exact_scores, expand_to_copies
 from neardup.core.furniture import KEEP, Furniture, frequent_lines, line_pairs
@@ -46,7 +46,8 @@ SKETCH_SCHEMA = (
     "pos long, id string, exact long, masked long, tokens long, stamp double, "
     "text boolean, eligible boolean, shingles array<long>, bands array<long>, prints array<long>"
 )
-#: Verified pairs, and whether each gets the character-level second look (`charlook.in_band`).
+#: Verified pairs, and whether each has its texts read again: for the character-level second
+#: look (`charlook.in_band`) or the facts (`facts.in_band`).
 VERIFIED_SCHEMA = SCORED_SCHEMA + ", look boolean"
 
 
@@ -276,7 +277,7 @@ def verify_pairs(
             )
             index = np.arange(n)
             scored = score_pairs(both, index, index + n, options, report_overlap=report_overlap)
-            look = charlook.in_band(scored, options)
+            look = charlook.in_band(scored, options) | facts.in_band(scored, options)
             found = scored.take(np.flatnonzero((scored.relation != DIFFERENT) | look))
             rows = pa.array(found.left)
             yield pa.RecordBatch.from_arrays(
@@ -297,8 +298,9 @@ def verify_pairs(
 def second_look(
     verified: DataFrame, docs: DataFrame, options: Options, furniture: Furniture
 ) -> DataFrame:
-    """`charlook.second_look` in the executors: only the pairs in its band get both texts
-    joined; the rest pass as they are. Pairs left `different` are dropped."""
+    """`charlook.second_look`, then `facts.facts_look`, in the executors: only the pairs in
+    their bands get both texts joined; the rest pass as they are. Pairs left `different` are
+    dropped."""
     from pyspark.sql import functions as F
 
     shared = docs.sparkSession.sparkContext.broadcast(furniture)
@@ -313,12 +315,9 @@ def second_look(
             if not batch.num_rows:
                 continue
             texts = batch.column("left_text").to_pylist() + batch.column("right_text").to_pylist()
-            found = charlook.second_look(
-                scored_pairs(batch),
-                lambda docs, texts=texts: {d: texts[d] for d in docs},
-                options,
-                shared.value,
-            )
+            texts_of = lambda docs, texts=texts: {d: texts[d] for d in docs}  # noqa: E731
+            found = charlook.second_look(scored_pairs(batch), texts_of, options, shared.value)
+            found = facts.facts_look(found, facts.facts_from_texts(texts_of, shared.value), options)
             yield pa.RecordBatch.from_arrays(
                 [
                     *(batch.column(c) for c in ("left", "right", "id_left", "id_right")),

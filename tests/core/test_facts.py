@@ -1,0 +1,134 @@
+"""The facts of a text and the rule that uses wording and facts together (`core/facts.py`):
+template look-alikes with other facts are flagged, rewrites of one story are copies, and every
+engine decides alike."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+import neardup
+from neardup.core.facts import Fact, Facts, compare_facts, facts_of
+
+FIXTURES = ROOT / "tests" / "fixtures" / "facts"
+
+
+def _text(name: str) -> str:
+    return (FIXTURES / f"{name}.txt").read_text(encoding="utf-8")
+
+
+def test_facts_of_a_wire_sentence() -> None:
+    text = (
+        "Chase Manhattan Bank said on Tuesday it is raising its prime lending rate to 7-3/4 pct "
+        'from 7-1/2 pct, effective March 3, after a 1,000 mln dlr rise in "tight money" at <CMB>.'
+    )
+    assert facts_of(text).items == (
+        Fact("name", "chase manhattan bank", "Chase Manhattan Bank", "|", "said"),
+        Fact("weekday", "tuesday", "Tuesday", "on", "it"),
+        Fact("number", "7-3/4 pct", "7-3/4 pct", "to", "from"),
+        Fact("number", "7-1/2 pct", "7-1/2 pct", "from", "effective"),
+        Fact("date", "march 3", "March 3", "effective", "after"),
+        Fact("number", "1000 mln dlrs", "1,000 mln dlr", "a", "rise"),
+        Fact("quote", "tight money", '"tight money"', "in", "at"),
+        Fact("name", "cmb", "<CMB>", "at", "|"),
+    )
+    assert Facts.from_json(facts_of(text).to_json()) == facts_of(text)
+
+
+def test_a_price_notice_with_another_figure_is_a_look_alike() -> None:
+    found = neardup.compare(_text("magma_025"), _text("magma_050"))
+    assert (found.relation, found.differs_only_in) == ("near-duplicate", "numbers")
+    assert found.facts_differ == ("0.25 → 0.50",)
+    assert "Newmont Mining Corp" in found.facts_agree
+
+
+def test_another_bank_in_the_same_notice_differs_in_facts() -> None:
+    found = neardup.compare(_text("prime_chemical"), _text("prime_chase"))
+    assert (found.relation, found.differs_only_in) == ("near-duplicate", "facts")
+    assert found.facts_differ == ("Chemical Bank → Chase Manhattan Bank",)
+    shown = found.to_dict()
+    assert shown["facts_differ"] == ["Chemical Bank → Chase Manhattan Bank"]
+
+
+def test_a_flash_and_the_fuller_report_are_a_rewrite() -> None:
+    found = neardup.compare(_text("flash"), _text("report"))
+    assert found.relation == "rewrite" and found.differs_only_in is None
+    assert found.containment_a_in_b < 0.8  # below the thresholds by its words
+    assert found.facts_differ == ()
+    assert {"20 pct", "180 mln dlrs", "Tuesday"} <= set(found.facts_agree)
+
+
+def test_facts_dont_matter_turns_both_off() -> None:
+    off = {"facts_matter": False, "explain": False}
+    assert neardup.compare(_text("flash"), _text("report"), **off).relation == "overlap"
+    chase = neardup.compare(_text("prime_chemical"), _text("prime_chase"), **off)
+    assert (chase.relation, chase.differs_only_in) == ("near-duplicate", None)
+
+
+def test_a_corrected_date_and_a_fixed_typo_are_the_same_story() -> None:
+    earlier = _text("prime_chemical").replace("effective immediately", "effective March 3")
+    corrected = earlier.replace("March 3", "April 3") + " (corrects date of the increase)"
+    assert neardup.compare(earlier, corrected).differs_only_in is None
+    other_month = earlier.replace("March 3", "April 3")
+    assert neardup.compare(earlier, other_month).differs_only_in == "facts"
+    typo, fixed = "Shares of Taft Braodcasting Co rose.", "Shares of Taft Broadcasting Co rose."
+    assert compare_facts(facts_of(typo), facts_of(fixed)).changes == ()
+
+
+def _records() -> list[dict[str, str]]:
+    names = ("flash", "report", "prime_chemical", "prime_chase", "magma_025", "magma_050")
+    return [{"id": name, "text": _text(name)} for name in names]
+
+
+#: What every engine must report for the fixtures (id_a, id_b, relation, differs_only_in).
+EXPECTED = [
+    ("flash", "report", "rewrite", None),
+    ("prime_chemical", "prime_chase", "near-duplicate", "facts"),
+    ("magma_025", "magma_050", "near-duplicate", "numbers"),
+]
+
+
+def _rows(pairs: list[neardup.Pair]) -> list[tuple[str, str, str, str | None]]:
+    return [(p.id_a, p.id_b, p.relation, p.differs_only_in) for p in pairs]
+
+
+def test_local_engine_index_and_compare_agree(tmp_path: Path) -> None:
+    records = _records()
+    assert _rows(neardup.find_pairs(records)) == EXPECTED
+    for a, b, relation, flag in EXPECTED:
+        texts = {r["id"]: r["text"] for r in records}
+        found = neardup.compare(texts[a], texts[b], explain=False)
+        assert (found.relation, found.differs_only_in) == (relation, flag)
+    # The index holds one side of each pair; the other is the query.
+    indexed, queries = (
+        ("report", "prime_chemical", "magma_025"),
+        ("flash", "prime_chase", "magma_050"),
+    )
+    with neardup.Index(tmp_path / "facts.ndx") as index:
+        index.add([r for r in records if r["id"] in indexed])
+        for query, (_, _, relation, flag) in zip(queries, EXPECTED, strict=True):
+            (match,) = index.query(_text(query), k=1)
+            assert (match.relation, match.differs_only_in) == (relation, flag)
+
+
+def test_dedup_keeps_the_fuller_version_and_not_the_look_alikes() -> None:
+    result = neardup.deduplicate(_records())
+    kept = [r["id"] for r in result.kept]
+    assert "flash" not in kept and "report" in kept
+    assert {"prime_chemical", "prime_chase", "magma_025", "magma_050"} <= set(kept)
+    off = neardup.deduplicate(_records(), facts_matter=False)
+    assert "flash" in [r["id"] for r in off.kept]
+    # Without facts, one bank's notice is taken for a copy of the other's.
+    assert len({"prime_chemical", "prime_chase"} & {r["id"] for r in off.kept}) == 1
+
+
+@pytest.mark.parametrize("flag", ["--facts-matter", "--facts-dont-matter"])
+def test_cli_compare_lists_the_facts(flag: str) -> None:
+    from conftest import neardup as run_cli
+
+    run = run_cli("compare", flag, FIXTURES / "prime_chemical.txt", FIXTURES / "prime_chase.txt")
+    assert run.returncode == 0
+    assert "facts that differ: Chemical Bank → Chase Manhattan Bank" in run.stdout
+    assert ("differs only in: facts" in run.stdout) == (flag == "--facts-matter")
