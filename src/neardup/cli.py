@@ -206,7 +206,9 @@ def cli() -> None:
     show_default=True,
     help="Which document of a cluster is kept.",
 )
-@click.option("--date-field", help="Field with an ISO 8601 date, for --keep newest/oldest.")
+@click.option(
+    "--date-field", help="Field with an ISO 8601 date, for --keep newest/oldest [default: date]."
+)
 @click.option("--report", type=click.Path(path_type=Path), help="Also write an HTML report.")
 @click.option(
     "--cluster-id",
@@ -277,10 +279,11 @@ def find(inputs: tuple[Path, ...], **values: Any) -> None:
 )
 @_matching_options
 def compare(a: Path, b: Path, as_json: bool, brief: bool, max_lines: int, **values: Any) -> None:
-    """Compare two text files A and B."""
+    """Compare two text files (or web pages, by their main text) A and B."""
     for name in ("quiet", "id_field", "text_field"):
         values.pop(name)
     from neardup import api
+    from neardup.io.html import is_html, read_html_file
 
     options = _options(values)
     reader = RecordReader("id", "text")
@@ -290,7 +293,11 @@ def compare(a: Path, b: Path, as_json: bool, brief: bool, max_lines: int, **valu
             raise InputError(f"{path}: is a folder; compare takes two text files")
         if not path.is_file():
             raise InputError(f"{path}: no such file")
-        texts.append(read_txt_file(path, reader).text)
+        if is_html(path):  # the article, as `find` and `dedup` read it
+            (page,) = read_html_file(path, reader)
+            texts.append(page.text)
+        else:
+            texts.append(read_txt_file(path, reader).text)
     result = api.compare(*texts, explain=not brief, options=options)
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False))

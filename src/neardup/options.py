@@ -149,12 +149,18 @@ def options_of(options: Options | None, overrides: Mapping[str, Any]) -> Options
         raise OptionsError("give either options= or keyword options, not both")
     try:
         return options if options is not None else Options(**overrides)
-    except TypeError as error:  # an unknown keyword
-        raise OptionsError(str(error).replace("__init__()", "options")) from None
+    except TypeError as error:  # an unknown keyword: "... unexpected keyword argument 'x'"
+        name = str(error).rpartition(" ")[2]
+        raise OptionsError(f"unknown option {name}") from None
+
+
+#: The field `newest` and `oldest` read when none is named: web pages' records have it.
+DATE_FIELD = "date"
 
 
 def dated_keep(keep: str, date_field: str | None) -> str | None:
-    """The date field the keep policy reads: `newest` and `oldest` need one; the others none."""
-    if keep in ("newest", "oldest") and not date_field:
+    """The date field the keep policy reads: `newest` and `oldest` read one (DATE_FIELD unless
+    named); the others none."""
+    if keep in ("newest", "oldest") and date_field == "":
         raise OptionsError(f"keep '{keep}' needs a date field (--date-field)")
-    return date_field if keep in ("newest", "oldest") else None
+    return (date_field or DATE_FIELD) if keep in ("newest", "oldest") else None

@@ -105,7 +105,11 @@ def test_outputs_are_byte_identical_between_runs(tmp_path: Path, suffix: str) ->
             ["find", "in.jsonl", "-o", "o.jsonl"],
             "in.jsonl:2: duplicate id '1' (first at in.jsonl:1)",
         ),
-        ("", ["dedup", "in.jsonl", "-o", "o.jsonl", "--keep", "newest"], "needs a date field"),
+        (
+            '{"id": 1, "text": "a"}\n',
+            ["dedup", "in.jsonl", "-o", "o.jsonl", "--keep", "newest"],
+            "no document has a date in the field 'date' (name it with --date-field)",
+        ),
         ("", ["compare", "in.jsonl", "nothere.txt"], "nothere.txt: no such file"),
     ],
 )

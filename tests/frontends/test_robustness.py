@@ -174,7 +174,7 @@ def test_files_a_folder_holds_that_are_not_read_are_named(
     # With every file read, b.html is a web page: its few words are no article to trafilatura.
     assert summary.skipped == [
         "skipped 1 entry in texts/ that is not a file: gone.txt (a dangling link)",
-        "1 page in texts/ has no article text, read as empty documents (kept, never matched): "
+        "1 page in texts/ has no article text, read as an empty document (kept, never matched): "
         "b.html",
     ]
 

@@ -91,7 +91,7 @@ def test_a_page_with_no_article_text_is_an_empty_document(tmp_path: Path) -> Non
     summary = nd.find_files([tmp_path], tmp_path / "pairs.jsonl", glob="*.html")
     assert (summary.documents, summary.empty) == (2, 1)
     assert summary.skipped == [
-        f"1 page in {tmp_path}/ has no article text, read as empty documents (kept, never "
+        f"1 page in {tmp_path}/ has no article text, read as an empty document (kept, never "
         "matched): gallery.html"
     ]
 
@@ -147,3 +147,26 @@ def test_a_run_extracts_each_page_once(tmp_path: Path, monkeypatch: pytest.Monke
     assert (result.documents, result.removed) == (2, 1)
     rows = [json.loads(line) for line in kept.read_text().splitlines()]
     assert [r["id"] for r in rows] == ["002_137d3eabac6a834f.html"]
+
+
+def test_compare_reads_pages_as_find_does() -> None:
+    plain = neardup("compare", EARLIER, LATER, "--json")
+    pages = neardup("compare", EARLIER_PAGE, LATER_PAGE, "--json")
+    assert pages.returncode == 0, pages.stderr
+    assert json.loads(pages.stdout) == json.loads(plain.stdout)
+
+
+def test_an_html_field_of_bytes_in_parquet(tmp_path: Path) -> None:
+    """Crawl exports often hold pages as bytes: the extractor decodes them."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    source = tmp_path / "crawl.parquet"
+    pages = [EARLIER_PAGE.read_bytes(), LATER_PAGE.read_bytes()]
+    table = pa.table({"id": ["e", "l"], "html": pa.array(pages, pa.binary())})
+    pq.write_table(table, source)
+    nd.find_files([source], tmp_path / "pairs.jsonl", html_field="html", progress=False)
+    (pair,) = [json.loads(line) for line in (tmp_path / "pairs.jsonl").read_text().splitlines()]
+    assert (pair["id_a"], pair["id_b"], pair["relation"]) == ("e", "l", "contains")
+    plain = nd.compare(EARLIER.read_text(encoding="utf-8"), LATER.read_text(encoding="utf-8"))
+    assert pair["containment_a_in_b"] == round(plain.containment_a_in_b, 6)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import EARLIER, LATER, neardup
 from synthetic import planted_corpus
-from web_pages import WarcRecord, news_page, seed_warc, write_warc
+from web_pages import LATER_PAGE, WarcRecord, news_page, seed_warc, write_warc
 
 import neardup as nd
 from neardup.errors import InputError
@@ -76,8 +76,8 @@ def test_a_crawl_round_trips_with_its_copies_and_bad_records(tmp_path: Path) -> 
     assert summary.empty == 1
     assert summary.skipped == [
         f"skipped 1 record of {warc} that is not an HTML page: 1 non-HTML response",
-        f"skipped 1 bad record of {warc} (truncated or corrupt) at byte offsets {last}",
-        f"1 page in {warc} has no article text, read as empty documents (kept, never matched): "
+        f"skipped 1 bad record of {warc} (truncated or corrupt) at byte offset {last}",
+        f"1 page in {warc} has no article text, read as an empty document (kept, never matched): "
         "https://wire.example.com/gallery",
     ]
     # The copies planted among the texts are found between the pages, under their URIs.
@@ -128,7 +128,7 @@ def test_a_corrupt_gzip_member_is_skipped_and_reading_goes_on(tmp_path: Path) ->
     reader = RecordReader("id", "text", skip_bad_records=True)
     assert [r.id for r in read_paths([warc], reader)] == [uris[0], uris[2]]
     assert reader.stats.skipped == [
-        f"skipped 1 bad record of {warc} (truncated or corrupt) at byte offsets {offsets[1]}"
+        f"skipped 1 bad record of {warc} (truncated or corrupt) at byte offset {offsets[1]}"
     ]
     with pytest.raises(InputError, match=rf"^{warc}: byte {offsets[1]}: corrupt gzip member \("):
         list(read_paths([warc], RecordReader("id", "text")))
@@ -161,3 +161,31 @@ def test_a_missing_reader_is_one_line_with_the_install_hint(tmp_path: Path) -> N
         2,
         "neardup: error: reading WARC needs FastWARC: pip install 'neardup[warc]'\n",
     )
+
+
+def test_a_plain_warc_named_gz_is_read_as_plain(tmp_path: Path) -> None:
+    """Some crawlers write uncompressed WARC files under a .warc.gz name."""
+    plain = seed_warc(tmp_path / "seeds.warc")
+    named = plain.rename(tmp_path / "seeds.warc.gz")
+    ids = [r.id for r in read_paths([named], RecordReader("id", "text"))]
+    assert ids == ["https://news.example.org/earlier", "https://news.example.org/later"]
+
+
+def test_a_folder_reads_each_file_by_its_kind(tmp_path: Path) -> None:
+    """A folder read with --glob '*': its WARC files give their pages, its JSONL files their
+    records, its HTML files their articles, and the rest are texts."""
+    folder = tmp_path / "crawl"
+    (folder / "day1").mkdir(parents=True)
+    seed_warc(folder / "day1" / "seeds.warc.gz")
+    (folder / "more.jsonl").write_text('{"id": "j1", "text": "a record"}\n', encoding="utf-8")
+    (folder / "page.html").write_bytes(LATER_PAGE.read_bytes())
+    (folder / "note.txt").write_text("a note", encoding="utf-8")
+    records = list(read_paths([folder], RecordReader("id", "text", glob="*")))
+    assert [r.id for r in records] == [
+        "https://news.example.org/earlier",
+        "https://news.example.org/later",
+        "j1",
+        "note.txt",
+        "page.html",
+    ]
+    assert records[1].text == records[4].text == LATER.read_text(encoding="utf-8")

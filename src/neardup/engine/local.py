@@ -97,7 +97,9 @@ def collect(
         if sketching is not None:
             spool.add(sketching.result())
     if dates is not None and ids and not any(dates):
-        raise InputError(f"no document has a date in the field '{date_field}'")
+        raise InputError(
+            f"no document has a date in the field '{date_field}' (name it with --date-field)"
+        )
     seconds = {"seconds_reading": time.perf_counter() - started}
     return Corpus(ids, spool.sketches(), dates, seconds, furniture)
 

@@ -213,7 +213,8 @@ class EmptyPages:
             verb = "has" if len(self.ids) == 1 else "have"
             reader.stats.skipped.append(
                 f"{counted(len(self.ids), 'page')} in {self.where} {verb} no article text, "
-                f"read as empty documents (kept, never matched): {listed(self.ids)}"
+                f"read as {'an empty document' if len(self.ids) == 1 else 'empty documents'} "
+                f"(kept, never matched): {listed(self.ids)}"
             )
 
 

@@ -136,6 +136,8 @@ class RecordReader:
         # A missing text (None, or NaN as pandas reads one) is an empty document.
         if text is None or (isinstance(text, float) and text != text):
             text = ""
+        elif self.html_field and isinstance(text, bytes):
+            text = ""  # a page as a crawl stores it: its bytes, decoded by the extractor
         elif not isinstance(text, str):
             raise InputError(f"{where}: {kind} field '{source}' is {_kind(text)}, not a string")
         if None in fields:  # csv.DictReader puts extra values under None
@@ -259,16 +261,34 @@ def read_txt_folder(root: Path, reader: RecordReader) -> Iterator[Record]:
 
 
 def _folder_documents(root: Path, files: list[Path], reader: RecordReader) -> Iterator[Record]:
-    """The documents of a folder's files: text files as they are, each run of HTML files
-    extracted together (on every core)."""
+    """The documents of a folder's files, each file read by its kind as an input of its own
+    is (a WARC file's pages, a JSONL file's records), but that a text file's id is its path in
+    the folder; each run of HTML files is extracted together (on every core)."""
     from neardup.io import html  # imported here: it reads with this module's helpers
 
     named = ((path, path.relative_to(root).as_posix()) for path in files)
-    for pages, run in itertools.groupby(named, key=lambda item: html.is_html(item[0])):
-        if pages:
+    for kind, run in itertools.groupby(named, key=lambda item: _file_kind(item[0])):
+        if kind == "html":
             yield from html.read_html_files(run, reader, f"{root}/")
-        else:
+        elif kind == "text":
             yield from (read_txt_file(path, reader, doc_id) for path, doc_id in run)
+        else:
+            for path, _ in run:
+                yield from _named_errors(path, _read_kind(path, reader))
+
+
+#: What a file name says a file holds, besides text: (its kind, the endings that say so).
+_FILE_KINDS = (
+    ("html", (".html", ".htm")),
+    ("records", (*_JSONL, ".parquet", ".csv", ".csv.gz")),
+    ("records", (".warc", ".warc.gz", ".wet", ".wet.gz")),
+)
+
+
+def _file_kind(path: Path) -> str:
+    """`html`, `records` (a file of records or pages, read by its kind) or `text`."""
+    name = path.name.lower()
+    return next((kind for kind, endings in _FILE_KINDS if name.endswith(endings)), "text")
 
 
 def folder_files(root: Path, glob: str) -> tuple[list[Path], list[str], list[str]]:

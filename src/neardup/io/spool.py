@@ -39,7 +39,7 @@ def holds_pages(path: Path, reader: RecordReader) -> bool:
         return True
     if not path.is_dir() or is_saved_dataset(path):
         return False
-    return any(is_html(p) for p in folder_files(path, reader.glob)[0])
+    return any(is_html(p) or is_warc(p) for p in folder_files(path, reader.glob)[0])
 
 
 def extracted_once(

@@ -133,7 +133,8 @@ def _report(path: Path, reader: RecordReader, skipped: Counter[str], bad: list[s
     if bad:
         reader.stats.skipped.append(
             f"skipped {counted(len(bad), 'bad record')} of {path} "
-            f"(truncated or corrupt) at byte offsets {listed(bad)}"
+            f"(truncated or corrupt) at byte {'offset' if len(bad) == 1 else 'offsets'} "
+            f"{listed(bad)}"
         )
 
 
@@ -246,7 +247,8 @@ def _units(path: Path) -> Iterator[Unit]:
             if path.stat().st_size == 0:
                 return
             with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-                if path.name.lower().endswith(".gz"):
+                # A plain WARC named .gz (some crawlers write them) is read as the plain one it is.
+                if path.name.lower().endswith(".gz") and data[:5] != _WARC_MAGIC:
                     yield from _gzip_members(data)
                 else:
                     yield from _plain_records(data)
