@@ -127,7 +127,8 @@ def test_a_missing_extractor_is_one_line_with_the_install_hint(tmp_path: Path) -
 
 def test_a_run_extracts_each_page_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A run reads its inputs several times (furniture, sketches, the second look, the kept
-    records): the pages are extracted in the first read only, and the later ones read that."""
+    records, the report): the pages are extracted in the first read only, and the later ones
+    read that."""
     from neardup.io import html
 
     extracted: list[int] = []
@@ -141,7 +142,12 @@ def test_a_run_extracts_each_page_once(tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.setattr(html, "extract_many", counted)
     kept = tmp_path / "kept.jsonl"
     result = nd.deduplicate_files(
-        [PAGES], kept, pairs=tmp_path / "pairs.jsonl", glob="*.htm*", progress=False
+        [PAGES],
+        kept,
+        pairs=tmp_path / "pairs.jsonl",
+        report=tmp_path / "report.html",
+        glob="*.htm*",
+        progress=False,
     )
     assert len(extracted) == 2
     assert (result.documents, result.removed) == (2, 1)

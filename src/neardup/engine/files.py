@@ -17,7 +17,7 @@ from neardup.engine import ENGINES
 from neardup.errors import OptionsError, OutputError
 from neardup.explain.report import check_report, pairs_to_explain, render_report, write_report
 from neardup.io.progress import Reporter
-from neardup.io.read import DEFAULT_GLOB, RecordReader, read_paths
+from neardup.io.read import DEFAULT_GLOB, RecordReader
 from neardup.io.write import all_or_none, check_output, write_rows
 from neardup.options import Options, dated_keep, options_of
 from neardup.results import ClusterMember, Pair, Summary, cluster_schema, pair_schema
@@ -49,6 +49,11 @@ class Run(Protocol):
 
     def shown(self) -> tuple[list[Pair], list[ClusterMember]]:
         """The pairs and the cluster members a report shows."""
+        ...
+
+    def texts(self, ids: set[str]) -> dict[str, str]:
+        """The texts of the documents with these ids, by one more read of the input (as this
+        run read it: pages as their extracted articles)."""
         ...
 
 
@@ -146,7 +151,7 @@ def find_files(
     summary.outputs["pairs"] = str(output)
     summary.seconds = time.perf_counter() - started
     if report is not None:
-        _report(report, inputs, reader, summary, options, run)
+        _report(report, summary, options, run)
     return summary
 
 
@@ -220,7 +225,7 @@ def deduplicate_files(
     summary.outputs = {"deduplicated": str(output), **summary.outputs}
     summary.seconds = time.perf_counter() - started
     if report is not None:
-        _report(report, inputs, reader, summary, options, run)
+        _report(report, summary, options, run)
     return summary
 
 
@@ -251,18 +256,10 @@ def _write_pairs(path: str | Path, run: Run, summary: Summary) -> None:
         write_rows(path, run.pair_rows(), pair_schema)
 
 
-def _report(
-    path: str | Path,
-    inputs: Sequence[str | Path],
-    reader: RecordReader,
-    summary: Summary,
-    options: Options,
-    run: Run,
-) -> None:
+def _report(path: str | Path, summary: Summary, options: Options, run: Run) -> None:
     """Write the HTML report; one more read of the input fetches the texts of explained pairs."""
     pairs, members = run.shown()
-    needed = {i for p in pairs_to_explain(pairs) for i in (p.id_a, p.id_b)}
-    texts = {r.id: r.text for r in read_paths(inputs, reader.fresh()) if r.id in needed}
+    texts = run.texts({i for p in pairs_to_explain(pairs) for i in (p.id_a, p.id_b)})
     html = render_report(
         summary=summary, options=options, pairs=pairs, clusters=members, texts=texts
     )

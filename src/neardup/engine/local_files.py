@@ -153,6 +153,9 @@ class LocalRun:
         members = [] if self.clusters is None else list(cluster_rows(ids, self.clusters))
         return list(pair_rows(ids, self.scored)), members
 
+    def texts(self, ids: set[str]) -> dict[str, str]:
+        return {r.id: r.text for r in read_paths(self.inputs, self.reader.fresh()) if r.id in ids}
+
     def _known_copies(self) -> np.ndarray:
         """Which documents are copies of an indexed document."""
         copies = np.zeros(len(self.corpus.ids), dtype=bool)

@@ -138,6 +138,9 @@ class SparkRun:
     def shown(self) -> tuple[list[Pair], list[ClusterMember]]:
         raise NotImplementedError("the Spark engine writes no report")
 
+    def texts(self, ids: set[str]) -> dict[str, str]:
+        raise NotImplementedError("the Spark engine writes no report")
+
 
 def read_inputs(
     spark: SparkSession,
