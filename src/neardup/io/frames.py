@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator, Sequence
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from neardup.errors import InputError
+
+if TYPE_CHECKING:  # numpy only where records are kept: `neardup --help` reads this module
+    import numpy as np
 
 #: Rows a Hugging Face Dataset gives at a time: one Arrow slice (taken through the Dataset's
 #: indices when it was selected or shuffled), so a large one is never copied whole.
@@ -131,7 +132,7 @@ def _kept_dataset(dataset: Any, keep: np.ndarray, ids: np.ndarray | None) -> Any
     Nothing is written to disk: `select` would otherwise write its indices into the cache folder
     of a Dataset loaded from disk (the user's own folder), and `add_column` rewrites the rows.
     """
-    rows = np.flatnonzero(keep)
+    rows = keep.nonzero()[0]
     if ids is None:
         return dataset.select(rows, keep_in_memory=True)
     from datasets import Dataset, Value
