@@ -172,6 +172,11 @@ def main() -> None:
     parser.add_argument("--time-cap", type=float, default=300.0, help="HTTP load seconds at most")
     parser.add_argument("--index", type=Path, help="index file (default: a temporary folder)")
     parser.add_argument("--keep", action="store_true", help="keep the index file")
+    parser.add_argument(
+        "--facts-dont-matter",
+        action="store_true",
+        help="an index made with facts_matter=False (no texts stored, no facts compared)",
+    )
     args = parser.parse_args()
 
     load = LoadAverage()
@@ -182,7 +187,8 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="neardup-index-"))
     path = args.index or folder / "bench.ndx"
     try:
-        with Index(path) as index:
+        overrides = {"facts_matter": False} if args.facts_dont_matter else {}
+        with Index(path, **overrides) as index:
             add_rate, slowest = build(index, indexed, args.batch)
             del records, indexed  # give the memory back to the page cache before querying
             stats = index.stats()
@@ -193,6 +199,7 @@ def main() -> None:
         p50, p99 = percentiles(latencies)
         rows = [
             ("documents indexed", f"{stats.documents:,}"),
+            ("facts matter", str(index.options.facts_matter)),
             ("index size", f"{stats.bytes / 1e9:.2f} GB ({stats.segments} segments)"),
             ("add throughput", f"{add_rate:,.0f} docs/s (batches of {args.batch:,})"),
             ("slowest add batch", f"{slowest:.1f} s (waiting for a merge's copy included)"),

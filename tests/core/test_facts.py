@@ -132,3 +132,77 @@ def test_cli_compare_lists_the_facts(flag: str) -> None:
     assert run.returncode == 0
     assert "facts that differ: Chemical Bank → Chase Manhattan Bank" in run.stdout
     assert ("differs only in: facts" in run.stdout) == (flag == "--facts-matter")
+
+
+def test_names_in_a_run_are_cut_at_each_possessive_and_suffix() -> None:
+    text = "Analysts said The Japan's Tokyo-based The Mitsubishi Corp's Inland Steel rose 5 pct."
+    assert [tuple(f) for f in facts_of(text).items] == [
+        ("name", "japan", "Japan", "the", "the"),
+        ("name", "tokyo", "Tokyo", "the", "the"),
+        ("name", "mitsubishi corp", "Mitsubishi Corp", "the", "rose"),
+        ("name", "inland steel", "Inland Steel", "the", "rose"),
+        ("number", "5 pct", "5 pct", "rose", "|"),
+    ]
+    assert [f.shown for f in facts_of("He met Bob's Dr Alice's Mr Smith-based.").items] == [
+        "Bob",
+        "Alice",
+        "Smith-based",  # the run's last word keeps its suffix
+    ]
+
+
+def test_a_long_run_of_possessives_is_read_without_recursion() -> None:
+    """Once a RecursionError: each `'s` in a run of capitalised words started a new call."""
+    facts = facts_of("Bob's " * 5000 + "met in March.")
+    assert len(facts.items) == 5001
+    assert set(facts.items[:-1]) == {Fact("name", "bob", "Bob", "|", "met")}
+    assert facts.items[-1] == Fact("month", "march", "March", "in", "|")
+    bobs = "Bob's " * 1500 + "said it met in"
+    found = neardup.compare(f"{bobs} March.", f"{bobs} April.")
+    assert (found.relation, found.differs_only_in) == ("near-duplicate", "facts")
+    assert (found.facts_differ, found.facts_agree) == (("March → April",), ("Bob",))
+
+
+def test_facts_in_place_of_others_are_paired_in_order_by_their_slot() -> None:
+    """A's facts in order, each with the first of B's in its slot not paired yet (not a quote,
+    nor another spelling of the same name, nor a lone name); B's paired at most once."""
+    a = Facts(
+        (
+            Fact("name", "chemical bank", "Chemical Bank", "|", "said"),
+            Fact("name", "bank of tokyo", "Bank of Tokyo", "|", "said"),
+            Fact("name", "mellon", "Mellon", "|", "said"),  # B's two in this slot are taken
+            Fact("month", "march", "March", "in", "|"),
+            Fact("quote", "tight money", '"tight money"', "in", "|"),
+            Fact("name", "acme", "Acme", "|", "|"),
+        )
+    )
+    b = Facts(
+        (
+            Fact("name", "chemical banc", "Chemical Banc", "|", "said"),
+            Fact("name", "chase manhattan", "Chase Manhattan", "|", "said"),
+            Fact("date", "april 3", "April 3", "in", "|"),
+            Fact("quote", "easy money", '"easy money"', "in", "|"),
+            Fact("name", "zenith", "Zenith", "|", "|"),
+            Fact("number", "5 pct", "5 pct", "by", "to"),
+            Fact("number", "6 pct", "6 pct", "by", "to"),
+        )
+    )
+    expected = (
+        ("name", "Chemical Bank", "Chase Manhattan"),
+        ("name", "Bank of Tokyo", "Chemical Banc"),
+        ("month", "March", "April 3"),
+    )
+    assert compare_facts(a, b).changes == expected
+    flipped = tuple((kind, y, x) for kind, x, y in expected)
+    assert compare_facts(b, a).changes == flipped
+
+
+def test_comparing_many_facts_looks_each_up_by_its_slot() -> None:
+    """Once every fact only in A against every fact only in B: 20,000 each took minutes."""
+    n = 20_000
+    a = Facts(tuple(Fact("number", str(i), str(i), f"w{i}", "x") for i in range(n)))
+    b = Facts(
+        tuple(Fact("number", str(n + j), str(n + j), f"w{j}", "x") for j in reversed(range(n)))
+    )
+    compared = compare_facts(a, b)
+    assert compared.changes == tuple(("number", str(i), str(n + i)) for i in range(n))
+    assert (compared.agree, compared.fewer, compared.found) == ((), n, 0)

@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -51,8 +52,8 @@ MIN_SHARED_WORDS = 100
 @pytest.mark.parametrize("options", [{}, {"jaccard": 0.5, "containment": 0.6, "ngram": 3}])
 def test_queries_give_the_relations_and_scores_of_find_pairs(tmp_path, options, seed):
     records = planted_corpus(240, seed=seed)
-    # The index keeps no text, so it takes no character-level second look: compare with
-    # find_pairs without it.
+    # The index takes no character-level second look (it keeps texts only for the facts rule,
+    # where facts matter): compare with find_pairs without it.
     plain = neardup.find_pairs(records, report_overlap=True, char_errors=0, **options)
     expected = related(plain)
     assert {r for r, *_ in expected.values()} >= {"exact", "near-duplicate", "contains"}
@@ -183,6 +184,95 @@ def test_add_batches_takes_what_add_takes(tmp_path):
             "d0",
             "n1",
         ]
+
+
+def test_texts_are_stored_before_the_write_and_facts_read_for_a_query_only_where_they_count(
+    tmp_path, monkeypatch
+):
+    """An added document's text is compressed before its write transaction (on the thread
+    that sketches, for `add_batches`), its facts not read; a query reads facts (its own and a
+    candidate's, from its stored text) only when it has a candidate whose relation they can
+    change, with the matches of a query given all its facts at once."""
+    import neardup.core.facts as core_facts
+    import neardup.index.store as store
+    from neardup.core.furniture import furniture_of
+
+    fixtures = TESTS / "fixtures" / "facts"
+    chemical, chase = (
+        (fixtures / f"{name}.txt").read_text(encoding="utf-8")
+        for name in ("prime_chemical", "prime_chase")
+    )
+    records = [*planted_corpus(60, seed=3), {"id": "chemical", "text": chemical}]
+    read_facts, pack = core_facts.facts_of, store.pack
+    with Index(tmp_path / "news.ndx") as index:
+        read: list[str] = []
+        packed: list[tuple[bool, str]] = []
+
+        def facts_of(text: str) -> neardup.core.facts.Facts:
+            read.append(text)
+            return read_facts(text)
+
+        def packing(text: str) -> bytes:
+            packed.append((index._db.in_transaction, threading.current_thread().name))
+            return pack(text)
+
+        for module in (store, core_facts):
+            monkeypatch.setattr(module, "facts_of", facts_of)
+        monkeypatch.setattr(store, "pack", packing)
+        assert index.add(records[:30]) == 30
+        assert packed and not any(during for during, _ in packed)
+        # add_batches packs them on the thread that sketches, while the batch before is written
+        packed.clear()
+        assert index.add_batches([records[20:40], records[40:]]) == len(records) - 20
+        assert packed and all(name.startswith("neardup-sketch") for _, name in packed)
+        assert read == []
+
+        assert index.query("an unrelated text about nothing in particular at all") == []
+        (match,) = index.query(chase)
+        assert (match.id, match.relation, match.differs_only_in) == (
+            "chemical",
+            "near-duplicate",
+            "facts",
+        )
+        assert len(read) == 2  # the query's facts and the indexed notice's, once each
+        furniture = furniture_of(index.options)
+        assert set(read) == {core_facts.story(t, furniture) for t in (chase, chemical)}
+
+        texts = [r["text"] for r in records] + [chase, chemical + " More on Monday."]
+        given = [index._facts(text) for text in texts]
+        read.clear()
+        lazy = index.query_many(texts, report_overlap=True)
+        assert len(read) < len(texts)
+        assert lazy == index.query_sketches(index._sketch(texts), report_overlap=True, facts=given)
+
+
+def test_the_texts_of_matchable_documents_are_stored_where_facts_matter(tmp_path):
+    """Table `texts` holds the text of each matchable document, compressed, where facts
+    matter (none where they don't); replacing or removing a document replaces or removes it."""
+    from neardup.index.format import unpack
+
+    records = [*planted_corpus(40, seed=5), {"id": "short", "text": "too short"}]
+    texts = {r["id"]: r["text"] for r in records}
+
+    def stored(path: Path) -> dict[str, str]:
+        with sqlite3.connect(path) as db:
+            rows = db.execute("SELECT id, z FROM docs JOIN texts USING (doc)").fetchall()
+        return {doc_id: unpack(z) for doc_id, z in rows}
+
+    with Index(tmp_path / "facts.ndx") as index:
+        index.add(records)
+        kept = stored(index.path)
+        assert "short" not in kept  # not matchable: matched only when identical
+        assert kept == {i: t for i, t in texts.items() if i != "short"}
+        index.add([{"id": "d1", "text": texts["d2"]}])
+        index.remove(["d0"])
+        assert stored(index.path) == {
+            **{i: t for i, t in kept.items() if i != "d0"},
+            "d1": texts["d2"],
+        }
+    with Index(tmp_path / "words.ndx", facts_matter=False) as index:
+        index.add(records)
+        assert stored(index.path) == {}
 
 
 @pytest.mark.parametrize(
@@ -405,3 +495,69 @@ def test_reader_processes_keep_working_while_one_writer_adds(tmp_path):
         assert result["queries"] > 0
         assert result["sizes"] == sorted(result["sizes"])  # never a step back
         assert result["sizes"][0] >= 50 and result["sizes"][-1] <= 50 + (FANOUT + 1) * 200
+
+
+def _fact_texts() -> dict[str, str]:
+    fixtures = TESTS / "fixtures" / "facts"
+    return {p.stem: p.read_text(encoding="utf-8") for p in sorted(fixtures.glob("*.txt"))}
+
+
+def test_a_query_without_its_facts_is_refused_where_facts_matter(tmp_path):
+    texts = _fact_texts()
+    with Index(tmp_path / "facts.ndx") as index:
+        index.add([{"id": "chase", "text": texts["prime_chase"]}])
+        sketches = index._sketch([texts["prime_chemical"]])
+        with pytest.raises(OptionsError, match="facts matter in this index"):
+            index.query_sketches(sketches)
+        (match,) = index.query_sketches(sketches, facts=[index._facts(texts["prime_chemical"])])[0]
+        assert (match.id, match.relation, match.differs_only_in) == (
+            "chase",
+            "near-duplicate",
+            "facts",
+        )
+    with Index(tmp_path / "words.ndx", facts_matter=False) as index:
+        index.add([{"id": "chase", "text": texts["prime_chase"]}])
+        ((match,),) = index.query_sketches(index._sketch([texts["prime_chemical"]]))
+        assert (match.id, match.relation, match.differs_only_in) == (
+            "chase",
+            "near-duplicate",
+            None,
+        )
+
+
+def test_queries_read_the_facts_of_only_the_documents_the_rule_asks_for(tmp_path):
+    """`query_reading_facts` (`dedup --against`): the matches of `query_many`, with the facts
+    of only the queries that have a candidate their facts can change, read at once."""
+    from neardup.core.facts import facts_from_texts
+    from neardup.core.furniture import furniture_of
+    from neardup.index.query import query_reading_facts
+
+    texts = _fact_texts()
+    queries = [
+        "an unrelated text about nothing in particular at all",
+        texts["prime_chemical"],  # another bank's notice: a look-alike by its facts
+        texts["prime_chase"],  # the indexed notice itself: an exact copy
+        texts["magma_050"],  # the same but for a number: flagged by its words
+        texts["flash"],  # the fuller report is indexed: a rewrite
+    ]
+    asked: list[set[int]] = []
+
+    def read(docs: set[int]) -> dict[int, str]:
+        asked.append(docs)
+        return {d: queries[d] for d in docs}
+
+    with Index(tmp_path / "facts.ndx") as index:
+        index.add(
+            [{"id": name, "text": texts[name]} for name in ("prime_chase", "magma_025", "report")]
+        )
+        facts = facts_from_texts(read, furniture_of(index.options))
+        found = query_reading_facts(index.query_sketches, index._sketch(queries), facts)
+        assert found == index.query_many(queries)
+    assert asked == [{1, 4}]
+    assert [[(m.id, m.relation, m.differs_only_in) for m in matches] for matches in found] == [
+        [],
+        [("prime_chase", "near-duplicate", "facts")],
+        [("prime_chase", "exact", None)],
+        [("magma_025", "near-duplicate", "numbers")],
+        [("report", "rewrite", None)],
+    ]

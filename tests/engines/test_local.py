@@ -21,3 +21,28 @@ def test_candidate_shingles_are_gathered_from_the_spool_slice_by_slice(
         mine = resident.shingles[resident.starts[d] : resident.starts[d + 1]]
         theirs = spooled.shingles[spooled.starts[d] : spooled.starts[d + 1]]
         assert np.array_equal(mine, theirs if d in docs else theirs[:0]), d
+
+
+def test_pairs_looked_at_in_parts_as_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second look and the facts hold at most TEXTS_AT_ONCE texts: in parts of 3 documents
+    they find what they find with every text at once."""
+    import json
+    from pathlib import Path
+
+    import neardup
+
+    news = Path(__file__).resolve().parents[2] / "examples" / "news.jsonl"
+    records = [json.loads(line) for line in news.read_text(encoding="utf-8").splitlines()]
+    at_once = neardup.find_pairs(records, report_overlap=True)
+    reads: list[int] = []
+    read_once = local.read_once
+
+    def counted(texts, docs):  # type: ignore[no-untyped-def]
+        reads.append(len(docs))
+        return read_once(texts, docs)
+
+    monkeypatch.setattr(local, "TEXTS_AT_ONCE", 3)
+    monkeypatch.setattr(local, "read_once", counted)
+    assert neardup.find_pairs(records, report_overlap=True) == at_once
+    assert len(reads) > 1 and max(reads) <= 3
+    assert {p.relation for p in at_once} >= {"contains", "overlap"}

@@ -11,6 +11,7 @@ import pytest
 from web_pages import EARLIER_PAGE, WarcRecord, seed_warc, write_warc
 
 import neardup
+from neardup.errors import InputError
 from neardup.spark.files import SparkEngine
 
 pytestmark = pytest.mark.slow
@@ -56,3 +57,34 @@ def test_a_saved_dataset_on_spark_as_locally(spark: Any, tmp_path: Path) -> None
     assert outputs["spark"] == outputs["local"]
     local = neardup.find_pairs(rows)
     assert len(outputs["local"].splitlines()) == len(local)
+    # The errors the local reader gives, raised on the driver before any Spark job.
+    splits = tmp_path / "splits"
+    datasets.DatasetDict(train=datasets.Dataset.from_list(rows[:3])).save_to_disk(str(splits))
+    (saved / "data-00001-of-00003.arrow").unlink()
+    cases = [
+        ([splits], None, f"{splits}: a DatasetDict saved with its splits in folders; pass the "
+         f"split folders to read, such as {splits}/train"),
+        ([saved], None, f"{saved}/data-00001-of-00003.arrow: no such file (listed in "
+         f"{saved}/state.json)"),
+        ([EARLIER_PAGE], "html", f"{EARLIER_PAGE}: --html-field reads the records of .jsonl, "
+         ".csv and .parquet files (and saved datasets), not an HTML page"),
+    ]  # fmt: skip
+    for inputs, html_field, message in cases:
+        for engine in ("local", SparkEngine(spark)):
+            with pytest.raises(InputError) as raised:
+                neardup.deduplicate_files(
+                    inputs,
+                    tmp_path / "k.jsonl",
+                    html_field=html_field,
+                    engine=engine,
+                    progress=False,
+                )
+            assert str(raised.value) == message
+    with pytest.raises(InputError, match=r"^with --engine spark, --html-field reads \.jsonl"):
+        neardup.find_files(
+            [splits / "train"],
+            tmp_path / "p.jsonl",
+            html_field="html",
+            engine=SparkEngine(spark),
+            progress=False,
+        )

@@ -106,3 +106,42 @@ def test_index_errors_are_one_line(tmp_path, args, message):
     assert run.returncode == 2
     assert run.stderr.startswith("neardup: error:") and run.stderr.count("\n") == 1
     assert message in run.stderr
+
+
+def test_dedup_against_an_index_applies_the_facts_rule_as_index_query_does(tmp_path):
+    """A look-alike of an indexed notice (another bank, another figure) is kept and flagged as
+    `index query` flags it; a flash whose fuller report is indexed is a copy (a rewrite)."""
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "facts"
+    path = tmp_path / "seen.ndx"
+    assert neardup("index", "create", path).returncode == 0
+    indexed = [fixtures / f"{name}.txt" for name in ("prime_chase", "report", "magma_025")]
+    assert neardup("index", "add", path, *indexed).returncode == 0
+    batch = [
+        {"id": name, "text": (fixtures / f"{name}.txt").read_text(encoding="utf-8")}
+        for name in ("prime_chemical", "flash", "magma_050")
+    ]
+    inputs = write_jsonl(tmp_path / "batch.jsonl", batch)
+    kept, pairs = tmp_path / "kept.jsonl", tmp_path / "pairs.jsonl"
+    run = neardup("dedup", inputs, "-o", kept, "--pairs", pairs, "--against", path)
+    assert run.returncode == 0, run.stderr
+    assert "removed as copies of indexed documents: 1" in run.stdout
+    assert [json.loads(x)["id"] for x in kept.read_text().splitlines()] == [
+        "prime_chemical",
+        "magma_050",
+    ]
+    found = [
+        (p["id_a"], p["id_b"], p["relation"], p["differs_only_in"])
+        for p in map(json.loads, pairs.read_text().splitlines())
+    ]
+    assert found == [
+        ("prime_chemical", "prime_chase.txt", "near-duplicate", "facts"),
+        ("flash", "report.txt", "rewrite", None),
+        ("magma_050", "magma_025.txt", "near-duplicate", "numbers"),
+    ]
+    query = neardup("index", "query", path, inputs)
+    assert query.returncode == 0, query.stderr
+    queried = [
+        (q["query_id"], q["id"], q["relation"], q["differs_only_in"])
+        for q in map(json.loads, query.stdout.splitlines())
+    ]
+    assert queried == found

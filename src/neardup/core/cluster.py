@@ -14,7 +14,7 @@ from datetime import datetime
 
 import numpy as np
 
-from neardup.core.verify import CONTAINS, DUPLICATE_RELATIONS, REWRITE, ScoredPairs
+from neardup.core.verify import CONTAINS, REWRITE, ScoredPairs, is_copy_relation
 from neardup.errors import OptionsError
 from neardup.options import KEEP_POLICIES
 
@@ -64,9 +64,12 @@ def cluster(pairs: ScoredPairs, order: np.ndarray, *, numbers_matter: bool = Tru
     A `rewrite` joins as a copy, and `longest` keeps the fullest version of the story.
     """
     n = order.size
-    joins = np.isin(pairs.relation, DUPLICATE_RELATIONS) & ~pairs.differ_in_facts
-    if numbers_matter:
-        joins &= ~pairs.differ_in_numbers
+    joins = is_copy_relation(
+        pairs.relation,
+        pairs.differ_in_numbers,
+        pairs.differ_in_facts,
+        numbers_matter=numbers_matter,
+    )
     accepted = pairs.take(np.flatnonzero(joins))
     similarity = np.where(
         np.isin(accepted.relation, (CONTAINS, REWRITE)),

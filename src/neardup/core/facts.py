@@ -60,7 +60,6 @@ SAME_NAME = 0.8
 # -- what a fact is ---------------------------------------------------------------------------
 
 NUMBER, DATE, MONTH, WEEKDAY, NAME, QUOTE = "number", "date", "month", "weekday", "name", "quote"
-KINDS = (NUMBER, DATE, MONTH, WEEKDAY, NAME, QUOTE)
 
 
 def _words(text: str) -> list[str]:
@@ -161,6 +160,8 @@ _TOKEN = re.compile(
     """,
     re.VERBOSE,
 )
+#: A word of a name's run that ends a name before the next: "Japan's", "Chicago-based".
+_NAME_CUT = re.compile(r"(.+?)(?:'s|-[a-z].*)$")
 #: A slot's side at the start or end of a sentence.
 EDGE = "|"
 #: Quotes longer than this are passages, not quoted words.
@@ -348,7 +349,9 @@ class _Reader:
     def _name_at(self, i: int) -> int:
         """A run of capitalised words (not months or weekdays) is one name; a function word or
         title leading it is left out; a single capitalised word starting a sentence is an
-        ordinary word, unless written in capitals."""
+        ordinary word, unless written in capitals. A word with a possessive or a lower-case
+        suffix ("Japan's Mitsubishi Corp", "Chicago-based Inland Steel") ends a name inside the
+        run, without its possessive or suffix, and the rest of the run is read the same way."""
         end = i
         while (
             end < len(self.tokens)
@@ -358,31 +361,32 @@ class _Reader:
             and self.tokens[end].text not in WEEKDAYS
         ):
             end += 1
-        start = i
-        while start < end and self.tokens[start].text in _NOT_NAMES:
-            start += 1
+        start = self._past_not_names(i, end)
         if start == end:
             return end
-        single = end - start == 1
         first = self.tokens[start].text
+        single = end - start == 1
         if single and start == i and self.sentence_start(i) and not _all_caps(first):
             return end
+        # One pass over the run: each word cut (but the last) closes a name there.
+        for n in range(start, end - 1):
+            cut = _NAME_CUT.match(self.tokens[n].text)
+            if cut is None or n < start:  # n < start: inside function words skipped
+                continue
+            words = [t.text for t in self.tokens[start:n]] + [cut[1]]
+            self._add(start, n + 1, NAME, " ".join(words).lower(), " ".join(words))
+            start = self._past_not_names(n + 1, end)
+        if start == end:
+            return end
         words = [t.text for t in self.tokens[start:end]]
-        # "Japan's Mitsubishi Corp", "Chicago-based Inland Steel": two names, the first one
-        # without its possessive or its lower-case suffix.
-        for n, word in enumerate(words):
-            cut = re.match(r"(.+?)(?:'s|-[a-z].*)$", word)
-            if cut and n + 1 < len(words):
-                self._add(
-                    start,
-                    start + n + 1,
-                    NAME,
-                    " ".join([*words[:n], cut[1]]).lower(),
-                    " ".join([*words[:n], cut[1]]),
-                )
-                return self._name_at(start + n + 1)
         words[-1] = re.sub(r"'s$", "", words[-1])
         return self._add(start, end, NAME, " ".join(words).lower(), " ".join(words))
+
+    def _past_not_names(self, start: int, end: int) -> int:
+        """The first token from `start` (up to `end`) that is not a function word or title."""
+        while start < end and self.tokens[start].text in _NOT_NAMES:
+            start += 1
+        return start
 
     def _quotes(self) -> None:
         """The words between two quote marks, when few enough to be quoted words."""
@@ -403,23 +407,38 @@ class _Reader:
         inside = np.zeros(len(self.tokens) + 1, dtype=bool)
         for start, end, *_ in self.found:
             inside[start:end] = True
-        self.inside = inside
+        self.inside = inside.tolist()
+        # What a scan from a passed-over token finds, each way: every token is passed over
+        # once, also in a long run of facts side by side.
+        before_of: dict[int, str] = {}
+        after_of: dict[int, str] = {}
         for start, end, kind, value, shown in sorted(self.found):
-            before = self._side(range(start - 1, -1, -1))
-            after = self._side(range(end, len(self.tokens)))
+            before = self._side(start - 1, -1, before_of)
+            after = self._side(end, 1, after_of)
             facts.append(Fact(kind, value, shown, before, after))
         return facts
 
-    def _side(self, positions: range) -> str:
-        """The first word at `positions` that is not a fact, commas and other facts passed over
-        (a neighbour that changes too must not hide a slot); EDGE at a sentence's edge."""
-        for i in positions:
+    def _side(self, i: int, step: int, found: dict[int, str]) -> str:
+        """The first word from token i on (by `step`) that is not a fact, commas and other facts
+        passed over (a neighbour that changes too must not hide a slot); EDGE at a sentence's
+        edge. `found` keeps the answer of every token passed over, for the next scan."""
+        passed = []
+        side = EDGE
+        while 0 <= i < len(self.tokens):
+            if i in found:
+                side = found[i]
+                break
             token = self.tokens[i]
             if token.kind in ("stop", "quote"):
                 break
             if token.kind != "comma" and not self.inside[i]:
-                return token.text.lower()
-        return EDGE
+                side = token.text.lower()
+                break
+            passed.append(i)
+            i += step
+        for n in passed:
+            found[n] = side
+        return side
 
 
 def facts_of(text: str) -> Facts:
@@ -622,18 +641,20 @@ def _compare(a: Facts, b: Facts) -> FactComparison:
 
 def _changes(only_a: list[Fact], only_b: list[Fact]) -> list[tuple[str, str, str]]:
     """Facts of A in the slot of a fact of B of the same kind, each paired at most once, in the
-    order of A. A month or weekday counts as the kind of a date, which holds one. Quotes are
-    not paired (a quote reworded is not another fact), nor two spellings of one name."""
-    used: set[int] = set()
+    order of A, each with the first of B's (in B's order) not paired yet. A month or weekday
+    counts as the kind of a date, which holds one. Quotes are not paired (a quote reworded is
+    not another fact), nor two spellings of one name. B's facts are looked up by their slot."""
+    by_slot: dict[tuple[str, str, str], list[Fact]] = {}
+    for other in only_b:
+        by_slot.setdefault((_kind(other.kind), other.before, other.after), []).append(other)
     changes = []
     for fact in only_a:
-        if fact.kind == QUOTE:
+        if fact.kind == QUOTE or _lone(fact):
             continue
-        for n, other in enumerate(only_b):
-            if n in used or _kind(other.kind) != _kind(fact.kind):
-                continue
-            if _same_slot(fact, other) and not _one_name(fact, other):
-                used.add(n)
+        waiting = by_slot.get((_kind(fact.kind), fact.before, fact.after), [])
+        for n, other in enumerate(waiting):
+            if not _one_name(fact, other):
+                del waiting[n]  # paired at most once
                 changes.append((fact.kind, fact.shown, other.shown))
                 break
     return changes
@@ -643,12 +664,10 @@ def _kind(kind: str) -> str:
     return MONTH if kind == DATE else kind
 
 
-def _same_slot(a: Fact, b: Fact) -> bool:
-    """The same word before and the same word after (or the same edge of a sentence); for a
-    name, not a sentence of its own: that says nothing of where it stands (a figure alone on a
-    line is a table's cell)."""
-    lone = (a.before, a.after) == (EDGE, EDGE) and a.kind == NAME
-    return a.before == b.before and a.after == b.after and not lone
+def _lone(fact: Fact) -> bool:
+    """A name that is a sentence of its own: that says nothing of where it stands (a figure
+    alone on a line is a table's cell), so it has no slot to stand in place of another in."""
+    return (fact.before, fact.after) == (EDGE, EDGE) and fact.kind == NAME
 
 
 def _one_name(a: Fact, b: Fact) -> bool:

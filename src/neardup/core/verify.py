@@ -7,6 +7,7 @@ positives never reach the output.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -21,6 +22,46 @@ RELATIONS = ("different", "exact", "near-duplicate", "contains", "overlap", "rew
 DIFFERENT, EXACT, NEAR_DUPLICATE, CONTAINS, OVERLAP, REWRITE = range(6)
 #: The relations that make a document a copy of another (clusters are built from these).
 DUPLICATE_RELATIONS = (EXACT, NEAR_DUPLICATE, CONTAINS, REWRITE)
+
+
+def is_copy_relation(
+    relation: Any, differ_in_numbers: Any, differ_in_facts: Any, *, numbers_matter: bool
+) -> Any:
+    """Which pairs are copies, the one rule: in a duplicate relation (`DUPLICATE_RELATIONS`),
+    and neither the same but for their numbers while numbers matter, nor with other facts in
+    place of the other's (flagged only where facts matter): those pairs report different facts.
+
+    Elementwise, on numpy arrays (relation codes, flags) or on Spark or pandas columns alike.
+
+    >>> relation = np.array([EXACT, OVERLAP, CONTAINS, REWRITE, NEAR_DUPLICATE])
+    >>> numbers = np.array([False, False, True, False, False])
+    >>> facts = np.array([False, False, False, True, False])
+    >>> is_copy_relation(relation, numbers, facts, numbers_matter=True).tolist()
+    [True, False, False, False, True]
+    >>> is_copy_relation(relation, numbers, facts, numbers_matter=False).tolist()
+    [True, False, True, False, True]
+    """
+    if hasattr(relation, "isin"):  # a Spark column, a pandas series
+        duplicate = relation.isin(list(DUPLICATE_RELATIONS))
+    else:
+        duplicate = np.isin(relation, DUPLICATE_RELATIONS)
+    copy = duplicate & ~differ_in_facts
+    if numbers_matter:
+        copy = copy & ~differ_in_numbers
+    return copy
+
+
+def is_copy_pair(relation: str, differs_only_in: str | None, *, numbers_matter: bool) -> bool:
+    """:func:`is_copy_relation` for one reported pair, by its relation's name and `differs_only_in`.
+
+    >>> is_copy_pair("near-duplicate", "numbers", numbers_matter=False)
+    True
+    >>> is_copy_pair("contains", "facts", numbers_matter=False)
+    False
+    """
+    code = np.array(RELATIONS.index(relation))
+    numbers, facts = np.bool_(differs_only_in == "numbers"), np.bool_(differs_only_in == "facts")
+    return bool(is_copy_relation(code, numbers, facts, numbers_matter=numbers_matter))
 
 
 @dataclass(frozen=True)
@@ -52,6 +93,15 @@ class ScoredPairs:
 
     def take(self, index: np.ndarray) -> ScoredPairs:
         return ScoredPairs(*(getattr(self, f)[index] for f in self.__dataclass_fields__))
+
+    def put(self, index: np.ndarray, pairs: ScoredPairs) -> ScoredPairs:
+        """These pairs with the rows at `index` replaced by `pairs` (as many, in order)."""
+        fields = []
+        for name in self.__dataclass_fields__:
+            values = getattr(self, name).copy()
+            values[index] = getattr(pairs, name)
+            fields.append(values)
+        return ScoredPairs(*fields)
 
     @staticmethod
     def concat(parts: list[ScoredPairs]) -> ScoredPairs:
@@ -91,18 +141,6 @@ def classify(
     relation[containment >= options.containment] = CONTAINS
     relation[jaccard >= options.jaccard] = NEAR_DUPLICATE
     return relation
-
-
-def verify(
-    sketches: Sketches,
-    left: np.ndarray,
-    right: np.ndarray,
-    options: Options,
-    *,
-    report_overlap: bool,
-) -> ScoredPairs:
-    """Score candidate pairs exactly and keep those in a reported relation."""
-    return reported(score_pairs(sketches, left, right, options, report_overlap=report_overlap))
 
 
 def score_pairs(

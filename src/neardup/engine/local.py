@@ -197,20 +197,44 @@ def match(
     return pairs
 
 
+#: The most texts the post-verify looks hold at once: more pairs are looked at in parts, one
+#: more read of the input each (a part of news texts is a few hundred MB).
+TEXTS_AT_ONCE = 100_000
+
+
 def look_again(
     scored: ScoredPairs, texts: TextsOf, options: Options, corpus: Corpus, reporter: Reporter
 ) -> ScoredPairs:
     """The post-verify stages that read texts: the character-level second look, then the facts
-    (`facts.facts_look`). The texts of both stages' pairs are read in one pass."""
+    (`facts.facts_look`). The texts of both stages' pairs are read in one pass a part of at most
+    TEXTS_AT_ONCE documents (pairs taken in order of their first document)."""
     looked = in_band(scored, options)
     facts_band = facts_in_band(scored, options)
     corpus.stats["second_look"] = int(looked.sum())
     corpus.stats["facts_look"] = int(facts_band.sum())
-    wanted = looked | facts_band
-    read = read_once(texts, set(scored.left[wanted].tolist()) | set(scored.right[wanted].tolist()))
+    rows = np.flatnonzero(looked | facts_band)
+    rows = rows[np.argsort(scored.left[rows], kind="stable")]
     with reporter.stage("second look", total=int(looked.sum())) as advance:
-        scored = second_look(scored, read, options, corpus.furniture, advance)
-    return facts_look(scored, facts_from_texts(read, corpus.furniture), options)
+        for part in _parts(scored, rows, TEXTS_AT_ONCE):
+            pairs = scored.take(part)
+            read = read_once(texts, set(pairs.left.tolist()) | set(pairs.right.tolist()))
+            pairs = second_look(pairs, read, options, corpus.furniture, advance)
+            pairs = facts_look(pairs, facts_from_texts(read, corpus.furniture), options)
+            scored = scored.put(part, pairs)
+    return scored
+
+
+def _parts(scored: ScoredPairs, rows: np.ndarray, most: int) -> Iterator[np.ndarray]:
+    """`rows` cut into runs whose pairs hold at most `most` documents each (at least a pair)."""
+    start, docs = 0, set[int]()
+    pairs = zip(scored.left[rows].tolist(), scored.right[rows].tolist(), strict=True)
+    for n, (a, b) in enumerate(pairs):
+        if len(docs) + (a not in docs) + (b not in docs) > most and n > start:
+            yield rows[start:n]
+            start, docs = n, set()
+        docs.update((a, b))
+    if rows.size > start:
+        yield rows[start:]
 
 
 def read_once(texts: TextsOf, docs: set[int]) -> TextsOf:

@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 
 from neardup.core.cluster import Clusters
+from neardup.core.facts import facts_from_texts
+from neardup.core.furniture import furniture_of
 from neardup.core.verify import ScoredPairs
 from neardup.engine.local import (
     Corpus,
@@ -24,7 +26,7 @@ from neardup.engine.local import (
     summary,
 )
 from neardup.errors import InputError
-from neardup.index.query import Match, is_copy
+from neardup.index.query import Match, is_copy, query_reading_facts
 from neardup.index.store import Index
 from neardup.io.progress import Reporter
 from neardup.io.read import RecordReader, read_paths, read_paths_at
@@ -75,6 +77,7 @@ class LocalEngine:
         inputs, reader = spooled.inputs, spooled.reader
         index = None if against is None else Index(against, options, create=False)
         read = functools.partial(read_paths, inputs)
+        texts = _file_texts(inputs, reader)
         try:
             corpus = read_corpus(
                 read,
@@ -85,11 +88,11 @@ class LocalEngine:
                 corpus_furniture=index is None,
                 paths=inputs,
             )
-            known = [] if index is None else _known_copies(index, corpus, reporter)
+            known = [] if index is None else _known_copies(index, corpus, texts, reporter)
         finally:
             if index is not None:
                 index.close()
-        scored = match(corpus, options, texts=_file_texts(inputs, reader), reporter=reporter)
+        scored = match(corpus, options, texts=texts, reporter=reporter)
         found = cluster_corpus(corpus, scored, keep, numbers_matter=options.numbers_matter)
         return LocalRun(inputs, reader, options, reporter, corpus, scored, found, known, spooled)
 
@@ -169,11 +172,20 @@ def _file_texts(inputs: Sequence[str | Path], reader: RecordReader) -> TextsOf:
     return reread_texts(lambda positions: read_paths_at(inputs, reader.fresh(), positions))
 
 
-def _known_copies(index: Index, corpus: Corpus, reporter: Reporter) -> list[tuple[int, Match]]:
-    """(document, match) for each document of the corpus related to an indexed document."""
+def _known_copies(
+    index: Index, corpus: Corpus, texts: TextsOf, reporter: Reporter
+) -> list[tuple[int, Match]]:
+    """(document, match) for each document of the corpus related to an indexed document. Where
+    facts matter, the facts rule applies as to any query (`index.query`): the texts of the
+    documents it asks for (those with a look-alike in the index) are read once more."""
     found: list[tuple[int, Match]] = []
     with reporter.stage("querying the index", total=len(corpus.ids)) as advance:
-        for doc, matches in enumerate(index.query_sketches(corpus.sketches)):
+        if index.options.facts_matter:
+            facts = facts_from_texts(texts, furniture_of(index.options))
+            results = query_reading_facts(index.query_sketches, corpus.sketches, facts)
+        else:
+            results = index.query_sketches(corpus.sketches)
+        for doc, matches in enumerate(results):
             found += [(doc, m) for m in matches]
             advance(1)
     return found

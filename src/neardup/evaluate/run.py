@@ -1,10 +1,10 @@
 """Run neardup and the baseline on a labelled set, and measure both the same way.
 
-A pair counts as found by neardup when it is reported as `exact`, `near-duplicate`,
-`contains` or `rewrite` (not `overlap`), and not flagged `differs_only_in: numbers` while
-numbers matter (the default) nor `facts` (flagged only while facts matter): those pairs report
-different facts. Clusters are neardup's (greedy centres)
-and the baseline's (connected components).
+A pair counts as found by neardup when it is a copy by the rule neardup clusters by
+(`verify.is_copy_relation`): reported as `exact`, `near-duplicate`, `contains` or `rewrite` (not
+`overlap`), and not flagged `differs_only_in: numbers` while numbers matter (the default) nor
+`facts` (flagged only while facts matter): those pairs report different facts. Clusters are
+neardup's (greedy centres) and the baseline's (connected components).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import numpy as np
 from neardup.api import deduplicate
 from neardup.core.furniture import KEEP, Furniture, furniture_of
 from neardup.core.sketch import sketch_texts
-from neardup.core.verify import RELATIONS, score
+from neardup.core.verify import DUPLICATE_RELATIONS, RELATIONS, is_copy_pair, score
 from neardup.evaluate.baseline import NGRAM, minhash_lsh
 from neardup.evaluate.metrics import (
     Pair,
@@ -33,7 +33,8 @@ from neardup.evaluate.sets import LabelledSet
 from neardup.evaluate.table import Table
 from neardup.options import Options
 
-DUPLICATES = frozenset(RELATIONS[1:4] + RELATIONS[5:])  # exact, near-duplicate, contains, rewrite
+#: The names of the duplicate relations (`verify.DUPLICATE_RELATIONS`).
+DUPLICATES = frozenset(RELATIONS[r] for r in DUPLICATE_RELATIONS)
 BASELINE = "baseline"
 #: What the baseline is, under each table that shows it.
 BASELINE_NOTE = (
@@ -66,9 +67,7 @@ def predict_neardup(documents: Sequence[dict[str, str]], options: Options) -> Pr
     pairs = frozenset(
         pair_key(p.id_a, p.id_b)
         for p in result.pairs
-        if p.relation in DUPLICATES
-        and not (options.numbers_matter and p.differs_only_in == "numbers")
-        and p.differs_only_in != "facts"
+        if is_copy_pair(p.relation, p.differs_only_in, numbers_matter=options.numbers_matter)
     )
     # Prefixes keep a user's id from ever equalling a cluster's label.
     clusters = {d["id"]: f"doc:{d['id']}" for d in documents}

@@ -1,5 +1,6 @@
 """A query against the index: the query's exact key, band keys and sampled fingerprints looked up,
-the candidates scored exactly by `verify.verify` on their stored shingles, the best k returned.
+the candidates scored exactly by `verify.score_pairs` on their stored shingles, the best k
+returned.
 
 Only the fingerprints whose hash is a multiple of PRINT_SAMPLE are posted (the same keys in a
 query and in the index, as they are chosen by value): a quarter of the postings, and of the
@@ -21,18 +22,21 @@ from typing import Any
 import numpy as np
 
 from neardup.core.candidates import enough_prints, has_text, print_share
-from neardup.core.facts import Facts, facts_look
+from neardup.core.facts import Facts, FactsOf, HasFacts, facts_from_texts, facts_look
+from neardup.core.furniture import furniture_of
 from neardup.core.keys import signed
 from neardup.core.sketch import Sketches, for_scoring
 from neardup.core.verify import (
     CONTAINS,
-    DUPLICATE_RELATIONS,
     EXACT,
     RELATIONS,
     REWRITE,
+    is_copy_pair,
     reported,
     score_pairs,
 )
+from neardup.errors import OptionsError
+from neardup.index.format import unpack
 from neardup.index.postings import Segments, Snapshot
 from neardup.options import Options
 from neardup.results import DIGITS, Comparison, differs_only_in
@@ -70,18 +74,93 @@ class Match(Comparison):
 def is_copy(match: Match, options: Options) -> bool:
     """Whether a query is a copy of the matched document: identical, a near-duplicate, mostly
     inside it, or a rewrite of it that is no fuller (by the share of it inside the other). A
-    query that contains the indexed document (an expanded version) is not."""
-    if RELATIONS.index(match.relation) not in DUPLICATE_RELATIONS:
-        return False
-    if options.numbers_matter and match.differs_only_in == "numbers":
-        return False
-    if match.differs_only_in == "facts":  # flagged only where facts matter
+    query that contains the indexed document (an expanded version) is not. The pair must be a
+    copy by the rule every engine clusters by (`verify.is_copy_relation`)."""
+    if not is_copy_pair(
+        match.relation, match.differs_only_in, numbers_matter=options.numbers_matter
+    ):
         return False
     if match.relation == RELATIONS[CONTAINS]:
         return match.containment_a_in_b >= options.containment
     if match.relation == RELATIONS[REWRITE]:
         return match.containment_a_in_b >= match.containment_b_in_a
     return True
+
+
+#: `Index.query_sketches`: the matches of each document of `sketches`, with its facts.
+QuerySketches = Callable[..., list[list[Match]]]
+
+
+def query_reading_facts(
+    query: QuerySketches,
+    sketches: Sketches,
+    facts: FactsOf,
+    k: int = 10,
+    *,
+    report_overlap: bool = False,
+) -> list[list[Match]]:
+    """`query(sketches, k, ..., facts=...)` (`Index.query_sketches`, whose index's facts matter)
+    with the facts of only the documents the facts rule asks for, read at once by `facts` (the
+    facts of a set of documents, by position): a first pass notes which documents those are
+    (most have no look-alike in the index), and they are queried again with their facts."""
+    asked: set[int] = set()
+    unread = [_Unread(d, asked) for d in range(len(sketches))]
+    found = query(sketches, k, report_overlap=report_overlap, facts=unread)
+    if asked:
+        docs = sorted(asked)
+        read = facts(set(docs))
+        again = query(
+            _sketches_of(sketches, docs),
+            k,
+            report_overlap=report_overlap,
+            facts=[read[d] for d in docs],
+        )
+        for d, matches in zip(docs, again, strict=True):
+            found[d] = matches
+    return found
+
+
+class _Unread:
+    """Stands for the facts of document `doc`, not read: notes in `asked` that the facts rule
+    asked for them, and gives none (the answer is not kept: the document is queried again)."""
+
+    def __init__(self, doc: int, asked: set[int]) -> None:
+        self.doc, self.asked = doc, asked
+
+    @property
+    def tokens(self) -> frozenset[str]:
+        self.asked.add(self.doc)
+        return frozenset()
+
+    @property
+    def facts(self) -> Facts:
+        self.asked.add(self.doc)
+        return Facts()
+
+
+def _sketches_of(sketches: Sketches, docs: list[int]) -> Sketches:
+    """The sketches of documents `docs` alone, in that order."""
+    chosen = np.array(docs, dtype=np.int64)
+
+    def ragged(values: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        parts = [values[starts[d] : starts[d + 1]] for d in docs]
+        cuts = np.zeros(len(docs) + 1, dtype=np.int64)
+        np.cumsum([p.size for p in parts], out=cuts[1:])
+        return np.concatenate([values[:0], *parts]), cuts
+
+    shingles, starts = ragged(sketches.shingles, sketches.starts)
+    prints, print_starts = ragged(sketches.prints, sketches.print_starts)
+    return Sketches(
+        exact_keys=sketches.exact_keys[chosen],
+        masked_keys=sketches.masked_keys[chosen],
+        token_counts=sketches.token_counts[chosen],
+        shingles=shingles,
+        starts=starts,
+        signatures=sketches.signatures[chosen],
+        prints=prints,
+        print_starts=print_starts,
+        band_keys=None if sketches.band_keys is None else sketches.band_keys[chosen],
+    )
 
 
 def sampled(prints: np.ndarray) -> np.ndarray:
@@ -100,11 +179,17 @@ def matches(
     eligible: bool,
     k: int,
     report_overlap: bool,
-    facts: Facts | None = None,
+    facts: HasFacts | None = None,
 ) -> list[Match]:
     """The (at most `k`) indexed documents most related to document d of `sketches`, read in
-    one snapshot (`db`, `segments`, `segs`): its exact copies first, then by similarity. With
-    the query's `facts`, the facts rule applies (`facts.facts_look`, on the stored facts)."""
+    one snapshot (`db`, `segments`, `segs`): its exact copies first, then by similarity. The
+    facts rule applies (`facts.facts_look`, on the stored facts) with the query's `facts`,
+    which are needed where facts matter (no query skips the rule)."""
+    if options.facts_matter and facts is None:
+        raise OptionsError(
+            "facts matter in this index: a query needs its facts (`facts`), or the index's "
+            "look-alikes would pass for copies"
+        )
     if not has_text(sketches.exact_keys[d]):
         return []
     (signed_key,) = signed(sketches.exact_keys[d : d + 1]).tolist()
@@ -136,7 +221,7 @@ def matches(
     left = np.zeros_like(right)
     scored = score_pairs(paired, left, right, options, report_overlap=report_overlap)
     if facts is not None:
-        scored = facts_look(scored, _stored_facts(db, rows, facts), options)
+        scored = facts_look(scored, _stored_facts(db, rows, facts, options), options)
     scored = reported(scored)
     related = [
         Match(
@@ -163,21 +248,26 @@ def matches(
 
 
 def _stored_facts(
-    db: sqlite3.Connection, rows: list[tuple[Any, ...]], query: Facts
-) -> Callable[[set[int]], dict[int, Facts]]:
-    """The facts of the query (document 0) and of the indexed candidates (1…), read from the
-    index for the candidates asked for."""
+    db: sqlite3.Connection, rows: list[tuple[Any, ...]], query: HasFacts, options: Options
+) -> Callable[[set[int]], dict[int, HasFacts]]:
+    """The facts of the query (document 0) and of the indexed candidates (1…), read from their
+    stored texts (furniture left out, as from their sketches) for the candidates asked for:
+    their fact tokens at once, their facts when first asked for."""
 
-    def facts(docs: set[int]) -> dict[int, Facts]:
-        wanted = sorted(d for d in docs if d > 0)
+    def texts(docs: set[int]) -> dict[int, str]:
         found = dict(
             db.execute(
-                "SELECT doc, facts FROM facts WHERE doc IN (SELECT value FROM json_each(?))",
-                (json.dumps([rows[d - 1][4] for d in wanted]),),
+                "SELECT doc, z FROM texts WHERE doc IN (SELECT value FROM json_each(?))",
+                (json.dumps([rows[d - 1][4] for d in docs]),),
             ).fetchall()
         )
-        stored = {d: Facts.from_json(json.loads(found.get(rows[d - 1][4], "{}"))) for d in wanted}
-        return {0: query, **stored} if 0 in docs else stored
+        return {d: unpack(found[rows[d - 1][4]]) for d in docs}
+
+    stored = facts_from_texts(texts, furniture_of(options))
+
+    def facts(docs: set[int]) -> dict[int, HasFacts]:
+        found = dict(stored({d for d in docs if d > 0}))
+        return {0: query, **found} if 0 in docs else found
 
     return facts
 

@@ -1,22 +1,26 @@
 """A persistent index of document sketches on SQLite: add documents, query a new text against all
 of them in milliseconds, remove documents.
 
-(About 450 lines: `Index` is one object whose lock, connections and merge thread its writes,
+(About 500 lines: `Index` is one object whose lock, connections and merge thread its writes,
 merges and reads share; the query algorithm, the file format and the file helpers are in
 `query.py`, `format.py` and `files.py`.)
 
-The index keeps no text. Per document it stores the user's id, the exact/word/template keys and
-the token count (table `docs`), and the sorted shingle hashes (a BLOB in a table of their own,
-`shingles`, read only for a query's candidates, so that the pages of the other tables stay in the
-page cache); its LSH band keys and a sample of its winnowed fingerprints go to posting tables
-(key → document). A query (`query.py`) sketches the text the way the batch pipeline does, looks
-its keys up, and scores the candidates exactly with `verify.verify`: the same relations and the
-same scores as :func:`neardup.find_pairs`, for every pair the index finds. The tables, the format
-version and the options stored with them are in `format.py`.
+Per document the index stores the user's id, the exact/word/template keys and the token count
+(table `docs`), the sorted shingle hashes (a BLOB in a table of their own, `shingles`, read only
+for a query's candidates, so that the pages of the other tables stay in the page cache), and where
+facts matter its text, compressed (table `texts`, read only for the few candidates whose relation
+the facts rule can change, whose facts are read then: reading every document's facts as it is
+added would cost more than the rest of an `add`); its LSH band keys and a sample of its
+winnowed fingerprints go to posting tables (key → document). A query (`query.py`) sketches the
+text the way the batch pipeline does, looks its keys up, and scores the candidates exactly with
+`verify.verify`: the same relations and the same scores as :func:`neardup.find_pairs`, for every
+pair the index finds. The tables, the format version and the options stored with them are in
+`format.py`.
 
 The posting tables are written in log-structured segments with a Bloom filter each
 (`postings.py`): an `add` writes new tables, a thread merges them afterwards, and a query
-searches only where a key may be. `add_batches` sketches the next batch while one is written.
+searches only where a key may be. `add_batches` sketches (and compresses) the next batch while
+one is written.
 
 SQLite runs in WAL mode: readers (each thread of this process has its own connection, other
 processes theirs) keep reading a consistent snapshot while one writer adds; every `add` and
@@ -36,6 +40,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -43,8 +48,8 @@ import numpy as np
 
 from neardup.core import kernel
 from neardup.core.candidates import matchable
-from neardup.core.facts import Facts, facts_of, story
-from neardup.core.furniture import furniture_of
+from neardup.core.facts import Facts, HasFacts, fact_tokens, facts_of, story
+from neardup.core.furniture import Furniture, furniture_of
 from neardup.core.keys import signed
 from neardup.core.sketch import Sketches, sketch_with
 from neardup.errors import InputError, NeardupError, OptionsError, OutputError
@@ -54,6 +59,7 @@ from neardup.index.format import (
     create_tables,
     files,
     options_dict,
+    pack,
     stored_options,
     transaction,
 )
@@ -245,32 +251,41 @@ class Index:
                 added += self._write(ahead.result())
         return added
 
-    def _prepare(self, records: Sequence[Record]) -> tuple[Sequence[Record], Sketches | None]:
-        """A batch checked for repeated ids, and its sketches."""
+    def _prepare(self, records: Sequence[Record]) -> _Prepared | None:
+        """A batch checked for repeated ids, its sketches, and the texts of its eligible
+        documents where facts matter (compressed): all the reading, done before the write
+        transaction (by `add_batches` on its thread, while the batch before is written)."""
         records = list(unique_ids(records))
-        return records, self._sketch([r.text for r in records]) if records else None
+        if not records:
+            return None
+        sketches = self._sketch([r.text for r in records])
+        eligible = matchable(sketches, self.options)
+        texts = None
+        if self.options.facts_matter:
+            texts = [pack(records[d].text) for d in np.flatnonzero(eligible).tolist()]
+        return _Prepared(records, sketches, eligible, texts)
 
-    def _write(self, prepared: tuple[Sequence[Record], Sketches | None]) -> int:
+    def _write(self, prepared: _Prepared | None) -> int:
         """Write a prepared batch in one transaction, then merge segments in the background."""
-        records, sketches = prepared
-        if sketches is None:
+        if prepared is None:
             return 0
+        records, sketches, eligible = prepared.records, prepared.sketches, prepared.eligible
         with self._transaction():
             self._remove([r.id for r in records])
             first = self._db.execute(
                 "SELECT coalesce(max(seq), 0) + 1 FROM sqlite_sequence WHERE name = 'docs'"
             ).fetchone()[0]
             docs = np.arange(first, first + len(records), dtype=np.int64)
-            eligible = matchable(sketches, self.options)
             self._db.executemany(
                 "INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?)", _doc_rows(records, sketches, docs)
             )
             self._db.executemany(
                 "INSERT INTO shingles VALUES (?, ?)", _shingle_rows(sketches, docs, eligible)
             )
-            if self.options.facts_matter:
+            if prepared.texts is not None:
                 self._db.executemany(
-                    "INSERT INTO facts VALUES (?, ?)", self._fact_rows(records, docs, eligible)
+                    "INSERT INTO texts VALUES (?, ?)",
+                    zip(docs[eligible].tolist(), prepared.texts, strict=True),
                 )
             self._write_postings(sketches, docs, eligible)
             due = bool(self._segments.due())
@@ -345,7 +360,7 @@ class Index:
             for (doc,) in self._db.execute("SELECT doc FROM docs WHERE id = ?", (doc_id,))
         ]
         found = json.dumps(docs)
-        for table in ("docs", "shingles", "facts"):
+        for table in ("docs", "shingles", "texts"):
             self._db.execute(
                 f"DELETE FROM {table} WHERE doc IN (SELECT value FROM json_each(?))", (found,)
             )
@@ -382,7 +397,10 @@ class Index:
     ) -> list[list[Match]]:
         """:meth:`query` for each text of a batch (sketched together)."""
         sketches = self._sketch(list(texts))
-        facts = [self._facts(text) for text in texts] if self.options.facts_matter else None
+        facts = None
+        if self.options.facts_matter:
+            furniture = furniture_of(self.options)
+            facts = [_QueryFacts(text, furniture) for text in texts]
         return self.query_sketches(sketches, k, report_overlap=report_overlap, facts=facts)
 
     def query_sketches(
@@ -391,10 +409,11 @@ class Index:
         k: int = 10,
         *,
         report_overlap: bool = False,
-        facts: Sequence[Facts] | None = None,
+        facts: Sequence[HasFacts] | None = None,
     ) -> list[list[Match]]:
         """:meth:`query` for documents sketched with this index's options (see `sketch`);
-        with `facts` (of each document), the facts rule applies (`core/facts.py`)."""
+        with `facts` (of each document: its `Facts`, or anything that reads them when first
+        asked for), the facts rule applies (`core/facts.py`)."""
         if k < 1:
             raise OptionsError(f"k must be at least 1, got {k}")
         eligible = matchable(sketches, self.options)
@@ -444,16 +463,43 @@ class Index:
         """A text's facts, its furniture left out as from its sketch."""
         return facts_of(story(text, furniture_of(self.options)))
 
-    def _fact_rows(
-        self, records: Sequence[Record], docs: np.ndarray, eligible: np.ndarray
-    ) -> Iterator[tuple[int, str]]:
-        """The facts of the eligible documents, as JSON (the index keeps no text)."""
-        for d, doc in zip(np.flatnonzero(eligible).tolist(), docs[eligible].tolist(), strict=True):
-            yield doc, json.dumps(self._facts(records[d].text).to_json(), ensure_ascii=False)
-
     def _sketch(self, texts: list[str]) -> Sketches:
         """Sketches of texts as this index makes them: its options, furniture by the patterns."""
         return sketch_with(self.options, texts, furniture_of(self.options))
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A batch ready to be written: its records (ids unique), their sketches, which of them
+    are matchable, and the texts of those (compressed, in order; None where facts don't
+    matter)."""
+
+    records: list[Record]
+    sketches: Sketches
+    eligible: np.ndarray
+    texts: list[bytes] | None
+
+
+class _QueryFacts:
+    """A query's facts for the facts rule (`facts.facts_look`), each part read when first asked
+    for: most queries have no candidate the rule can change and need none, and of the others
+    most are told apart by their fact tokens alone (`facts.may_differ`)."""
+
+    def __init__(self, text: str, furniture: Furniture) -> None:
+        self._text = text
+        self._furniture = furniture
+
+    @cached_property
+    def _story(self) -> str:
+        return story(self._text, self._furniture)
+
+    @cached_property
+    def tokens(self) -> frozenset[str]:
+        return fact_tokens(self._story)
+
+    @cached_property
+    def facts(self) -> Facts:
+        return facts_of(self._story)
 
 
 def _doc_rows(

@@ -28,12 +28,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from neardup.errors import EngineUnavailable, InputError
-from neardup.io.read import Record, RecordReader, cannot_read, counted, listed
+from neardup.io.read import HTML_SUFFIXES, Record, RecordReader, cannot_read, counted, listed
 
 T = TypeVar("T")
 
-#: File name endings read as one HTML page each.
-HTML_SUFFIXES = (".html", ".htm")
 #: The fields of a page's record besides the id and the text, in the order they are written.
 PAGE_FIELDS = ("url", "date", "title")
 #: Pages a worker extracts per task: enough to make a task's pickling cheap beside its work.

@@ -40,7 +40,14 @@ SUPPORTED = (
     ".warc[.gz]/.wet[.gz]",
 )
 _INVALID = re.compile("[\ud800-\udfff]")
-_JSONL = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
+JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
+CSV_SUFFIXES = (".csv", ".csv.gz")
+#: File name endings read as files of records (which an html field can be read from).
+RECORD_SUFFIXES = (*JSONL_SUFFIXES, ".parquet", *CSV_SUFFIXES)
+#: File name endings read as one HTML page each.
+HTML_SUFFIXES = (".html", ".htm")
+#: File name endings read as WARC (or WET) files, record by record.
+WARC_SUFFIXES = (".warc", ".warc.gz", ".wet", ".wet.gz")
 #: Which files of a folder are documents, unless told otherwise (`--glob`).
 DEFAULT_GLOB = "*.txt"
 #: How many names a notice lists before "and N more".
@@ -81,7 +88,10 @@ class RecordReader:
     names a field of JSONL, CSV or Parquet records holding an HTML page, whose main text becomes
     the text (`io/html.py`). `skip_bad_records` skips (and counts) the truncated or corrupt
     records of a WARC file instead of stopping. `parallel` extracts pages on every core (a Spark
-    executor extracts in its own task).
+    executor extracts in its own task). `places` maps the JSONL files a first pass wrote (the
+    records of pages it extracted, `io/spool.py`) to the files of where each of their records
+    was read, a line a record: those records are read as written, without the html field, and
+    an error names where they were read, not the spool.
     """
 
     def __init__(
@@ -94,6 +104,7 @@ class RecordReader:
         html_field: str | None = None,
         skip_bad_records: bool = False,
         parallel: bool = True,
+        places: Mapping[Path, Path] | None = None,
     ) -> None:
         self.id_field = id_field
         self.text_field = text_field
@@ -101,6 +112,7 @@ class RecordReader:
         self.html_field = html_field
         self.skip_bad_records = skip_bad_records
         self.parallel = parallel
+        self.places = dict(places or {})
         self.stats = stats if stats is not None else ReadStats()
         #: The ids given to web pages so far (a URI crawled twice gets its record id too).
         self.page_ids: set[str] = set()
@@ -114,6 +126,15 @@ class RecordReader:
             html_field=self.html_field,
             skip_bad_records=self.skip_bad_records,
             parallel=self.parallel,
+            places=self.places,
+        )
+
+    def extracted(self) -> RecordReader:
+        """This reader, with its stats, for records whose pages are extracted already."""
+        if self.html_field is None:
+            return self
+        return RecordReader(
+            self.id_field, self.text_field, self.stats, glob=self.glob, parallel=self.parallel
         )
 
     @property
@@ -272,21 +293,23 @@ def _folder_documents(root: Path, files: list[Path], reader: RecordReader) -> It
             yield from html.read_html_files(run, reader, f"{root}/")
         elif kind == "text":
             yield from (read_txt_file(path, reader, doc_id) for path, doc_id in run)
-        else:
+        else:  # records, WARC
             for path, _ in run:
                 yield from _named_errors(path, _read_kind(path, reader))
 
 
 #: What a file name says a file holds, besides text: (its kind, the endings that say so).
-_FILE_KINDS = (
-    ("html", (".html", ".htm")),
-    ("records", (*_JSONL, ".parquet", ".csv", ".csv.gz")),
-    ("records", (".warc", ".warc.gz", ".wet", ".wet.gz")),
-)
+_FILE_KINDS = (("html", HTML_SUFFIXES), ("records", RECORD_SUFFIXES), ("warc", WARC_SUFFIXES))
+#: How an error names a file of each kind: (one, several).
+_KIND_NAMES = {
+    "html": ("an HTML page", "HTML pages"),
+    "warc": ("a WARC file", "WARC files"),
+    "text": ("a text file", "text files"),
+}
 
 
 def _file_kind(path: Path) -> str:
-    """`html`, `records` (a file of records or pages, read by its kind) or `text`."""
+    """`html`, `records` (a file of records, read by its kind), `warc` or `text`."""
     name = path.name.lower()
     return next((kind for kind, endings in _FILE_KINDS if name.endswith(endings)), "text")
 
@@ -377,6 +400,27 @@ def _jsonl_records(path: Path, reader: RecordReader) -> Iterator[Callable[[], Re
         for number, raw in enumerate(handle, start=1):
             if raw.strip():
                 yield functools.partial(parse, raw, f"{path}:{number}")
+
+
+def _placed_records(
+    path: Path, places: Path, reader: RecordReader
+) -> Iterator[Callable[[], Record]]:
+    """Each record line of a spool (`RecordReader.places`), as a call that parses it and names
+    it by where it was first read."""
+
+    def parse(raw: bytes, place: bytes) -> Record:
+        where = json.loads(place)
+        fields, clean = parse_json_line(raw, where)
+        return reader.make(fields, where, clean=clean)
+
+    with path.open("rb") as handle, places.open("rb") as wheres:
+        for raw, place in zip(handle, wheres, strict=True):
+            yield functools.partial(parse, raw, place)
+
+
+def place_line(where: str) -> bytes:
+    """A line of a spool's places (`RecordReader.places`): where a record was read."""
+    return json.dumps(where).encode("ascii") + b"\n"
 
 
 def read_csv(path: Path, reader: RecordReader) -> Iterator[Record]:
@@ -480,12 +524,47 @@ def read_batches(
 def read_path(path: Path, reader: RecordReader) -> Iterator[Record]:
     """The documents of one input path, chosen by its kind (with `reader.html_field`, the main
     text of each record's page)."""
+    places = reader.places.get(path)
+    if places is not None:
+        for make in _named_errors(path, _placed_records(path, places, reader.extracted())):
+            yield make()
+        return
+    if reader.html_field is not None:
+        check_html_field(path, reader.glob)
     records = _named_errors(path, _read_kind(path, reader))
     if reader.html_field is not None:
         from neardup.io.html import with_html_field
 
         records = with_html_field(records, reader)
     yield from records
+
+
+def check_html_field(path: Path, glob: str = DEFAULT_GLOB) -> None:
+    """An error where `path` is an input whose records cannot have an html field (text files,
+    HTML pages, WARC files, or a folder holding any: `glob` chooses its files)."""
+    if path.is_dir():
+        from neardup.io.saved_dataset import is_saved_dataset  # it reads with this module
+
+        if is_saved_dataset(path):
+            return
+        kinds = {file: _file_kind(file) for file in folder_files(path, glob)[0]}
+        others = [file for file, kind in kinds.items() if kind != "records"]
+        if not others:
+            return
+        named = " and ".join(dict.fromkeys(_KIND_NAMES[kinds[file]][1] for file in others))
+        where = f"{path}/"
+        what = f"{named} ({listed([file.relative_to(path).as_posix() for file in others])})"
+    elif path.is_file():
+        kind = _file_kind(path)
+        if kind == "records" or (kind == "text" and not path.name.lower().endswith(".txt")):
+            return  # records, or an unknown kind (said by the read)
+        where, what = str(path), _KIND_NAMES[kind][0]
+    else:
+        return  # said by the read
+    raise InputError(
+        f"{where}: --html-field reads the records of .jsonl, .csv and .parquet files (and saved "
+        f"datasets), not {what}"
+    )
 
 
 def _named_errors(path: Path, items: Iterator[T]) -> Iterator[T]:
@@ -515,17 +594,17 @@ def _read_kind(path: Path, reader: RecordReader) -> Iterator[Record]:
         raise InputError(f"{path}: no such file or folder")
     elif name.endswith(".txt"):
         yield read_txt_file(path, reader)
-    elif name.endswith(_JSONL):
+    elif name.endswith(JSONL_SUFFIXES):
         yield from read_jsonl(path, reader)
-    elif name.endswith((".csv", ".csv.gz")):
+    elif name.endswith(CSV_SUFFIXES):
         yield from read_csv(path, reader)
     elif name.endswith(".parquet"):
         yield from read_parquet(path, reader)
-    elif name.endswith((".html", ".htm")):
+    elif name.endswith(HTML_SUFFIXES):
         from neardup.io.html import read_html_file
 
         yield from read_html_file(path, reader)
-    elif name.endswith((".warc", ".warc.gz", ".wet", ".wet.gz")):
+    elif name.endswith(WARC_SUFFIXES):
         from neardup.io.warc import read_warc
 
         yield from read_warc(path, reader)
@@ -552,7 +631,12 @@ def read_paths_at(
 
 def _lazy_records(path: Path, reader: RecordReader) -> Iterator[Callable[[], Record]]:
     """The records of one input, each as a call that makes it: a JSONL line is parsed only then."""
-    if path.is_file() and path.name.lower().endswith(_JSONL) and reader.html_field is None:
+    places = reader.places.get(path)
+    if places is not None:
+        yield from _named_errors(path, _placed_records(path, places, reader.extracted()))
+    elif (
+        path.is_file() and path.name.lower().endswith(JSONL_SUFFIXES) and reader.html_field is None
+    ):
         yield from _named_errors(path, _jsonl_records(path, reader))
     else:
         for record in read_path(path, reader):

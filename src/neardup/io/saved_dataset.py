@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from neardup.errors import InputError
 from neardup.io.read import Record, RecordReader, cannot_read, read_batches
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 STATE = "state.json"
 INFO = "dataset_info.json"
@@ -27,33 +32,42 @@ def is_saved_dataset(path: Path) -> bool:
 
 def read_saved_dataset(path: Path, reader: RecordReader) -> Iterator[Record]:
     """The rows of a saved Dataset in its order, each named by its Arrow file and row."""
-    if (path / SPLITS).is_file():
-        raise _splits_error(path)
     for shard in data_files(path):
-        if not shard.is_file():
-            raise InputError(f"{shard}: no such file (listed in {path / STATE})")
-        yield from _read_stream(shard, reader)
+        with open_stream(shard) as stream:
+            yield from read_batches(shard, stream.schema.names, stream, reader)
 
 
 def data_files(path: Path) -> list[Path]:
-    """The Arrow files of a saved Dataset, in the order its state.json lists them."""
+    """The Arrow files of a saved Dataset, in the order its state.json lists them; a
+    DatasetDict's folder, a state.json that cannot be read and a listed file that is not there
+    are errors (every engine reads a folder through this)."""
+    if (path / SPLITS).is_file():
+        raise _splits_error(path)
     state = path / STATE
     try:
-        files = json.loads(state.read_bytes())["_data_files"]
-        return [path / entry["filename"] for entry in files]
+        files = [
+            path / entry["filename"] for entry in json.loads(state.read_bytes())["_data_files"]
+        ]
     except OSError as error:
         raise cannot_read(state, error) from None
     except (ValueError, KeyError, TypeError):
         raise InputError(
             f"{state}: not a Hugging Face dataset's state (no list of data files)"
         ) from None
+    for shard in files:
+        if not shard.is_file():
+            raise InputError(f"{shard}: no such file (listed in {state})")
+    return files
 
 
-def _read_stream(path: Path, reader: RecordReader) -> Iterator[Record]:
+@contextmanager
+def open_stream(path: Path) -> Iterator[pa.ipc.RecordBatchStreamReader]:
+    """One Arrow file of a saved Dataset, memory-mapped (the texts are not copied until a batch
+    is read), as a stream of record batches; a file that is not one is an error naming it."""
     import pyarrow as pa
 
     try:
-        source = pa.memory_map(str(path))  # the texts are not copied until a batch is read
+        source = pa.memory_map(str(path))
     except OSError as error:
         raise cannot_read(path, error) from None
     with source:
@@ -62,7 +76,7 @@ def _read_stream(path: Path, reader: RecordReader) -> Iterator[Record]:
         except pa.ArrowException as error:
             message = str(error).strip()
             raise InputError(f"{path}: not a readable Arrow stream ({message})") from None
-        yield from read_batches(path, stream.schema.names, stream, reader)
+        yield stream
 
 
 def _splits_error(path: Path) -> InputError:

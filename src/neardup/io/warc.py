@@ -28,9 +28,8 @@ from typing import Any
 
 from neardup.errors import EngineUnavailable, InputError
 from neardup.io.html import EmptyPages, Page, extract_many, page_fields
-from neardup.io.read import Record, RecordReader, cannot_read, counted, listed
+from neardup.io.read import WARC_SUFFIXES, Record, RecordReader, cannot_read, counted, listed
 
-WARC_SUFFIXES = (".warc", ".warc.gz", ".wet", ".wet.gz")
 INSTALL_HINT = "reading WARC needs FastWARC: pip install 'neardup[warc]'"
 #: Bytes handed to zlib at a time.
 CHUNK = 1 << 20

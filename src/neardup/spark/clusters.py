@@ -12,7 +12,7 @@ import numpy as np
 import pyarrow as pa
 
 from neardup.core.cluster import Clusters, cluster, keep_order
-from neardup.core.verify import DUPLICATE_RELATIONS, ScoredPairs
+from neardup.core.verify import ScoredPairs, is_copy_relation
 from neardup.results import cluster_rows, cluster_schema
 from neardup.spark.arrow import column, output_rows
 from neardup.spark.components import MAX_ITERATIONS, connected_components
@@ -39,9 +39,9 @@ def cluster_members(
     """
     from pyspark.sql import functions as F
 
-    joins = F.col("relation").isin(list(DUPLICATE_RELATIONS)) & ~F.col("facts")
-    if numbers_matter:
-        joins &= ~F.col("numbers")
+    joins = is_copy_relation(
+        F.col("relation"), F.col("numbers"), F.col("facts"), numbers_matter=numbers_matter
+    )
     edges = scored.filter(joins)
     components = connected_components(
         edges.select(F.col("left").alias("a"), F.col("right").alias("b")),

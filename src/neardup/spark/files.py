@@ -17,8 +17,15 @@ from neardup.core.verify import RELATIONS
 from neardup.errors import InputError
 from neardup.io.html import PAGE_FIELDS, is_html, with_html_field
 from neardup.io.progress import Reporter
-from neardup.io.read import Record, RecordReader, parse_json_line, read_path
-from neardup.io.saved_dataset import data_files, is_saved_dataset
+from neardup.io.read import (
+    JSONL_SUFFIXES,
+    Record,
+    RecordReader,
+    check_html_field,
+    parse_json_line,
+    read_path,
+)
+from neardup.io.saved_dataset import STATE, data_files, is_saved_dataset, open_stream
 from neardup.io.warc import is_warc, warc_records
 from neardup.options import Options
 from neardup.results import ClusterMember, Pair, Summary
@@ -167,12 +174,15 @@ def read_inputs(
             "with --engine spark, the inputs must be all .jsonl, all .parquet, all web pages "
             "(.html, .warc[.gz], .wet[.gz]) or all saved datasets"
         )
+    if reader.html_field is not None:
+        for path in inputs:  # pages have no html field, whatever the engine
+            check_html_field(Path(path), reader.glob)
+        if kinds != {"jsonl"}:
+            raise InputError("with --engine spark, --html-field reads .jsonl inputs")
     if kinds == {"pages"}:
         return _pages(spark, [Path(p) for p in inputs], reader)
     if kinds == {"saved dataset"}:
         return _union([_saved_dataset(spark, Path(p)) for p in inputs])
-    if reader.html_field is not None and kinds != {"jsonl"}:
-        raise InputError("with --engine spark, --html-field reads .jsonl inputs")
     # One read per input, in the given order: a read of several files orders them by size.
     if kinds == {"parquet"}:
         return _union([spark.read.parquet(str(p)) for p in inputs])
@@ -196,19 +206,21 @@ def _saved_dataset(spark: SparkSession, path: Path) -> DataFrame:
     of its own, in order."""
     from pyspark.sql.pandas.types import from_arrow_schema
 
-    shards = [str(s) for s in data_files(path)]
-    with pa.memory_map(shards[0]) as source:
-        schema = pa.ipc.open_stream(source).schema
+    shards = data_files(path)  # checked as the local reader checks them, on the driver
+    if not shards:
+        raise InputError(f"{path / STATE}: lists no data files")
+    with open_stream(shards[0]) as stream:
+        schema = stream.schema
 
     def read(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         for batch in batches:
             for name in batch.column("path").to_pylist():
-                with pa.memory_map(name) as source:
-                    yield from pa.ipc.open_stream(source)
+                with open_stream(Path(name)) as stream:
+                    yield from stream
 
     # One partition a file, in order (not repartition, which scrambles rows): the engine numbers
     # rows by partition and row order.
-    files = spark.sparkContext.parallelize([(s,) for s in shards], len(shards))
+    files = spark.sparkContext.parallelize([(str(s),) for s in shards], len(shards))
     return spark.createDataFrame(files, "path string").mapInArrow(read, from_arrow_schema(schema))
 
 
@@ -226,7 +238,7 @@ def _kind(path: Path) -> str:
         raise InputError(f"{path}: no such file ({_SPARK_READS})")
     if name.endswith(".parquet"):
         return "parquet"
-    if name.endswith((".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")):
+    if name.endswith(JSONL_SUFFIXES):
         return "jsonl"
     if is_html(path) or is_warc(path):
         return "pages"
