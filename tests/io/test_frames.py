@@ -129,6 +129,13 @@ def test_a_lazy_polars_frame_is_collected_once(expected: neardup.Deduplication) 
     kept = neardup.deduplicate(lazy).kept
     assert isinstance(kept, pl.DataFrame)
     assert kept.to_dicts() == _without_cluster_id(expected.kept)
+    broken = lazy.select(pl.col("nope"))  # a plan that fails when computed: a user error
+    with pytest.raises(InputError) as raised:
+        neardup.find_pairs(broken)
+    assert str(raised.value) == (
+        'the polars LazyFrame could not be computed: unable to find column "nope"; '
+        'valid columns: ["id", "title", "date", "source", "text"]'
+    )
 
 
 def test_fields_are_chosen_by_the_same_options(expected: neardup.Deduplication) -> None:

@@ -30,6 +30,18 @@ def _is(records: Any, module: str, name: str) -> bool:
     return isinstance(kind, type) and isinstance(records, kind)
 
 
+def collected(frame: Any) -> Any:
+    """A polars LazyFrame computed; a plan that fails (a column it names is missing, a type it
+    cannot cast) is a user error, said in one line."""
+    import polars as pl  # imported by the caller already: `frame` is a LazyFrame
+
+    try:
+        return frame.collect()
+    except pl.exceptions.PolarsError as error:
+        first = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        raise InputError(f"the polars LazyFrame could not be computed: {first}") from None
+
+
 def arrow_batches(records: Any) -> Iterator[Any] | None:
     """The Arrow record batches of a pyarrow Table, a Hugging Face Dataset or a polars
     (Lazy)Frame, in row order; None for other records."""
@@ -39,7 +51,7 @@ def arrow_batches(records: Any) -> Iterator[Any] | None:
         tables = records.with_format("arrow").iter(batch_size=DATASET_BATCH_ROWS)
         return (batch for table in tables for batch in table.to_batches())
     if _is(records, "polars", "LazyFrame"):
-        records = records.collect()
+        records = collected(records)
     if _is(records, "polars", "DataFrame"):
         return iter(records.to_arrow().to_batches())  # zero-copy but for a few column types
     return None
@@ -56,7 +68,7 @@ def reiterable(records: Any) -> Any:
             f"dataset[{next(iter(records), 'train')!r}]"
         )
     if _is(records, "polars", "LazyFrame"):
-        return records.collect()
+        return collected(records)
     if (
         isinstance(records, Sequence)
         or hasattr(records, "to_batches")  # pyarrow.Table
