@@ -175,3 +175,43 @@ def test_threshold_labels_overlap_no_bar_count(tmp_path: Path, thresholds: list[
         layout = page.evaluate(_LABEL_LAYOUT)
         browser.close()
     assert layout == [{"overlapping": [], "inside": True}] * 2
+
+
+def test_the_facts_shown_leave_out_the_furniture_the_run_left_out() -> None:
+    """A line recurring across the corpus is furniture: its names are no fact of the story, in
+    the report as in the rule that decided."""
+    from neardup.core.furniture import Furniture, recurring_lines
+    from neardup.explain.report import render_report
+    from neardup.options import Options
+    from neardup.results import Pair, Summary
+
+    story = "The bank said on Monday it raised its prime lending rate to 7.75 pct."
+    chase, chemical = "Read more at Chase Manhattan News", "Read more at Chemical Bank News"
+    texts = {"a": f"{story}\n{chase}", "b": f"{story}\n{chemical}"}
+    # Each link line in three texts, the story's line in two: only the links are furniture.
+    fillers = [f"{n} news.\n{line}" for n in ("Other", "More") for line in (chase, chemical)]
+    furniture = Furniture(frozenset(recurring_lines([*texts.values(), *fillers], min_docs=3)))
+    pair = Pair(
+        id_a="a",
+        id_b="b",
+        relation="near-duplicate",
+        jaccard=0.8,
+        containment_a_in_b=0.9,
+        containment_b_in_a=0.9,
+    )
+    shown = {}
+    for name, left_out in (("patterns", Furniture()), ("corpus", furniture)):
+        html = render_report(
+            summary=Summary(),
+            options=Options(),
+            pairs=[pair],
+            clusters=[],
+            texts=texts,
+            furniture=left_out,
+        )
+        shown[name] = re.findall(r'<p class="note">(Facts that [^<]*)</p>', html)
+    assert shown["patterns"] == [
+        "Facts that differ: Chase Manhattan News → Chemical Bank News",
+        "Facts that agree: Monday, 7.75 pct",
+    ]
+    assert shown["corpus"] == ["Facts that agree: Monday, 7.75 pct"]

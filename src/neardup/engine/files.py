@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from neardup.engine import ENGINES
 from neardup.errors import OptionsError, OutputError
@@ -21,6 +21,9 @@ from neardup.io.read import DEFAULT_GLOB, RecordReader
 from neardup.io.write import all_or_none, check_output, write_rows
 from neardup.options import Options, dated_keep, options_of
 from neardup.results import ClusterMember, Pair, Summary, cluster_schema, pair_schema
+
+if TYPE_CHECKING:
+    from neardup.core.furniture import Furniture
 
 
 class Run(Protocol):
@@ -54,6 +57,11 @@ class Run(Protocol):
     def texts(self, ids: set[str]) -> dict[str, str]:
         """The texts of the documents with these ids, by one more read of the input (as this
         run read it: pages as their extracted articles)."""
+        ...
+
+    @property
+    def furniture(self) -> Furniture:
+        """The page furniture this run left out of similarity (and of the facts)."""
         ...
 
 
@@ -261,7 +269,12 @@ def _report(path: str | Path, summary: Summary, options: Options, run: Run) -> N
     pairs, members = run.shown()
     texts = run.texts({i for p in pairs_to_explain(pairs) for i in (p.id_a, p.id_b)})
     html = render_report(
-        summary=summary, options=options, pairs=pairs, clusters=members, texts=texts
+        summary=summary,
+        options=options,
+        pairs=pairs,
+        clusters=members,
+        texts=texts,
+        furniture=run.furniture,
     )
     write_report(path, html)
     summary.outputs["report"] = str(path)

@@ -14,7 +14,7 @@ import numpy as np
 
 from neardup.core.cluster import Clusters
 from neardup.core.facts import facts_from_texts
-from neardup.core.furniture import furniture_of
+from neardup.core.furniture import Furniture, furniture_of
 from neardup.core.verify import ScoredPairs
 from neardup.engine.local import (
     Corpus,
@@ -155,6 +155,10 @@ class LocalRun:
         ids = self.corpus.ids
         members = [] if self.clusters is None else list(cluster_rows(ids, self.clusters))
         return list(pair_rows(ids, self.scored)), members
+
+    @property
+    def furniture(self) -> Furniture:
+        return self.corpus.furniture
 
     def texts(self, ids: set[str]) -> dict[str, str]:
         return {r.id: r.text for r in read_paths(self.inputs, self.reader.fresh()) if r.id in ids}

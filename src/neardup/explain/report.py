@@ -14,7 +14,7 @@ from pathlib import Path
 
 from neardup.core.align import AlignedSentence, align
 from neardup.core.facts import FactComparison, compare_facts, facts_of, story
-from neardup.core.furniture import furniture_of
+from neardup.core.furniture import Furniture
 from neardup.errors import OutputError
 from neardup.explain.pages import load_template
 from neardup.io.write import write_file
@@ -68,10 +68,11 @@ def render_report(
     pairs: Sequence[Pair],
     clusters: Sequence[ClusterMember],
     texts: Mapping[str, str],
+    furniture: Furniture,
     title: str = "neardup report",
 ) -> str:
-    """The report as one HTML string; `texts` holds the texts of the pairs to explain."""
-    furniture = furniture_of(options)
+    """The report as one HTML string; `texts` holds the texts of the pairs to explain, whose
+    facts are read without the `furniture` the run left out (as the facts rule read them)."""
     shown = [
         ShownPair(
             p,

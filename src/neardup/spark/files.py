@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
+from neardup.core.furniture import Furniture
 from neardup.core.verify import RELATIONS
 from neardup.errors import InputError
 from neardup.io.html import PAGE_FIELDS, is_html, with_html_field
@@ -146,6 +147,10 @@ class SparkRun:
         raise NotImplementedError("the Spark engine writes no report")
 
     def texts(self, ids: set[str]) -> dict[str, str]:
+        raise NotImplementedError("the Spark engine writes no report")
+
+    @property
+    def furniture(self) -> Furniture:
         raise NotImplementedError("the Spark engine writes no report")
 
 
