@@ -80,24 +80,19 @@ def evaluate_reuters(
         kinds.rows.append(
             [kind, by_kind[kind], sum(p in found for p in pairs), sum(p in baseline for p in pairs)]
         )
-    look_alikes = [p for p, pair in found.items() if pair.differs_only_in == "numbers"]
-    kinds.rows.append(
-        [
-            "differs only in numbers (not duplicates)",
-            len(look_alikes),
-            "flagged, kept apart" if options.numbers_matter else "merged",
-            f"{sum(p in baseline for p in look_alikes)} merged",
-        ]
-    )
-    in_facts = [p for p, pair in found.items() if pair.differs_only_in == "facts"]
-    kinds.rows.append(
-        [
-            "other facts in the same places (not duplicates)",
-            len(in_facts),
-            "flagged, kept apart" if options.facts_matter else "merged",
-            f"{sum(p in baseline for p in in_facts)} merged",
-        ]
-    )
+    for flag, kind, matters in (
+        ("numbers", "differs only in numbers (not duplicates)", options.numbers_matter),
+        ("facts", "other facts in the same places (not duplicates)", options.facts_matter),
+    ):
+        look_alikes = [p for p, pair in found.items() if pair.differs_only_in == flag]
+        kinds.rows.append(
+            [
+                kind,
+                len(look_alikes),
+                "flagged, kept apart" if matters else "merged",
+                f"{sum(p in baseline for p in look_alikes)} merged",
+            ]
+        )
     kinds.rows.append(
         ["by the character-level second look (outside the truth)", "–", len(by_characters), "–"]
     )
