@@ -21,7 +21,8 @@ from synthetic import batch, planted_corpus
 
 import neardup
 from neardup import Index, IndexFormatError, InputError, OptionsError
-from neardup.core.furniture import PATTERNS
+from neardup.core.facts import TextFacts
+from neardup.core.furniture import PATTERNS, furniture_of
 from neardup.core.sketch import sketch_with
 from neardup.index.format import FORMAT_VERSION
 from neardup.index.postings import FANOUT
@@ -216,8 +217,7 @@ def test_texts_are_stored_before_the_write_and_facts_read_for_a_query_only_where
             packed.append((index._db.in_transaction, threading.current_thread().name))
             return pack(text)
 
-        for module in (store, core_facts):
-            monkeypatch.setattr(module, "facts_of", facts_of)
+        monkeypatch.setattr(core_facts, "facts_of", facts_of)  # what TextFacts reads with
         monkeypatch.setattr(store, "pack", packing)
         assert index.add(records[:30]) == 30
         assert packed and not any(during for during, _ in packed)
@@ -239,7 +239,7 @@ def test_texts_are_stored_before_the_write_and_facts_read_for_a_query_only_where
         assert set(read) == {core_facts.story(t, furniture) for t in (chase, chemical)}
 
         texts = [r["text"] for r in records] + [chase, chemical + " More on Monday."]
-        given = [index._facts(text) for text in texts]
+        given = [core_facts.facts_of(core_facts.story(text, furniture)) for text in texts]
         read.clear()
         lazy = index.query_many(texts, report_overlap=True)
         assert len(read) < len(texts)
@@ -509,7 +509,8 @@ def test_a_query_without_its_facts_is_refused_where_facts_matter(tmp_path):
         sketches = index._sketch([texts["prime_chemical"]])
         with pytest.raises(OptionsError, match="facts matter in this index"):
             index.query_sketches(sketches)
-        (match,) = index.query_sketches(sketches, facts=[index._facts(texts["prime_chemical"])])[0]
+        facts = TextFacts(texts["prime_chemical"], furniture_of(index.options))
+        (match,) = index.query_sketches(sketches, facts=[facts])[0]
         assert (match.id, match.relation, match.differs_only_in) == (
             "chase",
             "near-duplicate",

@@ -33,6 +33,7 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
+from functools import cached_property
 from typing import Any, NamedTuple, Protocol
 
 import numpy as np
@@ -489,19 +490,26 @@ def may_differ(a: frozenset[str], b: frozenset[str]) -> bool:
     return bool(after_a & after_b)
 
 
-class _FromText:
-    """A text's fact tokens at once, its facts when first asked for."""
+class TextFacts:
+    """A text's fact tokens and its facts, read from the text without its furniture (`story`),
+    each when first asked for: most texts need none (no pair of theirs the rule can change), and
+    of the others most are told apart by their fact tokens alone (:func:`may_differ`)."""
 
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.tokens = fact_tokens(text)
-        self._facts: Facts | None = None
+    def __init__(self, text: str, furniture: Furniture) -> None:
+        self._text = text
+        self._furniture = furniture
 
-    @property
+    @cached_property
+    def _story(self) -> str:
+        return story(self._text, self._furniture)
+
+    @cached_property
+    def tokens(self) -> frozenset[str]:
+        return fact_tokens(self._story)
+
+    @cached_property
     def facts(self) -> Facts:
-        if self._facts is None:
-            self._facts = facts_of(self.text)
-        return self._facts
+        return facts_of(self._story)
 
 
 # -- two texts' facts compared -------------------------------------------------------------------
@@ -760,7 +768,7 @@ def facts_from_texts(
     """The facts of a set of documents from their texts, furniture left out."""
 
     def facts(docs: set[int]) -> dict[int, HasFacts]:
-        return {doc: _FromText(story(text, furniture)) for doc, text in texts(docs).items()}
+        return {doc: TextFacts(text, furniture) for doc, text in texts(docs).items()}
 
     return facts
 

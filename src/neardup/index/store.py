@@ -40,7 +40,6 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -48,8 +47,8 @@ import numpy as np
 
 from neardup.core import kernel
 from neardup.core.candidates import matchable
-from neardup.core.facts import Facts, HasFacts, fact_tokens, facts_of, story
-from neardup.core.furniture import Furniture, furniture_of
+from neardup.core.facts import HasFacts, TextFacts
+from neardup.core.furniture import furniture_of
 from neardup.core.keys import signed
 from neardup.core.sketch import Sketches, sketch_with
 from neardup.errors import InputError, NeardupError, OptionsError, OutputError
@@ -400,7 +399,7 @@ class Index:
         facts = None
         if self.options.facts_matter:
             furniture = furniture_of(self.options)
-            facts = [_QueryFacts(text, furniture) for text in texts]
+            facts = [TextFacts(text, furniture) for text in texts]
         return self.query_sketches(sketches, k, report_overlap=report_overlap, facts=facts)
 
     def query_sketches(
@@ -459,10 +458,6 @@ class Index:
         with self._snapshot() as (db, _):
             return bool(db.execute("SELECT 1 FROM docs WHERE id = ?", (doc_id,)).fetchone())
 
-    def _facts(self, text: str) -> Facts:
-        """A text's facts, its furniture left out as from its sketch."""
-        return facts_of(story(text, furniture_of(self.options)))
-
     def _sketch(self, texts: list[str]) -> Sketches:
         """Sketches of texts as this index makes them: its options, furniture by the patterns."""
         return sketch_with(self.options, texts, furniture_of(self.options))
@@ -478,28 +473,6 @@ class _Prepared:
     sketches: Sketches
     eligible: np.ndarray
     texts: list[bytes] | None
-
-
-class _QueryFacts:
-    """A query's facts for the facts rule (`facts.facts_look`), each part read when first asked
-    for: most queries have no candidate the rule can change and need none, and of the others
-    most are told apart by their fact tokens alone (`facts.may_differ`)."""
-
-    def __init__(self, text: str, furniture: Furniture) -> None:
-        self._text = text
-        self._furniture = furniture
-
-    @cached_property
-    def _story(self) -> str:
-        return story(self._text, self._furniture)
-
-    @cached_property
-    def tokens(self) -> frozenset[str]:
-        return fact_tokens(self._story)
-
-    @cached_property
-    def facts(self) -> Facts:
-        return facts_of(self._story)
 
 
 def _doc_rows(
