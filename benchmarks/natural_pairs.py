@@ -65,13 +65,28 @@ def scored_pairs(data: Path) -> list[dict[str, object]]:
     return rows
 
 
-def sample(data: Path, seed: int) -> list[dict[str, object]]:
+def sample(
+    data: Path,
+    seed: int,
+    *,
+    exclude: Path | None = None,
+    half: str | None = None,
+    share: float = 1.0,
+) -> list[dict[str, object]]:
     """The stratified sample, each pair with its half; BBC pairs first in each stratum (there
-    are few of them, and the set must not be Reuters alone)."""
+    are few of them, and the set must not be Reuters alone).
+
+    `exclude` names a file of pairs already drawn, which are not drawn again; `half` puts every
+    pair drawn in that half (a fresh held-out part), and `share` scales each stratum's count.
+    """
     pairs = scored_pairs(data)
+    if exclude is not None:
+        taken = {(r["corpus"], r["id_a"], r["id_b"]) for r in map(orjson.loads, exclude.open("rb"))}
+        pairs = [p for p in pairs if (p["corpus"], p["id_a"], p["id_b"]) not in taken]
     generator = random.Random(seed)
     chosen = []
-    for low, high, count in STRATA:
+    for low, high, full in STRATA:
+        count = round(full * share)
         stratum = [p for p in pairs if low <= p["containment"] < high]  # type: ignore[operator]
         generator.shuffle(stratum)
         stratum.sort(key=lambda p: p["corpus"] != "bbc")
@@ -80,7 +95,7 @@ def sample(data: Path, seed: int) -> list[dict[str, object]]:
         picked = bbc + rest
         generator.shuffle(picked)
         for n, pair in enumerate(picked):
-            chosen.append({**pair, "half": "tune" if n % 2 == 0 else "test"})
+            chosen.append({**pair, "half": half or ("tune" if n % 2 == 0 else "test")})
         print(f"[{low}, {high}): {len(picked)} of {len(stratum)} ({len(bbc)} BBC)", file=sys.stderr)
     return chosen
 
@@ -109,6 +124,9 @@ def main() -> None:
     draw.add_argument("data", type=Path, help="the shared data folder (reuters21578/, bbc/)")
     draw.add_argument("-o", "--output", type=Path, required=True)
     draw.add_argument("--seed", type=int, default=17)
+    draw.add_argument("--exclude", type=Path, help="a file of pairs drawn before, not drawn again")
+    draw.add_argument("--half", help="put every pair drawn in this half (default: tune and test)")
+    draw.add_argument("--share", type=float, default=1.0, help="scale each stratum's count")
     read = commands.add_parser("show", help="print the texts of sampled pairs")
     read.add_argument("data", type=Path)
     read.add_argument("pairs", type=Path)
@@ -117,7 +135,7 @@ def main() -> None:
     read.add_argument("--every", type=int, default=1, help="every Nth pair only")
     args = parser.parse_args()
     if args.command == "sample":
-        rows = sample(args.data, args.seed)
+        rows = sample(args.data, args.seed, exclude=args.exclude, half=args.half, share=args.share)
         args.output.parent.mkdir(parents=True, exist_ok=True)
         args.output.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in rows))
         print(f"{len(rows)} pairs written to {args.output}", file=sys.stderr)

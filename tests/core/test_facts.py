@@ -206,3 +206,43 @@ def test_comparing_many_facts_looks_each_up_by_its_slot() -> None:
     compared = compare_facts(a, b)
     assert compared.changes == tuple(("number", str(i), str(n + i)) for i in range(n))
     assert (compared.agree, compared.fewer, compared.found) == ((), n, 0)
+
+
+def test_a_name_before_the_same_word_stands_in_place_of_another() -> None:
+    # Two banks' prime-rate notices: the subjects of "said" differ, and so does the word before.
+    chemical = (
+        "Chemical Bank, the main bank subsidiary of Chemical New York Corp, said it is raising its "
+        "prime lending rate to 7-3/4 pct from 7-1/2 pct, effective immediately."
+    )
+    marine = (
+        "Marine Midland Banks Inc said it is raising its prime lending rate to 7-3/4 pct from "
+        "7-1/2 pct, effective immediately."
+    )
+    found = neardup.compare(chemical, marine)
+    assert (found.relation, found.differs_only_in) == ("contains", "facts")
+    assert found.facts_differ == ("Chemical New York Corp → Marine Midland Banks Inc",)
+    assert found.facts_agree == ("7-3/4 pct", "7-1/2 pct")
+
+
+def test_a_function_word_beside_two_facts_is_no_slot() -> None:
+    compared = compare_facts(
+        facts_of("The minister spoke to reporters in Geneva yesterday about the talks."),
+        facts_of("The minister spoke to reporters in Brussels on the talks."),
+    )
+    assert (compared.differ, compared.agree) == ((), ())
+
+
+def test_figures_in_one_slot_of_a_table_differ_though_found_elsewhere() -> None:
+    # A monthly estimate: the figures recur from row to row, so each is found somewhere in the
+    # other text; in their slots they stand in place of others.
+    march = (
+        "Wheat imports are forecast at 15.00 mln tonnes, vs 14.00 mln tonnes last month. Coarse "
+        "grain imports at 10.00 mln tonnes, vs 8.00 mln tonnes last month."
+    )
+    april = (
+        "Wheat imports are forecast at 15.00 mln tonnes, vs 15.00 mln tonnes last month. Coarse "
+        "grain imports at 12.00 mln tonnes, vs 10.00 mln tonnes last month."
+    )
+    compared = compare_facts(facts_of(march), facts_of(april))
+    assert compared.differ == ("10.00 → 12.00", "14.00 → 15.00", "8.00 → 10.00")
+    assert compared.agree == ("15.00 mln tonnes", "10.00 mln tonnes")

@@ -641,6 +641,7 @@ def _compare(a: Facts, b: Facts) -> FactComparison:
     only_a = [f for f in known_a.distinct.values() if not known_b.has(f)]
     only_b = [f for f in known_b.distinct.values() if not known_a.has(f)]
     changes = _changes(only_a, only_b)
+    changes += _figures_in_place(a, b, changes)
     agree = tuple(f.shown for f in known_a.distinct.values() if known_b.has(f))
     found = len(agree)
     corrected = a.corrects or b.corrects
@@ -651,21 +652,89 @@ def _changes(only_a: list[Fact], only_b: list[Fact]) -> list[tuple[str, str, str
     """Facts of A in the slot of a fact of B of the same kind, each paired at most once, in the
     order of A, each with the first of B's (in B's order) not paired yet. A month or weekday
     counts as the kind of a date, which holds one. Quotes are not paired (a quote reworded is
-    not another fact), nor two spellings of one name. B's facts are looked up by their slot."""
-    by_slot: dict[tuple[str, str, str], list[Fact]] = {}
+    not another fact), nor two spellings of one name.
+
+    B's facts are looked up by their whole slot first, then (for A's facts still unpaired) by
+    one of its words that is not a sentence's edge: "Chemical New York Corp said" and "Marine
+    Midland Banks Inc said" hold one name in place of the other whatever stands before them.
+    """
+    by_key: dict[tuple[str, ...], list[Fact]] = {}
     for other in only_b:
-        by_slot.setdefault((_kind(other.kind), other.before, other.after), []).append(other)
+        for key in (*_whole_slot(other), *_one_side(other)):
+            by_key.setdefault(key, []).append(other)
+    paired: set[int] = set()
     changes = []
-    for fact in only_a:
-        if fact.kind == QUOTE or _lone(fact):
-            continue
-        waiting = by_slot.get((_kind(fact.kind), fact.before, fact.after), [])
-        for n, other in enumerate(waiting):
-            if not _one_name(fact, other):
-                del waiting[n]  # paired at most once
+    unpaired = [f for f in only_a if f.kind != QUOTE and not _lone(f)]
+    for keys_of in (_whole_slot, _one_side):
+        rest = []
+        for fact in unpaired:
+            waiting = (o for key in keys_of(fact) for o in by_key.get(key, ()))
+            other = next(
+                (o for o in waiting if id(o) not in paired and not _one_name(fact, o)), None
+            )
+            if other is None:
+                rest.append(fact)
+            else:
+                paired.add(id(other))
                 changes.append((fact.kind, fact.shown, other.shown))
-                break
+        unpaired = rest
     return changes
+
+
+def _whole_slot(fact: Fact) -> list[tuple[str, ...]]:
+    return [("slot", _kind(fact.kind), fact.before, fact.after)]
+
+
+def _one_side(fact: Fact) -> list[tuple[str, ...]]:
+    sides = (("before", fact.before), ("after", fact.after))
+    return [(side, _kind(fact.kind), word) for side, word in sides if word not in _NO_SLOT]
+
+
+#: Words too common to make a slot of their own: a fact "in" one place and another "in"
+#: another are not one in place of the other (a sentence's edge says as little).
+_NO_SLOT = frozenset(
+    _words(
+        "a an the and or but nor of in on at to for from by with as into onto than then that "
+        "this these those is are was were be been being has have had do does did it its he she "
+        "they we you i his her their our your my not no so if when while after before since "
+        "under over about between against during through per via up down out off"
+    )
+) | {EDGE}
+
+
+#: The kinds of fact a table of figures holds (:func:`_figures_in_place`).
+FIGURES = (NUMBER, DATE, MONTH)
+
+
+def _figures_in_place(
+    a: Facts, b: Facts, changes: list[tuple[str, str, str]]
+) -> list[tuple[str, str, str]]:
+    """Figures of A standing in place of figures of B in one whole slot, where both texts have
+    figures in that slot that the other's slot lacks (as :meth:`_Known.has` finds a fact),
+    though they may be found elsewhere in it:
+    a table of estimates whose rows repeat figures ("at 15.00 mln tonnes, vs 14.00" and "at
+    15.00 mln tonnes, vs 15.00"). Each in order, none already in `changes`."""
+    shown_a, shown_b = {x for _, x, _ in changes}, {y for _, _, y in changes}
+    slots_a, slots_b = _figure_slots(a), _figure_slots(b)
+    found = []
+    for slot, in_a in slots_a.items():
+        in_b = slots_b.get(slot, [])
+        known_a, known_b = _Known(Facts(tuple(in_a))), _Known(Facts(tuple(in_b)))
+        only_a = [f for f in in_a if not known_b.has(f) and f.shown not in shown_a]
+        only_b = [f for f in in_b if not known_a.has(f) and f.shown not in shown_b]
+        for x, y in zip(only_a, only_b, strict=False):
+            found.append((x.kind, x.shown, y.shown))
+            shown_a.add(x.shown)
+            shown_b.add(y.shown)
+    return found
+
+
+def _figure_slots(facts: Facts) -> dict[tuple[str, str, str], list[Fact]]:
+    slots: dict[tuple[str, str, str], list[Fact]] = {}
+    for fact in facts.items:
+        if fact.kind in FIGURES:
+            slots.setdefault((_kind(fact.kind), fact.before, fact.after), []).append(fact)
+    return slots
 
 
 def _kind(kind: str) -> str:

@@ -143,7 +143,7 @@ NATURAL_LABELS = ("same_story", "template", "related")
 
 @dataclass(frozen=True)
 class NaturalPair(LabelledPair):
-    """A natural pair of a corpus, in the half it belongs to (`tune` or `test`)."""
+    """A natural pair of a corpus, in the part it belongs to (`tune`, `test` or `holdout`)."""
 
     half: str = "test"
 
