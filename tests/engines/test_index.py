@@ -204,20 +204,22 @@ def test_texts_are_stored_before_the_write_and_facts_read_for_a_query_only_where
         for name in ("prime_chemical", "prime_chase")
     )
     records = [*planted_corpus(60, seed=3), {"id": "chemical", "text": chemical}]
-    read_facts, pack = core_facts.facts_of, store.pack
+    read_facts, pack = core_facts.facts_of_texts, store.pack
     with Index(tmp_path / "news.ndx") as index:
         read: list[str] = []
         packed: list[tuple[bool, str]] = []
 
-        def facts_of(text: str) -> neardup.core.facts.Facts:
-            read.append(text)
-            return read_facts(text)
+        def facts_of_texts(
+            texts: list[str], tokens: list[np.ndarray] | None = None
+        ) -> list[neardup.core.facts.Facts]:
+            read.extend(texts)
+            return read_facts(texts, tokens)
 
         def packing(text: str) -> bytes:
             packed.append((index._db.in_transaction, threading.current_thread().name))
             return pack(text)
 
-        monkeypatch.setattr(core_facts, "facts_of", facts_of)  # what TextFacts reads with
+        monkeypatch.setattr(core_facts, "facts_of_texts", facts_of_texts)  # what reads facts
         monkeypatch.setattr(store, "pack", packing)
         assert index.add(records[:30]) == 30
         assert packed and not any(during for during, _ in packed)

@@ -11,6 +11,7 @@
 
 pub mod bloom;
 pub mod buckets;
+pub mod facts;
 pub mod hash;
 pub mod lines;
 pub mod normal;

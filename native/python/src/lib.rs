@@ -10,13 +10,14 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use neardup_kernels::buckets::{self, Packing, SharedOut};
+use neardup_kernels::facts::{self, Chars};
 use neardup_kernels::normal::{self, Folder, Table};
 use neardup_kernels::sketch::{self, NumberWords};
 use neardup_kernels::{bloom, lines, text, unicode};
 use numpy::ndarray::{Dimension, Ix1, Ix2};
 use numpy::{Element, PyArray, PyArray1, PyArray2, PyArrayMethods, PyUntypedArrayMethods};
 use pyo3::prelude::*;
-use pyo3::types::{IntoPyDict, PyBytes, PyString};
+use pyo3::types::{IntoPyDict, PyBytes, PyList, PyString};
 use pyo3::Borrowed;
 
 type Array1<'py, T> = Bound<'py, PyArray1<T>>;
@@ -767,6 +768,128 @@ fn bloom_set_bits(
     native(py, "Bloom filter", || bloom::set_bits(bits, mixed, shift))
 }
 
+/// The character classes of `table` (`char_classes.char_table`), checked.
+fn checked_chars<'a>(py: Python<'_>, table: &'a [u32]) -> PyResult<Chars<'a>> {
+    Chars::new(table).map_err(|why| input_error(py, format!("table: {why}")))
+}
+
+/// The UTF-8 of texts (str, lone surrogates as "surrogatepass" writes them, or bytes): the
+/// objects that hold them.
+fn utf8_texts<'py>(texts: Vec<Bound<'py, PyAny>>) -> PyResult<Vec<Bound<'py, PyAny>>> {
+    texts
+        .into_iter()
+        .map(|t| utf8_of(t, "surrogatepass"))
+        .collect()
+}
+
+/// The table of character classes this core ships (`char_classes.built_char_table`), for
+/// `UNICODE_VERSION`.
+#[pyfunction]
+fn shipped_char_table(py: Python<'_>) -> Bound<'_, PyArray1<u32>> {
+    PyArray1::from_slice(py, facts::shipped_char_table())
+}
+
+/// (pairs, starts): the fact tokens of each text (`facts.fact_tokens`) as distinct (token,
+/// word after it) hash pairs in ascending order, those of text d `pairs[starts[d]:starts[d +
+/// 1]]` (uint64, n × 2; int64).
+#[pyfunction]
+fn fact_tokens<'py>(
+    py: Python<'py>,
+    texts: Vec<Bound<'py, PyAny>>,
+    table: In1<'py, u32>,
+) -> PyResult<(Bound<'py, PyArray2<u64>>, Array1<'py, i64>)> {
+    let chars = checked_chars(py, table.values())?;
+    let owners = utf8_texts(texts)?;
+    let texts: Vec<&[u8]> = owners.iter().map(bytes_of).collect();
+    let (pairs, starts) = native(py, "fact tokens", || {
+        facts::fact_tokens_batch(&texts, &chars)
+    })?;
+    let rows = pairs.len() / 2;
+    Ok((
+        PyArray1::from_vec(py, pairs).reshape([rows, 2])?,
+        PyArray1::from_vec(py, starts),
+    ))
+}
+
+/// For each i, whether a fact of text `left[i]` may stand in place of one of text `right[i]`
+/// (`facts.may_differ`), the fact tokens of text d being `pairs[starts[d]:starts[d + 1]]`.
+#[pyfunction]
+fn may_differ<'py>(
+    py: Python<'py>,
+    pairs: In<'py, u64, Ix2>,
+    starts: In1<'py, i64>,
+    left: In1<'py, i64>,
+    right: In1<'py, i64>,
+) -> Out<'py, bool> {
+    let (starts, left, right) = (starts.values(), left.values(), right.values());
+    let rows = pairs.0.shape()[0];
+    if pairs.0.shape()[1] != 2 {
+        return Err(input_error(py, "pairs must have two columns".into()));
+    }
+    let pairs = pairs.values();
+    check_offsets(py, "starts", starts, rows)?;
+    check_indices(py, "left", left, starts.len() - 1)?;
+    check_indices(py, "right", right, starts.len() - 1)?;
+    if left.len() != right.len() {
+        return Err(input_error(py, "left and right must be as long".into()));
+    }
+    let unordered = starts.windows(2).any(|w| {
+        let text = &pairs[2 * w[0] as usize..2 * w[1] as usize];
+        text.chunks_exact(2)
+            .zip(text.chunks_exact(2).skip(1))
+            .any(|(a, b)| a >= b)
+    });
+    if unordered {
+        return Err(input_error(
+            py,
+            "each text's pairs must ascend, distinct".into(),
+        ));
+    }
+    let differ = native(py, "fact tokens", || {
+        facts::may_differ_batch(pairs, starts, left, right)
+    })?;
+    Ok(PyArray1::from_vec(py, differ))
+}
+
+/// The facts of each text prepared as `facts.prepared` prepares it: (fields, caps_text), the
+/// fields of its facts in order, five a fact (kind, value, shown, before, after), in one flat
+/// list (a tuple a fact would be as many more objects for Python's cycle collector to scan).
+#[pyfunction]
+fn text_facts<'py>(
+    py: Python<'py>,
+    texts: Vec<Bound<'py, PyAny>>,
+    table: In1<'py, u32>,
+) -> PyResult<Bound<'py, PyList>> {
+    let chars = checked_chars(py, table.values())?;
+    let owners = utf8_texts(texts)?;
+    let texts: Vec<&[u8]> = owners.iter().map(bytes_of).collect();
+    let found = native(py, "fact reading", || {
+        facts::text_facts_batch(&texts, &chars)
+    })?;
+    let edge = PyString::intern(py, facts::EDGE);
+    let string = |s: &str| {
+        if s == facts::EDGE {
+            edge.clone()
+        } else {
+            PyString::new(py, s)
+        }
+    };
+    let out = PyList::empty(py);
+    for text in found {
+        let fields = text.facts.iter().flat_map(|f| {
+            [
+                PyString::intern(py, f.kind.name()),
+                string(&f.value),
+                string(&f.shown),
+                string(&f.before),
+                string(&f.after),
+            ]
+        });
+        out.append((PyList::new(py, fields)?, text.caps_text))?;
+    }
+    Ok(out)
+}
+
 #[pymodule]
 fn kernel(m: &Bound<'_, PyModule>) -> PyResult<()> {
     // A panic is reported as the exception `native` raises, not printed as well.
@@ -790,5 +913,9 @@ fn kernel(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(intersection_sizes, m)?)?;
     m.add_function(wrap_pyfunction!(line_pairs, m)?)?;
     m.add_function(wrap_pyfunction!(bloom_set_bits, m)?)?;
+    m.add_function(wrap_pyfunction!(shipped_char_table, m)?)?;
+    m.add_function(wrap_pyfunction!(fact_tokens, m)?)?;
+    m.add_function(wrap_pyfunction!(may_differ, m)?)?;
+    m.add_function(wrap_pyfunction!(text_facts, m)?)?;
     Ok(())
 }

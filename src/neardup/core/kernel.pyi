@@ -138,3 +138,22 @@ def dense_table(
     code_points: np.ndarray, starts: np.ndarray, pool: np.ndarray, size: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """(starts, pool) of `size` code points: each its own UTF-8 but where the changes say."""
+
+def shipped_char_table() -> np.ndarray:
+    """The character classes the fact reader uses (uint32 ranges) for UNICODE_VERSION
+    (`char_classes.built_char_table`)."""
+
+def fact_tokens(texts: list[str | bytes], table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(pairs, starts): each text's fact tokens (`facts.fact_tokens`) as distinct (token, word
+    after it) hash pairs in ascending order, those of text d `pairs[starts[d]:starts[d + 1]]`
+    (uint64, n × 2; int64)."""
+
+def may_differ(
+    pairs: np.ndarray, starts: np.ndarray, left: np.ndarray, right: np.ndarray
+) -> np.ndarray:
+    """For each i, whether a fact of text `left[i]` may stand in place of one of text
+    `right[i]` (bool), the fact tokens of text d being `pairs[starts[d]:starts[d + 1]]`."""
+
+def text_facts(texts: list[str | bytes], table: np.ndarray) -> list[tuple[list[str], str]]:
+    """(fields, caps_text) of each text as `facts.prepared` prepares it: the fields of its facts
+    in order, five a fact (kind, value, shown, before, after), in one flat list."""

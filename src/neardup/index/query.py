@@ -22,7 +22,14 @@ from typing import Any
 import numpy as np
 
 from neardup.core.candidates import enough_prints, has_text, print_share
-from neardup.core.facts import Facts, FactsOf, HasFacts, facts_from_texts, facts_look
+from neardup.core.facts import (
+    NO_TOKENS,
+    Facts,
+    FactsOf,
+    HasFacts,
+    facts_from_texts,
+    facts_look,
+)
 from neardup.core.furniture import furniture_of
 from neardup.core.keys import signed
 from neardup.core.sketch import Sketches, for_scoring
@@ -128,9 +135,9 @@ class _Unread:
         self.doc, self.asked = doc, asked
 
     @property
-    def tokens(self) -> frozenset[str]:
+    def tokens(self) -> np.ndarray:
         self.asked.add(self.doc)
-        return frozenset()
+        return NO_TOKENS
 
     @property
     def facts(self) -> Facts:
