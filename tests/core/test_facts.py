@@ -245,3 +245,18 @@ def test_figures_in_one_slot_of_a_table_differ_though_found_elsewhere() -> None:
     compared = compare_facts(facts_of(march), facts_of(april))
     assert compared.differ == ("10.00 → 12.00", "14.00 → 15.00", "8.00 → 10.00")
     assert compared.agree == ("15.00 mln tonnes", "10.00 mln tonnes")
+
+
+def test_a_number_spelt_out_is_its_figure_where_a_unit_follows() -> None:
+    wire = "The bank raised its prime rate by six pct to Six mln dlrs in one of its ten units."
+    facts = facts_of(wire)
+    assert [(f.kind, f.value, f.shown) for f in facts.items] == [
+        ("number", "6 pct", "six pct"),
+        ("number", "6 mln dlrs", "Six mln dlrs"),
+    ]
+    # Another outlet writes the figures: the same facts (shown as the side compared from has
+    # them: of two as many, the one whose facts sort first), or another one in the same place.
+    same = compare_facts(facts, facts_of(wire.replace("six pct", "6 pct")))
+    assert (same.differ, same.agree) == ((), ("6 pct", "Six mln dlrs"))
+    other = compare_facts(facts, facts_of(wire.replace("six pct", "6-1/2 pct")))
+    assert (other.differ, other.agree) == (("six pct → 6-1/2 pct",), ("Six mln dlrs",))

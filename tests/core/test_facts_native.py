@@ -39,6 +39,7 @@ LOOKED_UP = sorted(
             *reference.UNITS,
             *reference._NOT_NAMES,
             *reference._MAY_BEFORE,
+            *reference.NUMBER_WORDS,
             "cent",
             "May",
         )

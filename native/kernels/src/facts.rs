@@ -76,7 +76,8 @@ impl<'a> Chars<'a> {
         for c in 0..=255u8 {
             let digit = c < 0x80 && chars.lookup_classes(c as u32) & DIGIT != 0;
             let inside = (0x80..0xC0).contains(&c);
-            let fact = matches!(c, b'<' | b'$' | b'A'..=b'Z') || digit || c >= 0xC0;
+            let spelt_number = matches!(c, b'e' | b'f' | b'n' | b'o' | b's' | b't');
+            let fact = matches!(c, b'<' | b'$' | b'A'..=b'Z') || spelt_number || digit || c >= 0xC0;
             chars.no_fact_token[c as usize] = !fact || inside;
             let token = fact || c.is_ascii_alphabetic() || b"\".!?;:\n,()".contains(&c);
             chars.no_token[c as usize] = !token || inside;
@@ -230,6 +231,18 @@ fn fact_number(b: &[u8], i: usize, chars: &Chars) -> Option<usize> {
     Some(p)
 }
 
+/// `\b(?:_SPELT_NUMBER)[ \t]+[a-z]+` at byte `i`: where it ends.
+fn fact_spelt_number(b: &[u8], i: usize, chars: &Chars) -> Option<usize> {
+    if decode_before(b, i).is_some_and(|cp| chars.is(cp, WORD)) {
+        return None;
+    }
+    let letters = ascii_run(b, i, |c| c.is_ascii_alphabetic());
+    number_word(&b[i..letters])?;
+    let spaces = ascii_run(b, letters, |c| c == b' ' || c == b'\t');
+    let end = ascii_run(b, spaces, |c| c.is_ascii_lowercase());
+    (spaces > letters && end > spaces).then_some(end)
+}
+
 /// `\b[A-Z][\w.'&-]*` at the capital at byte `i`: where it ends.
 fn fact_capital(b: &[u8], i: usize, chars: &Chars) -> Option<usize> {
     if decode_before(b, i).is_some_and(|cp| chars.is(cp, WORD)) {
@@ -286,7 +299,8 @@ pub fn fact_tokens(b: &[u8], chars: &Chars) -> Vec<[u64; 2]> {
         let end = match cp {
             0x3C => ticker(b, i),
             0x24 => fact_number(b, i, chars),
-            0x41..=0x5A => fact_capital(b, i, chars),
+            0x41..=0x5A => fact_spelt_number(b, i, chars).or_else(|| fact_capital(b, i, chars)),
+            0x61..=0x7A => fact_spelt_number(b, i, chars),
             _ if chars.is(cp, DIGIT) => fact_number(b, i, chars),
             _ => None,
         };
@@ -630,6 +644,25 @@ fn unit(word: &[u8]) -> Option<&'static str> {
     })
 }
 
+/// `NUMBER_WORDS`: a number to twelve spelt out (as written or capitalised), as a figure.
+fn number_word(word: &[u8]) -> Option<&'static str> {
+    Some(match word {
+        b"one" | b"One" => "1",
+        b"two" | b"Two" => "2",
+        b"three" | b"Three" => "3",
+        b"four" | b"Four" => "4",
+        b"five" | b"Five" => "5",
+        b"six" | b"Six" => "6",
+        b"seven" | b"Seven" => "7",
+        b"eight" | b"Eight" => "8",
+        b"nine" | b"Nine" => "9",
+        b"ten" | b"Ten" => "10",
+        b"eleven" | b"Eleven" => "11",
+        b"twelve" | b"Twelve" => "12",
+        _ => return None,
+    })
+}
+
 /// `str.isupper() and sum(map(str.isalpha, word)) >= 2` of an ASCII word.
 fn all_caps(word: &[u8]) -> bool {
     !word.iter().any(u8::is_ascii_lowercase)
@@ -722,8 +755,10 @@ impl<'a> Reader<'a> {
         let mut done = 0;
         for i in 0..self.tokens.len() {
             let t = self.tokens[i];
-            // Only numbers, tickers and capitalised words start a fact.
-            let starts = t.kind != Kind::Word || self.text[t.start].is_ascii_uppercase();
+            // Only numbers (spelt out too), tickers and capitalised words start a fact.
+            let starts = t.kind != Kind::Word
+                || self.text[t.start].is_ascii_uppercase()
+                || number_word(self.text(i)).is_some();
             if starts && i >= done {
                 done = self.fact_at(i);
             }
@@ -763,6 +798,9 @@ impl<'a> Reader<'a> {
             }
             Kind::Number => self.number_at(i),
             Kind::Word => {
+                if number_word(text).is_some() && self.unit_after(i) {
+                    return self.number_at(i);
+                }
                 if let Some(month) = self.month(i) {
                     return self.month_at(i, month);
                 }
@@ -793,6 +831,12 @@ impl<'a> Reader<'a> {
             }
         }
         month
+    }
+
+    /// Whether token `i + 1` is a unit word.
+    fn unit_after(&self, i: usize) -> bool {
+        self.kind(i + 1) == Some(Kind::Word)
+            && unit(&self.text(i + 1).to_ascii_lowercase()).is_some()
     }
 
     /// `re.fullmatch(r"\d{1,2}", text)`: the day it is.
@@ -853,7 +897,10 @@ impl<'a> Reader<'a> {
         if text.starts_with(b"$") && !units.contains(&"dlrs") {
             units.push("dlrs");
         }
-        let number = self.number_value(text);
+        let number = match number_word(text) {
+            Some(figure) => figure.as_bytes().to_vec(),
+            None => self.number_value(text),
+        };
         let value = joined(std::iter::once(&number[..]).chain(units.iter().map(|u| u.as_bytes())));
         let shown = joined((i..end).map(|n| self.text(n)));
         self.add(i, end, FactKind::Number, value, shown)

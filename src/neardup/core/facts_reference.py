@@ -99,6 +99,15 @@ UNITS = {
     "weeks": "weeks",
     "days": "days",
 }
+#: Numbers to twelve spelt out, as written and capitalised: read as figures where a unit
+#: follows ("six pct" is "6 pct", another outlet's "6 pct" or "6-1/2 pct" the same or another).
+NUMBER_WORDS = {
+    spelt: str(n)
+    for n, word in enumerate(
+        _words("one two three four five six seven eight nine ten eleven twelve"), start=1
+    )
+    for spelt in (word, word.capitalize())
+}
 #: Capitalised words that are not names where they start a name's run: function words that
 #: begin sentences, and titles.
 _NOT_NAMES = frozenset(
@@ -186,7 +195,11 @@ class _Reader:
     def read(self) -> list[Fact]:
         # Only numbers, tickers and capitalised words start a fact: the others are passed over
         # at C speed (most of a text).
-        starts = [i for i, t in enumerate(self.tokens) if t.kind != "word" or t.text[0].isupper()]
+        starts = [
+            i
+            for i, t in enumerate(self.tokens)
+            if t.kind != "word" or t.text[0].isupper() or t.text in NUMBER_WORDS
+        ]
         done = 0
         for i in starts:
             if i >= done:
@@ -203,6 +216,8 @@ class _Reader:
             return self._number_at(i)
         if token.kind != "word":
             return i + 1
+        if token.text in NUMBER_WORDS and self._unit_after(i):
+            return self._number_at(i)
         month = self._month(i)
         if month is not None:
             return self._month_at(i, month)
@@ -221,6 +236,10 @@ class _Reader:
             if not near_number and (before or "").lower() not in _MAY_BEFORE:
                 return None
         return month
+
+    def _unit_after(self, i: int) -> bool:
+        after = self.tokens[i + 1 : i + 2]
+        return bool(after) and after[0].kind == "word" and after[0].text.lower() in UNITS
 
     def _month_at(self, i: int, month: str) -> int:
         after = self.tokens[i + 1] if i + 1 < len(self.tokens) else None
@@ -252,7 +271,7 @@ class _Reader:
                 end += self.word(end) == "cent"
         if token.text.startswith("$") and "dlrs" not in units:
             units.append("dlrs")
-        value = " ".join([_number(token.text), *units])
+        value = " ".join([NUMBER_WORDS.get(token.text) or _number(token.text), *units])
         shown = " ".join(t.text for t in self.tokens[i:end])
         return self._add(i, end, NUMBER, value, shown)
 
@@ -365,10 +384,13 @@ def facts_of(text: str) -> Facts:
     return Facts(tuple(reader.read()), corrects, not reader.caps_text, tokens)
 
 
-#: Tickers, numbers with the word after them, and capitalised words (what facts are read from),
-#: each with the word that follows it (the slot's cheap half).
+#: A number spelt out, with the word after it as a figure's unit is taken (`_FACT_TOKEN`).
+_SPELT_NUMBER = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
+#: Tickers, numbers with the word after them (spelt out too), and capitalised words (what facts
+#: are read from), each with the word that follows it (the slot's cheap half).
 _FACT_TOKEN = re.compile(
-    r"(<[A-Z][A-Z0-9.]{0,9}>|(?<![A-Za-z0-9])\$?\d[\d,./-]*%?(?:[ \t]+[a-z]+)?|\b[A-Z][\w.'&-]*)"
+    r"(<[A-Z][A-Z0-9.]{0,9}>|(?<![A-Za-z0-9])\$?\d[\d,./-]*%?(?:[ \t]+[a-z]+)?"
+    rf"|\b(?:{_SPELT_NUMBER})[ \t]+[a-z]+|\b[A-Z][\w.'&-]*)"
     r"(?:(?=[\s,]+(\w+))|)"
 )
 
