@@ -3,10 +3,14 @@
 `sample` draws pairs that share wording (containment of word 5-grams, exact, from 0.3 to 1.0;
 identical texts left out, as they are trivially one story), stratified by containment so that
 a third are below 0.8, and splits each stratum into two halves: `tune` (rules and defaults are
-chosen on it) and `test` (reported, never looked at while choosing). `show` prints the texts of
-a range of sampled pairs, to read and label each `same_story`, `template` or `related`.
+chosen on it) and `test` (reported). A later draw of pairs not drawn before, all put in one half
+(`holdout`: labelled before the rule is run on them, run once the rule is final), keeps a set
+that no choice has seen once the test half has been looked at. `show` prints the texts of a
+range of sampled pairs, to read and label each `same_story`, `template` or `related`.
 
     python benchmarks/natural_pairs.py sample ../shared/data -o benchmarks/natural/pairs.jsonl
+    python benchmarks/natural_pairs.py sample ../shared/data -o holdout.jsonl --seed 2026 \
+        --exclude benchmarks/natural/pairs.jsonl --half holdout --share 0.5
     python benchmarks/natural_pairs.py show ../shared/data benchmarks/natural/pairs.jsonl 0 20
     python benchmarks/natural_pairs.py show ../shared/data PAIRS 1 360 --every 4  # a stride
 

@@ -1314,6 +1314,23 @@ mod tests {
     }
 
     #[test]
+    fn a_number_spelt_out_before_a_unit_is_its_figure() {
+        assert_eq!(
+            facts("Rates rose six pct, then Six mln dlrs in one of ten Six Flags parks."),
+            [
+                fact("number", "6 pct", "six pct", "rose", "then"),
+                fact("number", "6 mln dlrs", "Six mln dlrs", "then", "in"),
+                fact("name", "flags", "Flags", "six", "parks"),
+            ]
+        );
+        // Its token takes the word after it, as a figure's does; no token without one.
+        assert_eq!(
+            tokens_of("up six pct on Six Flags, twelve"),
+            hashed(&[("six pct", "on"), ("Six", "Flags"), ("Flags", "twelve")])
+        );
+    }
+
+    #[test]
     fn may_differ_needs_a_token_of_each_in_one_slot() {
         let chemical = tokens_of("Chemical Bank said it raised its rate.");
         let chase = tokens_of("Chase Bank said it raised its rate.");
