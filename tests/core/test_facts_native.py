@@ -1,6 +1,8 @@
 """The native fact reader (`kernel.fact_tokens`, `kernel.may_differ`, `kernel.text_facts`,
 through `facts.py`) held to its plain-Python specification, `facts_reference.py`: the same
-facts, item by item, the hashes of the same fact tokens, the same `may_differ`, exactly.
+facts, item by item, the hashes of the same fact tokens, the same `may_differ`, exactly. The
+native comparison the facts rule reads (`kernel.compare_facts`, through `facts_look`) held to
+`facts.compare_facts`: the same counts and flags, pair by pair, in either order.
 
 On hypothesis-generated text (news-like sentences built from every word the reader looks up,
 numbers in every form and script, tickers, quotes of every kind, possessives; arbitrary
@@ -11,6 +13,7 @@ stories of ../shared. Bad arguments to the kernels raise `InputError`.
 
 from __future__ import annotations
 
+import itertools
 import sys
 import unicodedata
 from pathlib import Path
@@ -24,7 +27,7 @@ from hypothesis import strategies as st
 from neardup.core import facts, kernel
 from neardup.core import facts_reference as reference
 from neardup.core.char_classes import DIGIT, SPACE, built_char_table, char_table, serialized
-from neardup.core.furniture import PATTERNS
+from neardup.core.furniture import KEEP, PATTERNS
 from neardup.errors import InputError
 
 # -- what the texts are made of -----------------------------------------------------------
@@ -211,6 +214,145 @@ def test_batches_answer_each_text_alone(pairs: list[tuple[str, str]]) -> None:
     assert facts._may_differ_rows(tokens, left, right).tolist() == specified
 
 
+# -- two texts' facts compared ------------------------------------------------------------------
+
+
+def native_counts(pairs: list[tuple[str, str]]) -> list[facts.FactCounts]:
+    """What `facts_look` reads of each pair compared, natively (each text its own story)."""
+    texts = {d: facts.TextFacts(text, KEEP) for d, text in enumerate(t for p in pairs for t in p)}
+    return facts._compare_pairs(texts, [(d, d + 1) for d in range(0, len(texts), 2)])
+
+
+def python_counts(pairs: list[tuple[str, str]]) -> list[facts.FactCounts]:
+    """What `compare_facts` says of each pair, as the rule reads it."""
+    return [facts.compare_facts(facts.facts_of(a), facts.facts_of(b)).counts for a, b in pairs]
+
+
+def assert_same_counts(pairs: list[tuple[str, str]]) -> None:
+    both_ways = [*pairs, *((b, a) for a, b in pairs)]
+    assert native_counts(both_ways) == python_counts(both_ways)
+
+
+#: A name of more than 200 characters, and another of the same words but one, put in place of
+#: others: 0.90 alike character by character, but 0.31 as difflib's ratio finds it (in a text
+#: so long its characters are popular, and no match starts from them): not one name.
+LONG_NAME = (
+    "Omega Eta Sigma Alpha Delta Kappa Kappa Kappa Sigma Omega Kappa Beta Omega Kappa Omega Beta "
+    "Delta Alpha Delta Kappa Gamma Omega Omega Beta Omega Delta Delta Kappa Gamma Delta Gamma "
+    "Alpha Omega Omega Omega Kappa Omega Gamma"
+)
+OTHER_LONG_NAME = (
+    "Omega Omega Sigma Alpha Alpha Zeta Kappa Kappa Sigma Omega Kappa Sigma Omega Kappa Kappa "
+    "Beta Kappa Alpha Delta Kappa Gamma Omega Omega Beta Omega Delta Delta Kappa Gamma Delta "
+    "Gamma Alpha Omega Omega Omega Kappa Omega Omega"
+)
+PRIME = "{} said it raised its prime rate to {} pct from {} pct, effective {}."
+#: Pairs that each rule of `compare_facts` decides (the facts of each pair change, or agree).
+RULE_EXAMPLES = {
+    "names": (
+        PRIME.format("Chemical Bank", 7, 6, "March 3"),
+        PRIME.format("Chase", 7, 6, "March 3"),
+    ),
+    "a typo": (
+        "Officials at Braodcasting Corp said so.",
+        "Officials at Broadcasting Corp said so.",
+    ),
+    "long names": (
+        f"Officials at {LONG_NAME} said so.",
+        f"Officials at {OTHER_LONG_NAME} said so.",
+    ),
+    "initials": ("Officials in U.S. said so.", "Officials in United States said so."),
+    "a ticker": ("Shares of <COBK> rose 5 pct.", "Shares of Cobank rose 5 pct."),
+    "tickers": ("Shares of <COBK> rose 5 pct.", "Shares of <CMB.N> rose 5 pct."),
+    "a caps text": (
+        "CHASE MANHATTAN SAID IT RAISED ITS RATE TO 7 PCT ON MONDAY, EFFECTIVE MARCH 3.",
+        "Chemical Bank said it raised its rate to 7 pct on Monday, effective March 4.",
+    ),
+    "quotes": (
+        'He said "tight money" was over at the bank.',
+        'He said "very tight money here" was over at the bank, "and more".',
+    ),
+    "a month in a date": (
+        "Rates rose in March, it said.",
+        "Rates rose 5 pct effective March 3, it said.",
+    ),
+    "months": ("Rates rose in March, it said.", "Rates rose in April, it said."),
+    "weekdays": (
+        "The bank said on Monday it raised rates.",
+        "The bank said on Tuesday it raised rates.",
+    ),
+    "units": ("Profit was 819 mln dlrs last year.", "Profit was 819 mln last year."),
+    "other units": ("Profit was 819 mln dlrs last year.", "Profit was 819 bln yen last year."),
+    "numbers": ("Profit was 819 mln dlrs last year.", "Profit was 820 mln dlrs last year."),
+    "figures in place": (
+        "Output at 15.00 mln tonnes, vs 14.00 mln tonnes, and 3.00 mln tonnes, vs 2.00.",
+        "Output at 15.00 mln tonnes, vs 15.00 mln tonnes, and 3.00 mln tonnes, vs 3.00.",
+    ),
+    "one side of a slot": (
+        "Talks with Chemical New York Corp said little.",
+        "Then Marine Midland Banks Inc said little.",
+    ),
+    "function words": ("It rose 5 pct in March and fell in May 1987.", "It rose 6 pct in April."),
+    "lone names": ("Chase Manhattan.\nIt rose 5 pct.", "Chemical Bank.\nIt rose 6 pct."),
+    "a tie": ("Chemical Bank rose 5 pct.", "Chase Bank rose 6 pct."),
+    "a tie, the same facts": (
+        "Chase rose 5 pct, Chemical 6 pct.",
+        "Chemical rose 6 pct, Chase 5 pct.",
+    ),
+    "a correction": (
+        "CORRECTED - Chase raised its rate to 7 pct on Monday.",
+        "Chase Manhattan Bank raised its rate to 8 pct on Monday.",
+    ),
+}
+
+
+@pytest.mark.parametrize("pair", RULE_EXAMPLES.values(), ids=RULE_EXAMPLES.keys())
+def test_the_native_comparison_is_compare_facts(pair: tuple[str, str]) -> None:
+    assert_same_counts([pair])
+
+
+def test_the_examples_are_decided_by_their_rules() -> None:
+    """Each example holds what its rule decides, so that the native comparison is tested on it."""
+    compared = {rule: python_counts([pair])[0] for rule, pair in RULE_EXAMPLES.items()}
+    assert compared["a typo"].changes == compared["initials"].changes == 0
+    assert compared["a ticker"].changes == 0 and compared["tickers"].changes == 1
+    assert compared["long names"].changes == 1  # not one name by difflib's ratio
+    assert compared["units"].changes == 0 and compared["units"].found == 1
+    assert compared["a month in a date"].found == 1
+    assert compared["months"].dated and compared["weekdays"].dated
+    assert compared["figures in place"].changes == 2 and compared["figures in place"].only_numbers
+    assert compared["one side of a slot"].changes == 1
+    assert compared["a correction"].corrected
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(related_texts())
+def test_the_native_comparison_of_related_texts(pair: tuple[str, str]) -> None:
+    assert_same_counts([pair])
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(news_texts(), news_texts())
+def test_the_native_comparison_of_any_texts(a: str, b: str) -> None:
+    assert_same_counts([(a, b)])
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(related_texts(), min_size=1, max_size=30))
+def test_a_batch_compares_each_pair_alone(pairs: list[tuple[str, str]]) -> None:
+    """One native call for many pairs (on every core from 16 on) gives each its own answer."""
+    assert_same_counts(pairs)
+
+
+def test_facts_without_text_are_compared_by_compare_facts() -> None:
+    """A document given by its facts (no text) is compared by `compare_facts` itself, in the
+    same batch as documents compared natively."""
+    a, b = RULE_EXAMPLES["names"]
+    found = {0: facts.TextFacts(a, KEEP), 1: facts.TextFacts(b, KEEP), 2: facts.facts_of(b)}
+    expected = facts.compare_facts(facts.facts_of(a), facts.facts_of(b)).counts
+    assert facts._compare_pairs(found, [(0, 1), (0, 2), (2, 0)]) == [expected, expected, expected]
+
+
 # -- every word, quote and code point -------------------------------------------------------
 
 
@@ -283,6 +425,17 @@ def test_reuters_and_bbc_stories_have_the_same_facts(reuters: list[dict[str, str
     for text, found, native in zip(stories, tokens, read, strict=True):
         specified = reference.facts_of(text)
         assert native == specified and np.array_equal(found, specified.tokens), text[:200]
+
+
+@pytest.mark.slow
+def test_reuters_stories_are_compared_as_compare_facts_compares_them(
+    reuters: list[dict[str, str]],
+) -> None:
+    """Each story with the next in the order of their texts: notices of one template stand
+    side by side."""
+    stories = sorted(r["text"] for r in reuters if r["text"])
+    pairs = list(itertools.pairwise(stories))
+    assert native_counts(pairs) == python_counts(pairs)
 
 
 # -- the table and bad arguments --------------------------------------------------------------
@@ -359,3 +512,24 @@ def test_may_differ_refuses_bad_arguments() -> None:
     ]:
         with pytest.raises(InputError, match=message):
             kernel.may_differ(*args)
+
+
+def test_compare_facts_refuses_bad_arguments() -> None:
+    texts, one = ["Chase rose 5 pct.", "Chemical rose 6 pct."], np.array([0])
+    assert [c.tolist() for c in kernel.compare_facts(texts, one, one + 1, char_table())] == [
+        [1],
+        [False],
+        [True],
+        [0],
+        [1],
+        [0],
+    ]
+    for left, right, message in [
+        (np.array([2]), one, "not one of"),
+        (one, np.array([-1]), "not one of"),
+        (one, np.array([0, 1]), "as long"),
+    ]:
+        with pytest.raises(InputError, match=message):
+            kernel.compare_facts(texts, left, right, char_table())
+    with pytest.raises(InputError, match="must be a str"):
+        kernel.compare_facts([1, 2], one, one, char_table())

@@ -204,22 +204,21 @@ def test_texts_are_stored_before_the_write_and_facts_read_for_a_query_only_where
         for name in ("prime_chemical", "prime_chase")
     )
     records = [*planted_corpus(60, seed=3), {"id": "chemical", "text": chemical}]
-    read_facts, pack = core_facts.facts_of_texts, store.pack
+    prepare, pack = core_facts.prepared, store.pack
     with Index(tmp_path / "news.ndx") as index:
         read: list[str] = []
         packed: list[tuple[bool, str]] = []
 
-        def facts_of_texts(
-            texts: list[str], tokens: list[np.ndarray] | None = None
-        ) -> list[neardup.core.facts.Facts]:
-            read.extend(texts)
-            return read_facts(texts, tokens)
+        def prepared(text: str) -> str:
+            read.append(text)
+            return prepare(text)
 
         def packing(text: str) -> bytes:
             packed.append((index._db.in_transaction, threading.current_thread().name))
             return pack(text)
 
-        monkeypatch.setattr(core_facts, "facts_of_texts", facts_of_texts)  # what reads facts
+        # every reading of facts (Facts made, or compared natively) prepares the text first
+        monkeypatch.setattr(core_facts, "prepared", prepared)
         monkeypatch.setattr(store, "pack", packing)
         assert index.add(records[:30]) == 30
         assert packed and not any(during for during, _ in packed)

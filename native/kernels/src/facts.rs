@@ -515,7 +515,7 @@ fn tokens(b: &[u8], chars: &Chars) -> Vec<Token> {
 }
 
 /// The kinds of fact, by the names Python compares and sorts them by.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum FactKind {
     // In the order of their names: facts are sorted by them.
     Date,

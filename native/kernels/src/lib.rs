@@ -12,6 +12,7 @@
 pub mod bloom;
 pub mod buckets;
 pub mod facts;
+pub mod facts_compare;
 pub mod hash;
 pub mod lines;
 pub mod normal;

@@ -13,7 +13,7 @@ use neardup_kernels::buckets::{self, Packing, SharedOut};
 use neardup_kernels::facts::{self, Chars};
 use neardup_kernels::normal::{self, Folder, Table};
 use neardup_kernels::sketch::{self, NumberWords};
-use neardup_kernels::{bloom, lines, text, unicode};
+use neardup_kernels::{bloom, facts_compare, lines, text, unicode};
 use numpy::ndarray::{Dimension, Ix1, Ix2};
 use numpy::{Element, PyArray, PyArray1, PyArray2, PyArrayMethods, PyUntypedArrayMethods};
 use pyo3::prelude::*;
@@ -890,6 +890,53 @@ fn text_facts<'py>(
     Ok(out)
 }
 
+/// The facts of each text (prepared as `facts.prepared` prepares it) read, and each pair of
+/// texts (`left[i]`, `right[i]`) compared as `facts.compare_facts` compares them: (changes,
+/// dated, only_numbers, agree, fewer, found) of each pair, as arrays (int64 but the flags,
+/// bool).
+#[pyfunction]
+#[allow(clippy::type_complexity)]
+fn compare_facts<'py>(
+    py: Python<'py>,
+    texts: Vec<Bound<'py, PyAny>>,
+    left: In1<'py, i64>,
+    right: In1<'py, i64>,
+    table: In1<'py, u32>,
+) -> PyResult<(
+    Bound<'py, PyArray1<i64>>,
+    Bound<'py, PyArray1<bool>>,
+    Bound<'py, PyArray1<bool>>,
+    Bound<'py, PyArray1<i64>>,
+    Bound<'py, PyArray1<i64>>,
+    Bound<'py, PyArray1<i64>>,
+)> {
+    let chars = checked_chars(py, table.values())?;
+    let (left, right) = (left.values(), right.values());
+    check_indices(py, "left", left, texts.len())?;
+    check_indices(py, "right", right, texts.len())?;
+    if left.len() != right.len() {
+        return Err(input_error(py, "left and right must be as long".into()));
+    }
+    let owners = utf8_texts(texts)?;
+    let texts: Vec<&[u8]> = owners.iter().map(bytes_of).collect();
+    let found = native(py, "fact comparison", || {
+        facts_compare::compare_texts(&texts, left, right, &chars)
+    })?;
+    let count = |f: fn(&facts_compare::Compared) -> usize| {
+        PyArray1::from_iter(py, found.iter().map(|c| f(c) as i64))
+    };
+    let flag =
+        |f: fn(&facts_compare::Compared) -> bool| PyArray1::from_iter(py, found.iter().map(f));
+    Ok((
+        count(|c| c.changes),
+        flag(|c| c.dated),
+        flag(|c| c.only_numbers),
+        count(|c| c.agree),
+        count(|c| c.fewer),
+        count(|c| c.found),
+    ))
+}
+
 #[pymodule]
 fn kernel(m: &Bound<'_, PyModule>) -> PyResult<()> {
     // A panic is reported as the exception `native` raises, not printed as well.
@@ -917,5 +964,6 @@ fn kernel(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(fact_tokens, m)?)?;
     m.add_function(wrap_pyfunction!(may_differ, m)?)?;
     m.add_function(wrap_pyfunction!(text_facts, m)?)?;
+    m.add_function(wrap_pyfunction!(compare_facts, m)?)?;
     Ok(())
 }

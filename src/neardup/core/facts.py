@@ -227,7 +227,9 @@ class TextFacts:
     """A text's fact tokens and its facts, read from the text without its furniture (`story`),
     each when first asked for: most texts need none (no pair of theirs the rule can change), and
     of the others most are told apart by their fact tokens alone (:func:`may_differ`).
-    :func:`facts_look` reads those of all its documents at once (`_read_tokens`, `_read_facts`)."""
+    :func:`facts_look` reads the tokens of all its documents at once (`_read_tokens`), and
+    compares the facts of the others natively from their story (`_compare_stories`): their
+    facts are read here only where asked for (a comparison shown, a report)."""
 
     def __init__(self, text: str, furniture: Furniture) -> None:
         self._text = text
@@ -257,15 +259,6 @@ def _read_tokens(holders: Iterable[HasFacts]) -> None:
     unread = [h for h in holders if isinstance(h, TextFacts) and h._tokens is None]
     for holder, tokens in zip(unread, fact_tokens_of([h._story for h in unread]), strict=True):
         holder._tokens = tokens
-
-
-def _read_facts(holders: Iterable[HasFacts]) -> None:
-    """Read the facts of the holders that are unread TextFacts, in one native call."""
-    unread = [h for h in holders if isinstance(h, TextFacts) and h._facts is None]
-    _read_tokens(unread)
-    found = facts_of_texts([h._story for h in unread], [h.tokens for h in unread])
-    for holder, facts in zip(unread, found, strict=True):
-        holder._facts = facts
 
 
 # -- two texts' facts compared -------------------------------------------------------------------
@@ -307,13 +300,49 @@ class FactComparison:
         return any(_kind(kind) in (MONTH, WEEKDAY) for kind, _, _ in self.changes)
 
     @property
+    def counts(self) -> FactCounts:
+        """What the facts rule reads of this comparison."""
+        return FactCounts(
+            len(self.changes),
+            len(self.agree),
+            self.fewer,
+            self.found,
+            self.dated,
+            self.only_numbers,
+            self.corrected,
+        )
+
+    @property
     def change_share(self) -> float:
         """The changes' share of the facts that differ or agree."""
-        total = len(self.changes) + len(self.agree)
-        return len(self.changes) / total if total else 0.0
+        return self.counts.change_share
 
     @property
     def share(self) -> float:
+        return self.counts.share
+
+
+class FactCounts(NamedTuple):
+    """Two texts' facts compared, as the facts rule reads them: :class:`FactComparison`'s
+    counts and flags, all the native comparison (`kernel.compare_facts`) gives."""
+
+    changes: int
+    agree: int
+    fewer: int
+    found: int
+    dated: bool
+    only_numbers: bool
+    corrected: bool
+
+    @property
+    def change_share(self) -> float:
+        """The changes' share of the facts that differ or agree."""
+        total = self.changes + self.agree
+        return self.changes / total if total else 0.0
+
+    @property
+    def share(self) -> float:
+        """The share of the facts of the side with fewer found in the other."""
         return self.found / self.fewer if self.fewer else 0.0
 
 
@@ -535,7 +564,7 @@ class Decision(NamedTuple):
 
 
 def facts_relation(
-    relation: int, containment: float, compared: FactComparison, options: Options
+    relation: int, containment: float, compared: FactCounts, options: Options
 ) -> Decision:
     """The one rule: a duplicate by its wording whose facts stand in place of others is a
     look-alike; a pair sharing at least REWRITE_FLOOR of its smaller text whose facts agree is a
@@ -622,10 +651,9 @@ def facts_look(pairs: ScoredPairs, facts: FactsOf, options: Options) -> ScoredPa
     read = ~np.isin(pairs.relation[band], (NEAR_DUPLICATE, CONTAINS))
     read[~read] = _may_differ_pairs(found, left[~read], right[~read])
     band, left, right = band[read], left[read].tolist(), right[read].tolist()
-    _read_facts(found[d] for d in set(left) | set(right))
-    for row, a, b in zip(band.tolist(), left, right, strict=True):
-        compared = compare_facts(found[a].facts, found[b].facts)
-        decision = facts_relation(int(relation[row]), float(containment[row]), compared, options)
+    compared = _compare_pairs(found, list(zip(left, right, strict=True)))
+    for row, counts in zip(band.tolist(), compared, strict=True):
+        decision = facts_relation(int(relation[row]), float(containment[row]), counts, options)
         relation[row] = decision.relation
         numbers[row] |= decision.numbers
         other_facts[row] = decision.facts and not numbers[row]
@@ -641,3 +669,38 @@ def _may_differ_pairs(
     _read_tokens(holders)
     tokens = [h.tokens for h in holders]
     return _may_differ_rows(tokens, at[: left.size], at[left.size :])
+
+
+def _compare_pairs(found: Mapping[int, HasFacts], pairs: list[tuple[int, int]]) -> list[FactCounts]:
+    """:func:`compare_facts` of each pair of documents, as the rule reads it: natively from
+    their stories where both documents are TextFacts (no Fact made), else from the facts their
+    holders give (facts stored or given as they are, which hold no text)."""
+    texts = {d: h for a, b in pairs for d in (a, b) if isinstance(h := found[d], TextFacts)}
+    stories = [(a, b) for a, b in pairs if a in texts and b in texts]
+    natively = dict(zip(stories, _compare_stories(texts, stories), strict=True))
+
+    def counts(a: int, b: int) -> FactCounts:
+        if (a, b) in natively:
+            return natively[a, b]
+        return compare_facts(found[a].facts, found[b].facts).counts
+
+    return [counts(a, b) for a, b in pairs]
+
+
+def _compare_stories(
+    texts: Mapping[int, TextFacts], pairs: list[tuple[int, int]]
+) -> list[FactCounts]:
+    """:func:`compare_facts` of each pair of documents, their facts read from their stories and
+    compared in one native call (`kernel.compare_facts`, held equal to it); whether a text
+    corrects another stays Python's regular expression (:func:`_corrects`)."""
+    if not pairs:
+        return []
+    docs = sorted({d for pair in pairs for d in pair})
+    at = {d: n for n, d in enumerate(docs)}
+    stories = [texts[d]._story for d in docs]
+    left, right = (np.array([at[pair[side]] for pair in pairs], dtype=np.int64) for side in (0, 1))
+    compared = kernel.compare_facts([prepared(s) for s in stories], left, right, char_table())
+    changes, dated, only_numbers, agree, fewer, found = (column.tolist() for column in compared)
+    corrects = [_corrects(s) for s in stories]
+    corrected = [corrects[at[a]] or corrects[at[b]] for a, b in pairs]
+    return list(map(FactCounts, changes, agree, fewer, found, dated, only_numbers, corrected))

@@ -157,3 +157,10 @@ def may_differ(
 def text_facts(texts: list[str | bytes], table: np.ndarray) -> list[tuple[list[str], str]]:
     """(fields, caps_text) of each text as `facts.prepared` prepares it: the fields of its facts
     in order, five a fact (kind, value, shown, before, after), in one flat list."""
+
+def compare_facts(
+    texts: list[str | bytes], left: np.ndarray, right: np.ndarray, table: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(changes, dated, only_numbers, agree, fewer, found) of each pair of texts (`left[i]`,
+    `right[i]`) as `facts.prepared` prepares them, their facts read and compared as
+    `facts.compare_facts` compares them (int64 but the flags, bool)."""
