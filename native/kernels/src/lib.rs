@@ -12,9 +12,11 @@
 pub mod bloom;
 pub mod buckets;
 pub mod hash;
+pub mod jsonl;
 pub mod lines;
 pub mod normal;
 pub mod parallel;
+pub mod screen;
 pub mod sketch;
 pub mod text;
 pub mod unicode;
