@@ -1,4 +1,5 @@
-//! The Unicode tables of normalization and of the furniture line keys, as Python 3.11's
+//! The Unicode tables of normalization, of NFKC's quick check and of the furniture line keys,
+//! as Python 3.11's
 //! `unicodedata` makes them (`neardup.core.normal_bytes.built_tables`): building them in Python
 //! takes 0.07-0.14 s, which `neardup compare` would pay on every start. A Python of another
 //! Unicode version builds its own instead.
@@ -46,12 +47,16 @@ impl ChangeArrays {
     }
 }
 
-/// The fold changes, the spaced code points and the casefold changes.
+/// The fold changes, the spaced code points, the casefold changes, and the code points below
+/// the fold table's size whose NFKC quick check is not YES or whose combining class is not 0,
+/// each with 0 (not YES) or 1 + its combining class (`normal_bytes.quick_check_changes`).
 #[derive(Debug, Default)]
 pub struct Tables {
     pub fold: ChangeArrays,
     pub spaced: Vec<i64>,
     pub casefold: ChangeArrays,
+    pub quick_check_points: Vec<u32>,
+    pub quick_check_values: Vec<u8>,
 }
 
 /// The shipped tables, read once.
@@ -60,10 +65,10 @@ pub fn shipped() -> &'static Tables {
     TABLES.get_or_init(|| parse(SHIPPED))
 }
 
-/// Tables in `normal_bytes.serialized`'s format: seven little-endian u64 lengths, then the
-/// arrays (u32, i64, u8, i64, u32, i64, u8).
+/// Tables in `normal_bytes.serialized`'s format: nine little-endian u64 lengths, then the
+/// arrays (u32, i64, u8, i64, u32, i64, u8, u32, u8).
 fn parse(bytes: &[u8]) -> Tables {
-    let mut at = 56;
+    let mut at = 72;
     let length =
         |k: usize| u64::from_le_bytes(bytes[k * 8..k * 8 + 8].try_into().unwrap()) as usize;
     let mut take = |count: usize, width: usize| {
@@ -92,10 +97,14 @@ fn parse(bytes: &[u8]) -> Tables {
         starts: i64s(take(length(5), 8)),
         pool: take(length(6), 1).to_vec(),
     };
+    let quick_check_points = u32s(take(length(7), 4));
+    let quick_check_values = take(length(8), 1).to_vec();
     Tables {
         fold,
         spaced,
         casefold,
+        quick_check_points,
+        quick_check_values,
     }
 }
 

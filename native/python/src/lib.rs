@@ -12,8 +12,9 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use neardup_kernels::buckets::{self, Packing, SharedOut};
 use neardup_kernels::facts::{self, Chars};
 use neardup_kernels::normal::{self, Folder, Table};
+use neardup_kernels::screen::{self, Screen};
 use neardup_kernels::sketch::{self, NumberWords};
-use neardup_kernels::{bloom, facts_compare, lines, text, unicode};
+use neardup_kernels::{bloom, facts_compare, jsonl, lines, text, unicode};
 use numpy::ndarray::{Dimension, Ix1, Ix2};
 use numpy::{Element, PyArray, PyArray1, PyArray2, PyArrayMethods, PyUntypedArrayMethods};
 use pyo3::prelude::*;
@@ -338,6 +339,57 @@ type SketchArrays<'py> = (
     Bound<'py, PyArray2<u32>>,
 );
 
+/// How texts are sketched, checked.
+fn sketch_settings(
+    py: Python<'_>,
+    ngram: i64,
+    seed: u64,
+    window: i64,
+    num_perm: i64,
+) -> PyResult<sketch::Settings> {
+    Ok(sketch::Settings {
+        ngram: check_at_least(py, "ngram", ngram, 1)?,
+        seed,
+        window: check_at_least(py, "window", window, 1)?,
+        num_perm: check_num_perm(py, num_perm)?,
+    })
+}
+
+/// The UTF-8 bytes (`utf8_of`) of each text or cut where there is one.
+fn optional_utf8<'py>(
+    texts: Vec<Option<Bound<'py, PyAny>>>,
+) -> PyResult<Vec<Option<Bound<'py, PyAny>>>> {
+    texts
+        .into_iter()
+        .map(|text| text.map(|t| utf8_of(t, "surrogatepass")).transpose())
+        .collect()
+}
+
+/// The sketch arrays of `texts`, all but the keys of `cuts[d]` where there is one.
+fn sketched<'py>(
+    py: Python<'py>,
+    texts: &[&[u8]],
+    cuts: &[Option<&[u8]>],
+    table: &Table,
+    settings: &sketch::Settings,
+    number_words: &[u64],
+) -> PyResult<SketchArrays<'py>> {
+    let numbers = NumberWords::new(number_words);
+    let s = native(py, "sketching", || {
+        sketch::sketch_texts(texts, cuts, &Folder::new(table), &numbers, settings)
+    })?;
+    Ok((
+        PyArray1::from_vec(py, s.token_counts),
+        PyArray1::from_vec(py, s.exact_keys),
+        PyArray1::from_vec(py, s.masked_keys),
+        PyArray1::from_vec(py, s.shingles),
+        PyArray1::from_vec(py, s.starts),
+        PyArray1::from_vec(py, s.prints),
+        PyArray1::from_vec(py, s.print_starts),
+        PyArray1::from_vec(py, s.signatures).reshape([texts.len(), settings.num_perm])?,
+    ))
+}
+
 /// Normalize (with the table of `normalize.code_point_table`), tokenize, shingle, winnow and
 /// MinHash each text (str, or UTF-8 bytes) in one pass on every core: (token_counts,
 /// exact_keys, masked_keys, shingles, starts, prints, print_starts, signatures). Where
@@ -359,22 +411,14 @@ fn sketch_texts<'py>(
     number_words: In1<'py, u64>,
 ) -> PyResult<SketchArrays<'py>> {
     let table = checked_table(py, starts.values(), pool.values(), spaced.values())?;
-    let settings = sketch::Settings {
-        ngram: check_at_least(py, "ngram", ngram, 1)?,
-        seed,
-        window: check_at_least(py, "window", window, 1)?,
-        num_perm: check_num_perm(py, num_perm)?,
-    };
+    let settings = sketch_settings(py, ngram, seed, window, num_perm)?;
     let owners = texts
         .into_iter()
         .map(|t| utf8_of(t, "surrogatepass"))
         .collect::<PyResult<Vec<_>>>()?;
     let cut_owners = match cuts {
         None => vec![None; owners.len()],
-        Some(cuts) if cuts.len() == owners.len() => cuts
-            .into_iter()
-            .map(|cut| cut.map(|c| utf8_of(c, "surrogatepass")).transpose())
-            .collect::<PyResult<Vec<_>>>()?,
+        Some(cuts) if cuts.len() == owners.len() => optional_utf8(cuts)?,
         Some(_) => {
             return Err(input_error(
                 py,
@@ -387,21 +431,75 @@ fn sketch_texts<'py>(
         .iter()
         .map(|c| c.as_ref().map(bytes_of))
         .collect();
-    let numbers = NumberWords::new(number_words.values());
-    let s = native(py, "sketching", || {
-        sketch::sketch_texts(&texts, &cuts, &Folder::new(&table), &numbers, &settings)
-    })?;
-    let n_docs = texts.len();
-    Ok((
-        PyArray1::from_vec(py, s.token_counts),
-        PyArray1::from_vec(py, s.exact_keys),
-        PyArray1::from_vec(py, s.masked_keys),
-        PyArray1::from_vec(py, s.shingles),
-        PyArray1::from_vec(py, s.starts),
-        PyArray1::from_vec(py, s.prints),
-        PyArray1::from_vec(py, s.print_starts),
-        PyArray1::from_vec(py, s.signatures).reshape([n_docs, settings.num_perm])?,
-    ))
+    sketched(py, &texts, &cuts, &table, &settings, number_words.values())
+}
+
+/// The segments `data[offsets[d]:offsets[d + 1]]`, the offsets checked.
+fn segments<'a>(py: Python<'_>, data: &'a [u8], offsets: &[i64]) -> PyResult<Vec<&'a [u8]>> {
+    check_offsets(py, "offsets", offsets, data.len())?;
+    Ok(offsets
+        .windows(2)
+        .map(|w| &data[w[0] as usize..w[1] as usize])
+        .collect())
+}
+
+/// The segments of `data` as texts, each checked to be UTF-8.
+fn utf8_segments<'a>(py: Python<'_>, data: &'a [u8], offsets: &[i64]) -> PyResult<Vec<&'a str>> {
+    segments(py, data, offsets)?
+        .into_iter()
+        .map(std::str::from_utf8)
+        .collect::<Result<_, _>>()
+        .map_err(|e| input_error(py, format!("a text is not UTF-8: {e}")))
+}
+
+/// `sketch_texts` of the texts `data[offsets[d]:offsets[d + 1]]` (UTF-8), read in place, but
+/// that for each k, text `at[k]` is `texts[k]` where that is not None, and its cut (all but its
+/// keys are of it) `cuts[k]` where that is not None.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+fn sketch_utf8<'py>(
+    py: Python<'py>,
+    data: In1<'py, u8>,
+    offsets: In1<'py, i64>,
+    at: In1<'py, i64>,
+    texts: Vec<Option<Bound<'py, PyAny>>>,
+    cuts: Vec<Option<Bound<'py, PyAny>>>,
+    starts: In1<'py, i64>,
+    pool: In1<'py, u8>,
+    spaced: In1<'py, i64>,
+    ngram: i64,
+    seed: u64,
+    window: i64,
+    num_perm: i64,
+    number_words: In1<'py, u64>,
+) -> PyResult<SketchArrays<'py>> {
+    let table = checked_table(py, starts.values(), pool.values(), spaced.values())?;
+    let settings = sketch_settings(py, ngram, seed, window, num_perm)?;
+    let mut all = segments(py, data.values(), offsets.values())?;
+    let at = at.values();
+    check_indices(py, "at", at, all.len())?;
+    if texts.len() != at.len() || cuts.len() != at.len() {
+        return Err(input_error(
+            py,
+            "texts and cuts must have a place for each of at".into(),
+        ));
+    }
+    let (text_owners, cut_owners) = (optional_utf8(texts)?, optional_utf8(cuts)?);
+    let mut all_cuts = vec![None; all.len()];
+    for (k, &d) in at.iter().enumerate() {
+        if let Some(text) = &text_owners[k] {
+            all[d as usize] = bytes_of(text);
+        }
+        all_cuts[d as usize] = cut_owners[k].as_ref().map(bytes_of);
+    }
+    sketched(
+        py,
+        &all,
+        &all_cuts,
+        &table,
+        &settings,
+        number_words.values(),
+    )
 }
 
 /// MinHash signatures by one-permutation hashing with optimal densification, one row of
@@ -658,6 +756,36 @@ fn intersection_sizes<'py>(
     Ok(PyArray1::from_vec(py, sizes))
 }
 
+/// The casefold table (code points, starts, pool), checked.
+fn checked_fold<'a>(
+    py: Python<'_>,
+    code_points: &'a [u32],
+    starts: &'a [i64],
+    pool: &'a [u8],
+) -> PyResult<unicode::Changes<'a>> {
+    check_changes(py, code_points, starts, pool)?;
+    Ok(unicode::Changes {
+        code_points,
+        starts,
+        pool,
+    })
+}
+
+/// The rows of `lines::line_pairs` as an n × 2 array.
+fn line_pair_rows<'py>(
+    py: Python<'py>,
+    texts: &[&str],
+    max_words: i64,
+    fold: unicode::Changes,
+) -> PyResult<Bound<'py, PyArray2<u64>>> {
+    let max_words = check_at_least(py, "max_words", max_words, 0)?;
+    let pairs = native(py, "line keys", || {
+        lines::line_pairs(texts, max_words, fold)
+    })?;
+    let rows = pairs.len();
+    PyArray1::from_vec(py, pairs.into_flattened()).reshape([rows, 2])
+}
+
 /// (text key, line key) rows (uint64, n × 2) for the short lines (1 to `max_words` words) of
 /// each distinct text: `furniture.line_pairs`. The casefold table (`code_points`, `starts`,
 /// `pool`) says what `str.casefold` changes.
@@ -670,9 +798,7 @@ fn line_pairs<'py>(
     starts: In1<'py, i64>,
     pool: In1<'py, u8>,
 ) -> PyResult<Bound<'py, PyArray2<u64>>> {
-    let (code_points, starts, pool) = (code_points.values(), starts.values(), pool.values());
-    check_changes(py, code_points, starts, pool)?;
-    let max_words = check_at_least(py, "max_words", max_words, 0)?;
+    let fold = checked_fold(py, code_points.values(), starts.values(), pool.values())?;
     // Lone surrogates as '?', as the keys' definition encodes them (`encode("utf-8", "replace")`).
     let owners = texts
         .into_iter()
@@ -683,16 +809,106 @@ fn line_pairs<'py>(
         .map(|owner| std::str::from_utf8(bytes_of(owner)))
         .collect::<Result<Vec<&str>, _>>()
         .map_err(|e| input_error(py, format!("a text is not UTF-8: {e}")))?;
-    let fold = unicode::Changes {
-        code_points,
-        starts,
-        pool,
+    line_pair_rows(py, &utf8, max_words, fold)
+}
+
+/// `line_pairs` of the texts `data[offsets[d]:offsets[d + 1]]` (UTF-8), read in place.
+#[pyfunction]
+fn line_pairs_utf8<'py>(
+    py: Python<'py>,
+    data: In1<'py, u8>,
+    offsets: In1<'py, i64>,
+    max_words: i64,
+    code_points: In1<'py, u32>,
+    starts: In1<'py, i64>,
+    pool: In1<'py, u8>,
+) -> PyResult<Bound<'py, PyArray2<u64>>> {
+    let fold = checked_fold(py, code_points.values(), starts.values(), pool.values())?;
+    let texts = utf8_segments(py, data.values(), offsets.values())?;
+    line_pair_rows(py, &texts, max_words, fold)
+}
+
+/// The texts `data[offsets[d]:offsets[d + 1]]` (UTF-8) that Python must see before they are
+/// sketched (ascending): those that may hold an HTML character reference, that NFKC's quick
+/// check (`quick_check`, of `normal_bytes.quick_check_table`) does not pass, or that have a
+/// line starting with one of `words` (`furniture.FIRST_WORDS`) or whose key is one of
+/// `recurring` (sorted; lines of 1 to `max_words` words, with the casefold table).
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+fn texts_for_python<'py>(
+    py: Python<'py>,
+    data: In1<'py, u8>,
+    offsets: In1<'py, i64>,
+    quick_check: In1<'py, u8>,
+    words: Vec<String>,
+    recurring: In1<'py, u64>,
+    max_words: i64,
+    code_points: In1<'py, u32>,
+    starts: In1<'py, i64>,
+    pool: In1<'py, u8>,
+) -> Out<'py, i64> {
+    let fold = checked_fold(py, code_points.values(), starts.values(), pool.values())?;
+    let texts = utf8_segments(py, data.values(), offsets.values())?;
+    let recurring = recurring.values();
+    if recurring.windows(2).any(|w| w[0] > w[1]) {
+        return Err(input_error(py, "recurring must be sorted".into()));
+    }
+    let words: Vec<Vec<u8>> = words.into_iter().map(String::into_bytes).collect();
+    let screen = Screen {
+        quick_check: quick_check.values(),
+        words: &words,
+        recurring,
+        max_words: check_at_least(py, "max_words", max_words, 0)?,
+        fold,
     };
-    let pairs = native(py, "line keys", || {
-        lines::line_pairs(&utf8, max_words, fold)
+    let sent = native(py, "screening", || {
+        screen::texts_for_python(&texts, &screen)
     })?;
-    let rows = pairs.len();
-    PyArray1::from_vec(py, pairs.into_flattened()).reshape([rows, 2])
+    Ok(PyArray1::from_vec(py, sent))
+}
+
+type ReadArrays<'py> = (
+    i64,
+    Bound<'py, PyArray1<i64>>,
+    Bound<'py, PyList>,
+    Bound<'py, PyArray1<u8>>,
+    Bound<'py, PyArray1<i64>>,
+    Bound<'py, PyArray1<i64>>,
+    Bound<'py, PyArray1<i64>>,
+    Bound<'py, PyArray2<i64>>,
+);
+
+/// The records of a chunk of JSONL lines (uint8, whole lines) that are the simple case
+/// (`jsonl::read_records`), parsed on every core: (line_count, lines, ids, data, offsets,
+/// chars, left, spans). Each line that is not blank is a record: `lines[r]` is its line in
+/// the chunk (from 0), `ids[r]` its id (None where Python must read it), its text
+/// `data[offsets[r]:offsets[r + 1]]` (UTF-8, empty where Python reads it) of `chars[r]` code
+/// points; `left` lists the records Python reads, `spans` their lines' bytes [start, end).
+#[pyfunction]
+fn read_jsonl<'py>(
+    py: Python<'py>,
+    chunk: In1<'py, u8>,
+    id_field: &str,
+    text_field: &str,
+) -> PyResult<ReadArrays<'py>> {
+    let chunk = chunk.values();
+    let fields = jsonl::Fields {
+        id: id_field,
+        text: text_field,
+    };
+    let read = native(py, "JSONL reading", || jsonl::read_records(chunk, fields))?;
+    let ids = PyList::new(py, read.ids.iter().map(Option::as_deref))?;
+    let left = read.left.len();
+    Ok((
+        read.line_count,
+        PyArray1::from_vec(py, read.lines),
+        ids,
+        PyArray1::from_vec(py, read.data),
+        PyArray1::from_vec(py, read.offsets),
+        PyArray1::from_vec(py, read.chars),
+        PyArray1::from_vec(py, read.left),
+        PyArray1::from_vec(py, read.spans.into_flattened()).reshape([left, 2])?,
+    ))
 }
 
 type Arrays3<'py> = (
@@ -709,15 +925,27 @@ fn changes_arrays<'py>(py: Python<'py>, changes: unicode::Changes) -> Arrays3<'p
     )
 }
 
+type Tables<'py> = (
+    Arrays3<'py>,
+    Bound<'py, PyArray1<i64>>,
+    Arrays3<'py>,
+    (Bound<'py, PyArray1<u32>>, Bound<'py, PyArray1<u8>>),
+);
+
 /// The tables this core ships (see `normal_bytes.built_tables`), for `UNICODE_VERSION`:
-/// ((fold code points, starts, pool), spaced, (casefold code points, starts, pool)).
+/// ((fold code points, starts, pool), spaced, (casefold code points, starts, pool),
+/// (quick check code points, values)).
 #[pyfunction]
-fn shipped_tables(py: Python<'_>) -> (Arrays3<'_>, Bound<'_, PyArray1<i64>>, Arrays3<'_>) {
+fn shipped_tables(py: Python<'_>) -> Tables<'_> {
     let tables = unicode::shipped();
     (
         changes_arrays(py, tables.fold.changes()),
         PyArray1::from_slice(py, &tables.spaced),
         changes_arrays(py, tables.casefold.changes()),
+        (
+            PyArray1::from_slice(py, &tables.quick_check_points),
+            PyArray1::from_slice(py, &tables.quick_check_values),
+        ),
     )
 }
 
@@ -948,6 +1176,7 @@ fn kernel(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(normalize_utf8, m)?)?;
     m.add_function(wrap_pyfunction!(first_token_hashes, m)?)?;
     m.add_function(wrap_pyfunction!(sketch_texts, m)?)?;
+    m.add_function(wrap_pyfunction!(sketch_utf8, m)?)?;
     m.add_function(wrap_pyfunction!(minhash, m)?)?;
     m.add_function(wrap_pyfunction!(band_keys, m)?)?;
     m.add_function(wrap_pyfunction!(count_buckets, m)?)?;
@@ -959,6 +1188,9 @@ fn kernel(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(gather_segments, m)?)?;
     m.add_function(wrap_pyfunction!(intersection_sizes, m)?)?;
     m.add_function(wrap_pyfunction!(line_pairs, m)?)?;
+    m.add_function(wrap_pyfunction!(line_pairs_utf8, m)?)?;
+    m.add_function(wrap_pyfunction!(texts_for_python, m)?)?;
+    m.add_function(wrap_pyfunction!(read_jsonl, m)?)?;
     m.add_function(wrap_pyfunction!(bloom_set_bits, m)?)?;
     m.add_function(wrap_pyfunction!(shipped_char_table, m)?)?;
     m.add_function(wrap_pyfunction!(fact_tokens, m)?)?;

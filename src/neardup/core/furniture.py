@@ -4,7 +4,7 @@ Two sources:
 - a small list of patterns (below), for furniture that a single document already shows;
 - lines that recur in many different documents of a corpus (as CCNet's paragraph hashing does),
   found by :func:`recurring_lines` (in one process) or from :func:`line_pairs` listed
-  elsewhere (on every core, in Spark's executors).
+  elsewhere (by the native core from the bytes of JSONL files, in Spark's executors).
 
 Furniture headlines ("SEE ALSO: …") are often glued to the next sentence without a space
 ("…Moscow Used ICBMThe Kremlin, which…"); :func:`split_furniture` cuts them off where a new
@@ -27,11 +27,20 @@ from neardup.core import kernel
 from neardup.core.normal_bytes import casefold_table
 from neardup.options import Options
 
-#: A headline that introduces a link to another story, up to the end of the line or the glue.
-LINK_HEADLINE = re.compile(
-    r"^\s*(?:SEE ALSO|ALSO READ|READ MORE|READ ALSO|RELATED|MORE|WATCH|LISTEN|RECOMMENDED)\s*:",
-    re.IGNORECASE,
+#: The headlines that introduce a link to another story.
+HEADLINES = (
+    "SEE ALSO",
+    "ALSO READ",
+    "READ MORE",
+    "READ ALSO",
+    "RELATED",
+    "MORE",
+    "WATCH",
+    "LISTEN",
+    "RECOMMENDED",
 )
+#: A link headline, up to the end of the line or the glue.
+LINK_HEADLINE = re.compile(rf"^\s*(?:{'|'.join(HEADLINES)})\s*:", re.IGNORECASE)
 #: Whole lines that are furniture wherever they appear: one pattern, so that a line of running
 #: text is turned down by one match call (seven calls took nearly four times as long).
 FURNITURE_LINE = re.compile(
@@ -51,6 +60,15 @@ FURNITURE_LINE = re.compile(
     )
     + ")",
     re.IGNORECASE,
+)
+#: The first word of every line that FURNITURE_LINE or LINK_HEADLINE matches, in lower case (as
+#: the native core reads a line's first word: `screen.rs`). Only the texts with a line that
+#: starts with one of them (or with a recurring line) are stripped in Python, when the native
+#: core reads JSONL: a pattern with another first word must add it here.
+FIRST_WORDS = (
+    *("your", "advertisement", "sponsored", "scroll", "sign", "subscribe", "click", "tap"),
+    *("share", "copyright", "©", "all"),
+    *dict.fromkeys(h.split()[0].lower() for h in HEADLINES),
 )
 #: Where a glued sentence starts: right after a letter, digit, end mark, closing quote or
 #: bracket, a capitalised word, an acronym ("US", "IMF") or a one-letter word ("A", "I"),
@@ -170,14 +188,19 @@ def recurring_lines(
     """Keys of the lines (of at most `max_words` words) found in at least `min_docs` texts.
 
     Identical texts count once, so the copies of one story do not make its lines furniture. The
-    one-process form of the count: the pre-pass on every core (`io/prescan.py`) and the Spark
-    engine list :func:`line_pairs` where the texts are, and merge them with the same functions.
+    one-process form of the count: the native read of JSONL files (`io/native_jsonl.py`) and
+    the Spark engine list :func:`line_pairs` where the texts are, and merge them with the same
+    functions.
     """
     texts = iter(texts)
-    chunks = [np.empty((0, 2), np.uint64)]
-    while chunk := list(itertools.islice(texts, TEXTS_PER_CHUNK)):
-        chunks.append(line_pairs(chunk, max_words))
-    return frequent_lines(*texts_per_line(np.concatenate(chunks)), min_docs=min_docs)
+    chunks = iter(lambda: list(itertools.islice(texts, TEXTS_PER_CHUNK)), [])
+    return recurring_of_pairs((line_pairs(chunk, max_words) for chunk in chunks), min_docs=min_docs)
+
+
+def recurring_of_pairs(pairs: Iterable[np.ndarray], *, min_docs: int) -> set[int]:
+    """:func:`recurring_lines` of the texts whose (text key, line key) rows these are."""
+    rows = np.concatenate([np.empty((0, 2), np.uint64), *pairs])
+    return frequent_lines(*texts_per_line(rows), min_docs=min_docs)
 
 
 def line_pairs(texts: Iterable[str], max_words: int = MAX_LINE_WORDS) -> np.ndarray:
@@ -187,6 +210,13 @@ def line_pairs(texts: Iterable[str], max_words: int = MAX_LINE_WORDS) -> np.ndar
     texts = list(texts)
     fold = casefold_table(ascii_only=all(t.isascii() for t in texts))
     return kernel.line_pairs(texts, max_words, *fold)
+
+
+def line_pairs_utf8(
+    data: np.ndarray, offsets: np.ndarray, max_words: int = MAX_LINE_WORDS
+) -> np.ndarray:
+    """:func:`line_pairs` of the texts `data[offsets[d]:offsets[d + 1]]` (UTF-8), read in place."""
+    return kernel.line_pairs_utf8(data, offsets, max_words, *casefold_table())
 
 
 def texts_per_line(pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -42,6 +42,27 @@ def sketch_texts(
     one pass; where `cuts[d]` is not None (text d without its furniture), all but the keys are
     of it."""
 
+def sketch_utf8(
+    data: np.ndarray,
+    offsets: np.ndarray,
+    at: np.ndarray,
+    texts: list[str | None],
+    cuts: list[str | None],
+    starts: np.ndarray,
+    pool: np.ndarray,
+    spaced: np.ndarray,
+    ngram: int,
+    seed: int,
+    window: int,
+    num_perm: int,
+    number_words: np.ndarray,
+) -> tuple[
+    np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray
+]:
+    """`sketch_texts` of the texts `data[offsets[d]:offsets[d + 1]]` (UTF-8), read in place,
+    but that text `at[k]` is `texts[k]` where that is not None, and its cut `cuts[k]` where that
+    is not None."""
+
 def minhash(hashes: np.ndarray, starts: np.ndarray, num_perm: int, seed: int) -> np.ndarray:
     """One-permutation MinHash signatures with optimal densification (documents × num_perm,
     uint32); a document without shingles gets a row of 0xFFFFFFFF."""
@@ -126,13 +147,58 @@ def line_pairs(
     """(text key, line key) rows (uint64, n × 2) for the lines of 1 to `max_words` words of
     each distinct text, with the casefold table (code points, starts, pool)."""
 
+def line_pairs_utf8(
+    data: np.ndarray,
+    offsets: np.ndarray,
+    max_words: int,
+    code_points: np.ndarray,
+    starts: np.ndarray,
+    pool: np.ndarray,
+) -> np.ndarray:
+    """`line_pairs` of the texts `data[offsets[d]:offsets[d + 1]]` (UTF-8), read in place."""
+
+def texts_for_python(
+    data: np.ndarray,
+    offsets: np.ndarray,
+    quick_check: np.ndarray,
+    words: list[str],
+    recurring: np.ndarray,
+    max_words: int,
+    code_points: np.ndarray,
+    starts: np.ndarray,
+    pool: np.ndarray,
+) -> np.ndarray:
+    """The texts `data[offsets[d]:offsets[d + 1]]` (UTF-8) that Python must see before they are
+    sketched (int64, ascending): those that may hold an HTML character reference, that NFKC's
+    quick check (`quick_check`) does not pass, or with a line that starts with one of `words`
+    or whose key is one of `recurring` (sorted; lines of 1 to `max_words` words)."""
+
+def read_jsonl(
+    chunk: np.ndarray, id_field: str, text_field: str
+) -> tuple[
+    int,
+    np.ndarray,
+    list[str | None],
+    np.ndarray,
+    np.ndarray,
+    np.ndarray,
+    np.ndarray,
+    np.ndarray,
+]:
+    """(line_count, lines, ids, data, offsets, chars, left, spans) of a chunk of whole JSONL
+    lines (uint8), parsed on every core: each line that is not blank is a record, at line
+    `lines[r]` of the chunk, with id `ids[r]` and text `data[offsets[r]:offsets[r + 1]]` (UTF-8)
+    of `chars[r]` code points; the records in `left` (None as id, an empty text) are the ones
+    Python must read, whose lines are the bytes `spans[k]` ([start, end))."""
+
 def shipped_tables() -> tuple[
     tuple[np.ndarray, np.ndarray, np.ndarray],
     np.ndarray,
     tuple[np.ndarray, np.ndarray, np.ndarray],
+    tuple[np.ndarray, np.ndarray],
 ]:
-    """((fold code points, starts, pool), spaced, (casefold code points, starts, pool)) for
-    UNICODE_VERSION (`normal_bytes.built_tables`)."""
+    """((fold code points, starts, pool), spaced, (casefold code points, starts, pool),
+    (quick check code points, values)) for UNICODE_VERSION (`normal_bytes.built_tables`)."""
 
 def dense_table(
     code_points: np.ndarray, starts: np.ndarray, pool: np.ndarray, size: int

@@ -27,17 +27,25 @@ TABLE_SIZE = 0x30000
 Changes = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
+#: Code points whose NFKC quick check is not YES or whose combining class is not 0, each with
+#: 0 (not YES) or 1 + its combining class (uint32, uint8 arrays): every other code point below
+#: TABLE_SIZE is YES with class 0 (:func:`built_tables`).
+QuickCheck = tuple[np.ndarray, np.ndarray]
+#: What :func:`built_tables` makes: (fold changes, spaced, casefold changes, quick check).
+Tables = tuple[Changes, np.ndarray, Changes, QuickCheck]
+
+
 @cache
-def unicode_tables() -> tuple[Changes, np.ndarray, Changes]:
-    """(fold changes, spaced, casefold changes): see :func:`built_tables`. The native core
-    ships them for Unicode 14.0.0, Python 3.11's; a Python of another Unicode version builds
-    its own (0.07-0.14 s, once a process)."""
+def unicode_tables() -> Tables:
+    """(fold changes, spaced, casefold changes, quick check): see :func:`built_tables`. The
+    native core ships them for Unicode 14.0.0, Python 3.11's; a Python of another Unicode
+    version builds its own (0.1-0.2 s, once a process)."""
     if unicodedata.unidata_version == kernel.UNICODE_VERSION:
         return kernel.shipped_tables()
     return built_tables()
 
 
-def built_tables() -> tuple[Changes, np.ndarray, Changes]:
+def built_tables() -> Tables:
     """What this Python's `unicodedata` makes of each code point, as the native core applies it:
 
     - fold changes: what `normalize.normalize` makes of each code point below TABLE_SIZE once
@@ -47,6 +55,9 @@ def built_tables() -> tuple[Changes, np.ndarray, Changes]:
     - spaced: the code points from TABLE_SIZE on that become a space (the tag characters).
     - casefold changes: what `str.casefold` changes (every cased code point is below
       TABLE_SIZE), for the line keys of `furniture.line_key`.
+    - quick check: what NFKC's quick check says of the code points below TABLE_SIZE, with their
+      combining classes: a text whose check says YES is its own NFKC form, which the native
+      core then knows without asking Python (`before_table`).
     """
     fold = {cp: f for cp in itertools.chain(*FOLDED_RANGES) if (f := folded(cp)) is not None}
     casefolded = [chr(cp).casefold() for cp in range(TABLE_SIZE)]
@@ -59,7 +70,24 @@ def built_tables() -> tuple[Changes, np.ndarray, Changes]:
         for cp in sorted(casefold.keys() | {cp for cp in fold if cp < TABLE_SIZE})
     }
     spaced = np.array(sorted(cp for cp in fold if cp >= TABLE_SIZE), dtype=np.int64)
-    return _changes(normal), spaced, _changes(casefold)
+    return _changes(normal), spaced, _changes(casefold), _quick_check()
+
+
+def _quick_check() -> QuickCheck:
+    """NFKC's quick check of each code point below TABLE_SIZE, and its combining class.
+
+    `unicodedata` does not say what the check says of a code point, but `normalize` returns its
+    very argument where the check says YES (and a new string where it does not): after "a",
+    whose class is 0, only the code point's own answer counts.
+    """
+    values = {}
+    for cp in range(TABLE_SIZE):
+        text = "a" + chr(cp)
+        yes = unicodedata.normalize("NFKC", text) is text
+        value = 1 + unicodedata.combining(chr(cp)) if yes else 0
+        if value != 1:
+            values[cp] = value
+    return np.array(list(values), dtype=np.uint32), np.array(list(values.values()), np.uint8)
 
 
 def _changes(mapping: dict[int, str]) -> Changes:
@@ -71,10 +99,11 @@ def _changes(mapping: dict[int, str]) -> Changes:
     return np.array(code_points, dtype=np.uint32), starts, pool
 
 
-def serialized(tables: tuple[Changes, np.ndarray, Changes]) -> bytes:
+def serialized(tables: Tables) -> bytes:
     """The tables as the native core ships them (`native/kernels/src/unicode-*.bin`): the
-    lengths of the seven arrays (uint64), then the arrays, little-endian."""
-    (fold_points, fold_starts, fold_pool), spaced, (case_points, case_starts, case_pool) = tables
+    lengths of the nine arrays (uint64), then the arrays, little-endian."""
+    fold, spaced, casefold, (check_points, check_values) = tables
+    (fold_points, fold_starts, fold_pool), (case_points, case_starts, case_pool) = fold, casefold
     arrays = [
         fold_points.astype("<u4"),
         fold_starts.astype("<i8"),
@@ -83,6 +112,8 @@ def serialized(tables: tuple[Changes, np.ndarray, Changes]) -> bytes:
         case_points.astype("<u4"),
         case_starts.astype("<i8"),
         case_pool,
+        check_points.astype("<u4"),
+        check_values,
     ]
     lengths = np.array([a.size for a in arrays], dtype="<u8")
     return lengths.tobytes() + b"".join(a.tobytes() for a in arrays)
@@ -102,9 +133,19 @@ def code_point_table() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(starts, pool, spaced): code point c below TABLE_SIZE becomes the UTF-8 bytes
     pool[starts[c]:starts[c + 1]]; above it, the code points in `spaced` become a space and the
     others stay (:func:`built_tables`)."""
-    fold, spaced, _ = unicode_tables()
+    fold, spaced, _, _ = unicode_tables()
     starts, pool = kernel.dense_table(*fold, TABLE_SIZE)
     return starts, pool, spaced
+
+
+@cache
+def quick_check_table() -> np.ndarray:
+    """NFKC's quick check of each code point below TABLE_SIZE (uint8): 0 where it does not say
+    YES, else 1 + the code point's combining class (:func:`built_tables`)."""
+    points, values = unicode_tables()[3]
+    table = np.ones(TABLE_SIZE, dtype=np.uint8)
+    table[points] = values
+    return table
 
 
 def normalize_batch(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:

@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import mmap
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from functools import cache
-from typing import IO, TYPE_CHECKING
+from functools import cache, lru_cache
+from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 
 from neardup.core import kernel
-from neardup.core.furniture import KEEP, Furniture
-from neardup.core.normal_bytes import before_table, table_for
+from neardup.core.furniture import FIRST_WORDS, KEEP, MAX_LINE_WORDS, Furniture
+from neardup.core.normal_bytes import (
+    before_table,
+    casefold_table,
+    code_point_table,
+    quick_check_table,
+    table_for,
+)
 
 if TYPE_CHECKING:
     from neardup.options import Options
@@ -123,16 +130,87 @@ def sketch_texts(
     are always those of the whole text: texts that differ only in a furniture line are not
     `exact`, and differ only in numbers if that line does.
     """
-    prepared = [before_table(t) for t in texts]
-    cuts = None
-    if furniture.ignored:
-        cut = [furniture.strip(t) for t in texts]
-        cuts = [None if c is t else before_table(c) for c, t in zip(cut, texts, strict=True)]
+    prepared, cuts = _prepared(texts, furniture)
     table = table_for(prepared + [c for c in cuts or () if c is not None])
-    token_counts, exact_keys, masked_keys, shingles, starts, prints, print_starts, signatures = (
+    return _sketches(
         kernel.sketch_texts(
             prepared, cuts, *table, ngram, np.uint64(seed), window, num_perm, number_words()
         )
+    )
+
+
+def sketch_utf8(
+    data: np.ndarray,
+    offsets: np.ndarray,
+    given: Mapping[int, str],
+    *,
+    ngram: int,
+    num_perm: int,
+    seed: int,
+    window: int = 4,
+    furniture: Furniture = KEEP,
+) -> Sketches:
+    """:func:`sketch_texts` of the texts `data[offsets[d]:offsets[d + 1]]` (UTF-8, read in
+    place), but that text d is `given[d]` where there is one.
+
+    The native core sketches a text from its bytes where it can tell that Python's steps
+    would leave it as it is: no HTML character reference and NFKC's quick check passed
+    (`before_table`), and no line that may be furniture (`furniture.strip`). Python prepares the
+    others, and the given ones, as :func:`sketch_texts` does.
+    """
+    sent = kernel.texts_for_python(data, offsets, *_screen(furniture))
+    at = sorted({*sent.tolist(), *given})
+    texts = [given[d] if d in given else _text(data, offsets, d) for d in at]
+    prepared, cuts = _prepared(texts, furniture)
+    # A text that Python leaves as it is is read from the buffer.
+    replaced = [
+        None if t is p and d not in given else p
+        for d, t, p in zip(at, texts, prepared, strict=True)
+    ]
+    return _sketches(
+        kernel.sketch_utf8(
+            data,
+            offsets,
+            np.array(at, dtype=np.int64),
+            replaced,
+            cuts or [None] * len(at),
+            *code_point_table(),
+            ngram,
+            np.uint64(seed),
+            window,
+            num_perm,
+            number_words(),
+        )
+    )
+
+
+def _text(data: np.ndarray, offsets: np.ndarray, d: int) -> str:
+    return data[offsets[d] : offsets[d + 1]].tobytes().decode("utf-8")
+
+
+def _prepared(texts: list[str], furniture: Furniture) -> tuple[list[str], list[str | None] | None]:
+    """The texts through `before_table`, and where `furniture` leaves something out of one, that
+    text without it, through `before_table` too (else None; no list where furniture is kept)."""
+    prepared = [before_table(t) for t in texts]
+    if not furniture.ignored:
+        return prepared, None
+    cut = [furniture.strip(t) for t in texts]
+    return prepared, [None if c is t else before_table(c) for c, t in zip(cut, texts, strict=True)]
+
+
+#: A run has one: kept for its chunks, not for every run of a long-lived process.
+@lru_cache(maxsize=2)
+def _screen(furniture: Furniture) -> tuple[Any, ...]:
+    """The arguments of `kernel.texts_for_python` after the texts, for `furniture`."""
+    words = list(FIRST_WORDS) if furniture.ignored else []
+    recurring = np.array(sorted(furniture.lines), dtype=np.uint64)
+    return quick_check_table(), words, recurring, MAX_LINE_WORDS, *casefold_table()
+
+
+def _sketches(arrays: tuple[np.ndarray, ...]) -> Sketches:
+    """Sketches of the arrays the kernel's sketch functions return."""
+    token_counts, exact_keys, masked_keys, shingles, starts, prints, print_starts, signatures = (
+        arrays
     )
     return Sketches(
         exact_keys=exact_keys,
@@ -146,16 +224,19 @@ def sketch_texts(
     )
 
 
+def sketch_settings(options: Options) -> dict[str, int]:
+    """The sketch settings of `options`, as :func:`sketch_texts` takes them."""
+    return {
+        "ngram": options.ngram,
+        "num_perm": options.num_perm,
+        "seed": options.seed,
+        "window": options.window,
+    }
+
+
 def sketch_with(options: Options, texts: list[str], furniture: Furniture = KEEP) -> Sketches:
     """:func:`sketch_texts` with the sketch settings of `options`."""
-    return sketch_texts(
-        texts,
-        ngram=options.ngram,
-        num_perm=options.num_perm,
-        seed=options.seed,
-        window=options.window,
-        furniture=furniture,
-    )
+    return sketch_texts(texts, furniture=furniture, **sketch_settings(options))
 
 
 def for_scoring(

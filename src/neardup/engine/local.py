@@ -6,14 +6,16 @@ Front ends (Python API, CLI) call these functions and only decide where results 
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -25,12 +27,20 @@ from neardup.core.copies import copies_of, exact_pairs, expand_to_copies, first_
 from neardup.core.facts import facts_from_texts, facts_look
 from neardup.core.facts import in_band as facts_in_band
 from neardup.core.furniture import KEEP, Furniture, furniture_of, recurring_lines
-from neardup.core.sketch import Sketches, SketchSpool, release_pages, sketch_with
+from neardup.core.sketch import (
+    Sketches,
+    SketchSpool,
+    release_pages,
+    sketch_settings,
+    sketch_utf8,
+    sketch_with,
+)
 from neardup.core.verify import RELATIONS, ScoredPairs, reported, score_pairs
 from neardup.errors import InputError
-from neardup.io.prescan import parallel_recurring_lines
+from neardup.io import native_jsonl
+from neardup.io.native_jsonl import Chunk, Lines
 from neardup.io.progress import Reporter
-from neardup.io.read import Record, RecordReader, parse_date, unique_ids
+from neardup.io.read import Record, RecordReader, duplicate_id, parse_date, unique_ids
 from neardup.options import Options
 from neardup.results import Summary
 
@@ -38,6 +48,7 @@ from neardup.results import Summary
 BATCH_CHARS = 4_000_000
 #: The texts of a set of documents, by their position in the corpus.
 TextsOf = Callable[[set[int]], Mapping[int, str]]
+T = TypeVar("T", bound=Sized)
 
 
 @dataclass
@@ -73,16 +84,12 @@ def collect(
 
     `furniture` (from :func:`furniture_lines`) is left out of every text, with the patterns.
     """
-    reporter = reporter or Reporter(False)
     started = time.perf_counter()
     seen: dict[str, str] = {}
     ids: list[str] = []
     dates: list[datetime | None] | None = [] if date_field else None
-    spool = SketchSpool(options.num_perm, options.lsh)
-    sketch = partial(sketch_with, options, furniture=furniture)
-    # The kernels release the GIL: one batch is sketched while the next one is read.
-    with reporter.stage("reading and sketching") as advance, ThreadPoolExecutor(1) as sketcher:
-        sketching: Future[Sketches] | None = None
+
+    def batches() -> Iterator[list[str]]:
         for batch in _batches(records):
             for record in unique_ids(batch, seen):
                 ids.append(record.id)
@@ -90,18 +97,143 @@ def collect(
                     dates.append(
                         parse_date(record.fields.get(date_field), date_field, record.where)
                     )
-            if sketching is not None:
-                spool.add(sketching.result())
-            sketching = sketcher.submit(sketch, [r.text for r in batch])
-            advance(len(batch))
-        if sketching is not None:
-            spool.add(sketching.result())
+            yield [r.text for r in batch]
+
+    sketch = partial(sketch_with, options, furniture=furniture)
+    sketches = _sketched(batches(), sketch, options, reporter)
     if dates is not None and ids and not any(dates):
         raise InputError(
             f"no document has a date in the field '{date_field}' (name it with --date-field)"
         )
     seconds = {"seconds_reading": time.perf_counter() - started}
-    return Corpus(ids, spool.sketches(), dates, seconds, furniture)
+    return Corpus(ids, sketches, dates, seconds, furniture)
+
+
+def collect_chunks(
+    chunks: Iterable[Chunk],
+    options: Options,
+    *,
+    furniture: Furniture = KEEP,
+    reporter: Reporter | None = None,
+) -> Corpus:
+    """:func:`collect` of the records of plain JSONL files that the native core read
+    (`native_jsonl.read_chunks`): the same corpus, or the same error."""
+    started = time.perf_counter()
+    ids = _ChunkIds()
+
+    def checked() -> Iterator[Chunk]:
+        for chunk in chunks:
+            ids.add(chunk)
+            yield chunk
+        ids.end()
+
+    def sketch(chunk: Chunk) -> Sketches:
+        settings = sketch_settings(options)
+        return sketch_utf8(chunk.data, chunk.offsets, chunk.made, furniture=furniture, **settings)
+
+    sketches = _sketched(checked(), sketch, options, reporter)
+    seconds = {"seconds_reading": time.perf_counter() - started}
+    return Corpus(ids.ids, sketches, None, seconds, furniture)
+
+
+def _sketched(
+    batches: Iterable[T],
+    sketch: Callable[[T], Sketches],
+    options: Options,
+    reporter: Reporter | None,
+) -> Sketches:
+    """The sketches of every batch (of `len(batch)` documents), in order."""
+    spool = SketchSpool(options.num_perm, options.lsh)
+    # The kernels release the GIL: one batch is sketched while the next one is read.
+    with (
+        (reporter or Reporter(False)).stage("reading and sketching") as advance,
+        ThreadPoolExecutor(1) as sketcher,
+    ):
+        sketching: Future[Sketches] | None = None
+        for batch in batches:
+            if sketching is not None:
+                spool.add(sketching.result())
+            sketching = sketcher.submit(sketch, batch)
+            advance(len(batch))
+        if sketching is not None:
+            spool.add(sketching.result())
+    return spool.sketches()
+
+
+class _ChunkIds:
+    """The ids of chunks of records, with the error :func:`collect` raises where the records
+    hold one, at the point where it raises it.
+
+    `collect` checks the ids of a batch of `_batches` once it has read the batch: an id found
+    again is an error after the errors of every record up to the end of its batch (a record that
+    cannot be read), and before those of the records after it.
+    """
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self.seen: set[str] = set()
+        #: The first position whose id came before, once there is one.
+        self.again: int | None = None
+        #: Where each chunk's records are, from which position, and their texts' lengths.
+        self.starts: list[int] = []
+        self.lines: list[Lines] = []
+        self.chars: list[np.ndarray] = []
+
+    def add(self, chunk: Chunk) -> None:
+        start = len(self.ids)
+        self.ids += chunk.ids
+        self.starts.append(start)
+        self.lines.append(chunk.lines)
+        self.chars.append(chunk.chars)
+        if self.again is None:
+            before = len(self.seen)
+            self.seen.update(chunk.ids)
+            if len(self.seen) != before + len(chunk.ids):
+                self.again = _first_again(self.ids, start)
+        if self.again is not None and self._batch_read():
+            raise self._duplicate()
+        if chunk.failure is not None:
+            raise chunk.failure
+
+    def end(self) -> None:
+        if self.again is not None:  # the last batch ends with the input
+            raise self._duplicate()
+
+    def _batch_read(self) -> bool:
+        """Whether the batch that holds the id found again has been read to its end."""
+        ends = _batch_ends(np.concatenate(self.chars))
+        return bool(ends.size) and ends[-1] > self.again
+
+    def _duplicate(self) -> InputError:
+        assert self.again is not None
+        doc_id = self.ids[self.again]
+        return duplicate_id(doc_id, self._where(self.again), self._where(self.ids.index(doc_id)))
+
+    def _where(self, position: int) -> str:
+        k = bisect.bisect_right(self.starts, position) - 1
+        return self.lines[k].where(position - self.starts[k])
+
+
+def _first_again(ids: list[str], start: int) -> int:
+    """The first position from `start` on whose id came before it."""
+    seen = set(ids[:start])
+    for position in range(start, len(ids)):
+        if ids[position] in seen:
+            return position
+        seen.add(ids[position])
+    raise AssertionError("no id is found twice")
+
+
+def _batch_ends(chars: np.ndarray) -> np.ndarray:
+    """Where the batches of :func:`_batches` end (the position after each) in documents of
+    these lengths, but the last one, which ends with the input."""
+    total = np.cumsum(chars)
+    ends = []
+    at = np.searchsorted(total, BATCH_CHARS)
+    while at < total.size:
+        ends.append(at + 1)
+        at = np.searchsorted(total, total[at] + BATCH_CHARS)
+    return np.array(ends, dtype=np.int64)
 
 
 def read_corpus(
@@ -116,18 +248,21 @@ def read_corpus(
 ) -> Corpus:
     """Sketch the records that `read` yields; a first read finds the corpus's page furniture
     (without `corpus_furniture`, furniture is recognized by its patterns only). When `read`
-    reads `paths` and they are large JSONL files, that first read runs on every core."""
+    reads `paths` and they are plain JSONL files, the native core reads them (both times, but
+    for records with a date to keep)."""
+    native = native_jsonl.reads_natively(paths, reader)
     furniture = furniture_of(options)
     if corpus_furniture and furniture.ignored:
-        found = parallel_recurring_lines(
-            paths,
-            reader,
-            min_docs=options.furniture_min_docs,
-        )
-        if found is None:
-            furniture = furniture_lines(read(reader.fresh()), options)
-        else:
+        if native:
+            found = native_jsonl.recurring_lines(
+                paths, reader.fresh(), min_docs=options.furniture_min_docs
+            )
             furniture = Furniture(frozenset(found))
+        else:
+            furniture = furniture_lines(read(reader.fresh()), options)
+    if native and date_field is None:
+        chunks = native_jsonl.read_chunks(paths, reader)
+        return collect_chunks(chunks, options, furniture=furniture, reporter=reporter)
     return collect(
         read(reader), options, furniture=furniture, date_field=date_field, reporter=reporter
     )

@@ -686,12 +686,14 @@ def unique_ids(records: Iterable[Record], seen: dict[str, str] | None = None) ->
     seen = {} if seen is None else seen
     for record in records:
         if record.id in seen:
-            raise InputError(
-                f"{record.where}: duplicate id '{shortened(record.id)}' "
-                f"(first at {seen[record.id]})"
-            )
+            raise duplicate_id(record.id, record.where, seen[record.id])
         seen[record.id] = record.where
         yield record
+
+
+def duplicate_id(doc_id: str, where: str, first: str) -> InputError:
+    """The error for an id found again at `where`, first found at `first`."""
+    return InputError(f"{where}: duplicate id '{shortened(doc_id)}' (first at {first})")
 
 
 def read_records(

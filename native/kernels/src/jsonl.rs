@@ -1,0 +1,317 @@
+//! The first read of a chunk of JSONL lines: each record's id and text, on every core.
+//!
+//! Only the simple case is read here: an object whose id field is a string or an integer and
+//! whose text field is a string or null (an empty document), each given once, in a line that is
+//! valid UTF-8 and that serde_json parses whole. Whatever else a line holds (a lone surrogate
+//! escape in the id or text, a BOM, NaN, another type, a field missing or given twice, malformed
+//! JSON) sends that record back to Python's reader (`io/read.py`), which repairs it, counts it
+//! or names its error as it always has. serde_json refuses all that Python's `json` refuses
+//! (control characters, bad escapes and numbers, trailing data), so a record read here is one
+//! Python reads the same.
+
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+
+use crate::parallel;
+
+/// The names of the fields a record is read for.
+#[derive(Clone, Copy)]
+pub struct Fields<'a> {
+    pub id: &'a str,
+    pub text: &'a str,
+}
+
+/// The records of a chunk, in order: every line that is not blank is one.
+#[derive(Debug, Default, PartialEq)]
+pub struct Records {
+    /// How many lines the chunk has (the line after its last line end counts if it holds
+    /// anything).
+    pub line_count: i64,
+    /// Each record's line in the chunk, from 0.
+    pub lines: Vec<i64>,
+    /// Each record's id (an integer's decimal digits), or None where Python reads the record.
+    pub ids: Vec<Option<String>>,
+    /// The texts, UTF-8, end to end: record r's is `data[offsets[r]..offsets[r + 1]]` (empty
+    /// where Python reads the record).
+    pub data: Vec<u8>,
+    pub offsets: Vec<i64>,
+    /// Each text's length in code points (Python's `len`).
+    pub chars: Vec<i64>,
+    /// The records Python reads, and the bytes of each one's line (its line end included).
+    pub left: Vec<i64>,
+    pub spans: Vec<[i64; 2]>,
+}
+
+/// Whether Python's `bytes.strip` leaves nothing of a line: such a line holds no record.
+fn blank(line: &[u8]) -> bool {
+    line.iter()
+        .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c'))
+}
+
+/// The byte spans of the chunk's lines, each with its line end.
+fn line_spans(chunk: &[u8]) -> Vec<[usize; 2]> {
+    let mut spans = Vec::new();
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', chunk) {
+        spans.push([start, end + 1]);
+        start = end + 1;
+    }
+    if start < chunk.len() {
+        spans.push([start, chunk.len()]);
+    }
+    spans
+}
+
+/// The id and text of the simple records among the chunk's lines; see the module's comment.
+pub fn read_records(chunk: &[u8], fields: Fields) -> Records {
+    let spans = line_spans(chunk);
+    let records: Vec<usize> = (0..spans.len())
+        .filter(|&l| !blank(&chunk[spans[l][0]..spans[l][1]]))
+        .collect();
+    let read = parallel::map(records.len(), |r| {
+        let [start, end] = spans[records[r]];
+        simple_record(&chunk[start..end], fields)
+    });
+    let mut out = Records {
+        line_count: spans.len() as i64,
+        ..Records::default()
+    };
+    let mut texts = Vec::with_capacity(read.len());
+    for (r, record) in read.into_iter().enumerate() {
+        out.lines.push(records[r] as i64);
+        match record {
+            Some((id, text)) => {
+                out.ids.push(Some(id));
+                out.chars.push(text.chars().count() as i64);
+                texts.push(text.into_bytes());
+            }
+            None => {
+                let [start, end] = spans[records[r]];
+                out.ids.push(None);
+                out.chars.push(0);
+                out.left.push(r as i64);
+                out.spans.push([start as i64, end as i64]);
+                texts.push(Vec::new());
+            }
+        }
+    }
+    (out.data, out.offsets) = parallel::joined(&texts);
+    out
+}
+
+/// (id, text) of a line holding a simple record, else None.
+fn simple_record(line: &[u8], fields: Fields) -> Option<(String, String)> {
+    let line = std::str::from_utf8(line).ok()?;
+    let mut json = serde_json::Deserializer::from_str(line);
+    let found = json.deserialize_map(RecordVisitor(fields)).ok()?;
+    json.end().ok()?;
+    found
+}
+
+/// Reads an object for its id and text: None where either is missing.
+struct RecordVisitor<'a>(Fields<'a>);
+
+impl<'de> Visitor<'de> for RecordVisitor<'_> {
+    type Value = Option<(String, String)>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let (mut id, mut text) = (None, None);
+        while let Some(key) = map.next_key_seed(KeySeed(self.0))? {
+            match key {
+                Key::Id if id.is_none() => id = Some(map.next_value_seed(IdSeed)?),
+                Key::Text if text.is_none() => text = Some(map.next_value_seed(TextSeed)?),
+                Key::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+                // Python keeps the last value of a field given twice: it reads such a record.
+                _ => return Err(de::Error::custom("a field given twice")),
+            }
+        }
+        Ok(id.zip(text))
+    }
+}
+
+enum Key {
+    Id,
+    Text,
+    Other,
+}
+
+/// Which field a key names, read without keeping the key.
+#[derive(Clone, Copy)]
+struct KeySeed<'a>(Fields<'a>);
+
+impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
+    type Value = Key;
+
+    fn deserialize<D: Deserializer<'de>>(self, keys: D) -> Result<Key, D::Error> {
+        keys.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeySeed<'_> {
+    type Value = Key;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a key")
+    }
+
+    fn visit_str<E: de::Error>(self, key: &str) -> Result<Key, E> {
+        Ok(if key == self.0.id {
+            Key::Id
+        } else if key == self.0.text {
+            Key::Text
+        } else {
+            Key::Other
+        })
+    }
+}
+
+/// An id as Python's `str` writes it: a string as it is, an integer's decimal digits. Any other
+/// value is refused (Python says what it makes of it).
+struct IdSeed;
+
+impl<'de> DeserializeSeed<'de> for IdSeed {
+    type Value = String;
+
+    fn deserialize<D: Deserializer<'de>>(self, value: D) -> Result<String, D::Error> {
+        value.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for IdSeed {
+    type Value = String;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a string or an integer")
+    }
+
+    fn visit_str<E: de::Error>(self, id: &str) -> Result<String, E> {
+        Ok(id.to_owned())
+    }
+
+    fn visit_u64<E: de::Error>(self, id: u64) -> Result<String, E> {
+        Ok(id.to_string())
+    }
+
+    fn visit_i64<E: de::Error>(self, id: i64) -> Result<String, E> {
+        Ok(id.to_string())
+    }
+}
+
+/// A text: a string, or null (an empty document). Any other value is refused.
+struct TextSeed;
+
+impl<'de> DeserializeSeed<'de> for TextSeed {
+    type Value = String;
+
+    fn deserialize<D: Deserializer<'de>>(self, value: D) -> Result<String, D::Error> {
+        value.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for TextSeed {
+    type Value = String;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a string or null")
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<String, E> {
+        Ok(text.to_owned())
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<String, E> {
+        Ok(String::new())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FIELDS: Fields = Fields {
+        id: "id",
+        text: "text",
+    };
+
+    fn one(line: &str) -> Option<(String, String)> {
+        simple_record(line.as_bytes(), FIELDS)
+    }
+
+    fn record(id: &str, text: &str) -> Option<(String, String)> {
+        Some((id.to_owned(), text.to_owned()))
+    }
+
+    #[test]
+    fn simple_records_are_read_with_their_escapes() {
+        assert_eq!(one(r#"{"id": "a", "text": "b"}"#), record("a", "b"));
+        assert_eq!(
+            one(r#" {"x": [1, {"y": null}], "text": "l1\nl2 \"q\" \u00e9\ud83d\ude00", "id": 7}"#),
+            record("7", "l1\nl2 \"q\" é😀")
+        );
+        assert_eq!(one("{\"id\": -12, \"text\": null}\r\n"), record("-12", ""));
+        assert_eq!(
+            one(r#"{"i\u0064": "k", "text": "\u0000"}"#),
+            record("k", "\0")
+        );
+        let big = u64::MAX.to_string();
+        assert_eq!(
+            one(&format!(r#"{{"id": {big}, "text": ""}}"#)),
+            record(&big, "")
+        );
+    }
+
+    #[test]
+    fn records_python_must_read_are_refused() {
+        for line in [
+            r#"{"id": "a", "text": "\ud800"}"#,            // a lone surrogate
+            r#"{"id": "\udc00", "text": ""}"#,             // a lone surrogate in the id
+            "\u{feff}{\"id\": \"a\", \"text\": \"\"}",     // a BOM
+            r#"{"id": 1.0, "text": ""}"#,                  // a float id
+            r#"{"id": 1e2, "text": ""}"#,                  // a float id
+            r#"{"id": 99999999999999999999, "text": ""}"#, // beyond 64 bits
+            r#"{"id": -0, "text": ""}"#,                   // serde_json's -0.0, Python's 0
+            r#"{"id": true, "text": ""}"#,                 // a boolean id
+            r#"{"id": null, "text": ""}"#,                 // a null id
+            r#"{"id": "a", "text": 3}"#,                   // a number as text
+            r#"{"id": "a", "text": ["x"]}"#,               // a list as text
+            r#"{"id": "a"}"#,                              // no text
+            r#"{"text": "a"}"#,                            // no id
+            r#"{"id": "a", "text": "b", "id": "c"}"#,      // a field given twice
+            r#"{"id": "a", "text": "b", "n": NaN}"#,       // NaN
+            r#"{"id": "a", "text": "b"} x"#,               // trailing data
+            r#"{"id": "a", "text": "b", "n": 01}"#,        // a leading zero
+            r#"{"id": "a", "text": "b", "s": "\x"}"#,      // a bad escape elsewhere
+            "{\"id\": \"a\", \"text\": \"b\", \"s\": \"\t\"}", // a control character elsewhere
+            "{\"id\": \"a\", \"text\": \"b\"}\x0c",        // not JSON white space
+            r#"["id", "text"]"#,                           // not an object
+            r#"{"id": "a", "text": "b""#,                  // cut short
+        ] {
+            assert_eq!(one(line), None, "{line}");
+        }
+        let invalid = b"{\"id\": \"a\", \"text\": \"b\", \"s\": \"\xff\"}";
+        assert_eq!(simple_record(invalid, FIELDS), None);
+    }
+
+    #[test]
+    fn a_chunk_lists_its_records_and_leaves_the_others_to_python() {
+        let chunk = b"{\"id\": 1, \"text\": \"ab\"}\n \t\n{\"id\": 2}\r\n\n{\"id\": \"x\", \"text\": \"\xc3\xa9\"}";
+        let read = read_records(chunk, FIELDS);
+        assert_eq!(read.line_count, 5);
+        assert_eq!(read.lines, vec![0, 2, 4]);
+        assert_eq!(read.ids, vec![Some("1".into()), None, Some("x".into())]);
+        assert_eq!(read.data, "abé".as_bytes());
+        assert_eq!(read.offsets, vec![0, 2, 2, 4]);
+        assert_eq!(read.chars, vec![2, 0, 1]);
+        assert_eq!(read.left, vec![1]);
+        assert_eq!(read.spans, vec![[27, 38]]);
+        assert_eq!(read_records(b"", FIELDS).line_count, 0);
+        assert_eq!(read_records(b"\n\n", FIELDS).line_count, 2);
+    }
+}

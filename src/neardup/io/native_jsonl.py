@@ -1,0 +1,164 @@
+"""Plain JSONL files read by the native core, a chunk of whole lines at a time.
+
+The native core parses a chunk's lines on every core (`kernel.read_jsonl`) and hands over the id
+and the text of each record that is the simple case, the texts as UTF-8 in one buffer: no
+Python object is made for them but their ids. The records it leaves (invalid UTF-8, a lone
+surrogate, a BOM, another type of id or text, a missing field, malformed JSON) are read by
+`read.parse_json_line` and `RecordReader.make`, as `read_jsonl` reads every line: repaired,
+counted, or named in an error, the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from neardup.core import kernel
+from neardup.core.furniture import line_pairs, line_pairs_utf8, recurring_of_pairs
+from neardup.errors import InputError
+from neardup.io.read import RecordReader, cannot_read, parse_json_line
+
+#: Bytes read at a time (whole lines: a longer line is read whole).
+CHUNK_BYTES = 16 * 2**20
+_PLAIN_JSONL = (".jsonl", ".ndjson")
+
+
+def reads_natively(paths: Iterable[str | Path], reader: RecordReader) -> bool:
+    """Whether these inputs are read by the native core: plain JSONL files (not compressed),
+    without an html field (whose pages Python extracts), and none a spool of extracted pages
+    (whose errors name where each record was first read: `RecordReader.places`)."""
+    files = [Path(p) for p in paths]
+    return (
+        bool(files)
+        and reader.html_field is None
+        and not any(f in reader.places for f in files)
+        and all(f.is_file() and f.name.lower().endswith(_PLAIN_JSONL) for f in files)
+    )
+
+
+@dataclass(frozen=True)
+class Lines:
+    """Where the records of a chunk are."""
+
+    path: Path
+    #: The number (from 1) of the chunk's first line in its file.
+    first: int
+    #: Each record's line in the chunk, from 0 (int64).
+    lines: np.ndarray
+
+    def where(self, record: int) -> str:
+        """Where a record is, as an error names it (`read.read_jsonl`)."""
+        return f"{self.path}:{self.first + int(self.lines[record])}"
+
+
+@dataclass
+class Chunk:
+    """The records of a chunk of lines of a file, in order."""
+
+    lines: Lines
+    ids: list[str]
+    #: The texts, UTF-8, end to end: record r's is `data[offsets[r]:offsets[r + 1]]`, but for
+    #: the records Python read, whose texts are in `made` (by record).
+    data: np.ndarray
+    offsets: np.ndarray
+    made: dict[int, str]
+    #: Each text's length in characters (int64).
+    chars: np.ndarray
+    #: The error of the record after the last one here, where Python could not read it (or
+    #: the file could not be read): the chunk ends there, and so does the read.
+    failure: InputError | None = None
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+def read_chunks(paths: Iterable[str | Path], reader: RecordReader) -> Iterator[Chunk]:
+    """The chunks of records of these files (`reads_natively`), one file after the other, up to
+    the first that ends with a failure. Every record counts in `reader.stats`."""
+    for path in map(Path, paths):
+        for chunk in _file_chunks(path, reader):
+            yield chunk
+            if chunk.failure is not None:
+                return
+
+
+def _file_chunks(path: Path, reader: RecordReader) -> Iterator[Chunk]:
+    first_line = 1
+    for block in _blocks(path):
+        if isinstance(block, InputError):
+            yield _empty_chunk(path, first_line, block)
+            return
+        line_count, *arrays = kernel.read_jsonl(block, reader.id_field, reader.text_field)
+        yield _made_chunk(path, first_line, block, arrays, reader)
+        first_line += line_count
+
+
+def _blocks(path: Path) -> Iterator[np.ndarray | InputError]:
+    """The file's bytes (uint8), a block of whole lines at a time, each read into the buffer of
+    the one before; where the file cannot be read, the error to raise comes last."""
+    buffer = np.empty(CHUNK_BYTES, np.uint8)
+    try:
+        with path.open("rb") as handle:
+            while size := handle.readinto(buffer[:CHUNK_BYTES]):
+                rest = np.frombuffer(handle.readline(), np.uint8)  # the end of the last line
+                if size + rest.size > buffer.size:
+                    buffer = np.concatenate([buffer[:size], rest])
+                else:
+                    buffer[size : size + rest.size] = rest
+                yield buffer[: size + rest.size]
+    except OSError as error:
+        yield cannot_read(path, error)
+
+
+def _made_chunk(
+    path: Path, first_line: int, block: np.ndarray, arrays: list[Any], reader: RecordReader
+) -> Chunk:
+    """The chunk of what `kernel.read_jsonl` read of `block`, with the records it left made by
+    Python in order (up to the first one that fails)."""
+    lines, ids, data, offsets, chars, left, spans = arrays
+    chunk = Chunk(Lines(path, first_line, lines), ids, data, offsets, {}, chars)
+    for record, (start, end) in zip(left.tolist(), spans.tolist(), strict=True):
+        where = chunk.lines.where(record)
+        try:
+            fields, clean = parse_json_line(block[start:end].tobytes(), where)
+            made = reader.make(fields, where, clean=clean)
+        except InputError as error:
+            _cut(chunk, record, error)
+            break
+        chunk.ids[record], chunk.made[record] = made.id, made.text
+        chunk.chars[record] = len(made.text)
+    reader.stats.documents += len(chunk) - len(chunk.made)  # those `make` did not count
+    return chunk
+
+
+def _cut(chunk: Chunk, end: int, failure: InputError) -> None:
+    """End `chunk` before its record `end`, which Python could not read."""
+    del chunk.ids[end:]
+    chunk.offsets, chunk.chars = chunk.offsets[: end + 1], chunk.chars[:end]
+    chunk.failure = failure
+
+
+def _empty_chunk(path: Path, first_line: int, failure: InputError) -> Chunk:
+    nothing = np.empty(0, np.int64)
+    lines = Lines(path, first_line, nothing)
+    return Chunk(lines, [], np.empty(0, np.uint8), np.zeros(1, np.int64), {}, nothing, failure)
+
+
+def recurring_lines(
+    paths: Iterable[str | Path], reader: RecordReader, *, min_docs: int
+) -> set[int]:
+    """`furniture.recurring_lines` of the texts of these files (`reads_natively`); the first
+    record that cannot be read is an error, as on any read."""
+    return recurring_of_pairs(map(_line_pairs, read_chunks(paths, reader)), min_docs=min_docs)
+
+
+def _line_pairs(chunk: Chunk) -> np.ndarray:
+    if chunk.failure is not None:
+        raise chunk.failure
+    return np.concatenate(
+        [line_pairs_utf8(chunk.data, chunk.offsets), line_pairs(chunk.made.values())]
+    )

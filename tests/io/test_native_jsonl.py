@@ -1,0 +1,326 @@
+"""The native read of plain JSONL files gives what the Python read gives: the same records, the
+same counts and repairs, the same first error, and so the same furniture, sketches and pairs."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import json
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from unittest import mock
+
+import numpy as np
+import pytest
+from fuzz_strategies import WORDS, damaged, encode, mostly, record
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from neardup.engine import local
+from neardup.engine.local import match, read_corpus
+from neardup.errors import InputError
+from neardup.io import native_jsonl
+from neardup.io.progress import Reporter
+from neardup.io.read import RecordReader, read_paths
+from neardup.options import Options
+
+#: Lines that the furniture patterns strip or that Python's steps before the native ones change
+#: (a character reference, what NFKC changes), among words of news copy.
+_ODD_LINES = (
+    "SEE ALSO: Storm Hits TownThe council met",
+    "Advertisement",
+    "© 2024 Reuters",
+    "ſhare",
+    "Q&amp;A at the council",
+    "cafe\u0301 e\u0301te\u0301",
+    "ﬁnal ２０２４ score",
+    "Follow us on Facebook",
+)
+
+
+def _outcome(paths: list[Path], options: Options, *, native: bool) -> Any:
+    """What a run makes of `paths` by one read or the other: the error, or the ids, counts,
+    furniture, sketches and pairs."""
+    reader = RecordReader("id", "text")
+    read = functools.partial(read_paths, paths)
+    if native:
+        assert native_jsonl.reads_natively(paths, reader)
+    try:
+        corpus = read_corpus(read, reader, options, Reporter(False), paths=paths if native else ())
+    except InputError as error:
+        return str(error)
+    pairs = match(corpus, options)
+    return {
+        "ids": corpus.ids,
+        "documents": reader.stats.documents,
+        "invalid_utf8_ids": reader.stats.invalid_utf8_ids,
+        "furniture": corpus.furniture,
+        "sketches": _arrays(corpus.sketches),
+        "pairs": _arrays(pairs),
+    }
+
+
+def _arrays(value: Any) -> dict[str, Any]:
+    return {
+        f.name: None if (a := getattr(value, f.name)) is None else np.asarray(a).tolist()
+        for f in dataclasses.fields(value)
+    }
+
+
+def _records(paths: list[Path], *, native: bool) -> tuple[list[tuple[str, str]], str | None, int]:
+    """The (id, text) of each record read, the error that ends the read, and the count."""
+    reader = RecordReader("id", "text")
+    got: list[tuple[str, str]] = []
+    failure = None
+    if native:
+        for chunk in native_jsonl.read_chunks(paths, reader):
+            for r, doc_id in enumerate(chunk.ids):
+                text = chunk.made.get(r)
+                if text is None:
+                    text = chunk.data[chunk.offsets[r] : chunk.offsets[r + 1]].tobytes().decode()
+                assert chunk.chars[r] == len(text)
+                got.append((doc_id, text))
+            failure = None if chunk.failure is None else str(chunk.failure)
+    else:
+        try:
+            got.extend((r.id, r.text) for r in read_paths(paths, reader))
+        except InputError as error:
+            failure = str(error)
+    return got, failure, reader.stats.documents
+
+
+@contextmanager
+def _small(chunk_bytes: int, batch_chars: int) -> Iterator[None]:
+    """Chunks and batches of these sizes, so that a few lines cross their ends."""
+    with (
+        mock.patch.object(native_jsonl, "CHUNK_BYTES", chunk_bytes),
+        mock.patch.object(local, "BATCH_CHARS", batch_chars),
+    ):
+        yield
+
+
+def _same_both_ways(paths: list[Path], options: Options) -> Any:
+    python = _outcome(paths, options, native=False)
+    assert _outcome(paths, options, native=True) == python
+    assert _records(paths, native=True) == _records(paths, native=False)
+    return python
+
+
+# -- generated files --------------------------------------------------------------------------
+
+_parts = mostly(st.sampled_from(WORDS), st.sampled_from(_ODD_LINES).map("\n{}\n".format), 8)
+_texts = st.lists(_parts, max_size=40).map(" ".join)
+_any_texts = mostly(_texts, st.text(), 4)
+
+
+@st.composite
+def _line(draw: st.DrawFn, number: int) -> bytes:
+    """One line of a JSONL file: a record (its escapes, a BOM, its line end as drawn), a blank
+    line, or a line that is not JSON."""
+    kind = draw(st.sampled_from(["record"] * 8 + ["blank", "malformed"]))
+    if kind == "blank":
+        return draw(st.sampled_from([b"\n", b" \t\r\n", b"\r\n"]))
+    if kind == "malformed":
+        return b'{"id": "x", "text": \n'
+    fields = draw(record(number, draw(_any_texts)))
+    line = encode(json.dumps(fields, ensure_ascii=draw(st.booleans())))
+    if draw(st.integers(0, 9)) == 9:
+        line = b"\xef\xbb\xbf" + line
+    return line + draw(st.sampled_from([b"\n", b"\r\n"]))
+
+
+@st.composite
+def _jsonl(draw: st.DrawFn) -> bytes:
+    lines = [draw(_line(n)) for n in range(draw(st.integers(0, 12)))]
+    data = b"".join(lines)
+    if draw(st.booleans()):
+        data = data.rstrip(b"\n")  # no line end after the last line
+    return draw(mostly(st.just(data), damaged(data), 4))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(_jsonl(), min_size=1, max_size=2),
+    st.sampled_from([1, 60, 500, 2**20]),
+    st.sampled_from([1, 200, 4_000_000]),
+    st.booleans(),
+)
+def test_generated_files_read_natively_as_python_reads_them(
+    files: list[bytes], chunk_bytes: int, batch_chars: int, ignore_furniture: bool
+) -> None:
+    options = Options(ignore_furniture=ignore_furniture, furniture_min_docs=2)
+    with tempfile.TemporaryDirectory() as folder, _small(chunk_bytes, batch_chars):
+        paths = [Path(folder) / f"{n}.jsonl" for n in range(len(files))]
+        for path, data in zip(paths, files, strict=True):
+            path.write_bytes(data)
+        _same_both_ways(paths, options)
+
+
+# -- each odd case ----------------------------------------------------------------------------
+
+_STORY = "The council closed the old bridge after the river rose overnight in the storm"
+_GOOD = b'{"id": "a", "text": "%s"}\n{"id": "b", "text": "%s today"}\n' % (
+    _STORY.encode(),
+    _STORY.encode(),
+)
+
+
+def _write(tmp_path: Path, data: bytes, name: str = "d.jsonl") -> list[Path]:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return [path]
+
+
+@pytest.mark.parametrize(
+    ("data", "records", "documents"),
+    [
+        (b"\xef\xbb\xbf" + _GOOD, [("a", _STORY), ("b", f"{_STORY} today")], 2),
+        (_GOOD.replace(b"\n", b"\r\n"), [("a", _STORY), ("b", f"{_STORY} today")], 2),
+        (
+            b"\n  \n" + _GOOD.replace(b"\n", b"\n\t\r\n"),
+            [("a", _STORY), ("b", f"{_STORY} today")],
+            2,
+        ),
+        (b'{"id": "a", "text": "caf\xe9 \xff"}\n', [("a", "caf\ufffd \ufffd")], 1),
+        (b'{"id": "a", "text": "x\\ud800y"}\n', [("a", "x\ufffdy")], 1),
+        (b'{"id": 7, "text": "x"}\n{"id": -1, "text": null}\n', [("7", "x"), ("-1", "")], 2),
+        (
+            b'{"id": 1.5, "text": "x"}\n{"id": true, "text": "y"}\n',
+            [("1.5", "x"), ("True", "y")],
+            2,
+        ),
+        (b'{"id": "a", "text": "x", "id": "b"}\n', [("b", "x")], 1),
+        (b"", [], 0),
+    ],
+    ids=[
+        "bom",
+        "crlf",
+        "blank-lines",
+        "invalid-utf8",
+        "lone-surrogate",
+        "numeric-ids",
+        "other-ids",
+        "field-given-twice",
+        "empty-file",
+    ],
+)
+def test_odd_records_are_read_as_python_reads_them(
+    tmp_path: Path, data: bytes, records: list[tuple[str, str]], documents: int
+) -> None:
+    paths = _write(tmp_path, data)
+    assert _records(paths, native=True) == (records, None, documents)
+    outcome = _same_both_ways(paths, Options())
+    assert outcome["ids"] == [doc_id for doc_id, _ in records]
+
+
+def test_invalid_utf8_is_counted_by_id(tmp_path: Path) -> None:
+    paths = _write(tmp_path, b'{"id": "a", "text": "ok"}\n{"id": "b\xff", "text": "x\xffy"}\n')
+    outcome = _same_both_ways(paths, Options())
+    assert outcome["invalid_utf8_ids"] == ["b\ufffd"]
+    assert outcome["documents"] == 2
+
+
+@pytest.mark.parametrize(
+    ("data", "error"),
+    [
+        (b'{"id": "a", "text": "x"}\n{"id": "b"}\n', "{path}:2: no text field 'text'"),
+        (b'{"text": "x"}\n', "{path}:1: no id field 'id'"),
+        (b'{"id": "a", "text": 3}\n', "{path}:1: text field 'text' is an integer, not a string"),
+        (b'{"id": "a", "text": "x"}\n\n{"id": "b", "text": \n', "{path}:3: malformed JSON"),
+        (b'["a", "x"]\n', "{path}:1: expected an object with fields, got list"),
+        (b'{"id": "a", "text": "x"}\n{"id": "a", "text": "y"}\n', "{path}:2: duplicate id 'a'"),
+    ],
+    ids=["missing-text", "missing-id", "number-as-text", "malformed", "not-an-object", "dup-id"],
+)
+def test_a_record_python_cannot_read_is_the_same_error(
+    tmp_path: Path, data: bytes, error: str
+) -> None:
+    paths = _write(tmp_path, data)
+    for furniture in (True, False):
+        got = _same_both_ways(paths, Options(ignore_furniture=furniture))
+        assert got.startswith(error.format(path=paths[0]))
+
+
+def test_the_first_error_in_file_order_is_raised_across_files(tmp_path: Path) -> None:
+    first = _write(tmp_path, b'{"id": "a", "text": "x"}\n{"id": "b", "text": "y"}\n', "1.jsonl")
+    second = _write(tmp_path, b'{"id": "c", "text": "z"}\n{"id": "a", "text": "w"}\n', "2.ndjson")
+    assert _same_both_ways(first + second, Options()) == (
+        f"{second[0]}:2: duplicate id 'a' (first at {first[0]}:1)"
+    )
+
+
+@pytest.mark.parametrize("batch_chars", [1, 5, 4_000_000])
+def test_a_duplicate_id_and_a_later_bad_line_fail_in_python_s_order(
+    tmp_path: Path, batch_chars: int
+) -> None:
+    # Python checks ids once a batch is read: a bad line in the same batch fails first.
+    data = (
+        b"".join(b'{"id": "%d", "text": "abc"}\n' % (n % 3 if n < 4 else n) for n in range(8))
+        + b"{\n"
+    )
+    paths = _write(tmp_path, data)
+    with _small(40, batch_chars):
+        got = _same_both_ways(paths, Options(ignore_furniture=False))
+    first_batch_ends_after_the_duplicate = batch_chars <= 5
+    expected = "duplicate id '0'" if first_batch_ends_after_the_duplicate else "malformed JSON"
+    assert expected in got
+
+
+@pytest.mark.parametrize("chunk_bytes", [1, 7, 64, 2**20])
+def test_lines_longer_than_a_chunk_are_read_whole(tmp_path: Path, chunk_bytes: int) -> None:
+    long = " ".join(f"w{n}" for n in range(500))
+    data = (
+        b'{"id": "a", "text": "%s"}\n\n{"id": "b", "text": "%s x"}\r\n{"id": "c", "text": ""}'
+        % (
+            long.encode(),
+            long.encode(),
+        )
+    )
+    paths = _write(tmp_path, data)
+    with _small(chunk_bytes, 100):
+        assert _records(paths, native=True) == (
+            [("a", long), ("b", f"{long} x"), ("c", "")],
+            None,
+            3,
+        )
+        outcome = _same_both_ways(paths, Options())
+        malformed = _write(tmp_path, data + b"\n" + b"x" * 300 + b"\n", "e.jsonl")
+        assert _same_both_ways(malformed, Options()).startswith(f"{malformed[0]}:5: malformed JSON")
+    assert outcome["ids"] == ["a", "b", "c"]
+    assert outcome["pairs"]["left"] == [0]
+    assert outcome["pairs"]["right"] == [1]
+
+
+@pytest.mark.parametrize("line", _ODD_LINES)
+def test_a_line_python_changes_is_changed_both_ways(tmp_path: Path, line: str) -> None:
+    rows = [{"id": "a", "text": _STORY}, {"id": "b", "text": f"{_STORY}\n{line}\nThe end."}]
+    paths = _write(tmp_path, "".join(json.dumps(r) + "\n" for r in rows).encode())
+    for furniture in (True, False):
+        assert _same_both_ways(paths, Options(ignore_furniture=furniture))["ids"] == ["a", "b"]
+
+
+def test_recurring_lines_are_the_corpus_furniture_both_ways(tmp_path: Path) -> None:
+    rows = [
+        {"id": n, "text": f"Story {n} of {_STORY}\nFollow us on Facebook\nIt ends {n % 3}."}
+        for n in range(30)
+    ]
+    paths = _write(tmp_path, "".join(json.dumps(r) + "\n" for r in rows).encode())
+    outcome = _same_both_ways(paths, Options(furniture_min_docs=5))
+    assert len(outcome["furniture"].lines) == 4  # the Facebook line and the three endings
+
+
+def test_only_plain_jsonl_files_are_read_natively(tmp_path: Path) -> None:
+    reader = RecordReader("id", "text")
+    jsonl, ndjson = _write(tmp_path, b"", "a.JSONL") + _write(tmp_path, b"", "b.ndjson")
+    gz, csv = _write(tmp_path, b"", "c.jsonl.gz") + _write(tmp_path, b"", "d.csv")
+    assert native_jsonl.reads_natively([jsonl, ndjson], reader)
+    assert not native_jsonl.reads_natively([], reader)
+    assert not native_jsonl.reads_natively([jsonl, gz], reader)
+    assert not native_jsonl.reads_natively([csv], reader)
+    assert not native_jsonl.reads_natively([tmp_path / "gone.jsonl"], reader)
+    assert not native_jsonl.reads_natively([jsonl], RecordReader("id", "t", html_field="html"))
+    spooled = RecordReader("id", "text", places={jsonl: tmp_path / "places"})
+    assert not native_jsonl.reads_natively([jsonl], spooled)
