@@ -2,12 +2,13 @@
 
 import sys
 
+import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import neardup
-from neardup.core import reference
+from neardup.core import furniture, kernel, reference, sketch
 from neardup.core.furniture import is_furniture_line, line_pairs, recurring_lines, split_furniture
 from neardup.core.normal_bytes import TABLE_SIZE
 
@@ -200,3 +201,22 @@ def test_native_line_pairs_equal_the_reference(texts: list[str], max_words: int)
 def test_every_cased_code_point_is_in_the_casefold_table() -> None:
     """The native line keys fold case with `casefold_table`, which looks below TABLE_SIZE."""
     assert all(chr(cp).casefold() == chr(cp) for cp in range(TABLE_SIZE, sys.maxunicode + 1))
+
+
+_FURNITURE = st.one_of(
+    st.from_regex(furniture.FURNITURE_LINE, fullmatch=True),
+    st.from_regex(furniture.LINK_HEADLINE).map(lambda head: f"{head} Another story"),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_FURNITURE, st.sampled_from(("", "First line.\n", "First line.\r\n\n")))
+def test_every_line_the_patterns_match_sends_its_text_to_python(line: str, before: str) -> None:
+    """The native read sketches a text from its bytes unless a line may be furniture, which it
+    tells by the line's first word (`FIRST_WORDS`): every line the patterns strip must be one."""
+    text = f"{before}{line}\nLast line of the story."
+    assume(furniture.PATTERNS.strip(text) != text)
+    data = np.frombuffer(text.encode("utf-8", "surrogatepass"), dtype=np.uint8)
+    offsets = np.array([0, data.size], dtype=np.int64)
+    screen = sketch._screen(furniture.PATTERNS)
+    assert kernel.texts_for_python(data, offsets, *screen).tolist() == [0]

@@ -193,6 +193,12 @@ def _write(tmp_path: Path, data: bytes, name: str = "d.jsonl") -> list[Path]:
             2,
         ),
         (b'{"id": "a", "text": "x", "id": "b"}\n', [("b", "x")], 1),
+        # Deeper than the native parse goes, longer than a 64-bit integer: Python reads them.
+        (
+            b'{"id": "a", "n": %s, "m": %s, "text": "x"}\n' % (b"[" * 500 + b"]" * 500, b"9" * 400),
+            [("a", "x")],
+            1,
+        ),
         (b"", [], 0),
     ],
     ids=[
@@ -204,6 +210,7 @@ def _write(tmp_path: Path, data: bytes, name: str = "d.jsonl") -> list[Path]:
         "numeric-ids",
         "other-ids",
         "field-given-twice",
+        "deep-and-long-other-fields",
         "empty-file",
     ],
 )
@@ -232,8 +239,31 @@ def test_invalid_utf8_is_counted_by_id(tmp_path: Path) -> None:
         (b'{"id": "a", "text": "x"}\n\n{"id": "b", "text": \n', "{path}:3: malformed JSON"),
         (b'["a", "x"]\n', "{path}:1: expected an object with fields, got list"),
         (b'{"id": "a", "text": "x"}\n{"id": "a", "text": "y"}\n', "{path}:2: duplicate id 'a'"),
+        (
+            b'{"id": "a", "text": "x"}\n{"id": "b", "text": "y", "n": %s}\n'
+            % (b"[" * 3000 + b"]" * 3000),
+            "{path}:2: malformed JSON (nested too deeply)",
+        ),
+        (
+            b'{"id": "a", "text": "x", "n": %s}\n' % (b"9" * 5000),
+            "{path}:1: malformed JSON (an integer of more than 4300 digits)",
+        ),
+        (
+            b'{"id": %s, "text": "x"}\n' % (b"9" * 5000),
+            "{path}:1: malformed JSON (an integer of more than 4300 digits)",
+        ),
     ],
-    ids=["missing-text", "missing-id", "number-as-text", "malformed", "not-an-object", "dup-id"],
+    ids=[
+        "missing-text",
+        "missing-id",
+        "number-as-text",
+        "malformed",
+        "not-an-object",
+        "dup-id",
+        "nested-too-deeply",
+        "long-integer",
+        "long-integer-id",
+    ],
 )
 def test_a_record_python_cannot_read_is_the_same_error(
     tmp_path: Path, data: bytes, error: str

@@ -7,11 +7,13 @@
 //! JSON) sends that record back to Python's reader (`io/read.py`), which repairs it, counts it
 //! or names its error as it always has. serde_json refuses all that Python's `json` refuses
 //! (control characters, bad escapes and numbers, trailing data), so a record read here is one
-//! Python reads the same.
+//! Python reads the same. It also refuses some of what Python reads or refuses in its own words
+//! (nesting deeper than serde_json's 128 levels, a number beyond f64's range, such as an integer
+//! of thousands of digits): those records go to Python too, which reads them or names the error.
 
 use std::fmt;
 
-use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 
 use crate::parallel;
 
@@ -126,13 +128,67 @@ impl<'de> Visitor<'de> for RecordVisitor<'_> {
                 Key::Id if id.is_none() => id = Some(map.next_value_seed(IdSeed)?),
                 Key::Text if text.is_none() => text = Some(map.next_value_seed(TextSeed)?),
                 Key::Other => {
-                    map.next_value::<IgnoredAny>()?;
+                    map.next_value::<Skipped>()?;
                 }
                 // Python keeps the last value of a field given twice: it reads such a record.
                 _ => return Err(de::Error::custom("a field given twice")),
             }
         }
         Ok(id.zip(text))
+    }
+}
+
+/// A value of another field, read and dropped. Read, not skipped as `IgnoredAny` skips it:
+/// serde_json skips a value at any depth and an integer of any length, which Python's reader
+/// refuses (`nested too deeply`, an integer past `sys.get_int_max_str_digits`); read, such a
+/// value is refused here and its record goes to Python.
+struct Skipped;
+
+impl<'de> de::Deserialize<'de> for Skipped {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(Skipped)
+    }
+}
+
+impl<'de> Visitor<'de> for Skipped {
+    type Value = Skipped;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Skipped, E> {
+        Ok(Skipped)
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Skipped, E> {
+        Ok(Skipped)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Skipped, E> {
+        Ok(Skipped)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Skipped, E> {
+        Ok(Skipped)
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<Skipped, E> {
+        Ok(Skipped)
+    }
+
+    fn visit_unit<E>(self) -> Result<Skipped, E> {
+        Ok(Skipped)
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Skipped, A::Error> {
+        while seq.next_element::<Skipped>()?.is_some() {}
+        Ok(Skipped)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Skipped, A::Error> {
+        while map.next_entry::<Skipped, Skipped>()?.is_some() {}
+        Ok(Skipped)
     }
 }
 

@@ -222,6 +222,11 @@ def parse_json_line(raw: bytes, where: str) -> tuple[Any, bool]:
         raise malformed_json(where, error) from None
     except RecursionError:
         raise InputError(f"{where}: malformed JSON (nested too deeply)") from None
+    except ValueError:  # an integer longer than Python converts (sys.get_int_max_str_digits)
+        digits = sys.get_int_max_str_digits()
+        raise InputError(
+            f"{where}: malformed JSON (an integer of more than {digits} digits)"
+        ) from None
     return fields, clean and b"\\ud" not in raw.lower()
 
 
