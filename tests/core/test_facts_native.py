@@ -520,7 +520,6 @@ def test_compare_facts_refuses_bad_arguments() -> None:
         [1],
         [False],
         [True],
-        [0],
         [1],
         [0],
     ]

@@ -11,14 +11,13 @@ use crate::parallel;
 
 /// What the facts rule reads of a comparison (`facts.FactComparison`): its changes, how many;
 /// whether one is a date, month or weekday (`dated`) and whether all are numbers
-/// (`only_numbers`); the facts found in both (`agree`); the distinct facts of the side with
-/// fewer (`fewer`) and how many of them the other holds (`found`).
+/// (`only_numbers`); the distinct facts of the side with fewer (`fewer`) and how many of them
+/// the other holds (`found`: the facts that agree).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Compared {
     pub changes: usize,
     pub dated: bool,
     pub only_numbers: bool,
-    pub agree: usize,
     pub fewer: usize,
     pub found: usize,
 }
@@ -191,7 +190,6 @@ fn compare_from(a: &Side, b: &Side) -> Compared {
             .iter()
             .any(|c| matches!(slot_kind(c.0), FactKind::Month | FactKind::Weekday)),
         only_numbers: changes.iter().all(|c| c.0 == FactKind::Number),
-        agree: found,
         fewer: a.known.distinct.len(),
         found,
     }
@@ -566,7 +564,6 @@ mod tests {
             changes: 2,
             dated: true,
             only_numbers: false,
-            agree: 1,
             fewer: 3,
             found: 1,
         };
@@ -579,7 +576,7 @@ mod tests {
         // "Chase" starts the sentence: no name.
         let a = "Chase said on Tuesday it raised its rate to 5 pct.";
         let found = compared(a, a);
-        assert_eq!((found.changes, found.agree, found.found), (0, 2, 2));
+        assert_eq!((found.changes, found.fewer, found.found), (0, 2, 2));
         assert!(found.only_numbers && !found.dated);
     }
 }

@@ -178,6 +178,17 @@ fn check_indices(py: Python<'_>, name: &str, docs: &[i64], n: usize) -> PyResult
     }
 }
 
+/// Check that `left` and `right` are as long, each pair (`left[i]`, `right[i]`) two of `n`
+/// documents.
+fn check_pairs(py: Python<'_>, left: &[i64], right: &[i64], n: usize) -> PyResult<()> {
+    check_indices(py, "left", left, n)?;
+    check_indices(py, "right", right, n)?;
+    if left.len() != right.len() {
+        return Err(input_error(py, "left and right must be as long".into()));
+    }
+    Ok(())
+}
+
 fn check_at_least(py: Python<'_>, name: &str, value: i64, least: i64) -> PyResult<usize> {
     if value < least {
         return Err(input_error(
@@ -745,11 +756,7 @@ fn intersection_sizes<'py>(
     let (hashes, starts) = (hashes.values(), starts.values());
     let (left, right) = (left.values(), right.values());
     check_offsets(py, "starts", starts, hashes.len())?;
-    check_indices(py, "left", left, starts.len() - 1)?;
-    check_indices(py, "right", right, starts.len() - 1)?;
-    if left.len() != right.len() {
-        return Err(input_error(py, "left and right must be as long".into()));
-    }
+    check_pairs(py, left, right, starts.len() - 1)?;
     let sizes = native(py, "intersection", || {
         buckets::intersection_sizes(hashes, starts, left, right)
     })?;
@@ -1056,11 +1063,7 @@ fn may_differ<'py>(
     }
     let pairs = pairs.values();
     check_offsets(py, "starts", starts, rows)?;
-    check_indices(py, "left", left, starts.len() - 1)?;
-    check_indices(py, "right", right, starts.len() - 1)?;
-    if left.len() != right.len() {
-        return Err(input_error(py, "left and right must be as long".into()));
-    }
+    check_pairs(py, left, right, starts.len() - 1)?;
     let unordered = starts.windows(2).any(|w| {
         let text = &pairs[2 * w[0] as usize..2 * w[1] as usize];
         text.chunks_exact(2)
@@ -1120,7 +1123,7 @@ fn text_facts<'py>(
 
 /// The facts of each text (prepared as `facts.prepared` prepares it) read, and each pair of
 /// texts (`left[i]`, `right[i]`) compared as `facts.compare_facts` compares them: (changes,
-/// dated, only_numbers, agree, fewer, found) of each pair, as arrays (int64 but the flags,
+/// dated, only_numbers, fewer, found) of each pair, as arrays (int64 but the flags,
 /// bool).
 #[pyfunction]
 #[allow(clippy::type_complexity)]
@@ -1136,15 +1139,10 @@ fn compare_facts<'py>(
     Bound<'py, PyArray1<bool>>,
     Bound<'py, PyArray1<i64>>,
     Bound<'py, PyArray1<i64>>,
-    Bound<'py, PyArray1<i64>>,
 )> {
     let chars = checked_chars(py, table.values())?;
     let (left, right) = (left.values(), right.values());
-    check_indices(py, "left", left, texts.len())?;
-    check_indices(py, "right", right, texts.len())?;
-    if left.len() != right.len() {
-        return Err(input_error(py, "left and right must be as long".into()));
-    }
+    check_pairs(py, left, right, texts.len())?;
     let owners = utf8_texts(texts)?;
     let texts: Vec<&[u8]> = owners.iter().map(bytes_of).collect();
     let found = native(py, "fact comparison", || {
@@ -1159,7 +1157,6 @@ fn compare_facts<'py>(
         count(|c| c.changes),
         flag(|c| c.dated),
         flag(|c| c.only_numbers),
-        count(|c| c.agree),
         count(|c| c.fewer),
         count(|c| c.found),
     ))

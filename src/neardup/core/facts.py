@@ -304,7 +304,6 @@ class FactComparison:
         """What the facts rule reads of this comparison."""
         return FactCounts(
             len(self.changes),
-            len(self.agree),
             self.fewer,
             self.found,
             self.dated,
@@ -327,8 +326,8 @@ class FactCounts(NamedTuple):
     counts and flags, all the native comparison (`kernel.compare_facts`) gives."""
 
     changes: int
-    agree: int
     fewer: int
+    #: How many of the facts of the side with fewer the other holds: the facts that agree.
     found: int
     dated: bool
     only_numbers: bool
@@ -337,7 +336,7 @@ class FactCounts(NamedTuple):
     @property
     def change_share(self) -> float:
         """The changes' share of the facts that differ or agree."""
-        total = self.changes + self.agree
+        total = self.changes + self.found
         return self.changes / total if total else 0.0
 
     @property
@@ -700,7 +699,7 @@ def _compare_stories(
     stories = [texts[d]._story for d in docs]
     left, right = (np.array([at[pair[side]] for pair in pairs], dtype=np.int64) for side in (0, 1))
     compared = kernel.compare_facts([prepared(s) for s in stories], left, right, char_table())
-    changes, dated, only_numbers, agree, fewer, found = (column.tolist() for column in compared)
+    changes, dated, only_numbers, fewer, found = (column.tolist() for column in compared)
     corrects = [_corrects(s) for s in stories]
     corrected = [corrects[at[a]] or corrects[at[b]] for a, b in pairs]
-    return list(map(FactCounts, changes, agree, fewer, found, dated, only_numbers, corrected))
+    return list(map(FactCounts, changes, fewer, found, dated, only_numbers, corrected))

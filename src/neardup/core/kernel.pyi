@@ -226,7 +226,7 @@ def text_facts(texts: list[str | bytes], table: np.ndarray) -> list[tuple[list[s
 
 def compare_facts(
     texts: list[str | bytes], left: np.ndarray, right: np.ndarray, table: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(changes, dated, only_numbers, agree, fewer, found) of each pair of texts (`left[i]`,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(changes, dated, only_numbers, fewer, found) of each pair of texts (`left[i]`,
     `right[i]`) as `facts.prepared` prepares them, their facts read and compared as
     `facts.compare_facts` compares them (int64 but the flags, bool)."""

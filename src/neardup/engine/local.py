@@ -127,8 +127,9 @@ def collect_chunks(
             yield chunk
         ids.end()
 
+    settings = sketch_settings(options)
+
     def sketch(chunk: Chunk) -> Sketches:
-        settings = sketch_settings(options)
         return sketch_utf8(chunk.data, chunk.offsets, chunk.made, furniture=furniture, **settings)
 
     sketches = _sketched(checked(), sketch, options, reporter)
