@@ -137,11 +137,7 @@ pub fn line_pairs(texts: &[&str], max_words: usize, fold: Changes) -> Vec<[u64; 
 mod tests {
     use super::*;
 
-    const NO_FOLD: Changes = Changes {
-        code_points: &[],
-        starts: &[0],
-        pool: &[],
-    };
+    const NO_FOLD: Changes = Changes::NONE;
 
     #[test]
     fn lines_split_as_python_splitlines() {

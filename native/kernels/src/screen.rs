@@ -129,11 +129,7 @@ fn pattern_letter(c: char) -> Option<u8> {
 mod tests {
     use super::*;
 
-    const NO_FOLD: Changes = Changes {
-        code_points: &[],
-        starts: &[0],
-        pool: &[],
-    };
+    const NO_FOLD: Changes = Changes::NONE;
 
     fn sent(texts: &[&str], words: &[&str], recurring: &[u64]) -> Vec<i64> {
         let mut quick_check = vec![1u8; 0x400];
