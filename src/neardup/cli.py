@@ -26,8 +26,8 @@ from neardup.errors import InputError, NeardupError, OutputError
 from neardup.evaluate.formats import FORMATS
 from neardup.index.files import ADD_BATCH, add_files, query_files
 from neardup.io.read import DEFAULT_GLOB, ReadStats, RecordReader, read_txt_file
+from neardup.limits import MAX_BATCH, MAX_BODY_BYTES
 from neardup.options import KEEP_POLICIES, Options
-from neardup.service import MAX_BATCH, MAX_BODY_BYTES
 
 if TYPE_CHECKING:
     from neardup.index.store import Index

@@ -26,16 +26,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from neardup.errors import EngineUnavailable, NeardupError, OptionsError, shortened
 from neardup.explain.pages import load_template
+from neardup.limits import MAX_BATCH, MAX_BODY_BYTES, MAX_ID, MAX_K
 
-if TYPE_CHECKING:  # imported where an index is opened: the CLI reads the limits below at start
+if TYPE_CHECKING:  # imported where an index is opened
     from neardup.index.store import Index
 
-#: Defaults of the request limits.
-MAX_BODY_BYTES = 16 * 1024 * 1024
-MAX_BATCH = 1000
-MAX_K = 1000
-#: The longest id a request may give.
-MAX_ID = 4096
 
 _log = logging.getLogger("neardup.service")
 
