@@ -11,6 +11,7 @@
 
 pub mod bloom;
 pub mod buckets;
+pub mod charlook;
 pub mod facts;
 pub mod facts_compare;
 pub mod hash;

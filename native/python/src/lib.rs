@@ -14,7 +14,7 @@ use neardup_kernels::facts::{self, Chars};
 use neardup_kernels::normal::{self, Folder, Table};
 use neardup_kernels::screen::{self, Screen};
 use neardup_kernels::sketch::{self, NumberWords};
-use neardup_kernels::{bloom, facts_compare, jsonl, lines, text, unicode};
+use neardup_kernels::{bloom, charlook, facts_compare, jsonl, lines, text, unicode};
 use numpy::ndarray::{Dimension, Ix1, Ix2};
 use numpy::{Element, PyArray, PyArray1, PyArray2, PyArrayMethods, PyUntypedArrayMethods};
 use pyo3::prelude::*;
@@ -1162,6 +1162,91 @@ fn compare_facts<'py>(
     ))
 }
 
+/// The code points of a text's words joined by single spaces (`charlook._Side.joined`), its
+/// lone surrogates as themselves, checked: no empty word, few enough for an `i32`.
+fn joined_code_points(text: &Bound<'_, PyString>, name: &str) -> PyResult<Vec<u32>> {
+    let encoded = text.call_method1("encode", ("utf-32-le", "surrogatepass"))?;
+    let code_points: Vec<u32> = encoded
+        .cast::<PyBytes>()?
+        .as_bytes()
+        .chunks_exact(4)
+        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect();
+    let space = u32::from(b' ');
+    if !code_points.is_empty() && code_points.split(|&c| c == space).any(<[u32]>::is_empty) {
+        return Err(input_error(
+            text.py(),
+            format!("{name} must be words joined by single spaces"),
+        ));
+    }
+    if i32::try_from(code_points.len()).is_err() {
+        return Err(input_error(
+            text.py(),
+            format!("{name} is too long: {} characters", code_points.len()),
+        ));
+    }
+    Ok(code_points)
+}
+
+/// `aligned` as the kernel reads it, checked: one value per character of its text, each a
+/// character of the other text (below `other_len`) or -1.
+fn checked_alignment(
+    py: Python<'_>,
+    name: &str,
+    aligned: &[i64],
+    len: usize,
+    other_len: usize,
+) -> PyResult<Vec<i32>> {
+    if aligned.len() != len {
+        return Err(input_error(
+            py,
+            format!(
+                "{name} must hold {len} values, one per character, not {}",
+                aligned.len()
+            ),
+        ));
+    }
+    match aligned
+        .iter()
+        .find(|&&to| to < -1 || to >= other_len as i64)
+    {
+        Some(to) => Err(input_error(
+            py,
+            format!("{name}: {to} is neither -1 nor one of {other_len} characters"),
+        )),
+        None => Ok(aligned.iter().map(|&to| to as i32).collect()),
+    }
+}
+
+/// The scores of the character-level second look (`charlook._scored`) of two texts, given as
+/// their words joined by single spaces and their characters' alignment (`a_to_b[i]`: the
+/// character of b aligned to character i of a, or -1): (Jaccard, containment of a in b,
+/// containment of b in a), or None where numbers stand in one text where the other has other
+/// numbers, more than the noise explains.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+fn char_look_scores(
+    py: Python<'_>,
+    joined_a: Bound<'_, PyString>,
+    joined_b: Bound<'_, PyString>,
+    a_to_b: In1<'_, i64>,
+    b_to_a: In1<'_, i64>,
+    ngram: i64,
+    char_errors: f64,
+    number_words: Vec<String>,
+) -> PyResult<Option<(f64, f64, f64)>> {
+    let ngram = check_at_least(py, "ngram", ngram, 1)?;
+    let a = joined_code_points(&joined_a, "joined_a")?;
+    let b = joined_code_points(&joined_b, "joined_b")?;
+    let a_to_b = checked_alignment(py, "a_to_b", a_to_b.values(), a.len(), b.len())?;
+    let b_to_a = checked_alignment(py, "b_to_a", b_to_a.values(), b.len(), a.len())?;
+    let number_words = charlook::NumberWords::new(number_words.iter().map(String::as_str));
+    native(py, "character look", || {
+        let side = |joined: &[u32]| charlook::Side::new(joined, ngram, &number_words);
+        charlook::scores(&side(&a), &side(&b), &a_to_b, &b_to_a, char_errors)
+    })
+}
+
 #[pymodule]
 fn kernel(m: &Bound<'_, PyModule>) -> PyResult<()> {
     // A panic is reported as the exception `native` raises, not printed as well.
@@ -1194,5 +1279,6 @@ fn kernel(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(may_differ, m)?)?;
     m.add_function(wrap_pyfunction!(text_facts, m)?)?;
     m.add_function(wrap_pyfunction!(compare_facts, m)?)?;
+    m.add_function(wrap_pyfunction!(char_look_scores, m)?)?;
     Ok(())
 }

@@ -228,6 +228,13 @@ def char_scores(
 
 def _scores(sa: _Side, sb: _Side, char_errors: float) -> tuple[float, float, float] | None:
     """:func:`char_scores` of two texts' sides."""
+    a_to_b, b_to_a = _alignment(sa, sb)
+    return _scored(sa, sb, a_to_b, b_to_a, char_errors)
+
+
+def _alignment(sa: _Side, sb: _Side) -> tuple[np.ndarray, np.ndarray]:
+    """(a_to_b, b_to_a): the character of the other joined form aligned to each character of
+    one (Levenshtein), -1 where none is."""
     blocks = np.array(
         [
             (block.a, block.b, block.size)
@@ -242,6 +249,14 @@ def _scores(sa: _Side, sb: _Side, char_errors: float) -> tuple[float, float, flo
     b_to_a = np.full(len(sb.joined), -1, dtype=np.int64)
     a_to_b[src] = dest
     b_to_a[dest] = src
+    return a_to_b, b_to_a
+
+
+def _scored(
+    sa: _Side, sb: _Side, a_to_b: np.ndarray, b_to_a: np.ndarray, char_errors: float
+) -> tuple[float, float, float] | None:
+    """:func:`char_scores` of two texts' sides, from the alignment of their characters
+    (:func:`_alignment`)."""
     in_b, replaced_a = _look(sa, sb, a_to_b, char_errors)
     in_a, replaced_b = _look(sb, sa, b_to_a, char_errors)
     if replaced_a or replaced_b:  # another template's figures

@@ -230,3 +230,19 @@ def compare_facts(
     """(changes, dated, only_numbers, fewer, found) of each pair of texts (`left[i]`,
     `right[i]`) as `facts.prepared` prepares them, their facts read and compared as
     `facts.compare_facts` compares them (int64 but the flags, bool)."""
+
+def char_look_scores(
+    joined_a: str,
+    joined_b: str,
+    a_to_b: np.ndarray,
+    b_to_a: np.ndarray,
+    ngram: int,
+    char_errors: float,
+    number_words: list[str],
+) -> tuple[float, float, float] | None:
+    """The scores of the character-level second look (`charlook._scored`) of two texts given as
+    their words joined by single spaces (`charlook._Side.joined`) and their characters'
+    alignment (int64; `a_to_b[i]`: the character of b aligned to character i of a, or -1):
+    (Jaccard, containment of a in b, containment of b in a) of their distinct word n-grams, or
+    None where numbers stand in one text where the other has other numbers, more than the
+    noise explains. `number_words` are `sketch.NUMBER_WORDS`."""
