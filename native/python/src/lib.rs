@@ -14,7 +14,7 @@ use neardup_kernels::facts::{self, Chars};
 use neardup_kernels::normal::{self, Folder, Table};
 use neardup_kernels::screen::{self, Screen};
 use neardup_kernels::sketch::{self, NumberWords};
-use neardup_kernels::{bloom, facts_compare, jsonl, lines, text, unicode};
+use neardup_kernels::{align, bloom, facts_compare, jsonl, lines, text, unicode};
 use numpy::ndarray::{Dimension, Ix1, Ix2};
 use numpy::{Element, PyArray, PyArray1, PyArray2, PyArrayMethods, PyUntypedArrayMethods};
 use pyo3::prelude::*;
@@ -1162,6 +1162,30 @@ fn compare_facts<'py>(
     ))
 }
 
+/// The code points of a str, lone surrogates included (as rapidfuzz compares them).
+fn code_points(text: &Bound<'_, PyString>) -> PyResult<Vec<u32>> {
+    let encoded = text.call_method1("encode", ("utf-32-le", "surrogatepass"))?;
+    let bytes = encoded.cast::<PyBytes>()?.as_bytes();
+    Ok(bytes
+        .chunks_exact(4)
+        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect())
+}
+
+/// For each character of `a`, the position in `b` of the character the Levenshtein alignment
+/// matches it with, or -1 (int64): the alignment of rapidfuzz's `Levenshtein.editops(a, b)`,
+/// decision for decision (`align.rs`).
+#[pyfunction]
+fn char_alignment<'py>(
+    py: Python<'py>,
+    a: Bound<'py, PyString>,
+    b: Bound<'py, PyString>,
+) -> Out<'py, i64> {
+    let (a, b) = (code_points(&a)?, code_points(&b)?);
+    let a_to_b = native(py, "character alignment", || align::aligned(&a, &b))?;
+    Ok(PyArray1::from_iter(py, a_to_b.into_iter().map(i64::from)))
+}
+
 #[pymodule]
 fn kernel(m: &Bound<'_, PyModule>) -> PyResult<()> {
     // A panic is reported as the exception `native` raises, not printed as well.
@@ -1194,5 +1218,6 @@ fn kernel(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(may_differ, m)?)?;
     m.add_function(wrap_pyfunction!(text_facts, m)?)?;
     m.add_function(wrap_pyfunction!(compare_facts, m)?)?;
+    m.add_function(wrap_pyfunction!(char_alignment, m)?)?;
     Ok(())
 }

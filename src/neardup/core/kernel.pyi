@@ -230,3 +230,9 @@ def compare_facts(
     """(changes, dated, only_numbers, fewer, found) of each pair of texts (`left[i]`,
     `right[i]`) as `facts.prepared` prepares them, their facts read and compared as
     `facts.compare_facts` compares them (int64 but the flags, bool)."""
+
+def char_alignment(a: str, b: str) -> np.ndarray:
+    """For each character of `a`, the position in `b` of the character the Levenshtein
+    alignment matches it with, or -1 (int64): rapidfuzz's alignment, that of
+    `Levenshtein.editops(a, b).as_matching_blocks()`, on every input (characters compared by
+    code point)."""
