@@ -1,6 +1,8 @@
 """The native scores of the character-level second look (`kernel.char_look_scores`) held to
-their plain-Python specification, `charlook._scored`: the same None or the same three floats,
-exactly, both given the alignment of `charlook._alignment`, each pair in both orders.
+their plain-Python specification, `charlook_reference._scored`: the same None or the same three
+floats, exactly, both given the alignment of `charlook_reference._alignment`, each pair in both
+orders; and the whole native look at pairs of texts (`kernel.char_look_pairs`: words, alignment,
+scores) held to `charlook_reference.char_scores`.
 
 On hypothesis-generated noisy copies (characters replaced, added or dropped inside words, words
 split and run together, numbers changed, number words swapped, sentences dropped and added), with
@@ -24,7 +26,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.strategies import DrawFn
 
-from neardup.core import charlook, kernel
+from neardup.core import charlook, charlook_reference, kernel
+from neardup.core.furniture import furniture_of
 from neardup.core.sketch import NUMBER_WORDS
 from neardup.errors import InputError
 from neardup.evaluate.transform import (
@@ -35,37 +38,29 @@ from neardup.evaluate.transform import (
     ocr_noise,
     other_numbers,
 )
+from neardup.options import Options
 
 Scores = tuple[float, float, float] | None
 
 
 def _native(
-    sa: charlook._Side, sb: charlook._Side, a_to_b: np.ndarray, b_to_a: np.ndarray, errors: float
+    sa: charlook_reference._Side,
+    sb: charlook_reference._Side,
+    a_to_b: np.ndarray,
+    b_to_a: np.ndarray,
+    errors: float,
 ) -> Scores:
     return kernel.char_look_scores(
         sa.joined, sb.joined, a_to_b, b_to_a, sa.ngram, errors, list(NUMBER_WORDS)
     )
 
 
-def _python(
-    sa: charlook._Side, sb: charlook._Side, a_to_b: np.ndarray, b_to_a: np.ndarray, errors: float
-) -> Scores:
-    """`_scored`, but that a text without words shares nothing. (`_look` reads past the end of
-    such a text's arrays where the other has two words or more and n-grams: an IndexError. The
-    second look never meets such a pair: both texts of a pair in its band have shingles.)"""
-    try:
-        return charlook._scored(sa, sb, a_to_b, b_to_a, errors)
-    except IndexError:
-        assert not (sa.length.size and sb.length.size)
-        return (0.0, 0.0, 0.0)
-
-
 def assert_same(a: str, b: str, ngram: int = 5, char_errors: float = 0.34) -> Scores:
     """The native scores of texts a and b, found equal to Python's in both orders."""
-    sa, sb = charlook._Side(a, ngram), charlook._Side(b, ngram)
-    a_to_b, b_to_a = charlook._alignment(sa, sb)
+    sa, sb = charlook_reference._Side(a, ngram), charlook_reference._Side(b, ngram)
+    a_to_b, b_to_a = charlook_reference._alignment(sa, sb)
     for args in ((sa, sb, a_to_b, b_to_a), (sb, sa, b_to_a, a_to_b)):
-        assert _native(*args, char_errors) == _python(*args, char_errors)
+        assert _native(*args, char_errors) == charlook_reference._scored(*args, char_errors)
     return _native(sa, sb, a_to_b, b_to_a, char_errors)
 
 
@@ -248,3 +243,62 @@ def test_bad_arguments_raise_input_error(
         kernel.char_look_scores(
             joined_a, "ab cd", np.array(a_to_b), b_to_a, ngram, 0.34, list(NUMBER_WORDS)
         )
+
+
+# -- the whole second look, natively ------------------------------------------------------------
+
+#: Texts that normalization changes before their words are found: entities, NFKC (a ligature,
+#: full-width digits), quotes and dashes, a lone surrogate, a furniture line.
+ODD = (
+    "Profits &amp; losses rose 12% &mdash; the ﬁrst rise in ３ years, “they said” …",
+    'Profits & losses rose 12% - the first rise in 3 years, "they said"...',
+    "SEE ALSO: Another story\nThe council said on Tuesday the bridge would open in 2027.",
+    "The council said on Tuesday the bridge would open in 2027. x\ud800y",
+    "",
+)
+
+
+def test_the_native_look_at_pairs_is_char_scores() -> None:
+    """`second_look`'s native scores of each pair are `char_scores` of the two texts with their
+    furniture left out, None as looked False."""
+    rng = random.Random(7)
+    texts = [*ODD]
+    for i, article in enumerate(NEWS[:60]):
+        edit = list(EDITED.values())[i % len(EDITED)]
+        texts += [article.text, edit(article, NEWS[(i + 1) % len(NEWS)], rng).text]
+    pairs = [(a, b) for a in range(len(ODD)) for b in range(len(ODD))]
+    pairs += [(a, a + 1) for a in range(len(ODD), len(texts), 2)]
+    left, right = (np.array(side) for side in zip(*pairs, strict=True))
+    furniture = furniture_of(Options())
+    options = Options(ngram=4, char_errors=0.3)
+    scores, looked = charlook._native_scores(
+        left, right, dict(enumerate(texts)), options, furniture
+    )
+    for p, (a, b) in enumerate(pairs):
+        want = charlook_reference.char_scores(
+            furniture.strip(texts[a]), furniture.strip(texts[b]), ngram=4, char_errors=0.3
+        )
+        assert (tuple(scores[p]) if looked[p] else None) == want, (a, b)
+    assert looked.sum() not in (0, len(pairs))  # both outcomes met
+
+
+@given(
+    st.lists(st.text(st.characters(exclude_categories=()), max_size=80), min_size=2, max_size=4),
+    st.integers(1, 3),
+)
+@settings(max_examples=300, deadline=None)
+def test_the_native_look_at_any_text_is_char_scores(texts: list[str], ngram: int) -> None:
+    """Any characters (lone surrogates, NUL, marks NFKC composes, unspaced scripts) are read
+    into words as `char_scores` reads them."""
+    left, right = np.array([0, 1, 0]), np.array([1, 0, len(texts) - 1])
+    options = Options(ngram=ngram)
+    scores, looked = charlook._native_scores(
+        left, right, dict(enumerate(texts)), options, furniture_of(options)
+    )
+    for p, (a, b) in enumerate(zip(left, right, strict=True)):
+        want = charlook_reference.char_scores(
+            furniture_of(options).strip(texts[a]),
+            furniture_of(options).strip(texts[b]),
+            ngram=ngram,
+        )
+        assert (tuple(scores[p]) if looked[p] else None) == want

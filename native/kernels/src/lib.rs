@@ -9,6 +9,7 @@
 //! Offsets and indices are `i64` (numpy's default integer), checked by the callers in
 //! `neardup-native` before they reach these functions.
 
+pub mod align;
 pub mod bloom;
 pub mod buckets;
 pub mod charlook;
@@ -20,6 +21,7 @@ pub mod lines;
 pub mod normal;
 pub mod parallel;
 pub mod screen;
+pub mod second_look;
 pub mod sketch;
 pub mod text;
 pub mod unicode;

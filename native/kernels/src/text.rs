@@ -66,52 +66,56 @@ pub const IDENTITY: [u8; 128] = {
 /// With a table's ASCII part as `ascii`, the tokens of an ASCII text are those of its normal
 /// form: the normal form maps each byte alone and only removes or adds separators (spaces).
 pub fn tokens(data: &[u8], ascii: &[u8; 128], hashes: &mut Vec<u64>, digits: &mut Vec<bool>) {
-    let mut h = FNV_OFFSET;
-    let mut in_word = false;
-    let mut numeric = false;
+    let read = |b: u8| if b < 128 { ascii[b as usize] } else { b };
+    for_each_token(data, ascii, |start, end| {
+        let token = &data[start..end];
+        hashes.push(fmix64(
+            token.iter().fold(FNV_OFFSET, |h, &b| fnv(h, read(b))),
+        ));
+        digits.push(read(token[0]).is_ascii_digit());
+    });
+}
+
+/// The byte spans of the tokens of a normal form: each token is `data[start..end]`.
+pub fn token_spans(data: &[u8]) -> Vec<(usize, usize)> {
+    let mut spans = Vec::new();
+    for_each_token(data, &IDENTITY, |start, end| spans.push((start, end)));
+    spans
+}
+
+/// Calls `token(start, end)` for each token of `data` in order, each ASCII byte read as
+/// `ascii[byte]`: a run of word bytes, or one character of a script written without spaces.
+#[inline(always)]
+fn for_each_token(data: &[u8], ascii: &[u8; 128], mut token: impl FnMut(usize, usize)) {
+    let mut start: Option<usize> = None;
     let mut i = 0;
     while i < data.len() {
         if data[i] < 128 {
             // most bytes: no character to decode
-            let c = ascii[data[i] as usize];
-            if is_word_byte(c) {
-                if !in_word {
-                    h = FNV_OFFSET;
-                    in_word = true;
-                    numeric = c.is_ascii_digit();
+            match (is_word_byte(ascii[data[i] as usize]), start) {
+                (true, None) => start = Some(i),
+                (false, Some(s)) => {
+                    token(s, i);
+                    start = None;
                 }
-                h = fnv(h, c);
-            } else if in_word {
-                hashes.push(fmix64(h));
-                digits.push(numeric);
-                in_word = false;
+                _ => {}
             }
             i += 1;
             continue;
         }
         let (width, cp) = char_len(&data[i..]);
-        let bytes = &data[i..i + width];
-        i += width;
         if is_unspaced(cp) {
-            if in_word {
-                hashes.push(fmix64(h));
-                digits.push(numeric);
-                in_word = false;
+            if let Some(s) = start.take() {
+                token(s, i);
             }
-            hashes.push(fmix64(bytes.iter().fold(FNV_OFFSET, |h, &b| fnv(h, b))));
-            digits.push(false);
-            continue;
+            token(i, i + width);
+        } else if start.is_none() {
+            start = Some(i);
         }
-        if !in_word {
-            h = FNV_OFFSET;
-            in_word = true;
-            numeric = false;
-        }
-        h = bytes.iter().fold(h, |h, &b| fnv(h, b));
+        i += width;
     }
-    if in_word {
-        hashes.push(fmix64(h));
-        digits.push(numeric);
+    if let Some(s) = start {
+        token(s, data.len());
     }
 }
 
@@ -150,6 +154,15 @@ mod tests {
         let (mut h, mut d) = (Vec::new(), Vec::new());
         tokens(b"in 1980s x5 25", &IDENTITY, &mut h, &mut d);
         assert_eq!(d, vec![false, true, false, true]);
+    }
+
+    #[test]
+    fn spans_are_the_tokens() {
+        let text = "the 1980s: café, 東京";
+        let spans = token_spans(text.as_bytes());
+        let words: Vec<&str> = spans.iter().map(|&(s, e)| &text[s..e]).collect();
+        assert_eq!(words, ["the", "1980s", "café", "東", "京"]);
+        assert_eq!(token_spans(b" .,"), []);
     }
 
     #[test]

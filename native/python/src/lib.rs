@@ -14,7 +14,9 @@ use neardup_kernels::facts::{self, Chars};
 use neardup_kernels::normal::{self, Folder, Table};
 use neardup_kernels::screen::{self, Screen};
 use neardup_kernels::sketch::{self, NumberWords};
-use neardup_kernels::{bloom, charlook, facts_compare, jsonl, lines, text, unicode};
+use neardup_kernels::{
+    align, bloom, charlook, facts_compare, jsonl, lines, second_look, text, unicode,
+};
 use numpy::ndarray::{Dimension, Ix1, Ix2};
 use numpy::{Element, PyArray, PyArray1, PyArray2, PyArrayMethods, PyUntypedArrayMethods};
 use pyo3::prelude::*;
@@ -23,6 +25,8 @@ use pyo3::Borrowed;
 
 type Array1<'py, T> = Bound<'py, PyArray1<T>>;
 type Out<'py, T> = PyResult<Bound<'py, PyArray1<T>>>;
+/// Each pair's three scores, and whether it has them.
+type Scored<'py> = PyResult<(Bound<'py, PyArray2<f64>>, Bound<'py, PyArray1<bool>>)>;
 type Pair<'py, A, B> = PyResult<(Bound<'py, PyArray1<A>>, Bound<'py, PyArray1<B>>)>;
 
 /// An exception of `neardup.errors` (by its class name) with `message`.
@@ -1247,6 +1251,84 @@ fn char_look_scores(
     })
 }
 
+/// The code points of a str, lone surrogates included (as rapidfuzz compares them).
+fn code_points(text: &Bound<'_, PyString>) -> PyResult<Vec<u32>> {
+    let encoded = text.call_method1("encode", ("utf-32-le", "surrogatepass"))?;
+    let bytes = encoded.cast::<PyBytes>()?.as_bytes();
+    Ok(bytes
+        .chunks_exact(4)
+        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect())
+}
+
+/// For each character of `a`, the position in `b` of the character the Levenshtein alignment
+/// matches it with, or -1 (int64): the alignment of rapidfuzz's `Levenshtein.editops(a, b)`,
+/// decision for decision (`align.rs`).
+#[pyfunction]
+fn char_alignment<'py>(
+    py: Python<'py>,
+    a: Bound<'py, PyString>,
+    b: Bound<'py, PyString>,
+) -> Out<'py, i64> {
+    let (a, b) = (code_points(&a)?, code_points(&b)?);
+    let a_to_b = native(py, "character alignment", || align::aligned(&a, &b))?;
+    Ok(PyArray1::from_iter(py, a_to_b.into_iter().map(i64::from)))
+}
+
+/// The character-level second look at pairs of texts (`charlook.second_look`): for each pair
+/// `(texts[left[p]], texts[right[p]])`, texts through `normal_bytes.before_table` already,
+/// (scores, looked): scores (pairs × 3: Jaccard, containment of the left text in the right,
+/// of the right in the left) and looked False where numbers stand in one text where the other
+/// has other numbers, more than the noise explains (`charlook.char_scores` is None: scores 0).
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+fn char_look_pairs<'py>(
+    py: Python<'py>,
+    texts: Vec<Bound<'py, PyAny>>,
+    left: In1<'py, i64>,
+    right: In1<'py, i64>,
+    starts: In1<'py, i64>,
+    pool: In1<'py, u8>,
+    spaced: In1<'py, i64>,
+    ngram: i64,
+    char_errors: f64,
+    number_words: Vec<String>,
+) -> Scored<'py> {
+    let ngram = check_at_least(py, "ngram", ngram, 1)?;
+    let table = checked_table(py, starts.values(), pool.values(), spaced.values())?;
+    let (left, right) = (left.values(), right.values());
+    check_pairs(py, left, right, texts.len())?;
+    let owners = texts
+        .into_iter()
+        .map(|t| utf8_of(t, "surrogatepass"))
+        .collect::<PyResult<Vec<_>>>()?;
+    let texts: Vec<&[u8]> = owners.iter().map(bytes_of).collect();
+    let number_words = charlook::NumberWords::new(number_words.iter().map(String::as_str));
+    let folder = Folder::new(&table);
+    let look = second_look::Look {
+        folder: &folder,
+        number_words: &number_words,
+        ngram,
+        char_errors,
+    };
+    let index = |values: &[i64]| values.iter().map(|&d| d as usize).collect::<Vec<_>>();
+    let found = native(py, "character look", || {
+        second_look::look_pairs(&texts, &index(left), &index(right), &look)
+    })?;
+    let looked: Vec<bool> = found.iter().map(Option::is_some).collect();
+    let scores: Vec<f64> = found
+        .iter()
+        .flat_map(|s| {
+            let (j, a, b) = s.unwrap_or_default();
+            [j, a, b]
+        })
+        .collect();
+    Ok((
+        PyArray1::from_vec(py, scores).reshape([looked.len(), 3])?,
+        PyArray1::from_vec(py, looked),
+    ))
+}
+
 #[pymodule]
 fn kernel(m: &Bound<'_, PyModule>) -> PyResult<()> {
     // A panic is reported as the exception `native` raises, not printed as well.
@@ -1280,5 +1362,7 @@ fn kernel(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(text_facts, m)?)?;
     m.add_function(wrap_pyfunction!(compare_facts, m)?)?;
     m.add_function(wrap_pyfunction!(char_look_scores, m)?)?;
+    m.add_function(wrap_pyfunction!(char_alignment, m)?)?;
+    m.add_function(wrap_pyfunction!(char_look_pairs, m)?)?;
     Ok(())
 }

@@ -246,3 +246,26 @@ def char_look_scores(
     (Jaccard, containment of a in b, containment of b in a) of their distinct word n-grams, or
     None where numbers stand in one text where the other has other numbers, more than the
     noise explains. `number_words` are `sketch.NUMBER_WORDS`."""
+
+def char_alignment(a: str, b: str) -> np.ndarray:
+    """For each character of `a`, the position in `b` of the character the Levenshtein
+    alignment matches it with, or -1 (int64): rapidfuzz's alignment, that of
+    `Levenshtein.editops(a, b).as_matching_blocks()`, on every input (characters compared by
+    code point)."""
+
+def char_look_pairs(
+    texts: list[str],
+    left: np.ndarray,
+    right: np.ndarray,
+    starts: np.ndarray,
+    pool: np.ndarray,
+    spaced: np.ndarray,
+    ngram: int,
+    char_errors: float,
+    number_words: list[str],
+) -> tuple[np.ndarray, np.ndarray]:
+    """The character-level second look at the pairs (`texts[left[p]]`, `texts[right[p]]`),
+    texts through `normal_bytes.before_table` and then normalized here with the table
+    (`normal_bytes.code_point_table`), on every core: (scores, looked), scores float64 (pairs x
+    3: Jaccard, containment of the left text in the right, of the right in the left, as
+    `charlook.char_scores`) and looked bool, False where `char_scores` is None (scores 0)."""

@@ -1,6 +1,6 @@
 """Tokens of a normalized text, in plain Python: the native core's tokenization (`text.rs`),
-for the second look (`charlook.py`), which aligns words, and for the reference definitions
-that the tests hold the native core to (`reference.py`)."""
+for the specification of the second look (`charlook_reference.py`), which aligns words, and for
+the reference definitions that the tests hold the native core to (`reference.py`)."""
 
 from __future__ import annotations
 
