@@ -223,3 +223,16 @@ def test_identical_and_disjoint_texts() -> None:
 def test_arguments_must_be_strings() -> None:
     with pytest.raises(TypeError):
         char_alignment(b"ab", "ab")  # type: ignore[arg-type]
+
+
+def test_texts_of_very_many_distinct_characters() -> None:
+    """40,000 distinct characters in 80,000: too many for a dense table of each character's
+    blocks (it would take 400 MB), so most are kept sparse, and read the same."""
+    rng = random.Random(40_000)
+    chars = [chr(0x20000 + k) for k in range(40_000)]
+    a = " ".join(chars)
+    swapped = list(chars)
+    for _ in range(4_000):
+        i, j = rng.randrange(len(swapped)), rng.randrange(len(swapped))
+        swapped[i], swapped[j] = swapped[j], swapped[i]
+    assert_same_alignment(a, " ".join(swapped))

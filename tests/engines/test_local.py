@@ -46,3 +46,42 @@ def test_pairs_looked_at_in_parts_as_at_once(monkeypatch: pytest.MonkeyPatch) ->
     assert neardup.find_pairs(records, report_overlap=True) == at_once
     assert len(reads) > 1 and max(reads) <= 3
     assert {p.relation for p in at_once} >= {"contains", "overlap"}
+
+
+@pytest.mark.parametrize(("pairs_at_once", "chars_at_once"), [(2, 10**9), (1024, 1)])
+def test_the_second_look_in_runs_finds_what_it_finds_at_once(
+    monkeypatch: pytest.MonkeyPatch, pairs_at_once: int, chars_at_once: int
+) -> None:
+    """The native second look takes a run of pairs at a time, bounded by pairs and by the
+    characters of their texts (a run holds one pair at least): in runs of two pairs, or of one
+    pair each, it promotes the same pairs as all at once."""
+    import json
+    import random
+    from pathlib import Path
+
+    import neardup
+    from neardup.core import charlook
+    from neardup.evaluate.transform import Article, ocr_noise
+
+    news = Path(__file__).resolve().parents[2] / "examples" / "news.jsonl"
+    texts = [json.loads(line)["text"] for line in news.read_text(encoding="utf-8").splitlines()]
+    rng = random.Random(5)
+    records = [{"id": f"n{k}", "text": t} for k, t in enumerate(texts[:40])]
+    records += [
+        {"id": f"ocr{k}", "text": ocr_noise(Article.parse(t), rng, 0.03).text}
+        for k, t in enumerate(texts[:40])
+    ]
+    at_once = neardup.find_pairs(records)
+    runs: list[int] = []
+    native_scores = charlook._native_scores
+
+    def counted(left, right, *rest):  # type: ignore[no-untyped-def]
+        runs.append(left.size)
+        return native_scores(left, right, *rest)
+
+    monkeypatch.setattr(charlook, "PAIRS_AT_ONCE", pairs_at_once)
+    monkeypatch.setattr(charlook, "CHARS_AT_ONCE", chars_at_once)
+    monkeypatch.setattr(charlook, "_native_scores", counted)
+    assert neardup.find_pairs(records) == at_once
+    assert len(runs) > 1 and max(runs) == min(pairs_at_once, 2 if chars_at_once > 1 else 1)
+    assert any(p.differs_only_in == "characters" for p in at_once)

@@ -24,6 +24,7 @@
 //! Characters are compared by value only, so each text is first written with small dense ids
 //! (the pattern tables then have a row per distinct character, not per code point).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::RangeInclusive;
 
@@ -188,32 +189,78 @@ impl Matches<'_> {
     }
 }
 
-/// For each character and each 64-character block of a text, the bits of its positions.
+/// Pattern words kept in one dense table at most (64 MiB): a pair of texts with very many
+/// distinct characters (hundreds of thousands, as in a page of Unicode tables) would otherwise
+/// ask for a table of gigabytes, one row per character.
+const DENSE_WORDS: usize = 8 << 20;
+
+/// For each character and each 64-character block of a text, the bits of its positions: a row
+/// of `words` blocks for each of the first `dense` character ids, and for the others (rare
+/// characters: ids are given in order of first appearance) only their blocks that have a bit.
 struct Pattern {
     words: usize,
+    dense: usize,
     bits: Vec<u64>,
+    /// Character `dense + k`'s blocks with a bit, in order: (block, bits).
+    sparse: Vec<Vec<(usize, u64)>>,
 }
 
 impl Pattern {
     fn new(s: &[u32], alphabet: usize) -> Self {
+        Self::with_dense_words(s, alphabet, DENSE_WORDS)
+    }
+
+    fn with_dense_words(s: &[u32], alphabet: usize, most: usize) -> Self {
         let words = s.len().div_ceil(WORD);
-        let mut bits = vec![0u64; alphabet * words];
+        let dense = alphabet.min(most / words.max(1));
+        let mut bits = vec![0u64; dense * words];
+        let mut sparse = vec![Vec::new(); alphabet - dense];
         for (i, &c) in s.iter().enumerate() {
-            bits[c as usize * words + i / WORD] |= 1 << (i % WORD);
+            let (c, word, bit) = (c as usize, i / WORD, 1 << (i % WORD));
+            if c < dense {
+                bits[c * words + word] |= bit;
+            } else {
+                let blocks: &mut Vec<(usize, u64)> = &mut sparse[c - dense];
+                match blocks.last_mut() {
+                    Some((last, b)) if *last == word => *b |= bit,
+                    _ => blocks.push((word, bit)),
+                }
+            }
         }
-        Pattern { words, bits }
+        Pattern {
+            words,
+            dense,
+            bits,
+            sparse,
+        }
     }
 
     #[inline]
     fn get(&self, word: usize, c: u32) -> u64 {
-        self.bits[c as usize * self.words + word]
+        let c = c as usize;
+        if c < self.dense {
+            return self.bits[c * self.words + word];
+        }
+        let blocks = &self.sparse[c - self.dense];
+        match blocks.binary_search_by_key(&word, |&(w, _)| w) {
+            Ok(k) => blocks[k].1,
+            Err(_) => 0,
+        }
     }
 
     /// The bits of `c` in every block.
     #[inline]
-    fn row(&self, c: u32) -> &[u64] {
-        let start = c as usize * self.words;
-        &self.bits[start..start + self.words]
+    fn row(&self, c: u32) -> Cow<'_, [u64]> {
+        let c = c as usize;
+        if c < self.dense {
+            let start = c * self.words;
+            return Cow::Borrowed(&self.bits[start..start + self.words]);
+        }
+        let mut row = vec![0; self.words];
+        for &(word, bits) in &self.sparse[c - self.dense] {
+            row[word] = bits;
+        }
+        Cow::Owned(row)
     }
 
     /// The bits of `c` at positions `start .. start + 64` (none before 0 or past the end).
@@ -437,7 +484,8 @@ impl<'p> Band<'p> {
     fn advance(&mut self, c: u32, from: usize, to: usize, mut carry: (u64, u64)) -> (u64, u64) {
         let words = self.pattern.words;
         let whole_end = if to + 1 == words { to } else { to + 1 };
-        let matches = &self.pattern.row(c)[from..whole_end];
+        let row = self.pattern.row(c);
+        let matches = &row[from..whole_end];
         let vps = &mut self.vp[from..whole_end];
         let vns = &mut self.vn[from..whole_end];
         let scores = &mut self.scores[from..whole_end];
@@ -755,6 +803,23 @@ mod tests {
         for (i, &j) in a_to_b.iter().enumerate() {
             if j >= 0 {
                 assert_eq!(a[i], b[j as usize]);
+            }
+        }
+    }
+
+    #[test]
+    fn rare_characters_kept_sparse_read_as_a_dense_table() {
+        let s: Vec<u32> = (0..700u32).map(|i| (i * 7919) % 97 + (i % 5) * 3).collect();
+        let alphabet = *s.iter().max().unwrap() as usize + 3; // ids that s never has, too
+        let dense = Pattern::with_dense_words(&s, alphabet, usize::MAX);
+        for most in [0, 11, 40] {
+            let mixed = Pattern::with_dense_words(&s, alphabet, most);
+            assert!(mixed.dense < alphabet);
+            for c in 0..alphabet as u32 {
+                assert_eq!(mixed.row(c), dense.row(c));
+                for start in -70..(s.len() as isize + 70) {
+                    assert_eq!(mixed.window(c, start), dense.window(c, start));
+                }
             }
         }
     }

@@ -1,4 +1,4 @@
-//! The scores of the character-level second look (`neardup.core.charlook._scored`, the
+//! The scores of the character-level second look (`neardup.core.charlook_reference._scored`, the
 //! specification): which words of one text the characters of the other, aligned to them, spell
 //! with few errors, and how many distinct word n-grams of such words, in the same order with
 //! nothing between them, each text keeps in the other.
@@ -22,7 +22,8 @@ pub const LOCAL: i64 = 3;
 /// per this many words with character errors.
 pub const NOISE_PER_NUMBER: usize = 10;
 
-const SPACE: u32 = ' ' as u32;
+/// What joins the words of a side.
+pub const SPACE: u32 = ' ' as u32;
 
 /// The words that are numbers though written without digits ("million"), as code points
 /// (`sketch.NUMBER_WORDS`).
@@ -62,7 +63,7 @@ impl Word {
 }
 
 /// One text's tokens as spans of its joined form ("w1 w2 ...") and its word n-grams
-/// (`charlook._Side`): built once, read in every pair the text is in.
+/// (`charlook_reference._Side`): built once, read in every pair the text is in.
 #[derive(Debug)]
 pub struct Side {
     ngram: usize,
@@ -200,7 +201,7 @@ impl Hasher for Chained {
     }
 }
 
-/// What the characters of the other text aligned to one word say of it (`charlook._Found`).
+/// What the characters of the other text aligned to one word say of it (`charlook_reference._Found`).
 #[derive(Clone, Copy, Debug, Default)]
 struct Found {
     /// Spelt with few errors (a number: exactly, as a whole token).
@@ -216,7 +217,7 @@ struct Found {
     unmatched: usize,
 }
 
-/// How `word` is spelt by the characters of `other` aligned to it (`charlook._present`, one
+/// How `word` is spelt by the characters of `other` aligned to it (`charlook_reference._present`, one
 /// token; its reduceat segment holds the space after it too, which is never a hit).
 fn found(word: Word, aligned: &[i32], other: &Side, char_errors: f64) -> Found {
     let mut matched = 0;
@@ -296,7 +297,7 @@ fn kept(this: &Side, found: &[Found], other: &Side) -> usize {
 }
 
 /// How many numbers of `this`, not even spelt with few errors in `other`, stand where `other`
-/// has a number (`charlook._numbers_replaced`). The missing numbers between the same two
+/// has a number (`charlook_reference._numbers_replaced`). The missing numbers between the same two
 /// present words (or an end) share the test, made once for them.
 fn numbers_replaced(this: &Side, other: &Side, found: &[Found]) -> usize {
     let mut replaced = 0;
@@ -336,7 +337,7 @@ fn number_between(other: &Side, found: &[Found], before: i64, after: i64) -> boo
 
 /// (how many distinct word n-grams of `this` are present in order in `other`, whether numbers
 /// of `this` stand where `other` has other numbers, more than its noise explains), `aligned`
-/// holding each character's partner in `other` (`charlook._look`).
+/// holding each character's partner in `other` (`charlook_reference._look`).
 fn look(this: &Side, other: &Side, aligned: &[i32], char_errors: f64) -> (usize, bool) {
     if this.grams == 0 {
         return (0, false);
@@ -357,7 +358,7 @@ fn look(this: &Side, other: &Side, aligned: &[i32], char_errors: f64) -> (usize,
 /// (Jaccard, containment of a in b, containment of b in a) of the distinct word n-grams of two
 /// sides once words spelt with a few character errors count as the same, or None where numbers
 /// stand in one where the other has other numbers, more than the noise explains
-/// (`charlook._scored`). `a_to_b[i]` is the character of b aligned to character i of a, or -1;
+/// (`charlook_reference._scored`). `a_to_b[i]` is the character of b aligned to character i of a, or -1;
 /// `b_to_a` the other way.
 pub fn scores(
     a: &Side,

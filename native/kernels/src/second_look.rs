@@ -3,12 +3,10 @@
 //! (`align`, rapidfuzz's Levenshtein alignment) and scored (`charlook`), on every core.
 
 use crate::align;
-use crate::charlook::{self, NumberWords, Side};
+use crate::charlook::{self, NumberWords, Side, SPACE};
 use crate::normal::Folder;
 use crate::parallel;
 use crate::text::{char_len, token_spans};
-
-const SPACE: u32 = ' ' as u32;
 
 /// The words of a text (UTF-8; a lone surrogate as Python's "surrogatepass" writes it) joined
 /// by single spaces, as code points: `" ".join(tokens.words(text))` for a text that

@@ -1166,27 +1166,15 @@ fn compare_facts<'py>(
     ))
 }
 
-/// The code points of a text's words joined by single spaces (`charlook._Side.joined`), its
+/// The code points of a text's words joined by single spaces (`charlook_reference._Side.joined`), its
 /// lone surrogates as themselves, checked: no empty word, few enough for an `i32`.
 fn joined_code_points(text: &Bound<'_, PyString>, name: &str) -> PyResult<Vec<u32>> {
-    let encoded = text.call_method1("encode", ("utf-32-le", "surrogatepass"))?;
-    let code_points: Vec<u32> = encoded
-        .cast::<PyBytes>()?
-        .as_bytes()
-        .chunks_exact(4)
-        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-        .collect();
+    let code_points = code_points(text, name)?;
     let space = u32::from(b' ');
     if !code_points.is_empty() && code_points.split(|&c| c == space).any(<[u32]>::is_empty) {
         return Err(input_error(
             text.py(),
             format!("{name} must be words joined by single spaces"),
-        ));
-    }
-    if i32::try_from(code_points.len()).is_err() {
-        return Err(input_error(
-            text.py(),
-            format!("{name} is too long: {} characters", code_points.len()),
         ));
     }
     Ok(code_points)
@@ -1222,7 +1210,7 @@ fn checked_alignment(
     }
 }
 
-/// The scores of the character-level second look (`charlook._scored`) of two texts, given as
+/// The scores of the character-level second look (`charlook_reference._scored`) of two texts, given as
 /// their words joined by single spaces and their characters' alignment (`a_to_b[i]`: the
 /// character of b aligned to character i of a, or -1): (Jaccard, containment of a in b,
 /// containment of b in a), or None where numbers stand in one text where the other has other
@@ -1251,10 +1239,17 @@ fn char_look_scores(
     })
 }
 
-/// The code points of a str, lone surrogates included (as rapidfuzz compares them).
-fn code_points(text: &Bound<'_, PyString>) -> PyResult<Vec<u32>> {
+/// The code points of a str, lone surrogates included (as rapidfuzz compares them); the
+/// kernels number characters with an `i32`.
+fn code_points(text: &Bound<'_, PyString>, name: &str) -> PyResult<Vec<u32>> {
     let encoded = text.call_method1("encode", ("utf-32-le", "surrogatepass"))?;
     let bytes = encoded.cast::<PyBytes>()?.as_bytes();
+    if i32::try_from(bytes.len() / 4).is_err() {
+        return Err(input_error(
+            text.py(),
+            format!("{name} is too long: {} characters", bytes.len() / 4),
+        ));
+    }
     Ok(bytes
         .chunks_exact(4)
         .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
@@ -1270,7 +1265,7 @@ fn char_alignment<'py>(
     a: Bound<'py, PyString>,
     b: Bound<'py, PyString>,
 ) -> Out<'py, i64> {
-    let (a, b) = (code_points(&a)?, code_points(&b)?);
+    let (a, b) = (code_points(&a, "a")?, code_points(&b, "b")?);
     let a_to_b = native(py, "character alignment", || align::aligned(&a, &b))?;
     Ok(PyArray1::from_iter(py, a_to_b.into_iter().map(i64::from)))
 }
@@ -1303,6 +1298,13 @@ fn char_look_pairs<'py>(
         .map(|t| utf8_of(t, "surrogatepass"))
         .collect::<PyResult<Vec<_>>>()?;
     let texts: Vec<&[u8]> = owners.iter().map(bytes_of).collect();
+    // The kernels number characters with an `i32`; a text has at most as many as bytes.
+    if let Some(long) = texts.iter().find(|t| i32::try_from(t.len()).is_err()) {
+        return Err(input_error(
+            py,
+            format!("a text is too long: {} bytes", long.len()),
+        ));
+    }
     let number_words = charlook::NumberWords::new(number_words.iter().map(String::as_str));
     let folder = Folder::new(&table);
     let look = second_look::Look {

@@ -34,7 +34,13 @@ from neardup.core import kernel
 from neardup.core.furniture import Furniture
 from neardup.core.normal_bytes import before_table, table_for
 from neardup.core.sketch import NUMBER_WORDS
-from neardup.core.verify import CONTAINS, DUPLICATE_RELATIONS, NEAR_DUPLICATE, ScoredPairs
+from neardup.core.verify import (
+    CONTAINS,
+    DUPLICATE_RELATIONS,
+    NEAR_DUPLICATE,
+    ScoredPairs,
+    pair_runs,
+)
 from neardup.options import Options
 
 #: Pairs below this word containment are not looked at again: a copy whose noise leaves fewer
@@ -55,9 +61,10 @@ LOCAL = 3
 #: with character errors; beyond, the texts report other figures (a template with a typo or
 #: two has no noise to explain its numbers).
 NOISE_PER_NUMBER = 10
-#: Pairs looked at by one call of the native core, which holds their texts' words and
-#: n-grams meanwhile (tens of KB a news text): a bound on memory, and a step of the progress.
+#: Pairs looked at by one call of the native core, a step of the progress, and the characters
+#: of their texts at most (the core holds about 12 bytes a character meanwhile: 400 MB).
 PAIRS_AT_ONCE = 1024
+CHARS_AT_ONCE = 32_000_000
 
 
 def char_scores(
@@ -140,7 +147,15 @@ def second_look(
     in_right = pairs.containment_left_in_right.copy()
     in_left = pairs.containment_right_in_left.copy()
     by_characters = pairs.by_characters.copy()
-    for rows in np.array_split(band, -(-band.size // PAIRS_AT_ONCE)):
+    runs = pair_runs(
+        pairs.left[band],
+        pairs.right[band],
+        CHARS_AT_ONCE,
+        size=lambda doc: len(found[doc]),
+        most_pairs=PAIRS_AT_ONCE,
+    )
+    for run in runs:
+        rows = band[run]
         scores, looked = _native_scores(
             pairs.left[rows], pairs.right[rows], found, options, furniture
         )

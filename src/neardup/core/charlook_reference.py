@@ -13,7 +13,6 @@ import itertools
 from typing import NamedTuple
 
 import numpy as np
-from rapidfuzz.distance import Levenshtein
 
 from neardup.core.charlook import GAP, LOCAL, NOISE_PER_NUMBER
 from neardup.core.sketch import NUMBER_WORDS
@@ -37,9 +36,8 @@ class _Side:
         code_points = np.frombuffer(self.joined.encode("utf-32-le", "surrogatepass"), np.uint32)
         leading = code_points[self.start[: len(words)]]
         self.number = self.number_word | ((leading >= ord("0")) & (leading <= ord("9")))
-        # Each token's characters, then the space after it (none after the last). These two
-        # arrays, a number per character, are most of a side: 32-bit ones halve what the sides
-        # kept for the next pairs take.
+        # Each token's characters, then the space after it (none after the last), as the native
+        # side holds them (32-bit).
         owner = np.repeat(np.arange(len(words), dtype=np.int32), lengths + 1)
         owner[self.end[:-1]] = -1
         self.token_of = owner[: len(self.joined)]
@@ -166,21 +164,7 @@ def _numbers_replaced(
 def char_scores(
     a: str, b: str, *, ngram: int = 5, char_errors: float = 0.34
 ) -> tuple[float, float, float] | None:
-    """(Jaccard, containment of a in b, containment of b in a) of the distinct word n-grams
-    once words spelt with a few character errors count as the same (normal forms compared);
-    None where numbers stand in one text where the other has other numbers, more than the
-    character errors elsewhere explain (a look-alike that reports other facts).
-
-    >>> story = ("The government said on Tuesday that the modern railway line would open "
-    ...          "to passengers in the spring, after years of delays and rising costs.")
-    >>> noisy = ("The govemment said on Tucsday that thc rnodern rail way line would open "
-    ...          "to passengers in the spring, after years ofdelays and rising costs.")
-    >>> [round(s, 2) for s in char_scores(story, noisy)]
-    [1.0, 1.0, 1.0]
-    >>> costs = "The line will cost 120 million pounds and open to passengers in 2027, they said."
-    >>> print(char_scores(costs, costs.replace("120 million", "120 billion")))
-    None
-    """
+    """`charlook.char_scores`, in plain Python."""
     return _scores(_Side(a, ngram), _Side(b, ngram), char_errors)
 
 
@@ -193,6 +177,9 @@ def _scores(sa: _Side, sb: _Side, char_errors: float) -> tuple[float, float, flo
 def _alignment(sa: _Side, sb: _Side) -> tuple[np.ndarray, np.ndarray]:
     """(a_to_b, b_to_a): the character of the other joined form aligned to each character of
     one (Levenshtein), -1 where none is."""
+    # Imported here: rapidfuzz is a test requirement, and this module is only the tests'.
+    from rapidfuzz.distance import Levenshtein
+
     blocks = np.array(
         [
             (block.a, block.b, block.size)

@@ -240,12 +240,12 @@ def char_look_scores(
     char_errors: float,
     number_words: list[str],
 ) -> tuple[float, float, float] | None:
-    """The scores of the character-level second look (`charlook._scored`) of two texts given as
-    their words joined by single spaces (`charlook._Side.joined`) and their characters'
-    alignment (int64; `a_to_b[i]`: the character of b aligned to character i of a, or -1):
-    (Jaccard, containment of a in b, containment of b in a) of their distinct word n-grams, or
-    None where numbers stand in one text where the other has other numbers, more than the
-    noise explains. `number_words` are `sketch.NUMBER_WORDS`."""
+    """The scores of the character-level second look (`charlook_reference._scored`) of two
+    texts given as their words joined by single spaces (`charlook_reference._Side.joined`) and
+    their characters' alignment (int64; `a_to_b[i]`: the character of b aligned to character i
+    of a, or -1): (Jaccard, containment of a in b, containment of b in a) of their distinct
+    word n-grams, or None where numbers stand in one text where the other has other numbers,
+    more than the noise explains. `number_words` are `sketch.NUMBER_WORDS`."""
 
 def char_alignment(a: str, b: str) -> np.ndarray:
     """For each character of `a`, the position in `b` of the character the Levenshtein

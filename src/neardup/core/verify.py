@@ -6,6 +6,7 @@ positives never reach the output.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -168,3 +169,33 @@ def differ_only_in_numbers(sketches: Sketches, left: np.ndarray, right: np.ndarr
     words as they are (furniture included: a differing furniture line counts too)."""
     same_template = sketches.masked_keys[left] == sketches.masked_keys[right]
     return same_template & (sketches.exact_keys[left] != sketches.exact_keys[right])
+
+
+def pair_runs(
+    left: np.ndarray,
+    right: np.ndarray,
+    most: int,
+    *,
+    size: Callable[[int], int] = lambda doc: 1,
+    most_pairs: int | None = None,
+) -> Iterator[slice]:
+    """The pairs (left[k], right[k]) cut into runs of consecutive pairs whose distinct documents'
+    sizes add up to at most `most`, of at most `most_pairs` pairs each; a run holds at least one
+    pair, whatever its size. For the stages that hold the texts of a run's documents at once.
+
+    >>> [(s.start, s.stop) for s in pair_runs(np.array([0, 0, 1, 5]), np.array([1, 2, 2, 6]), 3)]
+    [(0, 3), (3, 4)]
+    """
+    start, docs, total = 0, set[int](), 0
+    pairs = zip(left.tolist(), right.tolist(), strict=True)
+    for n, (a, b) in enumerate(pairs):
+        added = sum(size(d) for d in {a, b} - docs)
+        full = total + added > most or n - start == most_pairs
+        if full and n > start:
+            yield slice(start, n)
+            start, docs, total = n, set(), 0
+            added = size(a) + size(b)
+        docs.update((a, b))
+        total += added
+    if left.size > start:
+        yield slice(start, left.size)

@@ -35,7 +35,7 @@ from neardup.core.sketch import (
     sketch_utf8,
     sketch_with,
 )
-from neardup.core.verify import RELATIONS, ScoredPairs, reported, score_pairs
+from neardup.core.verify import RELATIONS, ScoredPairs, pair_runs, reported, score_pairs
 from neardup.errors import InputError
 from neardup.io import native_jsonl
 from neardup.io.native_jsonl import Chunk, Lines
@@ -351,26 +351,14 @@ def look_again(
     rows = np.flatnonzero(looked | facts_band)
     rows = rows[np.argsort(scored.left[rows], kind="stable")]
     with reporter.stage("second look", total=int(looked.sum())) as advance:
-        for part in _parts(scored, rows, TEXTS_AT_ONCE):
+        for run in pair_runs(scored.left[rows], scored.right[rows], TEXTS_AT_ONCE):
+            part = rows[run]
             pairs = scored.take(part)
             read = read_once(texts, set(pairs.left.tolist()) | set(pairs.right.tolist()))
             pairs = second_look(pairs, read, options, corpus.furniture, advance)
             pairs = facts_look(pairs, facts_from_texts(read, corpus.furniture), options)
             scored = scored.put(part, pairs)
     return scored
-
-
-def _parts(scored: ScoredPairs, rows: np.ndarray, most: int) -> Iterator[np.ndarray]:
-    """`rows` cut into runs whose pairs hold at most `most` documents each (at least a pair)."""
-    start, docs = 0, set[int]()
-    pairs = zip(scored.left[rows].tolist(), scored.right[rows].tolist(), strict=True)
-    for n, (a, b) in enumerate(pairs):
-        if len(docs) + (a not in docs) + (b not in docs) > most and n > start:
-            yield rows[start:n]
-            start, docs = n, set()
-        docs.update((a, b))
-    if rows.size > start:
-        yield rows[start:]
 
 
 def read_once(texts: TextsOf, docs: set[int]) -> TextsOf:
