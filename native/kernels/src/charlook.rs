@@ -201,7 +201,8 @@ impl Hasher for Chained {
     }
 }
 
-/// What the characters of the other text aligned to one word say of it (`charlook_reference._Found`).
+/// What the characters of the other text aligned to one word say of it
+/// (`charlook_reference._Found`).
 #[derive(Clone, Copy, Debug, Default)]
 struct Found {
     /// Spelt with few errors (a number: exactly, as a whole token).
@@ -217,8 +218,9 @@ struct Found {
     unmatched: usize,
 }
 
-/// How `word` is spelt by the characters of `other` aligned to it (`charlook_reference._present`, one
-/// token; its reduceat segment holds the space after it too, which is never a hit).
+/// How `word` is spelt by the characters of `other` aligned to it
+/// (`charlook_reference._present`, one token; its reduceat segment holds the space after it
+/// too, which is never a hit).
 fn found(word: Word, aligned: &[i32], other: &Side, char_errors: f64) -> Found {
     let mut matched = 0;
     let (mut first, mut last) = (usize::MAX, 0);
@@ -358,8 +360,8 @@ fn look(this: &Side, other: &Side, aligned: &[i32], char_errors: f64) -> (usize,
 /// (Jaccard, containment of a in b, containment of b in a) of the distinct word n-grams of two
 /// sides once words spelt with a few character errors count as the same, or None where numbers
 /// stand in one where the other has other numbers, more than the noise explains
-/// (`charlook_reference._scored`). `a_to_b[i]` is the character of b aligned to character i of a, or -1;
-/// `b_to_a` the other way.
+/// (`charlook_reference._scored`). `a_to_b[i]` is the character of b aligned to character i
+/// of a, or -1; `b_to_a` the other way.
 pub fn scores(
     a: &Side,
     b: &Side,

@@ -1166,8 +1166,9 @@ fn compare_facts<'py>(
     ))
 }
 
-/// The code points of a text's words joined by single spaces (`charlook_reference._Side.joined`), its
-/// lone surrogates as themselves, checked: no empty word, few enough for an `i32`.
+/// The code points of a text's words joined by single spaces
+/// (`charlook_reference._Side.joined`), its lone surrogates as themselves, checked: no empty
+/// word, few enough for an `i32`.
 fn joined_code_points(text: &Bound<'_, PyString>, name: &str) -> PyResult<Vec<u32>> {
     let code_points = code_points(text, name)?;
     let space = u32::from(b' ');
@@ -1210,9 +1211,9 @@ fn checked_alignment(
     }
 }
 
-/// The scores of the character-level second look (`charlook_reference._scored`) of two texts, given as
-/// their words joined by single spaces and their characters' alignment (`a_to_b[i]`: the
-/// character of b aligned to character i of a, or -1): (Jaccard, containment of a in b,
+/// The scores of the character-level second look (`charlook_reference._scored`) of two texts,
+/// given as their words joined by single spaces and their characters' alignment (`a_to_b[i]`:
+/// the character of b aligned to character i of a, or -1): (Jaccard, containment of a in b,
 /// containment of b in a), or None where numbers stand in one text where the other has other
 /// numbers, more than the noise explains.
 #[pyfunction]
