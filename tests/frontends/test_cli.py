@@ -1,6 +1,7 @@
 """The `neardup` command as a user runs it: a real process, real files."""
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -244,3 +245,21 @@ def test_help_loads_no_kernel_pyarrow_or_harness() -> None:
     heavy = {"neardup.core.kernel", "neardup.evaluate.harness", "pyarrow"}
     assert "neardup.cli" in imported
     assert imported & heavy == set()
+
+
+@pytest.mark.parametrize(("given", "expected"), [(None, "1"), ("3", "3")])
+def test_the_cli_gives_openblas_one_thread_unless_told(given: str | None, expected: str) -> None:
+    """numpy's OpenBLAS threads would only spin beside the native core's: the CLI asks for one
+    before numpy is imported, and keeps a user's own setting."""
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if given is not None:
+        env["OPENBLAS_NUM_THREADS"] = given
+    script = (
+        "import os, sys; import neardup.cli; assert 'numpy' not in sys.modules; "
+        "print(os.environ['OPENBLAS_NUM_THREADS'])"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == expected
