@@ -14,13 +14,14 @@ stories of ../shared. Bad arguments to the kernels raise `InputError`.
 from __future__ import annotations
 
 import itertools
+import re
 import sys
 import unicodedata
 from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import FIXTURES, shared
+from conftest import FIXTURES, ROOT, shared
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -532,3 +533,43 @@ def test_compare_facts_refuses_bad_arguments() -> None:
             kernel.compare_facts(texts, left, right, char_table())
     with pytest.raises(InputError, match="must be a str"):
         kernel.compare_facts([1, 2], one, one, char_table())
+
+
+# -- the word lists, written twice ---------------------------------------------------------------
+
+_RUST = ROOT / "native" / "kernels" / "src"
+
+
+def _rust_body(file: str, function: str) -> str:
+    """The body of a Rust function, from its signature to the closing brace at the line start."""
+    source = (_RUST / file).read_text(encoding="utf-8")
+    found = re.search(rf"\nfn {function}\(.*?\n\}}\n", source, re.DOTALL)
+    assert found, f"{function} not in {file}"
+    return found.group()
+
+
+def _rust_map(function: str) -> dict[str, str]:
+    """A `match` of byte strings to strings: each spelling and what it is read as."""
+    mapped = {}
+    for left, right in re.findall(
+        r"^\s*(b\".*?)\s*=>\s*\"(.*?)\",", _rust_body("facts.rs", function), re.M
+    ):
+        mapped |= {spelling: right for spelling in re.findall(r'b"(.*?)"', left)}
+    return mapped
+
+
+def _rust_set(file: str, function: str, literal: str = 'b"') -> set[str]:
+    return set(re.findall(rf'{literal}(.*?)"', _rust_body(file, function)))
+
+
+def test_the_native_word_lists_are_the_reference_s() -> None:
+    """The native reader's and comparison's word lists (`match` arms in Rust) are those of
+    `facts_reference` and `facts`: a word added to one side only fails here, where the
+    property tests, which draw their words from Python's lists, would not notice it."""
+    assert _rust_map("month_named") == reference.MONTHS
+    assert _rust_map("unit") == reference.UNITS
+    assert _rust_map("number_word") == reference.NUMBER_WORDS
+    assert _rust_set("facts.rs", "is_weekday") == reference.WEEKDAYS
+    assert _rust_set("facts.rs", "may_before") == reference._MAY_BEFORE
+    assert _rust_set("facts.rs", "not_name") == reference._NOT_NAMES
+    assert _rust_set("facts_compare.rs", "no_slot", '"') | {facts.EDGE} == facts._NO_SLOT
