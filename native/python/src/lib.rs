@@ -332,6 +332,15 @@ fn utf8_of<'py>(text: Bound<'py, PyAny>, errors: &str) -> PyResult<Bound<'py, Py
     }
 }
 
+/// The UTF-8 of texts (str, lone surrogates as "surrogatepass" writes them, or bytes): the
+/// objects that hold them.
+fn utf8_texts<'py>(texts: Vec<Bound<'py, PyAny>>) -> PyResult<Vec<Bound<'py, PyAny>>> {
+    texts
+        .into_iter()
+        .map(|t| utf8_of(t, "surrogatepass"))
+        .collect()
+}
+
 /// The bytes of what `utf8_of` gave.
 fn bytes_of<'a>(owner: &'a Bound<'_, PyAny>) -> &'a [u8] {
     match owner.cast::<PyString>() {
@@ -427,10 +436,7 @@ fn sketch_texts<'py>(
 ) -> PyResult<SketchArrays<'py>> {
     let table = checked_table(py, starts.values(), pool.values(), spaced.values())?;
     let settings = sketch_settings(py, ngram, seed, window, num_perm)?;
-    let owners = texts
-        .into_iter()
-        .map(|t| utf8_of(t, "surrogatepass"))
-        .collect::<PyResult<Vec<_>>>()?;
+    let owners = utf8_texts(texts)?;
     let cut_owners = match cuts {
         None => vec![None; owners.len()],
         Some(cuts) if cuts.len() == owners.len() => optional_utf8(cuts)?,
@@ -1012,15 +1018,6 @@ fn checked_chars<'a>(py: Python<'_>, table: &'a [u32]) -> PyResult<Chars<'a>> {
     Chars::new(table).map_err(|why| input_error(py, format!("table: {why}")))
 }
 
-/// The UTF-8 of texts (str, lone surrogates as "surrogatepass" writes them, or bytes): the
-/// objects that hold them.
-fn utf8_texts<'py>(texts: Vec<Bound<'py, PyAny>>) -> PyResult<Vec<Bound<'py, PyAny>>> {
-    texts
-        .into_iter()
-        .map(|t| utf8_of(t, "surrogatepass"))
-        .collect()
-}
-
 /// The table of character classes this core ships (`char_classes.built_char_table`), for
 /// `UNICODE_VERSION`.
 #[pyfunction]
@@ -1294,10 +1291,7 @@ fn char_look_pairs<'py>(
     let table = checked_table(py, starts.values(), pool.values(), spaced.values())?;
     let (left, right) = (left.values(), right.values());
     check_pairs(py, left, right, texts.len())?;
-    let owners = texts
-        .into_iter()
-        .map(|t| utf8_of(t, "surrogatepass"))
-        .collect::<PyResult<Vec<_>>>()?;
+    let owners = utf8_texts(texts)?;
     let texts: Vec<&[u8]> = owners.iter().map(bytes_of).collect();
     // The kernels number characters with an `i32`; a text has at most as many as bytes.
     if let Some(long) = texts.iter().find(|t| i32::try_from(t.len()).is_err()) {
