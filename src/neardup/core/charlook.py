@@ -39,6 +39,7 @@ from neardup.core.verify import (
     DUPLICATE_RELATIONS,
     NEAR_DUPLICATE,
     ScoredPairs,
+    pair_documents,
     pair_runs,
 )
 from neardup.options import Options
@@ -110,11 +111,9 @@ def _native_scores(
     """`kernel.char_look_pairs` of the pairs (left[p], right[p]) of documents whose texts
     these are: :func:`char_scores` of each pair with `furniture` left out of both texts
     (scores), and whether it is not None (looked)."""
-    docs, index = np.unique(np.concatenate([left, right]), return_inverse=True)
+    docs, left_at, right_at = pair_documents(left, right)
     texts_of = [furniture.strip(texts[d]) for d in docs.tolist()]
-    return _looked(
-        texts_of, index[: left.size], index[left.size :], options.ngram, options.char_errors
-    )
+    return _looked(texts_of, left_at, right_at, options.ngram, options.char_errors)
 
 
 def in_band(pairs: ScoredPairs, options: Options) -> np.ndarray:

@@ -44,7 +44,7 @@ import numpy as np
 from neardup.core import kernel
 from neardup.core.char_classes import char_table
 from neardup.core.furniture import PATTERNS, Furniture
-from neardup.core.verify import CONTAINS, NEAR_DUPLICATE, REWRITE, ScoredPairs
+from neardup.core.verify import CONTAINS, NEAR_DUPLICATE, REWRITE, ScoredPairs, pair_documents
 from neardup.options import Options
 
 #: Pairs whose smaller text has less than this share of its word n-grams inside the other are
@@ -663,11 +663,11 @@ def _may_differ_pairs(
     found: Mapping[int, HasFacts], left: np.ndarray, right: np.ndarray
 ) -> np.ndarray:
     """:func:`may_differ` for each pair of documents (`left[i]`, `right[i]`)."""
-    docs, at = np.unique(np.concatenate([left, right]), return_inverse=True)
+    docs, left_at, right_at = pair_documents(left, right)
     holders = [found[d] for d in docs.tolist()]
     _read_tokens(holders)
     tokens = [h.tokens for h in holders]
-    return _may_differ_rows(tokens, at[: left.size], at[left.size :])
+    return _may_differ_rows(tokens, left_at, right_at)
 
 
 def _compare_pairs(found: Mapping[int, HasFacts], pairs: list[tuple[int, int]]) -> list[FactCounts]:
@@ -694,12 +694,12 @@ def _compare_stories(
     corrects another stays Python's regular expression (:func:`_corrects`)."""
     if not pairs:
         return []
-    docs = sorted({d for pair in pairs for d in pair})
-    at = {d: n for n, d in enumerate(docs)}
-    stories = [texts[d]._story for d in docs]
-    left, right = (np.array([at[pair[side]] for pair in pairs], dtype=np.int64) for side in (0, 1))
+    docs, left, right = pair_documents(*np.array(pairs, dtype=np.int64).T)
+    stories = [texts[d]._story for d in docs.tolist()]
     compared = kernel.compare_facts([prepared(s) for s in stories], left, right, char_table())
     changes, dated, only_numbers, fewer, found = (column.tolist() for column in compared)
     corrects = [_corrects(s) for s in stories]
-    corrected = [corrects[at[a]] or corrects[at[b]] for a, b in pairs]
+    corrected = [
+        corrects[a] or corrects[b] for a, b in zip(left.tolist(), right.tolist(), strict=True)
+    ]
     return list(map(FactCounts, changes, fewer, found, dated, only_numbers, corrected))

@@ -171,6 +171,20 @@ def differ_only_in_numbers(sketches: Sketches, left: np.ndarray, right: np.ndarr
     return same_template & (sketches.exact_keys[left] != sketches.exact_keys[right])
 
 
+def pair_documents(
+    left: np.ndarray, right: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct documents of the pairs (left[k], right[k]), ascending, and each pair's two
+    documents as positions among them: for the stages that hold one thing a document, not one
+    a pair.
+
+    >>> [a.tolist() for a in pair_documents(np.array([7, 3]), np.array([9, 7]))]
+    [[3, 7, 9], [1, 0], [2, 1]]
+    """
+    docs, at = np.unique(np.concatenate([left, right]), return_inverse=True)
+    return docs, at[: left.size], at[left.size :]
+
+
 def pair_runs(
     left: np.ndarray,
     right: np.ndarray,
