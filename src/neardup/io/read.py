@@ -252,15 +252,16 @@ def _kind(value: object) -> str:
     return _KINDS.get(kind, f"a value of type {kind.__name__}")
 
 
-#: Bytes read at a time: lines of a few KB each, read through Python's default 8 KB buffer,
-#: cost a system call every line or two.
-READ_BUFFER = 2**20
+#: Bytes of a JSONL file read, or written (`write.py`), at a time: with Python's default 8 KB
+#: buffer, records of a few KB each cost a system call every line or two (2.7 GB of kept
+#: records: 3.3 s of writing against 0.8 s).
+FILE_BUFFER = 2**20
 
 
 def _open_binary(path: Path) -> io.BufferedIOBase:
     if path.name.endswith(".gz"):
         return gzip.open(path, "rb")  # type: ignore[return-value]
-    return path.open("rb", buffering=READ_BUFFER)
+    return path.open("rb", buffering=FILE_BUFFER)
 
 
 def read_txt_folder(root: Path, reader: RecordReader) -> Iterator[Record]:

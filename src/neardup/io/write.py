@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import orjson
 
 from neardup.errors import OutputError
-from neardup.io.read import PLAIN_TYPES
+from neardup.io.read import FILE_BUFFER, PLAIN_TYPES
 
 if TYPE_CHECKING:  # pyarrow is imported when Parquet is written: JSONL runs start faster
     import pyarrow as pa
@@ -122,15 +122,9 @@ def _remove(partial: Path) -> None:
         partial.unlink(missing_ok=True)
 
 
-#: Bytes buffered before a write: a news record is a few KB, and with Python's default 8 KB
-#: buffer nearly every line was a system call of its own (2.7 GB of kept records: 3.3 s of
-#: writing against 0.8 s).
-WRITE_BUFFER = 2**20
-
-
 def _write_jsonl(path: Path, rows: Iterable[Mapping[str, Any]], *, gzipped: bool) -> int:
     # mtime=0 keeps gzipped outputs byte-identical between runs.
-    raw = gzip.GzipFile(path, "wb", mtime=0) if gzipped else path.open("wb", buffering=WRITE_BUFFER)
+    raw = gzip.GzipFile(path, "wb", mtime=0) if gzipped else path.open("wb", buffering=FILE_BUFFER)
     count = 0
     with raw:
         for row in rows:
