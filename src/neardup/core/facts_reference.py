@@ -406,9 +406,8 @@ def fact_tokens(text: str) -> frozenset[str]:
 
 
 def may_differ(a: frozenset[str], b: frozenset[str]) -> bool:
-    """Whether a fact of one text may stand in place of a fact of the other: each holds a
-    fact token the other lacks, followed by the same word. Where not (most copies: one text's
-    tokens all in the other, or new ones elsewhere), their facts need not be read.
+    """`facts.may_differ` of the tokens as :func:`fact_tokens` spells them: each text holds a
+    token the other lacks, followed by the same word.
 
     >>> chemical = fact_tokens("Chemical Bank said it raised its rate.")
     >>> may_differ(chemical, fact_tokens("Chase Bank said it raised its rate."))
