@@ -59,52 +59,69 @@ pub fn sequence_keys(tokens: &[u64], digits: &[bool], numbers: &NumberWords) -> 
     (h, g)
 }
 
-/// Fewer values than this are sorted by comparisons (and so is a bucket that holds more).
+/// Fewer values than this are sorted by comparisons.
 const SMALL_SORT: usize = 64;
 
-/// Sort hash values and drop repeats, in linear time: hashes are spread evenly, so counted into
-/// about as many buckets as there are values by their top bits, a bucket holds a value or two,
-/// which insertion sorts (a comparison sort took a third of the sketching).
-fn sorted_distinct(values: &mut Vec<u64>) {
+/// Buffers that sketching one document after another reuses.
+#[derive(Default)]
+pub struct Buffers {
+    /// Shingle hashes in text order, and the fingerprints as winnowing picks them.
+    shingles: Vec<u64>,
+    prints: Vec<u64>,
+    /// The buckets of `sorted_distinct`.
+    ends: Vec<u32>,
+}
+
+/// `values` sorted, without repeats, in linear time: hashes are spread evenly, so counted into
+/// about twice as many buckets as there are values by their top bits, most values are alone in
+/// their bucket and one pass of insertion sort puts the few that share one in order (a
+/// comparison sort took a third of the sketching). Values chosen to share their top bits fall
+/// back to a comparison sort once insertion has moved them too far.
+fn sorted_distinct(values: &[u64], ends: &mut Vec<u32>) -> Vec<u64> {
     let n = values.len();
+    let mut sorted = values.to_vec();
     if n < SMALL_SORT {
-        values.sort_unstable();
+        sorted.sort_unstable();
     } else {
-        let bits = usize::BITS - (n - 1).leading_zeros();
+        let bits = usize::BITS - (n - 1).leading_zeros() + 1;
         let bucket = |v: u64| (v >> (64 - bits)) as usize;
-        let mut ends = vec![0u32; (1 << bits) + 1];
-        for &v in values.iter() {
+        ends.clear();
+        ends.resize((1 << bits) + 1, 0);
+        for &v in values {
             ends[bucket(v) + 1] += 1;
         }
         for b in 0..1 << bits {
             ends[b + 1] += ends[b];
         }
-        let mut sorted = vec![0u64; n];
-        for &v in values.iter() {
+        for &v in values {
             let place = &mut ends[bucket(v)];
             sorted[*place as usize] = v;
             *place += 1;
         }
-        // `ends[b]` is now where bucket b ends, and bucket b starts where b - 1 ends.
-        let mut start = 0;
-        for &end in &ends[..1 << bits] {
-            let run = &mut sorted[start..end as usize];
-            if run.len() > SMALL_SORT {
-                run.sort_unstable(); // values that share their top bits: repeats of one, mostly
-            } else {
-                for x in 1..run.len() {
-                    let mut y = x;
-                    while y > 0 && run[y - 1] > run[y] {
-                        run.swap(y - 1, y);
-                        y -= 1;
-                    }
-                }
-            }
-            start = end as usize;
-        }
-        *values = sorted;
+        insertion_sort(&mut sorted, 8 * n);
     }
-    values.dedup();
+    sorted.dedup();
+    sorted
+}
+
+/// Sorts nearly sorted `values` by insertion, or by comparisons once insertion has moved
+/// values more than `budget` places in all.
+fn insertion_sort(values: &mut [u64], budget: usize) {
+    let mut moved = 0;
+    for x in 1..values.len() {
+        let v = values[x];
+        let mut y = x;
+        while y > 0 && values[y - 1] > v {
+            values[y] = values[y - 1];
+            y -= 1;
+        }
+        values[y] = v;
+        moved += x - y;
+        if moved > budget {
+            values.sort_unstable();
+            return;
+        }
+    }
 }
 
 /// A document's sorted distinct word n-gram hashes, and its fingerprints: the smallest
@@ -116,33 +133,49 @@ pub fn shingles_and_prints(
     ngram: usize,
     seed: u64,
     window: usize,
+    buffers: &mut Buffers,
 ) -> (Vec<u64>, Vec<u64>) {
     if tokens.len() < ngram {
         return (Vec::new(), Vec::new());
     }
-    let mut shingles: Vec<u64> = tokens
-        .windows(ngram)
-        .map(|gram| {
-            gram.iter()
-                .enumerate()
-                .fold(seed, |h, (k, &t)| fmix64(h ^ t).wrapping_add(k as u64))
-        })
-        .collect();
-    let n = shingles.len();
-    let mut prints = Vec::with_capacity(n / window.max(1) + 1);
-    for w in 0..n.saturating_sub(window) + 1 {
-        let smallest = *shingles[w..(w + window).min(n)]
+    let Buffers {
+        shingles,
+        prints,
+        ends,
+    } = buffers;
+    shingles.clear();
+    shingles.extend(tokens.windows(ngram).map(|gram| {
+        gram.iter()
+            .enumerate()
+            .fold(seed, |h, (k, &t)| fmix64(h ^ t).wrapping_add(k as u64))
+    }));
+    winnow(shingles, window, prints);
+    (
+        sorted_distinct(shingles, ends),
+        sorted_distinct(prints, ends),
+    )
+}
+
+/// The smallest of every `window` consecutive `values` (of the fewer there are), into
+/// `smallest`, each once where neighbouring windows share it (as they mostly do). Which
+/// window's least is new is as hard to predict as the hashes: each is written, and counted
+/// only where it is new.
+fn winnow(values: &[u64], window: usize, smallest: &mut Vec<u64>) {
+    let windows = values.len().saturating_sub(window) + 1;
+    smallest.clear();
+    smallest.resize(windows, 0);
+    let mut kept = 0;
+    let mut last = None;
+    for w in 0..windows {
+        let least = *values[w..(w + window).min(values.len())]
             .iter()
             .min()
-            .expect("a shingle");
-        // Neighbouring windows mostly share their smallest hash: keep it once.
-        if prints.last() != Some(&smallest) {
-            prints.push(smallest);
-        }
+            .expect("a value");
+        smallest[kept] = least;
+        kept += (last != Some(least)) as usize;
+        last = Some(least);
     }
-    sorted_distinct(&mut shingles);
-    sorted_distinct(&mut prints);
-    (shingles, prints)
+    smallest.truncate(kept);
 }
 
 /// How documents are sketched.
@@ -176,6 +209,7 @@ struct Scratch {
     normal: Vec<u8>,
     tokens: Vec<u64>,
     digits: Vec<bool>,
+    buffers: Buffers,
 }
 
 impl Scratch {
@@ -221,6 +255,7 @@ pub fn sketch_texts(
             settings.ngram,
             settings.seed,
             settings.window,
+            &mut scratch.buffers,
         );
         let mut signature = vec![0u32; settings.num_perm];
         minhash_row(&shingles, settings.seed, &mut signature);
@@ -357,7 +392,7 @@ mod tests {
     #[test]
     fn winnowing_keeps_the_least_of_each_window() {
         let tokens: Vec<u64> = (1..=10).collect();
-        let (shingles, prints) = shingles_and_prints(&tokens, 1, 0, 4);
+        let (shingles, prints) = shingles_and_prints(&tokens, 1, 0, 4, &mut Buffers::default());
         assert_eq!(shingles.len(), 10);
         assert!(prints.len() <= 7 && !prints.is_empty());
         assert!(prints.iter().all(|p| shingles.binary_search(p).is_ok()));
@@ -384,15 +419,18 @@ mod tests {
                 let mut expected = values.clone();
                 expected.sort_unstable();
                 expected.dedup();
-                sorted_distinct(&mut values);
-                assert_eq!(values, expected, "{size} values in {clusters} clusters");
+                let found = sorted_distinct(&values, &mut Vec::new());
+                assert_eq!(found, expected, "{size} values in {clusters} clusters");
             }
         }
     }
 
     #[test]
     fn short_documents_have_no_shingle() {
-        assert_eq!(shingles_and_prints(&[1, 2], 3, 0, 4), (vec![], vec![]));
+        assert_eq!(
+            shingles_and_prints(&[1, 2], 3, 0, 4, &mut Buffers::default()),
+            (vec![], vec![])
+        );
     }
 
     #[test]
