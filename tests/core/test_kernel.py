@@ -58,7 +58,7 @@ def _partners(
 ) -> list[tuple[int, int]]:
     begin = np.arange(keys.size, dtype=np.int64)
     packed, bounds = _bucketed(keys, begin, begin + 1, docs, bits)
-    lengths = kernel.sort_buckets(packed, bounds)
+    lengths = kernel.sort_buckets(packed, bounds, bits)
     work = kernel.left_work(packed, bounds, lengths, bits, max_group, 1 << bits)
     offsets = np.r_[0, np.cumsum(work)]
     found = np.empty(offsets[hi] - offsets[lo], dtype=np.uint32)

@@ -95,9 +95,11 @@ pub fn fill_buckets(
     }
 }
 
-/// Sort each bucket `packed[bounds[b]..bounds[b + 1]]` in place on every core, dropping
-/// repeats; return how many values each keeps (at its front).
-pub fn sort_buckets(packed: &mut [u64], bounds: &[i64]) -> Vec<i64> {
+/// Sort each bucket `packed[bounds[b]..bounds[b + 1]]` in place on every core, keeping each
+/// key once per document and only the keys that two or more documents hold (at its front):
+/// return how many values each keeps. Most keys (fingerprints) are one document's, and the
+/// scans that list partners then read only the shared ones.
+pub fn sort_buckets(packed: &mut [u64], bounds: &[i64], p: Packing) -> Vec<i64> {
     let mut buckets: Vec<&mut [u64]> = Vec::with_capacity(bounds.len().saturating_sub(1));
     let mut rest = &mut packed[..];
     let mut at = 0i64;
@@ -113,16 +115,35 @@ pub fn sort_buckets(packed: &mut [u64], bounds: &[i64]) -> Vec<i64> {
         .with_min_len(256)
         .map(|bucket| {
             bucket.sort_unstable();
-            let mut kept = 0;
-            for x in 0..bucket.len() {
-                if kept == 0 || bucket[x] != bucket[kept - 1] {
-                    bucket[kept] = bucket[x];
-                    kept += 1;
-                }
-            }
-            kept as i64
+            shared_keys(bucket, p) as i64
         })
         .collect()
+}
+
+/// Moves the distinct values of a sorted bucket whose key two or more documents hold to its
+/// front; returns how many there are.
+fn shared_keys(bucket: &mut [u64], p: Packing) -> usize {
+    let mut kept = 0;
+    let mut start = 0;
+    while start < bucket.len() {
+        let key = p.key(bucket[start]);
+        let group = kept;
+        let mut last = None;
+        let mut x = start;
+        while x < bucket.len() && p.key(bucket[x]) == key {
+            if last != Some(bucket[x]) {
+                last = Some(bucket[x]);
+                bucket[kept] = bucket[x];
+                kept += 1;
+            }
+            x += 1;
+        }
+        if kept - group < 2 {
+            kept = group;
+        }
+        start = x;
+    }
+    kept
 }
 
 /// The groups of equal keys in the sorted buckets that are at most `max_group` long (0: any).
@@ -283,7 +304,7 @@ mod tests {
         let mut fill = bounds[..4].to_vec();
         let out = unsafe { SharedOut::new(packed.as_mut_ptr(), packed.len()) };
         fill_buckets(&values, &begin, &end, &owners, p, out, &mut fill);
-        let lengths = sort_buckets(&mut packed, &bounds);
+        let lengths = sort_buckets(&mut packed, &bounds, p);
         let work = left_work(&packed, &bounds, &lengths, p, 0, 3);
         assert_eq!(work, vec![3, 1, 0]);
         let mut partners = vec![0u32; 4];
@@ -293,6 +314,33 @@ mod tests {
         let (pairs, shared) = shared_partners(&mut partners, &[0, 3, 4, 4], 0, 3, &[2, 2, 1], 0.0);
         assert_eq!(pairs, vec![1, 2, (1 << 32) | 2]);
         assert_eq!(shared, vec![2, 1, 1]);
+    }
+
+    #[test]
+    fn buckets_keep_each_shared_key_once_per_document() {
+        let p = Packing { bits: 4 };
+        let at = |key: u64, doc: u64| key << 4 | doc;
+        // Key 1: documents 2 and 3 (3 twice); key 2: document 5 alone, twice; key 3: document
+        // 1 alone; key 4: documents 0, 1 and 2.
+        let mut bucket = [
+            at(1, 3),
+            at(2, 5),
+            at(4, 0),
+            at(1, 2),
+            at(3, 1),
+            at(4, 2),
+            at(2, 5),
+            at(1, 3),
+            at(4, 1),
+        ];
+        let bounds = [0, bucket.len() as i64];
+        assert_eq!(sort_buckets(&mut bucket, &bounds, p), [5]);
+        assert_eq!(
+            bucket[..5],
+            [at(1, 2), at(1, 3), at(4, 0), at(4, 1), at(4, 2)]
+        );
+        let mut alone = [at(7, 1), at(7, 1), at(8, 2)];
+        assert_eq!(sort_buckets(&mut alone, &[0, 3], p), [0]);
     }
 
     #[test]

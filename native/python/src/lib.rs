@@ -621,18 +621,21 @@ fn fill_buckets(
     })
 }
 
-/// Sort each bucket in place on every core, dropping repeats: bucket b keeps `lengths[b]`.
+/// Sort each bucket in place on every core, keeping each key once per document and only the
+/// keys that two or more documents hold: bucket b keeps `lengths[b]`.
 #[pyfunction]
 fn sort_buckets<'py>(
     py: Python<'py>,
     packed: Array1<'py, u64>,
     bounds: In1<'py, i64>,
+    bits: i64,
 ) -> Out<'py, i64> {
     let bounds = bounds.values();
+    let p = check_bits(py, bits)?;
     let packed = writable(&packed, "packed")?;
     check_offsets(py, "bounds", bounds, packed.len())?;
     let lengths = native(py, "bucket sorting", || {
-        buckets::sort_buckets(packed, bounds)
+        buckets::sort_buckets(packed, bounds, p)
     })?;
     Ok(PyArray1::from_vec(py, lengths))
 }

@@ -86,8 +86,9 @@ def fill_buckets(
 ) -> None:
     """Pack each key with its owner into its bucket at `fill[b]` (which advances)."""
 
-def sort_buckets(packed: np.ndarray, bounds: np.ndarray) -> np.ndarray:
-    """Sort each bucket in place dropping repeats; return how many each keeps."""
+def sort_buckets(packed: np.ndarray, bounds: np.ndarray, bits: int) -> np.ndarray:
+    """Sort each bucket in place, keeping each key once per document and only the keys two or
+    more documents hold; return how many each keeps."""
 
 def left_work(
     packed: np.ndarray,

@@ -75,7 +75,7 @@ def pairs_sharing_segments(
     n_docs = int(owners.max()) + 1 if owners.size else 0
     bits = max(1, (n_docs - 1).bit_length())
     packed, bounds = _bucketed(values, begin, end, owners, bits)
-    lengths = kernel.sort_buckets(packed, bounds)
+    lengths = kernel.sort_buckets(packed, bounds, bits)
     # The two halves of the buckets are scanned on a core each; in every document's list the
     # partners from the first half come first, as in one scan of all buckets.
     halves = [(0, lengths.size // 2), (lengths.size // 2, lengths.size)]
