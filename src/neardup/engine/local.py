@@ -145,16 +145,18 @@ def _sketched(
 ) -> Sketches:
     """The sketches of every batch (of `len(batch)` documents), in order."""
     spool = SketchSpool(options.num_perm, options.lsh)
-    # The kernels release the GIL: one batch is sketched while the next one is read.
+    # The kernels release the GIL: one batch is sketched while the next one is read, and while
+    # the one before is written to the spool (the next one is handed over first, so that the
+    # cores sketch while the spool writes).
     with (
         (reporter or Reporter(False)).stage("reading and sketching") as advance,
         ThreadPoolExecutor(1) as sketcher,
     ):
         sketching: Future[Sketches] | None = None
         for batch in batches:
-            if sketching is not None:
-                spool.add(sketching.result())
-            sketching = sketcher.submit(sketch, batch)
+            sketched, sketching = sketching, sketcher.submit(sketch, batch)
+            if sketched is not None:
+                spool.add(sketched.result())
             advance(len(batch))
         if sketching is not None:
             spool.add(sketching.result())
