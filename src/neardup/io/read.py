@@ -403,14 +403,17 @@ def read_jsonl(path: Path, reader: RecordReader) -> Iterator[Record]:
 def _jsonl_records(path: Path, reader: RecordReader) -> Iterator[Callable[[], Record]]:
     """Each record line of a JSONL file, as a call that parses it."""
 
-    def parse(raw: bytes, where: str) -> Record:
+    def parse(raw: bytes, number: int) -> Record:
+        where = f"{path}:{number}"
         fields, clean = parse_json_line(raw, where)
         return reader.make(fields, where, clean=clean)
 
+    # Most lines of a re-read are skipped: nothing is made for them (`bytes.strip` would copy
+    # each line; `isspace` stops at its first byte).
     with _open_binary(path) as handle:
         for number, raw in enumerate(handle, start=1):
-            if raw.strip():
-                yield functools.partial(parse, raw, f"{path}:{number}")
+            if raw and not raw.isspace():
+                yield functools.partial(parse, raw, number)
 
 
 def _placed_records(
