@@ -413,7 +413,7 @@ mod tests {
                 let pool: Vec<u64> = (0..size / 2 + 1)
                     .map(|_| (next() % clusters) << 44 | next() >> 20)
                     .collect();
-                let mut values: Vec<u64> = (0..size)
+                let values: Vec<u64> = (0..size)
                     .map(|_| pool[(next() % pool.len() as u64) as usize])
                     .collect();
                 let mut expected = values.clone();

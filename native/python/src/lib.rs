@@ -134,7 +134,7 @@ fn check_writable<T: Element>(array: &Array1<'_, T>, name: &str) -> PyResult<()>
     if flags & numpy::npyffi::NPY_ARRAY_WRITEABLE == 0 {
         return Err(input_error(array.py(), format!("{name} must be writable")));
     }
-    let aligned = (array.data() as usize) % std::mem::align_of::<T>() == 0;
+    let aligned = (array.data() as usize).is_multiple_of(std::mem::align_of::<T>());
     if !array.is_c_contiguous() || !aligned {
         return Err(input_error(
             array.py(),
