@@ -259,19 +259,16 @@ pub fn gather_segments(
     }
 }
 
-/// |A ∩ B| of two sorted, distinct segments, by merging them.
+/// |A ∩ B| of two sorted, distinct segments, by merging them. Which side steps is as hard to
+/// predict as the hashes: each step advances both sides by whether they are the smaller, with
+/// no branch.
 pub fn intersection(a: &[u64], b: &[u64]) -> i64 {
     let (mut x, mut y, mut common) = (0, 0, 0);
     while x < a.len() && y < b.len() {
-        match a[x].cmp(&b[y]) {
-            std::cmp::Ordering::Equal => {
-                common += 1;
-                x += 1;
-                y += 1;
-            }
-            std::cmp::Ordering::Less => x += 1,
-            std::cmp::Ordering::Greater => y += 1,
-        }
+        let (u, v) = (a[x], b[y]);
+        common += (u == v) as i64;
+        x += (u <= v) as usize;
+        y += (v <= u) as usize;
     }
     common
 }
