@@ -10,7 +10,6 @@ import bisect
 import itertools
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
@@ -19,6 +18,7 @@ from typing import TypeVar
 
 import numpy as np
 
+from neardup.ahead import worked_ahead
 from neardup.core import kernel
 from neardup.core.candidates import candidate_pairs, has_text, matchable
 from neardup.core.charlook import in_band, second_look
@@ -145,21 +145,16 @@ def _sketched(
 ) -> Sketches:
     """The sketches of every batch (of `len(batch)` documents), in order."""
     spool = SketchSpool(options.num_perm, options.lsh)
-    # The kernels release the GIL: one batch is sketched while the next one is read, and while
-    # the one before is written to the spool (the next one is handed over first, so that the
-    # cores sketch while the spool writes).
-    with (
-        (reporter or Reporter(False)).stage("reading and sketching") as advance,
-        ThreadPoolExecutor(1) as sketcher,
-    ):
-        sketching: Future[Sketches] | None = None
-        for batch in batches:
-            sketched, sketching = sketching, sketcher.submit(sketch, batch)
-            if sketched is not None:
-                spool.add(sketched.result())
-            advance(len(batch))
-        if sketching is not None:
-            spool.add(sketching.result())
+    with (reporter or Reporter(False)).stage("reading and sketching") as advance:
+
+        def read() -> Iterator[T]:
+            for batch in batches:
+                yield batch
+                advance(len(batch))
+
+        # One batch is sketched while the next one is read and the one before is spooled.
+        for sketches in worked_ahead(sketch, read()):
+            spool.add(sketches)
     return spool.sketches()
 
 

@@ -11,13 +11,13 @@ counted, or named in an error, the same way.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from neardup.ahead import worked_ahead
 from neardup.core import kernel
 from neardup.core.furniture import line_pairs, line_pairs_utf8, recurring_of_pairs
 from neardup.errors import InputError
@@ -154,20 +154,9 @@ def recurring_lines(
 ) -> set[int]:
     """`furniture.recurring_lines` of the texts of these files (`reads_natively`); the first
     record that cannot be read is an error, as on any read."""
-    return recurring_of_pairs(_keyed_lines(read_chunks(paths, reader)), min_docs=min_docs)
-
-
-def _keyed_lines(chunks: Iterable[Chunk]) -> Iterator[np.ndarray]:
-    """`_line_pairs` of each chunk, in order; the kernels release the GIL, so a chunk's lines
-    are keyed while the next chunk is parsed (two chunks are held at a time)."""
-    with ThreadPoolExecutor(1) as keyer:
-        keying: Future[np.ndarray] | None = None
-        for chunk in chunks:
-            keyed, keying = keying, keyer.submit(_line_pairs, chunk)
-            if keyed is not None:
-                yield keyed.result()
-        if keying is not None:
-            yield keying.result()
+    # A chunk's lines are keyed while the next chunk is parsed.
+    keyed = worked_ahead(_line_pairs, read_chunks(paths, reader))
+    return recurring_of_pairs(keyed, min_docs=min_docs)
 
 
 def _line_pairs(chunk: Chunk) -> np.ndarray:

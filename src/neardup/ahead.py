@@ -1,0 +1,29 @@
+"""Work one item ahead on a thread of its own: the native kernels release the GIL, so one item
+is worked on while the caller makes the next one and uses the one before."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def worked_ahead(work: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
+    """`work(item)` of each item, in order, on a worker thread. Each item is handed over as soon
+    as it is made, before the result of the one before is waited for and used: the worker is
+    never idle while the caller uses a result. At most two items are held at a time.
+
+    >>> list(worked_ahead(len, ["a", "bb", "ccc"]))
+    [1, 2, 3]
+    """
+    with ThreadPoolExecutor(1) as worker:
+        working: Future[R] | None = None
+        for item in items:
+            done, working = working, worker.submit(work, item)
+            if done is not None:
+                yield done.result()
+        if working is not None:
+            yield working.result()
