@@ -14,7 +14,8 @@ R = TypeVar("R")
 def worked_ahead(work: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
     """`work(item)` of each item, in order, on a worker thread. Each item is handed over as soon
     as it is made, before the result of the one before is waited for and used: the worker is
-    never idle while the caller uses a result. At most two items are held at a time.
+    never idle while the caller uses a result. At most two items, and the result the caller
+    holds, are held at a time.
 
     >>> list(worked_ahead(len, ["a", "bb", "ccc"]))
     [1, 2, 3]
@@ -25,5 +26,6 @@ def worked_ahead(work: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
             done, working = working, worker.submit(work, item)
             if done is not None:
                 yield done.result()
+                done = None  # not held while the next item is made
         if working is not None:
             yield working.result()

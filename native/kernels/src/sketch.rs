@@ -73,15 +73,16 @@ pub struct Buffers {
 }
 
 /// `values` sorted, without repeats, in linear time: hashes are spread evenly, so counted into
-/// about twice as many buckets as there are values by their top bits, most values are alone in
-/// their bucket and one pass of insertion sort puts the few that share one in order (a
+/// two to four times as many buckets as there are values by their top bits, most values are
+/// alone in their bucket and one pass of insertion sort puts the few that share one in order (a
 /// comparison sort took a third of the sketching). Values chosen to share their top bits fall
 /// back to a comparison sort once insertion has moved them too far.
 fn sorted_distinct(values: &[u64], ends: &mut Vec<u32>) -> Vec<u64> {
     let n = values.len();
-    let mut sorted = values.to_vec();
-    if n < SMALL_SORT {
+    let mut sorted = if n < SMALL_SORT {
+        let mut sorted = values.to_vec();
         sorted.sort_unstable();
+        sorted
     } else {
         let bits = usize::BITS - (n - 1).leading_zeros() + 1;
         let bucket = |v: u64| (v >> (64 - bits)) as usize;
@@ -93,13 +94,15 @@ fn sorted_distinct(values: &[u64], ends: &mut Vec<u32>) -> Vec<u64> {
         for b in 0..1 << bits {
             ends[b + 1] += ends[b];
         }
+        let mut sorted = vec![0; n];
         for &v in values {
             let place = &mut ends[bucket(v)];
             sorted[*place as usize] = v;
             *place += 1;
         }
         insertion_sort(&mut sorted, 8 * n);
-    }
+        sorted
+    };
     sorted.dedup();
     sorted
 }

@@ -155,6 +155,7 @@ def _sketched(
         # One batch is sketched while the next one is read and the one before is spooled.
         for sketches in worked_ahead(sketch, read()):
             spool.add(sketches)
+            del sketches  # spooled: its shingles are not held while the next batch is read
     return spool.sketches()
 
 
