@@ -222,7 +222,7 @@ impl Scratch {
         self.digits.clear();
         if text.is_ascii() {
             // Its normal form's tokens, without writing the normal form (`text::tokens`).
-            text::tokens(text, folder.ascii(), &mut self.tokens, &mut self.digits);
+            text::ascii_tokens(text, folder.ascii(), &mut self.tokens, &mut self.digits);
             return;
         }
         self.normal.clear();

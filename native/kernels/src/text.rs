@@ -91,8 +91,9 @@ fn scanned_tokens(data: &[u8], ascii: &[u8; 128], hashes: &mut Vec<u64>, digits:
 /// starts and ends is as hard to predict as the text, and a mispredicted branch at each cost
 /// more than hashing the bytes (a third of the time, on news text). Every byte writes the hash
 /// of the token that ends before it to the next free place, which counts as taken only where a
-/// token did end there.
-fn ascii_tokens(data: &[u8], ascii: &[u8; 128], hashes: &mut Vec<u64>, digits: &mut Vec<bool>) {
+/// token did end there. `data` must be ASCII (a byte beyond is read as its low seven bits).
+pub fn ascii_tokens(data: &[u8], ascii: &[u8; 128], hashes: &mut Vec<u64>, digits: &mut Vec<bool>) {
+    debug_assert!(data.is_ascii());
     // Each byte's class: the byte it reads as (high bits), whether that is a word byte and
     // whether a digit (low bits).
     let classes = ascii.map(|mapped| {
