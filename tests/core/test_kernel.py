@@ -131,9 +131,9 @@ def test_fingerprints_equal_reference(batch: list[str], ngram: int, window: int)
 
 
 def test_the_stub_declares_what_the_native_core_defines() -> None:
-    """`kernel.pyi` (what type checkers and readers see) names every function and constant of
+    """`kernel.pyi` (what type checkers and readers see) names every function, class and constant of
     the extension, and nothing else."""
     stub = (Path(kernel.__file__).parent / "kernel.pyi").read_text()
-    declared = set(re.findall(r"^(?:def )?([A-Za-z_]\w*)[(:]", stub, re.MULTILINE))
+    declared = set(re.findall(r"^(?:def |class )?([A-Za-z_]\w*)[(:]", stub, re.MULTILINE))
     defined = {name for name in dir(kernel) if not name.startswith("_")}
     assert declared == defined

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import gzip
 import json
+import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,17 +16,22 @@ from typing import Any
 from unittest import mock
 
 import numpy as np
+import orjson
+import pyarrow.parquet as pq
 import pytest
 from fuzz_strategies import WORDS, damaged, encode, mostly, record
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import neardup
 from neardup.engine import local
 from neardup.engine.local import match, read_corpus
+from neardup.engine.local_files import read_kept
 from neardup.errors import InputError
 from neardup.io import native_jsonl
 from neardup.io.progress import Reporter
 from neardup.io.read import RecordReader, read_paths
+from neardup.io.write import JsonLines, jsonl_line
 from neardup.options import Options
 
 #: Lines that the furniture patterns strip or that Python's steps before the native ones change
@@ -354,3 +361,191 @@ def test_only_plain_jsonl_files_are_read_natively(tmp_path: Path) -> None:
     assert not native_jsonl.reads_natively([jsonl], RecordReader("id", "t", html_field="html"))
     spooled = RecordReader("id", "text", places={jsonl: tmp_path / "places"})
     assert not native_jsonl.reads_natively([jsonl], spooled)
+
+
+# -- kept records -----------------------------------------------------------------------------
+
+
+def _kept(
+    paths: list[Path], removed: np.ndarray, cluster_ids: np.ndarray | None, *, native: bool
+) -> tuple[bytes, int, int] | str:
+    """What `dedup` writes of the kept records of `paths` by one read or the other: the bytes,
+    how many records, and how many the native core wrote; or the error."""
+    ids = [doc_id for doc_id, _ in _records(paths, native=False)[0]]
+    removed, ids = removed[: len(ids)], ids[: len(removed)]
+    cluster_ids = None if cluster_ids is None else cluster_ids[: len(ids)]
+    written, count, natively = [], 0, 0
+    try:
+        reader = RecordReader("id", "text")
+        for row in read_kept(paths, reader, ids, removed, cluster_ids, native):
+            if isinstance(row, JsonLines):
+                written.append(bytes(row.data))
+                count, natively = count + row.count, natively + row.count
+            else:
+                written.append(jsonl_line(row))
+                count += 1
+    except InputError as error:
+        return str(error)
+    return b"".join(written), count, natively
+
+
+def _kept_both_ways(
+    paths: list[Path], removed: np.ndarray, cluster_ids: np.ndarray | None
+) -> tuple[bytes, int, int] | str:
+    python = _kept(paths, removed, cluster_ids, native=False)
+    native = _kept(paths, removed, cluster_ids, native=True)
+    if isinstance(python, str):
+        assert native == python
+        return native
+    assert not isinstance(native, str), native
+    assert native[:2] == python[:2]
+    assert native[1] == python[0].count(b"\n")
+    return native
+
+
+def _styled(line: bytes, style: str) -> bytes:
+    """A JSON line as another writer writes it: `\\/` for `/` (pandas), uppercase escapes."""
+    if style == "slashes":
+        return line.replace(b"/", b"\\/")
+    if style == "upper":
+        return re.sub(rb"\\u([0-9a-f]{4})", lambda m: b"\\u" + m[1].upper(), line)
+    return line
+
+
+@st.composite
+def _kept_files(draw: st.DrawFn) -> tuple[list[bytes], np.ndarray, np.ndarray | None]:
+    files = [draw(_jsonl()) for _ in range(draw(st.integers(1, 2)))]
+    style = draw(st.sampled_from(["as-is", "slashes", "upper"]))
+    files = [_styled(data, style) for data in files]
+    records = sum(data.count(b"\n") + 1 for data in files)
+    removed = np.array(draw(st.lists(st.booleans(), min_size=records, max_size=records)))
+    clusters = st.lists(st.integers(-1, 3), min_size=records, max_size=records)
+    cluster_ids = draw(st.none() | clusters.map(lambda c: np.array(c, np.int64)))
+    return files, removed, cluster_ids
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_kept_files(), st.sampled_from([1, 60, 500, 2**20]))
+def test_kept_records_are_written_natively_as_python_writes_them(
+    kept: tuple[list[bytes], np.ndarray, np.ndarray | None], chunk_bytes: int
+) -> None:
+    files, removed, cluster_ids = kept
+    with tempfile.TemporaryDirectory() as folder, _small(chunk_bytes, 200):
+        paths = [Path(folder) / f"{n}.jsonl" for n in range(len(files))]
+        for path, data in zip(paths, files, strict=True):
+            path.write_bytes(data)
+        _kept_both_ways(paths, removed, cluster_ids)
+
+
+def _writers(row: dict[str, Any]) -> list[bytes]:
+    """The row's line as common writers write it: Python's json (with and without its ASCII
+    escapes), compact, orjson, pandas (`\\/` and ASCII escapes), with a CR LF line end."""
+    return [
+        json.dumps(row).encode(),
+        json.dumps(row, ensure_ascii=False).encode(),
+        json.dumps(row, separators=(",", ":")).encode(),
+        orjson.dumps(row),
+        json.dumps(row, separators=(",", ":")).replace("/", "\\/").encode(),
+        json.dumps(row).encode() + b"\r",
+    ]
+
+
+_ROWS = [
+    {"id": "a/1", "text": 'Café “quoted” — it’s 😀\n\t\x00\x1f\x7f\u2028 \\ "q"', "n": -12},
+    {"id": 7, "text": None, "ok": True, "no": False, "none": None, "big": 10**17},
+    {"id": "b", "text": "", "cluster_id": "theirs"},
+]
+
+
+@pytest.mark.parametrize("cluster_ids", [None, np.array([3, -1, 0] * 6, np.int64)])
+def test_the_lines_of_common_writers_are_written_natively(
+    tmp_path: Path, cluster_ids: np.ndarray | None
+) -> None:
+    rows = [{**row, "id": f"{row['id']}-{n}"} for n in range(6) for row in _ROWS]
+    lines = [_writers(row)[n % 6] for n, row in enumerate(rows)]
+    paths = _write(tmp_path, b"\n".join(lines) + b"\n")
+    removed = np.array([False, False, False, True, False, False] * 3)
+    data, count, natively = _kept_both_ways(paths, removed, cluster_ids)  # type: ignore[misc]
+    kept = [row for row, gone in zip(rows, removed, strict=True) if not gone]
+    if cluster_ids is not None:
+        ids = (int(c) for c, gone in zip(cluster_ids, removed, strict=True) if not gone)
+        kept = [
+            {**row, "cluster_id": None if c < 0 else c} for row, c in zip(kept, ids, strict=True)
+        ]
+    assert data == b"".join(orjson.dumps(row) + b"\n" for row in kept)
+    # Python writes only what the native core leaves: with cluster ids, the records that have
+    # a cluster_id field of their own (which keeps its place).
+    assert (count, natively) == (15, 9 if cluster_ids is not None else 15)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        b'{"id": "a", "text": "x", "score": 0.5}',
+        b'{"id": "a", "text": "x", "tags": ["a", "b"], "meta": {"k": 1}}',
+        b'{"id": "a", "text": "x\\ud800"}',
+        b'{"id": "a", "text": "caf\xe9"}',
+        b'\xef\xbb\xbf{"id": "a", "text": "x"}',
+        b'{"id": "a", "text": "x", "text": "y"}',
+        b'{"id": "a", "text": "x", "n": 123456789012345678901234567890}',
+        b'{"id": "a", "text": "x", "n": -0}',
+    ],
+    ids=[
+        "float",
+        "nested",
+        "lone-surrogate",
+        "invalid-utf8",
+        "bom",
+        "field-given-twice",
+        "big-integer",
+        "minus-zero",
+    ],
+)
+def test_lines_the_native_core_leaves_are_written_as_python_writes_them(
+    tmp_path: Path, line: bytes
+) -> None:
+    paths = _write(tmp_path, line + b"\n")
+    for cluster_ids in (None, np.array([2], np.int64)):
+        _, count, natively = _kept_both_ways(paths, np.array([False]), cluster_ids)  # type: ignore[misc]
+        assert count == 1
+        assert natively == (1 if line.endswith(b"-0}") else 0)
+
+
+def test_an_input_changed_between_the_reads_is_an_error(tmp_path: Path) -> None:
+    paths = _write(tmp_path, b'{"id": "a", "text": "x"}\n\n{"id": "c", "text": "y"}\n')
+    for native in (True, False):
+        got = _kept(paths, np.zeros(2, bool), None, native=native)
+        assert got == (b'{"id":"a","text":"x"}\n{"id":"c","text":"y"}\n', 2, 2 if native else 0)
+        reader = RecordReader("id", "text")
+        with pytest.raises(InputError) as error:
+            list(read_kept(paths, reader, ["a", "b"], np.zeros(2, bool), None, native))
+        assert str(error.value) == f"{paths[0]}:3: the input changed while neardup was reading it"
+        with pytest.raises(InputError) as error:
+            list(read_kept(paths, reader, ["a"], np.zeros(1, bool), None, native))
+        assert str(error.value) == f"{paths[0]}:3: the input changed while neardup was reading it"
+
+
+@pytest.mark.parametrize("output", ["kept.jsonl", "kept.jsonl.gz", "kept.parquet"])
+def test_dedup_writes_the_same_kept_records_whether_read_natively_or_not(
+    tmp_path: Path, output: str
+) -> None:
+    stories = [f"Story {n}: {_STORY} and {n * 7} people were moved to safety" for n in range(8)]
+    rows = [{**row, "id": f"{n}-{row['id']}"} for n, row in enumerate(_ROWS * 8)]
+    rows += [{"id": f"s{n}", "text": story, "n": n} for n, story in enumerate(stories)]
+    rows += [{"id": f"copy{n}", "text": story, "n": n} for n, story in enumerate(stories)]
+    data = b"".join(_writers(row)[n % 6] + b"\n" for n, row in enumerate(rows))
+    (tmp_path / "in.jsonl").write_bytes(data)
+    (tmp_path / "in.jsonl.gz").write_bytes(gzip.compress(data))
+    written = []
+    for name in ("in.jsonl", "in.jsonl.gz"):
+        out = tmp_path / name.removesuffix(".jsonl.gz").removesuffix(".jsonl") / output
+        summary = neardup.deduplicate_files([tmp_path / name], out, add_cluster_id=True)
+        # Removed: 7 of the 8 copies of _ROWS[0] and the 8 copies of stories (empty texts stay).
+        assert (summary.removed, summary.kept) == (15, 25)
+        if output.endswith(".parquet"):
+            written.append(pq.read_table(out).to_pylist())
+        else:
+            written.append(
+                gzip.decompress(out.read_bytes()) if output.endswith(".gz") else out.read_bytes()
+            )
+    assert written[0] == written[1]

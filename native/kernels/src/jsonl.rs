@@ -46,13 +46,13 @@ pub struct Records {
 }
 
 /// Whether Python's `bytes.strip` leaves nothing of a line: such a line holds no record.
-fn blank(line: &[u8]) -> bool {
+pub(crate) fn blank(line: &[u8]) -> bool {
     line.iter()
         .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c'))
 }
 
 /// The byte spans of the chunk's lines, each with its line end.
-fn line_spans(chunk: &[u8]) -> Vec<[usize; 2]> {
+pub(crate) fn line_spans(chunk: &[u8]) -> Vec<[usize; 2]> {
     let mut spans = Vec::new();
     let mut start = 0;
     for end in memchr::memchr_iter(b'\n', chunk) {

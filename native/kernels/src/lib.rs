@@ -17,6 +17,7 @@ pub mod facts;
 pub mod facts_compare;
 pub mod hash;
 pub mod jsonl;
+pub mod kept;
 pub mod lines;
 pub mod normal;
 pub mod parallel;

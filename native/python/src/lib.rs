@@ -15,7 +15,7 @@ use neardup_kernels::normal::{self, Folder, Table};
 use neardup_kernels::screen::{self, Screen};
 use neardup_kernels::sketch::{self, NumberWords};
 use neardup_kernels::{
-    align, bloom, charlook, facts_compare, jsonl, lines, second_look, text, unicode,
+    align, bloom, charlook, facts_compare, jsonl, kept, lines, second_look, text, unicode,
 };
 use numpy::ndarray::{Dimension, Ix1, Ix2};
 use numpy::{Element, PyArray, PyArray1, PyArray2, PyArrayMethods, PyUntypedArrayMethods};
@@ -931,6 +931,102 @@ fn read_jsonl<'py>(
     ))
 }
 
+/// The records of a chunk of a JSONL file as `dedup` writes them (`kept::Scan`), for
+/// `kept_lines`.
+#[pyclass(frozen, module = "neardup.core.kernel")]
+struct KeptScan(kept::Scan);
+
+/// `kept::scan` of a chunk of whole JSONL lines, on every core.
+#[pyfunction]
+fn scan_kept(
+    py: Python<'_>,
+    chunk: In1<'_, u8>,
+    id_field: &str,
+    text_field: &str,
+) -> PyResult<KeptScan> {
+    let chunk = chunk.values();
+    let fields = jsonl::Fields {
+        id: id_field,
+        text: text_field,
+    };
+    native(py, "JSONL scanning", || KeptScan(kept::scan(chunk, fields)))
+}
+
+/// (line count, record count, kept lines, how many, and for the records Python reads: each
+/// one's record, place in the lines, lines before it, line and span in the chunk).
+type KeptArrays<'py> = (
+    i64,
+    usize,
+    Array1<'py, u8>,
+    i64,
+    Array1<'py, i64>,
+    Array1<'py, i64>,
+    Array1<'py, i64>,
+    Array1<'py, i64>,
+    Bound<'py, PyArray2<i64>>,
+);
+
+/// `dedup`'s kept lines of a scanned chunk (`kept::written`). The chunk's records are
+/// `ids[first:]` as the first read read them, removed where `removed` says, and given a
+/// `cluster_id` field where `cluster_ids` is given (negative: null). A record the scan did not
+/// write, or whose id is not the one expected, is left to Python.
+#[pyfunction]
+#[pyo3(signature = (scan, ids, first, removed, cluster_ids=None))]
+fn kept_lines<'py>(
+    py: Python<'py>,
+    scan: &Bound<'py, KeptScan>,
+    ids: &Bound<'py, PyList>,
+    first: usize,
+    removed: In1<'py, bool>,
+    cluster_ids: Option<In1<'py, i64>>,
+) -> PyResult<KeptArrays<'py>> {
+    let scan = &scan.get().0;
+    let removed = removed.values();
+    let cluster_ids = cluster_ids.as_ref().map(In::values);
+    if removed.len() != ids.len() || cluster_ids.is_some_and(|c| c.len() != ids.len()) {
+        return Err(input_error(
+            py,
+            "ids, removed and cluster_ids must be as long".into(),
+        ));
+    }
+    let what: Vec<kept::Kept> = (scan.written.iter().enumerate())
+        .map(|(r, line)| match (line, first + r) {
+            (Some(line), index) if is_id(ids, index, &line.bytes[line.id[0]..line.id[1]]) => {
+                match cluster_ids {
+                    _ if removed[index] => kept::Kept::Removed,
+                    None => kept::Kept::Written,
+                    Some(_) if line.has_cluster_id => kept::Kept::Python,
+                    Some(cluster_ids) => kept::Kept::WithCluster(cluster_ids[index]),
+                }
+            }
+            _ => kept::Kept::Python,
+        })
+        .collect();
+    let out = native(py, "kept lines", || kept::written(scan, &what))?;
+    let left = out.left.len();
+    let lines = out.left.iter().map(|&r| scan.lines[r as usize]).collect();
+    let spans = out.left.iter().flat_map(|&r| scan.spans[r as usize]);
+    let spans: Vec<i64> = spans.map(|at| at as i64).collect();
+    Ok((
+        scan.line_count,
+        scan.lines.len(),
+        PyArray1::from_vec(py, out.data),
+        out.count,
+        PyArray1::from_vec(py, out.left),
+        PyArray1::from_vec(py, out.places),
+        PyArray1::from_vec(py, out.before),
+        PyArray1::from_vec(py, lines),
+        PyArray1::from_vec(py, spans).reshape([left, 2])?,
+    ))
+}
+
+/// Whether `ids[index]` is a string of these UTF-8 bytes.
+fn is_id(ids: &Bound<'_, PyList>, index: usize, id: &[u8]) -> bool {
+    ids.get_item(index).is_ok_and(|item| {
+        (item.cast::<PyString>()).is_ok_and(|s| s.to_str().is_ok_and(|s| s.as_bytes() == id))
+    })
+}
+
 type Arrays3<'py> = (
     Bound<'py, PyArray1<u32>>,
     Bound<'py, PyArray1<i64>>,
@@ -1355,6 +1451,9 @@ fn kernel(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(line_pairs_utf8, m)?)?;
     m.add_function(wrap_pyfunction!(texts_for_python, m)?)?;
     m.add_function(wrap_pyfunction!(read_jsonl, m)?)?;
+    m.add_class::<KeptScan>()?;
+    m.add_function(wrap_pyfunction!(scan_kept, m)?)?;
+    m.add_function(wrap_pyfunction!(kept_lines, m)?)?;
     m.add_function(wrap_pyfunction!(bloom_set_bits, m)?)?;
     m.add_function(wrap_pyfunction!(shipped_char_table, m)?)?;
     m.add_function(wrap_pyfunction!(fact_tokens, m)?)?;

@@ -192,6 +192,29 @@ def read_jsonl(
     of `chars[r]` code points; the records in `left` (None as id, an empty text) are the ones
     Python must read, whose lines are the bytes `spans[k]` ([start, end))."""
 
+class KeptScan:
+    """The records of a chunk of JSONL lines as `dedup` writes them (`scan_kept`)."""
+
+def scan_kept(chunk: np.ndarray, id_field: str, text_field: str) -> KeptScan:
+    """The records of a chunk of whole JSONL lines (uint8), each written, on every core, as
+    `io/write.jsonl_line` writes what Python reads of its line, where the native core writes
+    it (for `kept_lines`)."""
+
+def kept_lines(
+    scan: KeptScan,
+    ids: list[str],
+    first: int,
+    removed: np.ndarray,
+    cluster_ids: np.ndarray | None = None,
+) -> tuple[int, int, np.ndarray, int, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(line_count, records, data, count, left, places, before, lines, spans) of `dedup`'s
+    kept records in a scanned chunk whose `records` records are `ids[first:]` (bool `removed`
+    and int64 `cluster_ids` by the same index): `data` (uint8) holds `count` lines, the kept
+    records as the scan wrote them, with `"cluster_id"` added where `cluster_ids` is given
+    (null where negative). The records in `left` are the ones Python must read: each one's
+    line goes at byte `places[k]` of `data`, after `before[k]` of its lines, and is line
+    `lines[k]` of the chunk, the bytes `spans[k]`."""
+
 def shipped_tables() -> tuple[
     tuple[np.ndarray, np.ndarray, np.ndarray],
     np.ndarray,

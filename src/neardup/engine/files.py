@@ -18,7 +18,7 @@ from neardup.errors import OptionsError, OutputError
 from neardup.explain.report import check_report, pairs_to_explain, render_report, write_report
 from neardup.io.progress import Reporter
 from neardup.io.read import DEFAULT_GLOB, RecordReader
-from neardup.io.write import all_or_none, check_output, write_rows
+from neardup.io.write import JsonLines, all_or_none, check_output, write_rows
 from neardup.options import Options, dated_keep, options_of
 from neardup.results import ClusterMember, Pair, Summary, cluster_schema, pair_schema
 
@@ -46,8 +46,9 @@ class Run(Protocol):
 
     def kept_records(
         self, add_cluster_id: bool, advance: Callable[[int], None]
-    ) -> Iterable[Mapping[str, Any]]:
-        """The kept input records, unchanged, in input order (a run that clustered)."""
+    ) -> Iterable[Mapping[str, Any] | JsonLines]:
+        """The kept input records, unchanged, in input order (a run that clustered); a run may
+        give some as the lines `write.jsonl_line` writes for them."""
         ...
 
     def shown(self) -> tuple[list[Pair], list[ClusterMember]]:

@@ -28,9 +28,11 @@ from neardup.engine.local import (
 from neardup.errors import InputError
 from neardup.index.query import Match, is_copy, query_reading_facts
 from neardup.index.store import Index
+from neardup.io.native_jsonl import kept_rows, reads_natively
 from neardup.io.progress import Reporter
-from neardup.io.read import RecordReader, read_paths, read_paths_at
+from neardup.io.read import Record, RecordReader, read_paths, read_paths_at
 from neardup.io.spool import Spooled, extracted_once
+from neardup.io.write import JsonLines
 from neardup.options import Options
 from neardup.results import ClusterMember, Pair, Summary, cluster_rows, pair_rows
 
@@ -132,24 +134,17 @@ class LocalRun:
 
     def kept_records(
         self, add_cluster_id: bool, advance: Callable[[int], None]
-    ) -> Iterator[Mapping[str, Any]]:
+    ) -> Iterator[Mapping[str, Any] | JsonLines]:
         """The records of one more read of the inputs that are neither removed as copies in a
         cluster nor as copies of an indexed document."""
         assert self.clusters is not None
         removed = self.clusters.removed | self._known_copies()
-        reread = read_paths(self.inputs, self.reader.fresh())
-        ids = self.corpus.ids
-        for index, record in enumerate(reread):
-            if index >= len(ids) or record.id != ids[index]:
-                raise InputError(f"{record.where}: the input changed while neardup was reading it")
-            if removed[index]:
-                continue
-            advance(1)
-            if add_cluster_id:
-                cluster_id = int(self.clusters.cluster_id[index])
-                yield {**record.fields, "cluster_id": None if cluster_id < 0 else cluster_id}
-            else:
-                yield record.fields
+        cluster_ids = self.clusters.cluster_id if add_cluster_id else None
+        reader = self.reader.fresh()
+        native = reads_natively(self.inputs, reader)
+        for row in read_kept(self.inputs, reader, self.corpus.ids, removed, cluster_ids, native):
+            advance(row.count if isinstance(row, JsonLines) else 1)
+            yield row
 
     def shown(self) -> tuple[list[Pair], list[ClusterMember]]:
         ids = self.corpus.ids
@@ -168,6 +163,36 @@ class LocalRun:
         copies = np.zeros(len(self.corpus.ids), dtype=bool)
         copies[[doc for doc, m in self.known if is_copy(m, self.options)]] = True
         return copies
+
+
+def read_kept(
+    inputs: Sequence[str | Path],
+    reader: RecordReader,
+    ids: list[str],
+    removed: np.ndarray,
+    cluster_ids: np.ndarray | None,
+    native: bool,
+) -> Iterator[Mapping[str, Any] | JsonLines]:
+    """The records of one more read of the inputs, `ids` as the first read read them, but those
+    `removed`, with a `cluster_id` field where `cluster_ids` is given (negative: null). `native`:
+    the inputs are read natively (`native_jsonl.reads_natively`), and most records come as
+    their lines."""
+
+    def kept_row(index: int, record: Record) -> Mapping[str, Any] | None:
+        if index >= len(ids) or record.id != ids[index]:
+            raise InputError(f"{record.where}: the input changed while neardup was reading it")
+        if removed[index]:
+            return None
+        if cluster_ids is None:
+            return record.fields
+        cluster_id = int(cluster_ids[index])
+        return {**record.fields, "cluster_id": None if cluster_id < 0 else cluster_id}
+
+    if native:
+        rows = kept_rows(inputs, reader, ids, removed, cluster_ids, kept_row)
+    else:
+        rows = (kept_row(i, r) for i, r in enumerate(read_paths(inputs, reader)))
+    return (row for row in rows if row is not None)
 
 
 def _file_texts(inputs: Sequence[str | Path], reader: RecordReader) -> TextsOf:

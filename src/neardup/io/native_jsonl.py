@@ -10,7 +10,9 @@ counted, or named in an error, the same way.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import functools
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +23,8 @@ from neardup.ahead import worked_ahead
 from neardup.core import kernel
 from neardup.core.furniture import line_pairs, line_pairs_utf8, recurring_of_pairs
 from neardup.errors import InputError
-from neardup.io.read import RecordReader, cannot_read, parse_json_line
+from neardup.io.read import Record, RecordReader, cannot_read, parse_json_line
+from neardup.io.write import JsonLines
 
 #: Bytes read at a time (whole lines: a longer line is read whole).
 CHUNK_BYTES = 16 * 2**20
@@ -98,16 +101,20 @@ def _file_chunks(path: Path, reader: RecordReader) -> Iterator[Chunk]:
         first_line += line_count
 
 
-def _blocks(path: Path) -> Iterator[np.ndarray | InputError]:
+def _blocks(path: Path, buffers: int = 1) -> Iterator[np.ndarray | InputError]:
     """The file's bytes (uint8), a block of whole lines at a time, each read into the buffer of
-    the one before; where the file cannot be read, the error to raise comes last."""
-    buffer = np.empty(CHUNK_BYTES, np.uint8)
+    the one `buffers` blocks before; where the file cannot be read, the error to raise comes
+    last."""
+    pool = [np.empty(CHUNK_BYTES, np.uint8) for _ in range(buffers)]
     try:
         with path.open("rb") as handle:
-            while size := handle.readinto(buffer[:CHUNK_BYTES]):
+            for turn in itertools.count():
+                buffer = pool[turn % buffers]
+                if not (size := handle.readinto(buffer[:CHUNK_BYTES])):
+                    break
                 rest = np.frombuffer(handle.readline(), np.uint8)  # the end of the last line
                 if size + rest.size > buffer.size:
-                    buffer = np.concatenate([buffer[:size], rest])
+                    buffer = pool[turn % buffers] = np.concatenate([buffer[:size], rest])
                 else:
                     buffer[size : size + rest.size] = rest
                 yield buffer[: size + rest.size]
@@ -165,3 +172,56 @@ def _line_pairs(chunk: Chunk) -> np.ndarray:
     return np.concatenate(
         [line_pairs_utf8(chunk.data, chunk.offsets), line_pairs(chunk.made.values())]
     )
+
+
+def kept_rows(
+    paths: Iterable[str | Path],
+    reader: RecordReader,
+    ids: list[str],
+    removed: np.ndarray,
+    cluster_ids: np.ndarray | None,
+    kept_row: Callable[[int, Record], Mapping[str, Any] | None],
+) -> Iterator[JsonLines | Mapping[str, Any]]:
+    """`dedup`'s kept records of these files (`reads_natively`), by one more read, in order.
+
+    The native core copies the lines that are already what `write.jsonl_line` would write for
+    their records (with the `cluster_id` of `cluster_ids` added, where given), in blocks of
+    lines; no Python object is made for them. The others, and any record whose id is not
+    `ids[index]`, are read by Python as `read_jsonl` reads them and handed to `kept_row` with
+    their index, which returns the row to write (or None for a removed record) or names an
+    error, as for the records of any other input.
+    """
+    first = 0
+    for path in map(Path, paths):
+        first_line = 1
+        # A block is scanned on every core while the one before is written: two buffers, as
+        # the block read next goes into the buffer of the block written before.
+        scanned = worked_ahead(functools.partial(_scanned, reader), _blocks(path, buffers=2))
+        for block, scan in scanned:
+            line_count, records, data, count, *left = kernel.kept_lines(
+                scan, ids, first, removed, cluster_ids
+            )
+            start = done = 0
+            for record, place, before, line, (begin, end) in zip(
+                *map(np.ndarray.tolist, left), strict=True
+            ):
+                if place > start:
+                    yield JsonLines(data[start:place], before - done)
+                start, done = place, before
+                where = f"{path}:{first_line + line}"
+                fields, clean = parse_json_line(block[begin:end].tobytes(), where)
+                row = kept_row(first + record, reader.make(fields, where, clean=clean))
+                if row is not None:
+                    yield row
+            if start < data.size:
+                yield JsonLines(data[start:], count - done)
+            first += records
+            first_line += line_count
+
+
+def _scanned(
+    reader: RecordReader, block: np.ndarray | InputError
+) -> tuple[np.ndarray, kernel.KeptScan]:
+    if isinstance(block, InputError):
+        raise block
+    return block, kernel.scan_kept(block, reader.id_field, reader.text_field)

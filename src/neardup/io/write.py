@@ -14,6 +14,7 @@ import math
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -23,6 +24,7 @@ from neardup.errors import OutputError
 from neardup.io.read import FILE_BUFFER, PLAIN_TYPES
 
 if TYPE_CHECKING:  # pyarrow is imported when Parquet is written: JSONL runs start faster
+    import numpy as np
     import pyarrow as pa
 
 
@@ -30,6 +32,25 @@ OUTPUT_KINDS = (".jsonl", ".jsonl.gz", ".parquet")
 T = TypeVar("T")
 #: (temporary file, output) of each output written in the `all_or_none` block in progress.
 _STAGED: ContextVar[list[tuple[Path, Path]] | None] = ContextVar("staged", default=None)
+
+
+@dataclass(frozen=True)
+class JsonLines:
+    """Rows given as the JSONL lines `jsonl_line` writes for them, end to end (a buffer of
+    bytes): `dedup` gets most kept records of a JSONL file so from the native core
+    (`native_jsonl.kept_rows`)."""
+
+    data: bytes | np.ndarray
+    #: How many lines `data` holds.
+    count: int
+
+    def rows(self) -> Iterator[dict[str, Any]]:
+        """The rows again (for a Parquet file)."""
+        return (orjson.loads(line) for line in bytes(self.data).splitlines())
+
+
+#: What `write_rows` writes: rows, and rows already written as JSONL lines.
+Rows = Iterable[Mapping[str, Any] | JsonLines]
 
 
 def check_output(path: str | Path) -> Path:
@@ -44,7 +65,7 @@ def check_output(path: str | Path) -> Path:
 
 def write_rows(
     path: str | Path,
-    rows: Iterable[Mapping[str, Any]],
+    rows: Rows,
     schema: pa.Schema | Callable[[], pa.Schema] | None = None,
 ) -> int:
     """Write rows to `path`; return how many were written. `schema` is for Parquet only."""
@@ -122,14 +143,18 @@ def _remove(partial: Path) -> None:
         partial.unlink(missing_ok=True)
 
 
-def _write_jsonl(path: Path, rows: Iterable[Mapping[str, Any]], *, gzipped: bool) -> int:
+def _write_jsonl(path: Path, rows: Rows, *, gzipped: bool) -> int:
     # mtime=0 keeps gzipped outputs byte-identical between runs.
     raw = gzip.GzipFile(path, "wb", mtime=0) if gzipped else path.open("wb", buffering=FILE_BUFFER)
     count = 0
     with raw:
         for row in rows:
-            raw.write(jsonl_line(row))
-            count += 1
+            if isinstance(row, JsonLines):
+                raw.write(row.data)
+                count += row.count
+            else:
+                raw.write(jsonl_line(row))
+                count += 1
     return count
 
 
@@ -162,7 +187,7 @@ def _plain(value: Any) -> bool:
 
 def _write_parquet(
     partial: Path,
-    rows: Iterable[Mapping[str, Any]],
+    rows: Rows,
     schema: pa.Schema | Callable[[], pa.Schema] | None,
     path: Path,
 ) -> int:
@@ -170,16 +195,16 @@ def _write_parquet(
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    rows = list(rows)
+    records = [r for row in rows for r in (row.rows() if isinstance(row, JsonLines) else [row])]
     if callable(schema):
         schema = schema()
     if schema is not None:
-        table = pa.Table.from_pylist(rows, schema=schema)
+        table = pa.Table.from_pylist(records, schema=schema)
     else:
         # Records from several inputs may differ in fields: take the union, in first-seen order.
-        names = list(dict.fromkeys(name for row in rows for name in row))
+        names = list(dict.fromkeys(name for row in records for name in row))
         try:
-            table = pa.table({name: [row.get(name) for row in rows] for name in names})
+            table = pa.table({name: [row.get(name) for row in records] for name in names})
         except (pa.ArrowException, ValueError) as error:
             raise OutputError(f"{path}: records do not fit one Parquet schema ({error})") from None
     try:
