@@ -90,7 +90,7 @@ def collect(
     dates: list[datetime | None] | None = [] if date_field else None
 
     def batches() -> Iterator[list[str]]:
-        for batch in _batches(records):
+        for batch in _batches(records, lambda record: len(record.text)):
             for record in unique_ids(batch, seen):
                 ids.append(record.id)
                 if dates is not None and date_field is not None:
@@ -225,14 +225,9 @@ def _first_again(ids: list[str], start: int) -> int:
 
 def _batch_ends(chars: np.ndarray) -> np.ndarray:
     """Where the batches of :func:`_batches` end (the position after each) in documents of
-    these lengths, but the last one, which ends with the input."""
-    total = np.cumsum(chars)
-    ends = []
-    at = np.searchsorted(total, BATCH_CHARS)
-    while at < total.size:
-        ends.append(at + 1)
-        at = np.searchsorted(total, total[at] + BATCH_CHARS)
-    return np.array(ends, dtype=np.int64)
+    these lengths, but the last one where it ends with the input before it is full."""
+    sizes = [len(batch) for batch in _batches(chars.tolist(), int) if sum(batch) >= BATCH_CHARS]
+    return np.cumsum(sizes, dtype=np.int64)
 
 
 def read_corpus(
@@ -267,12 +262,14 @@ def read_corpus(
     )
 
 
-def _batches(records: Iterable[Record]) -> Iterator[list[Record]]:
-    batch: list[Record] = []
+def _batches(items: Iterable[T], length: Callable[[T], int]) -> Iterator[list[T]]:
+    """The items in batches of about `BATCH_CHARS` characters: a batch ends with the item that
+    brings it to `BATCH_CHARS` (the last one with the items)."""
+    batch: list[T] = []
     size = 0
-    for record in records:
-        batch.append(record)
-        size += len(record.text)
+    for item in items:
+        batch.append(item)
+        size += length(item)
         if size >= BATCH_CHARS:
             yield batch
             batch, size = [], 0
