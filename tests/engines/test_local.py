@@ -1,8 +1,13 @@
+import tempfile
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from neardup.core.sketch import SketchSpool, sketch_texts
-from neardup.engine import local
+from neardup.engine import local, local_files
+from neardup.io.read import RecordReader
+from neardup.options import Options
 
 
 @pytest.mark.parametrize("gather_bytes", [64, 2**20])
@@ -85,3 +90,43 @@ def test_the_second_look_in_runs_finds_what_it_finds_at_once(
     assert neardup.find_pairs(records) == at_once
     assert len(runs) > 1 and max(runs) == min(pairs_at_once, 2 if chars_at_once > 1 else 1)
     assert any(p.differs_only_in == "characters" for p in at_once)
+
+
+def test_a_file_run_lets_its_spool_go_once_pairs_are_scored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The spool's files (in TMPDIR) are mapped while pairs are scored, and let go before the
+    outputs are written: the run keeps its documents' keys and token counts only."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+
+    def spool_maps() -> list[str]:
+        maps = Path("/proc/self/maps").read_text().splitlines()
+        return [line for line in maps if str(tmp_path) in line]
+
+    mapped: list[list[str]] = []
+    match = local_files.match
+
+    def matched(*args, **kwargs):  # type: ignore[no-untyped-def]
+        scored = match(*args, **kwargs)
+        mapped.append(spool_maps())
+        return scored
+
+    monkeypatch.setattr(local_files, "match", matched)
+    corpus = tmp_path / "in.jsonl"
+    story = " ".join(f"word{n}" for n in range(40))
+    corpus.write_text("".join(f'{{"id": "{n}", "text": "{story} {n % 3}"}}\n' for n in range(9)))
+    run = local_files.LocalEngine().deduplicate(
+        [corpus],
+        RecordReader("id", "text"),
+        Options(),
+        keep="longest",
+        date_field=None,
+        against=None,
+        progress=False,
+    )
+    assert len(mapped) == 1 and len(mapped[0]) == 2  # the shingles' and the fingerprints'
+    assert spool_maps() == []
+    sketches = run.corpus.sketches
+    assert (sketches.shingles.size, sketches.prints.size) == (0, 0)
+    assert sketches.token_counts.tolist() == [41] * 9
+    assert run.summary().removed == 6

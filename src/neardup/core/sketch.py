@@ -52,6 +52,22 @@ class Sketches:
     def shingle_counts(self) -> np.ndarray:
         return np.diff(self.starts)
 
+    def keys_only(self) -> Sketches:
+        """These sketches with their keys and token counts only, no shingle, fingerprint,
+        signature or band key: what a corpus keeps once its pairs are scored (a spool's files
+        are let go with the rest)."""
+        n = len(self)
+        return Sketches(
+            exact_keys=self.exact_keys,
+            masked_keys=self.masked_keys,
+            token_counts=self.token_counts,
+            shingles=np.empty(0, np.uint64),
+            starts=np.zeros(n + 1, np.int64),
+            signatures=np.empty((n, 0), np.uint32),
+            prints=np.empty(0, np.uint64),
+            print_starts=np.zeros(n + 1, np.int64),
+        )
+
     def lsh_keys(self, docs: np.ndarray | slice, lsh: tuple[int, int]) -> np.ndarray:
         """The LSH band keys of documents `docs` (documents × bands) for `lsh` (bands, rows):
         those a spool kept, or made from the signatures."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import itertools
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +61,7 @@ class LocalEngine:
         pairs = match(
             corpus, options, report_overlap=report_overlap, texts=texts, reporter=reporter
         )
+        corpus = _scored(corpus)
         return LocalRun(inputs, reader, options, reporter, corpus, pairs, spooled=spooled)
 
     def deduplicate(
@@ -95,6 +96,7 @@ class LocalEngine:
             if index is not None:
                 index.close()
         scored = match(corpus, options, texts=texts, reporter=reporter)
+        corpus = _scored(corpus)
         found = cluster_corpus(corpus, scored, keep, numbers_matter=options.numbers_matter)
         return LocalRun(inputs, reader, options, reporter, corpus, scored, found, known, spooled)
 
@@ -193,6 +195,14 @@ def read_kept(
     else:
         rows = (kept_row(i, r) for i, r in enumerate(read_paths(inputs, reader)))
     return (row for row in rows if row is not None)
+
+
+def _scored(corpus: Corpus) -> Corpus:
+    """The corpus with the keys of its sketches only (`Sketches.keys_only`): once its pairs are
+    scored, nothing reads its shingles and fingerprints again, and letting them go here gives
+    the memory of their spool (gigabytes for a million documents) back before the outputs are
+    written, not after."""
+    return replace(corpus, sketches=corpus.sketches.keys_only())
 
 
 def _file_texts(inputs: Sequence[str | Path], reader: RecordReader) -> TextsOf:
