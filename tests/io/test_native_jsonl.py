@@ -549,3 +549,35 @@ def test_dedup_writes_the_same_kept_records_whether_read_natively_or_not(
                 gzip.decompress(out.read_bytes()) if output.endswith(".gz") else out.read_bytes()
             )
     assert written[0] == written[1]
+
+
+@pytest.mark.parametrize(
+    ("line", "ids", "text_field", "natively"),
+    [
+        (rb'{"id":"a\nb","text":"t"}', ["a\nb"], "text", 1),
+        (rb'{"id":"a\"b\\c","text":"t"}', ['a"b\\c'], "text", 1),
+        (rb'{"id":"a\nb","text":"t"}', ["a\\nb"], "text", None),  # another id: an error
+        (rb'{"id":"a","t\nx":"s"}', ["a"], "t\\nx", None),  # no such text field: an error
+        (rb'{"id":"a","t\\nx":"s"}', ["a"], "t\\nx", 1),
+    ],
+    ids=["escaped-id", "quoted-id", "other-id", "other-field", "escaped-field"],
+)
+def test_ids_and_field_names_are_compared_as_python_reads_them(
+    tmp_path: Path, line: bytes, ids: list[str], text_field: str, natively: int | None
+) -> None:
+    paths = _write(tmp_path, line + b"\n")
+    got = []
+    for native in (True, False):
+        reader = RecordReader("id", text_field)
+        try:
+            rows = list(read_kept(paths, reader, ids, np.zeros(1, bool), None, native))
+        except InputError as error:
+            got.append(str(error))
+        else:
+            assert len(rows) == 1
+            row = rows[0]
+            got.append((row.data.tobytes(), 1) if isinstance(row, JsonLines) else jsonl_line(row))
+    if natively is None:
+        assert got[0] == got[1] and got[0].startswith(f"{paths[0]}:1: ")
+    else:
+        assert got[0] == (got[1], 1)

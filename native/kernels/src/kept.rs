@@ -19,7 +19,8 @@ use crate::parallel;
 pub struct Line {
     /// The line, from its `{` to its `}`.
     pub bytes: Vec<u8>,
-    /// Where the id is in `bytes`: a string's (inside its quotes, as written), or an integer's.
+    /// Where the id is in `bytes`: a string's (inside its quotes, as written: compare it with
+    /// `written_string` of an id), or an integer's.
     pub id: [usize; 2],
     /// Whether the record has a `cluster_id` field already, which `--add-cluster-id` replaces
     /// where it stands (Python writes those records).
@@ -41,6 +42,7 @@ pub struct Scan {
 
 /// The records of a chunk, each written where the native core writes it, on every core.
 pub fn scan(chunk: &[u8], fields: Fields) -> Scan {
+    let names = Names::of(fields);
     let all = line_spans(chunk);
     let (lines, spans): (Vec<i64>, Vec<[usize; 2]>) = all
         .iter()
@@ -51,7 +53,7 @@ pub fn scan(chunk: &[u8], fields: Fields) -> Scan {
     let written = parallel::map(spans.len(), |r| {
         let [start, end] = spans[r];
         let line = &chunk[start..end];
-        transcoded(line.strip_suffix(b"\n").unwrap_or(line), fields)
+        transcoded(line.strip_suffix(b"\n").unwrap_or(line), &names)
     });
     Scan {
         line_count: all.len() as i64,
@@ -126,9 +128,24 @@ pub fn written(scan: &Scan, kept: &[Kept]) -> Written {
     out
 }
 
+/// The names of the id and text fields, as `dedup` writes them (`written_string`).
+struct Names {
+    id: Vec<u8>,
+    text: Vec<u8>,
+}
+
+impl Names {
+    fn of(fields: Fields) -> Names {
+        Names {
+            id: written_string(fields.id),
+            text: written_string(fields.text),
+        }
+    }
+}
+
 /// The line (without its line feed) as `dedup` writes it, where it holds what the native core
 /// writes and an id and a text as `jsonl::read_records` reads them.
-fn transcoded(line: &[u8], fields: Fields) -> Option<Line> {
+fn transcoded(line: &[u8], names: &Names) -> Option<Line> {
     std::str::from_utf8(line).ok()?;
     let mut at = Cursor {
         line,
@@ -146,7 +163,7 @@ fn transcoded(line: &[u8], fields: Fields) -> Option<Line> {
         if keys.iter().any(|k| &at.out[k[0]..k[1]] == key) {
             return None;
         }
-        let (is_id, is_text) = (key == fields.id.as_bytes(), key == fields.text.as_bytes());
+        let (is_id, is_text) = (key == names.id, key == names.text);
         has_cluster_id |= key == b"cluster_id";
         keys.push(span);
         at.token(b':')?;
@@ -295,35 +312,7 @@ impl Cursor<'_> {
             b'u' => self.code_point()?,
             _ => return None,
         };
-        let written: &[u8] = match code {
-            0x22 => b"\\\"",
-            0x5c => b"\\\\",
-            0x08 => b"\\b",
-            0x09 => b"\\t",
-            0x0a => b"\\n",
-            0x0c => b"\\f",
-            0x0d => b"\\r",
-            0..=0x1f => {
-                let hex = b"0123456789abcdef";
-                let escaped = [
-                    b'\\',
-                    b'u',
-                    b'0',
-                    b'0',
-                    hex[code as usize >> 4],
-                    hex[code as usize & 15],
-                ];
-                self.out.extend_from_slice(&escaped);
-                return Some(());
-            }
-            _ => {
-                let mut utf8 = [0; 4];
-                let c = char::from_u32(code)?.encode_utf8(&mut utf8);
-                self.out.extend_from_slice(c.as_bytes());
-                return Some(());
-            }
-        };
-        self.out.extend_from_slice(written);
+        write_char(char::from_u32(code)?, &mut self.out);
         Some(())
     }
 
@@ -351,6 +340,51 @@ impl Cursor<'_> {
     }
 }
 
+/// A character as `dedup` writes it inside a string: JSON's escapes where JSON must escape it,
+/// else its UTF-8.
+fn write_char(c: char, out: &mut Vec<u8>) {
+    let short: &[u8] = match c {
+        '"' => b"\\\"",
+        '\\' => b"\\\\",
+        '\u{8}' => b"\\b",
+        '\t' => b"\\t",
+        '\n' => b"\\n",
+        '\u{c}' => b"\\f",
+        '\r' => b"\\r",
+        '\0'..='\u{1f}' => {
+            let hex = b"0123456789abcdef";
+            let code = c as usize;
+            out.extend_from_slice(&[b'\\', b'u', b'0', b'0', hex[code >> 4], hex[code & 15]]);
+            return;
+        }
+        _ => {
+            out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+            return;
+        }
+    };
+    out.extend_from_slice(short);
+}
+
+/// A string as `dedup` writes it inside quotes: a field's name, an id, compared with what a
+/// line holds in the same form (each string has one).
+pub fn written_string(text: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len());
+    for c in text.chars() {
+        write_char(c, &mut out);
+    }
+    out
+}
+
+/// Whether a line's string, as written, is `text` (`written_string`, without making it where
+/// `text` has nothing to escape).
+pub fn is_written(text: &str, written: &[u8]) -> bool {
+    if text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        text.as_bytes() == written
+    } else {
+        written_string(text) == written
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -362,7 +396,7 @@ mod tests {
 
     /// The line as written, and its id.
     fn written_of(line: &str) -> Option<(String, String)> {
-        let line = transcoded(line.as_bytes(), FIELDS)?;
+        let line = transcoded(line.as_bytes(), &Names::of(FIELDS))?;
         let id = String::from_utf8(line.bytes[line.id[0]..line.id[1]].to_vec()).unwrap();
         Some((String::from_utf8(line.bytes).unwrap(), id))
     }
@@ -396,10 +430,14 @@ mod tests {
         assert_eq!(written_of(raw), pair(raw, "x"));
         let most = format!(r#"{{"id":{},"text":""}}"#, "9".repeat(18));
         assert_eq!(written_of(&most), pair(&most, &"9".repeat(18)));
-        let with = transcoded(br#"{"id":"a","text":"","cluster_id":1}"#, FIELDS).unwrap();
+        let with = transcoded(
+            br#"{"id":"a","text":"","cluster_id":1}"#,
+            &Names::of(FIELDS),
+        )
+        .unwrap();
         assert!(with.has_cluster_id);
         assert!(
-            !transcoded(compact.as_bytes(), FIELDS)
+            !transcoded(compact.as_bytes(), &Names::of(FIELDS))
                 .unwrap()
                 .has_cluster_id
         );
@@ -444,8 +482,8 @@ mod tests {
         }
         let control = b"{\"id\":\"a\",\"text\":\"\x01\"}";
         let invalid = b"{\"id\":\"a\",\"text\":\"\xff\"}";
-        assert_eq!(transcoded(control, FIELDS), None);
-        assert_eq!(transcoded(invalid, FIELDS), None);
+        assert_eq!(transcoded(control, &Names::of(FIELDS)), None);
+        assert_eq!(transcoded(invalid, &Names::of(FIELDS)), None);
     }
 
     #[test]
@@ -474,5 +512,23 @@ mod tests {
         assert_eq!(out.data, lines.as_bytes());
         let places = (out.count, out.left, out.places, out.before);
         assert_eq!(places, (2, vec![1], vec![37], vec![1]));
+    }
+
+    #[test]
+    fn names_and_ids_are_compared_as_written() {
+        let written = written_string("a\"b\\c\n\u{1}\u{7f}é/");
+        assert_eq!(written, "a\\\"b\\\\c\\n\\u0001\u{7f}é/".as_bytes());
+        assert!(is_written("a\nb", br"a\nb"));
+        assert!(!is_written(r"a\nb", br"a\nb"));
+        assert!(is_written(r"a\nb", br"a\\nb"));
+        assert!(is_written("plain", b"plain"));
+        // A field named `t\nx` (a backslash, then n): the key "t\nx" (a line feed) is not it.
+        let names = Names::of(Fields {
+            id: "id",
+            text: r"t\nx",
+        });
+        assert_eq!(transcoded(br#"{"id":"a","t\nx":"s"}"#, &names), None);
+        let line = transcoded(br#"{"id":"a","t\\nx":"s"}"#, &names).unwrap();
+        assert_eq!(line.bytes, br#"{"id":"a","t\\nx":"s"}"#.as_slice());
     }
 }

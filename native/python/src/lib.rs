@@ -1020,10 +1020,10 @@ fn kept_lines<'py>(
     ))
 }
 
-/// Whether `ids[index]` is a string of these UTF-8 bytes.
+/// Whether `ids[index]` is a string written as these bytes (`kept::is_written`).
 fn is_id(ids: &Bound<'_, PyList>, index: usize, id: &[u8]) -> bool {
     ids.get_item(index).is_ok_and(|item| {
-        (item.cast::<PyString>()).is_ok_and(|s| s.to_str().is_ok_and(|s| s.as_bytes() == id))
+        (item.cast::<PyString>()).is_ok_and(|s| s.to_str().is_ok_and(|s| kept::is_written(s, id)))
     })
 }
 

@@ -34,7 +34,7 @@ T = TypeVar("T")
 _STAGED: ContextVar[list[tuple[Path, Path]] | None] = ContextVar("staged", default=None)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # rows of bytes: compared by identity, not by value
 class JsonLines:
     """Rows given as the JSONL lines `jsonl_line` writes for them, end to end (a buffer of
     bytes): `dedup` gets most kept records of a JSONL file so from the native core
