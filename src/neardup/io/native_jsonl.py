@@ -184,12 +184,12 @@ def kept_rows(
 ) -> Iterator[JsonLines | Mapping[str, Any]]:
     """`dedup`'s kept records of these files (`reads_natively`), by one more read, in order.
 
-    The native core copies the lines that are already what `write.jsonl_line` would write for
-    their records (with the `cluster_id` of `cluster_ids` added, where given), in blocks of
-    lines; no Python object is made for them. The others, and any record whose id is not
-    `ids[index]`, are read by Python as `read_jsonl` reads them and handed to `kept_row` with
-    their index, which returns the row to write (or None for a removed record) or names an
-    error, as for the records of any other input.
+    The native core writes each line as `write.jsonl_line` writes the record Python reads from
+    it (with the `cluster_id` of `cluster_ids` added, where given), in blocks of lines; no
+    Python object is made for them. The lines it cannot write so, and any record whose id is
+    not `ids[index]`, are read by Python as `read_jsonl` reads them and handed to `kept_row`
+    with their index, which returns the row to write (or None for a removed record) or names
+    an error, as for the records of any other input.
     """
     first = 0
     for path in map(Path, paths):
