@@ -24,6 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import neardup
+from neardup.core import kernel
 from neardup.engine import local
 from neardup.engine.local import match, read_corpus
 from neardup.engine.local_files import read_kept
@@ -581,3 +582,12 @@ def test_ids_and_field_names_are_compared_as_python_reads_them(
         assert got[0] == got[1] and got[0].startswith(f"{paths[0]}:1: ")
     else:
         assert got[0] == (got[1], 1)
+
+
+def test_kept_lines_refuses_arrays_of_other_lengths() -> None:
+    scan = kernel.scan_kept(np.frombuffer(b'{"id":"a","text":"x"}\n', np.uint8), "id", "text")
+    for removed, cluster_ids in [(np.zeros(2, bool), None), (np.zeros(1, bool), np.zeros(2))]:
+        with pytest.raises(InputError, match="must be as long"):
+            kernel.kept_lines(scan, ["a"], 0, removed, cluster_ids)
+    line_count, records, data, count, *_ = kernel.kept_lines(scan, ["a"], 0, np.zeros(1, bool))
+    assert (line_count, records, data.tobytes(), count) == (1, 1, b'{"id":"a","text":"x"}\n', 1)
