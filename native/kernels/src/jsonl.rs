@@ -46,13 +46,24 @@ pub struct Records {
 }
 
 /// Whether Python's `bytes.strip` leaves nothing of a line: such a line holds no record.
-pub(crate) fn blank(line: &[u8]) -> bool {
+fn blank(line: &[u8]) -> bool {
     line.iter()
         .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c'))
 }
 
+/// The lines of a chunk that hold a record (every line that is not blank).
+pub(crate) struct RecordLines {
+    /// How many lines the chunk has (the line after its last line end counts if it holds
+    /// anything).
+    pub line_count: i64,
+    /// Each record's line in the chunk, from 0.
+    pub lines: Vec<i64>,
+    /// The bytes of each record's line, its line end included.
+    pub spans: Vec<[usize; 2]>,
+}
+
 /// The byte spans of the chunk's lines, each with its line end.
-pub(crate) fn line_spans(chunk: &[u8]) -> Vec<[usize; 2]> {
+fn line_spans(chunk: &[u8]) -> Vec<[usize; 2]> {
     let mut spans = Vec::new();
     let mut start = 0;
     for end in memchr::memchr_iter(b'\n', chunk) {
@@ -65,23 +76,40 @@ pub(crate) fn line_spans(chunk: &[u8]) -> Vec<[usize; 2]> {
     spans
 }
 
+/// The lines of a chunk that hold a record.
+pub(crate) fn record_lines(chunk: &[u8]) -> RecordLines {
+    let all = line_spans(chunk);
+    let (lines, spans) = all
+        .iter()
+        .enumerate()
+        .filter(|(_, &[start, end])| !blank(&chunk[start..end]))
+        .map(|(line, &span)| (line as i64, span))
+        .unzip();
+    RecordLines {
+        line_count: all.len() as i64,
+        lines,
+        spans,
+    }
+}
+
 /// The id and text of the simple records among the chunk's lines; see the module's comment.
 pub fn read_records(chunk: &[u8], fields: Fields) -> Records {
-    let spans = line_spans(chunk);
-    let records: Vec<usize> = (0..spans.len())
-        .filter(|&l| !blank(&chunk[spans[l][0]..spans[l][1]]))
-        .collect();
-    let read = parallel::map(records.len(), |r| {
-        let [start, end] = spans[records[r]];
+    let RecordLines {
+        line_count,
+        lines,
+        spans,
+    } = record_lines(chunk);
+    let read = parallel::map(spans.len(), |r| {
+        let [start, end] = spans[r];
         simple_record(&chunk[start..end], fields)
     });
     let mut out = Records {
-        line_count: spans.len() as i64,
+        line_count,
+        lines,
         ..Records::default()
     };
     let mut texts = Vec::with_capacity(read.len());
     for (r, record) in read.into_iter().enumerate() {
-        out.lines.push(records[r] as i64);
         match record {
             Some((id, text)) => {
                 out.ids.push(Some(id));
@@ -89,7 +117,7 @@ pub fn read_records(chunk: &[u8], fields: Fields) -> Records {
                 texts.push(text.into_bytes());
             }
             None => {
-                let [start, end] = spans[records[r]];
+                let [start, end] = spans[r];
                 out.ids.push(None);
                 out.chars.push(0);
                 out.left.push(r as i64);

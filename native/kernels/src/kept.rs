@@ -11,7 +11,7 @@
 //! Python, which reads and writes it as before; so does a record whose id is not a string or an
 //! integer, or whose text is not a string or null.
 
-use crate::jsonl::{blank, line_spans, Fields};
+use crate::jsonl::{record_lines, Fields, RecordLines};
 use crate::parallel;
 
 /// A record's line as `dedup` writes it.
@@ -43,20 +43,18 @@ pub struct Scan {
 /// The records of a chunk, each written where the native core writes it, on every core.
 pub fn scan(chunk: &[u8], fields: Fields) -> Scan {
     let names = Names::of(fields);
-    let all = line_spans(chunk);
-    let (lines, spans): (Vec<i64>, Vec<[usize; 2]>) = all
-        .iter()
-        .enumerate()
-        .filter(|(_, &[start, end])| !blank(&chunk[start..end]))
-        .map(|(line, &span)| (line as i64, span))
-        .unzip();
+    let RecordLines {
+        line_count,
+        lines,
+        spans,
+    } = record_lines(chunk);
     let written = parallel::map(spans.len(), |r| {
         let [start, end] = spans[r];
         let line = &chunk[start..end];
         transcoded(line.strip_suffix(b"\n").unwrap_or(line), &names)
     });
     Scan {
-        line_count: all.len() as i64,
+        line_count,
         lines,
         spans,
         written,
