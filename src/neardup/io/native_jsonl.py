@@ -4,8 +4,8 @@ The native core parses a chunk's lines on every core (`kernel.read_jsonl`) and h
 and the text of each record that is the simple case, the texts as UTF-8 in one buffer: no
 Python object is made for them but their ids. The records it leaves (invalid UTF-8, a lone
 surrogate, a BOM, another type of id or text, a missing field, malformed JSON) are read by
-`read.parse_json_line` and `RecordReader.make`, as `read_jsonl` reads every line: repaired,
-counted, or named in an error, the same way.
+`RecordReader.line_record`, as `read_jsonl` reads every line: repaired, counted, or named in an
+error, the same way.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from neardup.ahead import worked_ahead
 from neardup.core import kernel
 from neardup.core.furniture import line_pairs, line_pairs_utf8, recurring_of_pairs
 from neardup.errors import InputError
-from neardup.io.read import Record, RecordReader, cannot_read, parse_json_line
+from neardup.io.read import Record, RecordReader, cannot_read
 from neardup.io.write import JsonLines
 
 #: Bytes read at a time (whole lines: a longer line is read whole).
@@ -132,8 +132,7 @@ def _made_chunk(
     for record, (start, end) in zip(left.tolist(), spans.tolist(), strict=True):
         where = chunk.lines.where(record)
         try:
-            fields, clean = parse_json_line(block[start:end].tobytes(), where)
-            made = reader.make(fields, where, clean=clean)
+            made = reader.line_record(block[start:end].tobytes(), where)
         except InputError as error:
             _cut(chunk, record, error)
             break
@@ -198,20 +197,19 @@ def kept_rows(
         # the block read next goes into the buffer of the block written before.
         scanned = worked_ahead(functools.partial(_scanned, reader), _blocks(path, buffers=2))
         for block, scan in scanned:
-            line_count, records, data, count, *left = kernel.kept_lines(
-                scan, ids, first, removed, cluster_ids
+            line_count, records, data, count, left, places, before, lines, spans = (
+                kernel.kept_lines(scan, ids, first, removed, cluster_ids)
             )
+            where = Lines(path, first_line, lines).where
             start = done = 0
-            for record, place, before, line, (begin, end) in zip(
-                *map(np.ndarray.tolist, left), strict=True
+            for k, (record, place, written, (begin, end)) in enumerate(
+                zip(left.tolist(), places.tolist(), before.tolist(), spans.tolist(), strict=True)
             ):
                 if place > start:
-                    yield JsonLines(data[start:place], before - done)
-                start, done = place, before
-                where = f"{path}:{first_line + line}"
-                fields, clean = parse_json_line(block[begin:end].tobytes(), where)
-                row = kept_row(first + record, reader.make(fields, where, clean=clean))
-                if row is not None:
+                    yield JsonLines(data[start:place], written - done)
+                start, done = place, written
+                made = reader.line_record(block[begin:end].tobytes(), where(k))
+                if (row := kept_row(first + record, made)) is not None:
                     yield row
             if start < data.size:
                 yield JsonLines(data[start:], count - done)

@@ -174,6 +174,11 @@ class RecordReader:
             fields[source] = repaired
         return Record(doc_id, repaired, fields, where)
 
+    def line_record(self, raw: bytes, where: str) -> Record:
+        """The Record of one JSONL line (`parse_json_line`, then `make`)."""
+        fields, clean = parse_json_line(raw, where)
+        return self.make(fields, where, clean=clean)
+
     def repair(self, text: str, doc_id: str) -> str:
         """Replace undecodable bytes (kept as surrogates while reading) with U+FFFD, noting the
         document's id."""
@@ -404,9 +409,7 @@ def _jsonl_records(path: Path, reader: RecordReader) -> Iterator[Callable[[], Re
     """Each record line of a JSONL file, as a call that parses it."""
 
     def parse(raw: bytes, number: int) -> Record:
-        where = f"{path}:{number}"
-        fields, clean = parse_json_line(raw, where)
-        return reader.make(fields, where, clean=clean)
+        return reader.line_record(raw, f"{path}:{number}")
 
     # Most lines of a re-read are skipped: nothing is made for them (`bytes.strip` would copy
     # each line; `isspace` stops at its first byte).
@@ -423,9 +426,7 @@ def _placed_records(
     it by where it was first read."""
 
     def parse(raw: bytes, place: bytes) -> Record:
-        where = json.loads(place)
-        fields, clean = parse_json_line(raw, where)
-        return reader.make(fields, where, clean=clean)
+        return reader.line_record(raw, json.loads(place))
 
     with path.open("rb") as handle, places.open("rb") as wheres:
         for raw, place in zip(handle, wheres, strict=True):

@@ -23,7 +23,6 @@ from neardup.io.read import (
     Record,
     RecordReader,
     check_html_field,
-    parse_json_line,
     read_path,
 )
 from neardup.io.saved_dataset import STATE, data_files, is_saved_dataset, open_stream
@@ -254,7 +253,7 @@ def _jsonl(
     spark: SparkSession, path: Path, settings: RecordReader, date_field: str | None
 ) -> DataFrame:
     """(id_field, text_field, [date_field,] RECORD) per non-blank line of a JSONL file, parsed
-    in the executors as the local reader parses a line (`read.parse_json_line`), a page in the
+    in the executors as the local reader parses a line (`RecordReader.line_record`), a page in the
     html field extracted there too."""
     from pyspark.sql import functions as F
 
@@ -288,8 +287,7 @@ def _parsed_lines(lines: list[str], reader: RecordReader, where: str) -> Iterato
 
     def parsed() -> Iterator[Record]:
         for line in lines:
-            fields, clean = parse_json_line(line.encode("utf-8", "surrogatepass"), where)
-            yield reader.make(fields, where, clean=clean)
+            yield reader.line_record(line.encode("utf-8", "surrogatepass"), where)
 
     return parsed() if reader.html_field is None else with_html_field(parsed(), reader)
 
