@@ -78,6 +78,33 @@ def test_partners_are_listed_once_per_shared_key() -> None:
     assert _partners(keys, docs, 4, 0, 1, 3) == [(1, 3), (2, 4)]  # smaller document 1 or 2
 
 
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 15), st.integers(0, 7)), max_size=60),
+    st.integers(0, 4),
+)
+def test_pairs_per_bucket_are_the_partners_listed_from_each_bucket(
+    held: list[tuple[int, int]], max_group: int
+) -> None:
+    """The work by which the buckets are shared between cores: a bucket's count is the number
+    of partners listed from its keys, each shared key's documents counted once."""
+    bits = 3
+    keys = np.array([k << 60 for k, _ in held], dtype=np.uint64)  # top bits: 8 buckets
+    docs = np.array([d for _, d in held], dtype=np.int64)
+    begin = np.arange(keys.size, dtype=np.int64)
+    packed, bounds = _bucketed(keys, begin, begin + 1, docs, bits)
+    lengths = kernel.sort_buckets(packed, bounds, bits)
+    holders: dict[int, set[int]] = {}
+    for key, doc in held:
+        holders.setdefault(key, set()).add(doc)
+    expected = [0] * (1 << bits)
+    for key, group in holders.items():
+        if len(group) >= 2 and (max_group == 0 or len(group) <= max_group):
+            expected[key >> 1] += len(group) * (len(group) - 1) // 2
+    got = kernel.pairs_per_bucket(packed, bounds, lengths, bits, max_group)
+    assert got.tolist() == expected
+
+
 def test_a_key_a_document_holds_twice_counts_once() -> None:
     keys = np.array([7, 7, 7], dtype=np.uint64)
     docs = np.array([1, 1, 0], dtype=np.int64)

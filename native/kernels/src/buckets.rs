@@ -154,11 +154,38 @@ fn groups<'a>(
     p: Packing,
     max_group: i64,
 ) -> impl Iterator<Item = &'a [u64]> + 'a {
-    lengths.iter().enumerate().flat_map(move |(b, &length)| {
-        let bucket = &packed[bounds[b] as usize..(bounds[b] + length) as usize];
-        bucket
-            .chunk_by(move |x, y| p.key(*x) == p.key(*y))
-            .filter(move |g| max_group <= 0 || g.len() as i64 <= max_group)
+    (0..lengths.len()).flat_map(move |b| bucket_groups(packed, bounds, lengths, p, max_group, b))
+}
+
+/// The groups of `groups` in bucket `b`.
+fn bucket_groups<'a>(
+    packed: &'a [u64],
+    bounds: &'a [i64],
+    lengths: &'a [i64],
+    p: Packing,
+    max_group: i64,
+    b: usize,
+) -> impl Iterator<Item = &'a [u64]> + 'a {
+    let bucket = &packed[bounds[b] as usize..(bounds[b] + lengths[b]) as usize];
+    bucket
+        .chunk_by(move |x, y| p.key(*x) == p.key(*y))
+        .filter(move |g| max_group <= 0 || g.len() as i64 <= max_group)
+}
+
+/// For each bucket, how many partners `partners_in_groups` lists from its groups (a group of
+/// g documents lists g(g - 1) / 2): the work of each bucket, by which the buckets are shared
+/// between cores.
+pub fn pairs_per_bucket(
+    packed: &[u64],
+    bounds: &[i64],
+    lengths: &[i64],
+    p: Packing,
+    max_group: i64,
+) -> Vec<i64> {
+    parallel::map(lengths.len(), |b| {
+        bucket_groups(packed, bounds, lengths, p, max_group, b)
+            .map(|g| (g.len() * (g.len() - 1) / 2) as i64)
+            .sum()
     })
 }
 
@@ -304,6 +331,10 @@ mod tests {
         let lengths = sort_buckets(&mut packed, &bounds, p);
         let work = left_work(&packed, &bounds, &lengths, p, 0, 3);
         assert_eq!(work, vec![3, 1, 0]);
+        assert_eq!(
+            pairs_per_bucket(&packed, &bounds, &lengths, p, 0),
+            [4, 0, 0, 0]
+        );
         let mut partners = vec![0u32; 4];
         let mut fill = vec![0i64, 3, 4];
         let out = unsafe { SharedOut::new(partners.as_mut_ptr(), partners.len()) };
@@ -336,6 +367,9 @@ mod tests {
             bucket[..5],
             [at(1, 2), at(1, 3), at(4, 0), at(4, 1), at(4, 2)]
         );
+        let lengths = [5];
+        assert_eq!(pairs_per_bucket(&bucket, &bounds, &lengths, p, 0), [1 + 3]);
+        assert_eq!(pairs_per_bucket(&bucket, &bounds, &lengths, p, 2), [1]);
         let mut alone = [at(7, 1), at(7, 1), at(8, 2)];
         assert_eq!(sort_buckets(&mut alone, &[0, 3], p), [0]);
     }

@@ -666,6 +666,24 @@ fn left_work<'py>(
     Ok(PyArray1::from_vec(py, work))
 }
 
+/// For each bucket, how many partners `partners_in_groups` lists from it.
+#[pyfunction]
+fn pairs_per_bucket<'py>(
+    py: Python<'py>,
+    packed: In1<'py, u64>,
+    bounds: In1<'py, i64>,
+    lengths: In1<'py, i64>,
+    bits: i64,
+    max_group: i64,
+) -> Out<'py, i64> {
+    let (packed, bounds, lengths) = (packed.values(), bounds.values(), lengths.values());
+    let p = check_bits(py, bits)?;
+    let work = native(py, "pair counting", || {
+        buckets::pairs_per_bucket(packed, bounds, lengths, p, max_group)
+    })?;
+    Ok(PyArray1::from_vec(py, work))
+}
+
 /// For each document i in [lo, hi), every larger document it shares a key with, once per
 /// shared key, written to `out` from `fill[i - lo]` on (which advances past them).
 #[pyfunction]
@@ -1443,6 +1461,7 @@ fn kernel(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(fill_buckets, m)?)?;
     m.add_function(wrap_pyfunction!(sort_buckets, m)?)?;
     m.add_function(wrap_pyfunction!(left_work, m)?)?;
+    m.add_function(wrap_pyfunction!(pairs_per_bucket, m)?)?;
     m.add_function(wrap_pyfunction!(partners_in_groups, m)?)?;
     m.add_function(wrap_pyfunction!(shared_partners, m)?)?;
     m.add_function(wrap_pyfunction!(gather_segments, m)?)?;

@@ -100,6 +100,11 @@ def left_work(
 ) -> np.ndarray:
     """For each document, how many partners `partners_in_groups` lists for it."""
 
+def pairs_per_bucket(
+    packed: np.ndarray, bounds: np.ndarray, lengths: np.ndarray, bits: int, max_group: int
+) -> np.ndarray:
+    """For each bucket, how many partners `partners_in_groups` lists from it."""
+
 def partners_in_groups(
     packed: np.ndarray,
     bounds: np.ndarray,

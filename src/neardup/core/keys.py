@@ -76,9 +76,13 @@ def pairs_sharing_segments(
     bits = max(1, (n_docs - 1).bit_length())
     packed, bounds = _bucketed(values, begin, end, owners, bits)
     lengths = kernel.sort_buckets(packed, bounds, bits)
-    # The two halves of the buckets are scanned on a core each; in every document's list the
-    # partners from the first half come first, as in one scan of all buckets.
-    halves = [(0, lengths.size // 2), (lengths.size // 2, lengths.size)]
+    # The buckets are scanned on a core each, cut where half the partners are listed before:
+    # fingerprints, the least hash of a window, crowd the low buckets (15 in 16 are below
+    # 2**63). In every document's list the partners from the first part come first, as in one
+    # scan of all buckets.
+    listed = np.cumsum(kernel.pairs_per_bucket(packed, bounds, lengths, bits, max_group))
+    middle = int(np.searchsorted(listed, listed[-1] // 2))
+    halves = [(0, middle), (middle, lengths.size)]
     groups = [(packed, bounds[b:e], lengths[b:e], bits, max_group) for b, e in halves]
     with ThreadPoolExecutor(2) as cores:
         work = [
