@@ -11,6 +11,7 @@
 //! (nesting deeper than serde_json's 128 levels, a number beyond f64's range, such as an integer
 //! of thousands of digits): those records go to Python too, which reads them or names the error.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
@@ -99,9 +100,12 @@ pub fn read_records(chunk: &[u8], fields: Fields) -> Records {
         lines,
         spans,
     } = record_lines(chunk);
+    // A text without escapes is read in place, and its characters are counted on every core.
     let read = parallel::map(spans.len(), |r| {
         let [start, end] = spans[r];
-        simple_record(&chunk[start..end], fields)
+        let (id, text) = simple_record(&chunk[start..end], fields)?;
+        let chars = text.chars().count() as i64;
+        Some((id, text, chars))
     });
     let mut out = Records {
         line_count,
@@ -111,10 +115,10 @@ pub fn read_records(chunk: &[u8], fields: Fields) -> Records {
     let mut texts = Vec::with_capacity(read.len());
     for (r, record) in read.into_iter().enumerate() {
         match record {
-            Some((id, text)) => {
+            Some((id, text, chars)) => {
                 out.ids.push(Some(id));
-                out.chars.push(text.chars().count() as i64);
-                texts.push(text.into_bytes());
+                out.chars.push(chars);
+                texts.push(text);
             }
             None => {
                 let [start, end] = spans[r];
@@ -122,16 +126,18 @@ pub fn read_records(chunk: &[u8], fields: Fields) -> Records {
                 out.chars.push(0);
                 out.left.push(r as i64);
                 out.spans.push([start as i64, end as i64]);
-                texts.push(Vec::new());
+                texts.push(Cow::Borrowed(""));
             }
         }
     }
-    (out.data, out.offsets) = parallel::joined(&texts);
+    let bytes: Vec<&[u8]> = texts.iter().map(|t| t.as_bytes()).collect();
+    (out.data, out.offsets) = parallel::joined(&bytes);
     out
 }
 
-/// (id, text) of a line holding a simple record, else None.
-fn simple_record(line: &[u8], fields: Fields) -> Option<(String, String)> {
+/// (id, text) of a line holding a simple record, else None; the text borrowed from the line
+/// where it holds no escape.
+fn simple_record<'a>(line: &'a [u8], fields: Fields) -> Option<(String, Cow<'a, str>)> {
     let line = std::str::from_utf8(line).ok()?;
     let mut json = serde_json::Deserializer::from_str(line);
     let found = json.deserialize_map(RecordVisitor(fields)).ok()?;
@@ -143,7 +149,7 @@ fn simple_record(line: &[u8], fields: Fields) -> Option<(String, String)> {
 struct RecordVisitor<'a>(Fields<'a>);
 
 impl<'de> Visitor<'de> for RecordVisitor<'_> {
-    type Value = Option<(String, String)>;
+    type Value = Option<(String, Cow<'de, str>)>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an object")
@@ -292,26 +298,30 @@ impl<'de> Visitor<'de> for IdSeed {
 struct TextSeed;
 
 impl<'de> DeserializeSeed<'de> for TextSeed {
-    type Value = String;
+    type Value = Cow<'de, str>;
 
-    fn deserialize<D: Deserializer<'de>>(self, value: D) -> Result<String, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(self, value: D) -> Result<Cow<'de, str>, D::Error> {
         value.deserialize_any(self)
     }
 }
 
 impl<'de> Visitor<'de> for TextSeed {
-    type Value = String;
+    type Value = Cow<'de, str>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a string or null")
     }
 
-    fn visit_str<E: de::Error>(self, text: &str) -> Result<String, E> {
-        Ok(text.to_owned())
+    fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Borrowed(text))
     }
 
-    fn visit_unit<E: de::Error>(self) -> Result<String, E> {
-        Ok(String::new())
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Owned(text.to_owned()))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Borrowed(""))
     }
 }
 
@@ -325,7 +335,7 @@ mod tests {
     };
 
     fn one(line: &str) -> Option<(String, String)> {
-        simple_record(line.as_bytes(), FIELDS)
+        simple_record(line.as_bytes(), FIELDS).map(|(id, text)| (id, text.into_owned()))
     }
 
     fn record(id: &str, text: &str) -> Option<(String, String)> {

@@ -47,21 +47,25 @@ pub fn map_mut<T: Send, R: Send>(
 }
 
 /// Segments of `values` laid end to end, as `starts` (len = segments + 1) bounds them.
-pub fn joined<T: Copy + Send + Sync + Default>(parts: &[Vec<T>]) -> (Vec<T>, Vec<i64>) {
+pub fn joined<T, P>(parts: &[P]) -> (Vec<T>, Vec<i64>)
+where
+    T: Copy + Send + Sync + Default,
+    P: AsRef<[T]> + Sync,
+{
     let mut starts = Vec::with_capacity(parts.len() + 1);
     starts.push(0i64);
     for p in parts {
-        starts.push(starts[starts.len() - 1] + p.len() as i64);
+        starts.push(starts[starts.len() - 1] + p.as_ref().len() as i64);
     }
     let mut out = vec![T::default(); starts[parts.len()] as usize];
     let mut rest: &mut [T] = &mut out;
     let mut places = Vec::with_capacity(parts.len());
     for p in parts {
-        let (head, tail) = rest.split_at_mut(p.len());
+        let (head, tail) = rest.split_at_mut(p.as_ref().len());
         places.push(head);
         rest = tail;
     }
-    let copy = |(place, part): (&mut &mut [T], &Vec<T>)| place.copy_from_slice(part);
+    let copy = |(place, part): (&mut &mut [T], &P)| place.copy_from_slice(part.as_ref());
     if parts.len() < INLINE_BELOW {
         places.iter_mut().zip(parts).for_each(copy);
     } else {
