@@ -53,7 +53,7 @@ fn blank(line: &[u8]) -> bool {
 }
 
 /// The lines of a chunk that hold a record (every line that is not blank).
-pub(crate) struct RecordLines {
+pub struct RecordLines {
     /// How many lines the chunk has (the line after its last line end counts if it holds
     /// anything).
     pub line_count: i64,
@@ -78,7 +78,7 @@ fn line_spans(chunk: &[u8]) -> Vec<[usize; 2]> {
 }
 
 /// The lines of a chunk that hold a record.
-pub(crate) fn record_lines(chunk: &[u8]) -> RecordLines {
+pub fn record_lines(chunk: &[u8]) -> RecordLines {
     let all = line_spans(chunk);
     let (lines, spans) = all
         .iter()

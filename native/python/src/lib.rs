@@ -949,6 +949,28 @@ fn read_jsonl<'py>(
     ))
 }
 
+/// The lines of a chunk of JSONL lines (uint8, whole lines) that hold a record (every line
+/// that is not blank): (line_count, lines, spans), `lines[r]` being record r's line in the
+/// chunk (from 0) and `spans[r]` its bytes [start, end), its line end included.
+#[pyfunction]
+fn record_lines<'py>(
+    py: Python<'py>,
+    chunk: In1<'py, u8>,
+) -> PyResult<(i64, Array1<'py, i64>, Bound<'py, PyArray2<i64>>)> {
+    let chunk = chunk.values();
+    let found = native(py, "line finding", || jsonl::record_lines(chunk))?;
+    let count = found.spans.len();
+    let spans = found
+        .spans
+        .iter()
+        .flat_map(|&[start, end]| [start as i64, end as i64]);
+    Ok((
+        found.line_count,
+        PyArray1::from_vec(py, found.lines),
+        PyArray1::from_iter(py, spans).reshape([count, 2])?,
+    ))
+}
+
 /// The records of a chunk of a JSONL file as `dedup` writes them (`kept::Scan`), for
 /// `kept_lines`.
 #[pyclass(frozen, module = "neardup.core.kernel")]
@@ -1470,6 +1492,7 @@ fn kernel(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(line_pairs_utf8, m)?)?;
     m.add_function(wrap_pyfunction!(texts_for_python, m)?)?;
     m.add_function(wrap_pyfunction!(read_jsonl, m)?)?;
+    m.add_function(wrap_pyfunction!(record_lines, m)?)?;
     m.add_class::<KeptScan>()?;
     m.add_function(wrap_pyfunction!(scan_kept, m)?)?;
     m.add_function(wrap_pyfunction!(kept_lines, m)?)?;

@@ -179,6 +179,10 @@ def texts_for_python(
     quick check (`quick_check`) does not pass, or with a line that starts with one of `words`
     or whose key is one of `recurring` (sorted; lines of 1 to `max_words` words)."""
 
+def record_lines(chunk: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
+    """(line_count, lines, spans) of the lines of a chunk of whole JSONL lines that hold a record
+    (every line that is not blank): each one's line in the chunk and its bytes [start, end)."""
+
 def read_jsonl(
     chunk: np.ndarray, id_field: str, text_field: str
 ) -> tuple[

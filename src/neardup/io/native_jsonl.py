@@ -155,6 +155,34 @@ def _empty_chunk(path: Path, first_line: int, failure: InputError) -> Chunk:
     return Chunk(lines, [], np.empty(0, np.uint8), np.zeros(1, np.int64), {}, nothing, failure)
 
 
+def records_at(
+    paths: Iterable[str | Path], reader: RecordReader, positions: set[int]
+) -> Iterator[tuple[int, Record]]:
+    """`read.read_paths_at` of these files (`reads_natively`): the records at these positions,
+    with their positions, up to the last one. The native core finds the record lines of a
+    block; Python parses only the lines wanted (no Python object is made for the others)."""
+    wanted = np.array(sorted(positions), dtype=np.int64)
+    base = 0  # the position of the block's first record
+    for path in map(Path, paths):
+        first_line = 1
+        for block in _blocks(path):
+            if not wanted.size or base > wanted[-1]:
+                return
+            if isinstance(block, InputError):
+                raise block
+            line_count, lines, spans = kernel.record_lines(block)
+            where = Lines(path, first_line, lines).where
+            lo, hi = np.searchsorted(wanted, [base, base + lines.size])
+            for position in wanted[lo:hi].tolist():
+                start, end = spans[position - base]
+                yield (
+                    position,
+                    reader.line_record(block[start:end].tobytes(), where(position - base)),
+                )
+            base += lines.size
+            first_line += line_count
+
+
 def recurring_lines(
     paths: Iterable[str | Path], reader: RecordReader, *, min_docs: int
 ) -> set[int]:
