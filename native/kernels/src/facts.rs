@@ -306,6 +306,13 @@ pub fn fact_tokens(b: &[u8], chars: &Chars) -> Vec<[u64; 2]> {
         };
         let Some(end) = end else {
             i += len;
+            // No token starts at a letter after a word character (`\b`): the rest of a word
+            // begun by a letter is passed over at once.
+            if matches!(cp, 0x41..=0x5A | 0x61..=0x7A) {
+                while i < b.len() && b[i].is_ascii_alphabetic() && chars.is(b[i - 1] as u32, WORD) {
+                    i += 1;
+                }
+            }
             continue;
         };
         let (token, after) = (&b[i..end], word_after(b, end, chars));
