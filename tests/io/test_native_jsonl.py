@@ -167,18 +167,15 @@ def test_generated_files_read_natively_as_python_reads_them(
         _same_both_ways(paths, options)
 
 
-def _at(read_at: Any, paths: list[Path], positions: set[int]) -> Any:
-    """The records `read_at` reads at these positions (or the error it ends with)."""
+def _texts_at(paths: list[Path], positions: set[int], *, native: bool) -> Any:
+    """The texts at these positions read natively or by Python (or the error it ends with)."""
+    reader = RecordReader("id", "text")
     try:
-        return [
-            (p, r.id, r.text, r.fields, r.where) for p, r in read_at(paths, _reader(), positions)
-        ]
+        if native:
+            return native_jsonl.texts_at(paths, reader, positions)
+        return {p: r.text for p, r in read_paths_at(paths, reader, positions)}
     except InputError as error:
         return str(error)
-
-
-def _reader() -> RecordReader:
-    return RecordReader("id", "text")
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -187,37 +184,33 @@ def _reader() -> RecordReader:
     st.sets(st.integers(0, 40), max_size=12),
     st.sampled_from([1, 60, 500, 2**20]),
 )
-def test_records_at_positions_are_read_natively_as_python_reads_them(
+def test_texts_at_positions_are_read_natively_as_python_reads_them(
     files: list[bytes], positions: set[int], chunk_bytes: int
 ) -> None:
-    """The second look's re-read: the records at some positions, by their lines found natively,
-    are those Python's re-read gives (the same error where a wanted line cannot be read)."""
+    """The second look's re-read: the texts at some positions, their lines found and parsed
+    natively, are those Python's re-read gives (the same error where a wanted line cannot be
+    read)."""
     with tempfile.TemporaryDirectory() as folder, _small(chunk_bytes, 1):
         paths = [Path(folder) / f"{n}.jsonl" for n in range(len(files))]
         for path, data in zip(paths, files, strict=True):
             path.write_bytes(data)
-        assert _at(native_jsonl.records_at, paths, positions) == _at(
-            read_paths_at, paths, positions
-        )
+        native = _texts_at(paths, positions, native=True)
+        assert native == _texts_at(paths, positions, native=False)
 
 
-def test_records_at_positions_skip_blank_lines_and_name_their_lines(tmp_path: Path) -> None:
+def test_texts_at_positions_skip_blank_lines_and_name_their_lines(tmp_path: Path) -> None:
     first = _write(
-        tmp_path, b'\n{"id": "a", "text": "x"}\r\n  \n{"id": "b", "text": "y"}', "1.jsonl"
+        tmp_path, b'\n{"id": "a", "text": "x"}\r\n  \n{"id": "b", "text": "y\\u00e9"}', "1.jsonl"
     )
     second = _write(tmp_path, b'{"id": "c", "text": "z"}\n{"id": "d"}\n', "2.jsonl")
-    got = _at(native_jsonl.records_at, first + second, {1, 2})
-    b, c = {"id": "b", "text": "y"}, {"id": "c", "text": "z"}
-    assert got == [(1, "b", "y", b, f"{first[0]}:4"), (2, "c", "z", c, f"{second[0]}:1")]
-    # A record that cannot be read is an error where it is wanted, and read past where it is not.
-    assert _at(native_jsonl.records_at, first + second, {3}) == (
+    paths = first + second
+    assert _texts_at(paths, {1, 2}, native=True) == {1: "y\u00e9", 2: "z"}
+    assert _texts_at(paths, {0, 2}, native=True) == {0: "x", 2: "z"}
+    assert _texts_at(paths, set(), native=True) == {}
+    # A record that cannot be read is an error where it is wanted, and passed over where not.
+    assert _texts_at(paths, {0, 3}, native=True) == (
         f"{second[0]}:2: no text field 'text' (choose it with --text-field)"
     )
-    assert _at(native_jsonl.records_at, first + second, {0, 2}) == [
-        (0, "a", "x", {"id": "a", "text": "x"}, f"{first[0]}:2"),
-        (2, "c", "z", c, f"{second[0]}:1"),
-    ]
-    assert _at(native_jsonl.records_at, first + second, set()) == []
 
 
 # -- each odd case ----------------------------------------------------------------------------

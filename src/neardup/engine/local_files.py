@@ -29,7 +29,7 @@ from neardup.errors import InputError
 from neardup.index.query import Match, is_copy, query_reading_facts
 from neardup.index.store import Index
 from neardup.io.native_jsonl import kept_rows, reads_natively
-from neardup.io.native_jsonl import records_at as native_records_at
+from neardup.io.native_jsonl import texts_at as native_texts_at
 from neardup.io.progress import Reporter
 from neardup.io.read import Record, RecordReader, read_paths, read_paths_at
 from neardup.io.spool import Spooled, extracted_once
@@ -209,8 +209,9 @@ def _scored(corpus: Corpus) -> Corpus:
 def _file_texts(inputs: Sequence[str | Path], reader: RecordReader) -> TextsOf:
     """The texts of a set of documents by one more read of the input files, which parses only
     their JSONL lines (the second look); the native core finds the lines of plain JSONL files."""
-    read_at = native_records_at if reads_natively(inputs, reader) else read_paths_at
-    return reread_texts(lambda positions: read_at(inputs, reader.fresh(), positions))
+    if reads_natively(inputs, reader):
+        return lambda positions: native_texts_at(inputs, reader.fresh(), positions)
+    return reread_texts(lambda positions: read_paths_at(inputs, reader.fresh(), positions))
 
 
 def _known_copies(

@@ -155,32 +155,60 @@ def _empty_chunk(path: Path, first_line: int, failure: InputError) -> Chunk:
     return Chunk(lines, [], np.empty(0, np.uint8), np.zeros(1, np.int64), {}, nothing, failure)
 
 
-def records_at(
+def texts_at(
     paths: Iterable[str | Path], reader: RecordReader, positions: set[int]
-) -> Iterator[tuple[int, Record]]:
-    """`read.read_paths_at` of these files (`reads_natively`): the records at these positions,
-    with their positions, up to the last one. The native core finds the record lines of a
-    block; Python parses only the lines wanted (no Python object is made for the others)."""
+) -> dict[int, str]:
+    """The texts of the records of these files (`reads_natively`) at these positions, as
+    `read.read_paths_at` reads them (the second look's texts). The native core finds the lines
+    of a block and parses the wanted ones on every core; Python reads those it leaves, as in
+    the first read (`_made_chunk`). No block after the last position is read."""
     wanted = np.array(sorted(positions), dtype=np.int64)
+    texts: dict[int, str] = {}
     base = 0  # the position of the block's first record
     for path in map(Path, paths):
         first_line = 1
         for block in _blocks(path):
             if not wanted.size or base > wanted[-1]:
-                return
+                return texts
             if isinstance(block, InputError):
                 raise block
             line_count, lines, spans = kernel.record_lines(block)
-            where = Lines(path, first_line, lines).where
             lo, hi = np.searchsorted(wanted, [base, base + lines.size])
-            for position in wanted[lo:hi].tolist():
-                start, end = spans[position - base]
-                yield (
-                    position,
-                    reader.line_record(block[start:end].tobytes(), where(position - base)),
-                )
+            if hi > lo:
+                at = wanted[lo:hi] - base
+                chunk = _lines_read(path, first_line, block, lines[at], spans[at], reader)
+                if chunk.failure is not None:
+                    raise chunk.failure
+                texts.update(zip(wanted[lo:hi].tolist(), _chunk_texts(chunk), strict=True))
             base += lines.size
             first_line += line_count
+    return texts
+
+
+def _lines_read(
+    path: Path,
+    first_line: int,
+    block: np.ndarray,
+    lines: np.ndarray,
+    spans: np.ndarray,
+    reader: RecordReader,
+) -> Chunk:
+    """The chunk of the records on some lines of a block (`lines`, `spans`: theirs in the
+    block), read as `read_chunks` reads a whole block."""
+    # Each line keeps a line end, so that the last line of a file without one stays a line.
+    parts = [block[start:end] for start, end in spans.tolist()]
+    parts = [p if p[-1] == ord("\n") else np.append(p, np.uint8(ord("\n"))) for p in parts]
+    gathered = np.concatenate(parts)
+    _, _, *arrays = kernel.read_jsonl(gathered, reader.id_field, reader.text_field)
+    return _made_chunk(path, first_line, gathered, [lines, *arrays], reader)
+
+
+def _chunk_texts(chunk: Chunk) -> Iterator[str]:
+    """The texts of a chunk's records, in order."""
+    data, offsets = chunk.data, chunk.offsets
+    for r in range(len(chunk)):
+        made = chunk.made.get(r)
+        yield made if made is not None else data[offsets[r] : offsets[r + 1]].tobytes().decode()
 
 
 def recurring_lines(
