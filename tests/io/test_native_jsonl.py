@@ -207,6 +207,12 @@ def test_texts_at_positions_skip_blank_lines_and_name_their_lines(tmp_path: Path
     assert _texts_at(paths, {1, 2}, native=True) == {1: "y\u00e9", 2: "z"}
     assert _texts_at(paths, {0, 2}, native=True) == {0: "x", 2: "z"}
     assert _texts_at(paths, set(), native=True) == {}
+    # No file is opened past the last position (nor for none), and a vanished one is missing.
+    gone = [tmp_path / "gone.jsonl"]
+    assert _texts_at(paths + gone, {2}, native=True) == {2: "z"}
+    assert _texts_at(gone, set(), native=True) == {}
+    assert _texts_at(gone, {0}, native=True) == _texts_at(gone, {0}, native=False)
+    assert _texts_at(gone, {0}, native=True) == f"{gone[0]}: no such file or folder"
     # A record that cannot be read is an error where it is wanted, and passed over where not.
     assert _texts_at(paths, {0, 3}, native=True) == (
         f"{second[0]}:2: no text field 'text' (choose it with --text-field)"

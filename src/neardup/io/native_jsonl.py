@@ -163,13 +163,14 @@ def texts_at(
     of a block and parses the wanted ones on every core; Python reads those it leaves, as in
     the first read (`_made_chunk`). No block after the last position is read."""
     wanted = np.array(sorted(positions), dtype=np.int64)
+    last = max(positions, default=-1)
     texts: dict[int, str] = {}
     base = 0  # the position of the block's first record
     for path in map(Path, paths):
+        if base > last:
+            break
         first_line = 1
         for block in _blocks(path):
-            if not wanted.size or base > wanted[-1]:
-                return texts
             if isinstance(block, InputError):
                 raise block
             line_count, lines, spans = kernel.record_lines(block)
@@ -182,6 +183,8 @@ def texts_at(
                 texts.update(zip(wanted[lo:hi].tolist(), _chunk_texts(chunk), strict=True))
             base += lines.size
             first_line += line_count
+            if base > last:
+                break
     return texts
 
 
@@ -195,10 +198,8 @@ def _lines_read(
 ) -> Chunk:
     """The chunk of the records on some lines of a block (`lines`, `spans`: theirs in the
     block), read as `read_chunks` reads a whole block."""
-    # Each line keeps a line end, so that the last line of a file without one stays a line.
-    parts = [block[start:end] for start, end in spans.tolist()]
-    parts = [p if p[-1] == ord("\n") else np.append(p, np.uint8(ord("\n"))) for p in parts]
-    gathered = np.concatenate(parts)
+    # Only the last line of a file may end without a line end, and it comes last.
+    gathered = np.concatenate([block[start:end] for start, end in spans.tolist()])
     _, _, *arrays = kernel.read_jsonl(gathered, reader.id_field, reader.text_field)
     return _made_chunk(path, first_line, gathered, [lines, *arrays], reader)
 

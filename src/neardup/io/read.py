@@ -592,8 +592,15 @@ def _named_errors(path: Path, items: Iterator[T]) -> Iterator[T]:
 
 
 def cannot_read(path: Path, error: Exception) -> InputError:
-    """The error for a file or folder that cannot be read, with the system's reason."""
+    """The error for a file or folder that cannot be read, with the system's reason (or that
+    it is not there)."""
+    if isinstance(error, FileNotFoundError):
+        return no_such_path(path)
     return InputError(f"{path}: cannot be read ({getattr(error, 'strerror', None) or error})")
+
+
+def no_such_path(path: Path) -> InputError:
+    return InputError(f"{path}: no such file or folder")
 
 
 def _read_kind(path: Path, reader: RecordReader) -> Iterator[Record]:
@@ -606,7 +613,7 @@ def _read_kind(path: Path, reader: RecordReader) -> Iterator[Record]:
     elif path.is_dir():
         yield from read_txt_folder(path, reader)
     elif not path.exists():
-        raise InputError(f"{path}: no such file or folder")
+        raise no_such_path(path)
     elif name.endswith(".txt"):
         yield read_txt_file(path, reader)
     elif name.endswith(JSONL_SUFFIXES):
