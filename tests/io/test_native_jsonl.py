@@ -20,7 +20,7 @@ import orjson
 import pyarrow.parquet as pq
 import pytest
 from fuzz_strategies import WORDS, damaged, encode, mostly, record
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import neardup
@@ -167,12 +167,24 @@ def test_generated_files_read_natively_as_python_reads_them(
         _same_both_ways(paths, options)
 
 
-def _texts_at(paths: list[Path], positions: set[int], *, native: bool) -> Any:
-    """The texts at these positions read natively or by Python (or the error it ends with)."""
+def _first_read(paths: list[Path]) -> tuple[native_jsonl.Places, list[str]] | None:
+    """Where the records of a native first read are, and their ids (None: the read fails)."""
+    places, ids = native_jsonl.Places(), []
+    for chunk in native_jsonl.read_chunks(paths, RecordReader("id", "text")):
+        if chunk.failure is not None:
+            return None
+        places.add(len(ids), chunk.lines)
+        ids += chunk.ids
+    return places, ids
+
+
+def _texts_at(paths: list[Path], read: Any, positions: set[int], *, native: bool) -> Any:
+    """The texts at these positions read again natively (where the first `read` found them) or
+    by Python (or the error the read ends with)."""
     reader = RecordReader("id", "text")
     try:
         if native:
-            return native_jsonl.texts_at(paths, reader, positions)
+            return native_jsonl.texts_at(*read, reader, positions)
         return {p: r.text for p, r in read_paths_at(paths, reader, positions)}
     except InputError as error:
         return str(error)
@@ -184,39 +196,46 @@ def _texts_at(paths: list[Path], positions: set[int], *, native: bool) -> Any:
     st.sets(st.integers(0, 40), max_size=12),
     st.sampled_from([1, 60, 500, 2**20]),
 )
-def test_texts_at_positions_are_read_natively_as_python_reads_them(
+def test_texts_read_again_where_the_first_read_found_them_are_python_s(
     files: list[bytes], positions: set[int], chunk_bytes: int
 ) -> None:
-    """The second look's re-read: the texts at some positions, their lines found and parsed
-    natively, are those Python's re-read gives (the same error where a wanted line cannot be
-    read)."""
+    """The second look's texts: the lines the first read found, read again where they are and
+    parsed natively (Python reading what the native core leaves), are Python's texts."""
     with tempfile.TemporaryDirectory() as folder, _small(chunk_bytes, 1):
         paths = [Path(folder) / f"{n}.jsonl" for n in range(len(files))]
         for path, data in zip(paths, files, strict=True):
             path.write_bytes(data)
-        native = _texts_at(paths, positions, native=True)
-        assert native == _texts_at(paths, positions, native=False)
+        read = _first_read(paths)
+        assume(read is not None)
+        positions = {p for p in positions if p < len(read[1])}
+        native = _texts_at(paths, read, positions, native=True)
+        assert native == _texts_at(paths, read, positions, native=False)
 
 
-def test_texts_at_positions_skip_blank_lines_and_name_their_lines(tmp_path: Path) -> None:
+def test_texts_read_again_skip_blank_lines_and_find_a_changed_input(tmp_path: Path) -> None:
     first = _write(
         tmp_path, b'\n{"id": "a", "text": "x"}\r\n  \n{"id": "b", "text": "y\\u00e9"}', "1.jsonl"
     )
-    second = _write(tmp_path, b'{"id": "c", "text": "z"}\n{"id": "d"}\n', "2.jsonl")
+    second = _write(tmp_path, b'{"id": "c", "text": "z"}\n{"id": "d", "text": "w"}\n', "2.jsonl")
     paths = first + second
-    assert _texts_at(paths, {1, 2}, native=True) == {1: "y\u00e9", 2: "z"}
-    assert _texts_at(paths, {0, 2}, native=True) == {0: "x", 2: "z"}
-    assert _texts_at(paths, set(), native=True) == {}
-    # No file is opened past the last position (nor for none), and a vanished one is missing.
-    gone = [tmp_path / "gone.jsonl"]
-    assert _texts_at(paths + gone, {2}, native=True) == {2: "z"}
-    assert _texts_at(gone, set(), native=True) == {}
-    assert _texts_at(gone, {0}, native=True) == _texts_at(gone, {0}, native=False)
-    assert _texts_at(gone, {0}, native=True) == f"{gone[0]}: no such file or folder"
-    # A record that cannot be read is an error where it is wanted, and passed over where not.
-    assert _texts_at(paths, {0, 3}, native=True) == (
-        f"{second[0]}:2: no text field 'text' (choose it with --text-field)"
+    read = _first_read(paths)
+    assert _texts_at(paths, read, {1, 2}, native=True) == {1: "y\u00e9", 2: "z"}
+    assert _texts_at(paths, read, {0, 3}, native=True) == {0: "x", 3: "w"}
+    assert _texts_at(paths, read, set(), native=True) == {}
+    # Another id where a record was, a line cut in two, a line that can no longer be read, a
+    # file gone: each is an error naming where.
+    changed = "the input changed while neardup was reading it"
+    second[0].write_bytes(b'{"id": "e", "text": "z"}\n{"id": "d", "text": "w"}\n')
+    assert _texts_at(paths, read, {0, 2}, native=True) == f"{second[0]}:1: {changed}"
+    second[0].write_bytes(b'{"id": "c",\n"text": "z"}\n{"id": "d", "text": "w"}\n')
+    assert _texts_at(paths, read, {2}, native=True) == f"{second[0]}:1: {changed}"
+    second[0].write_bytes(b'{"id": "c", "tex": "z"}\n')
+    assert _texts_at(paths, read, {2}, native=True) == (
+        f"{second[0]}:1: no text field 'text' (choose it with --text-field)"
     )
+    second[0].unlink()
+    assert _texts_at(paths, read, {1}, native=True) == {1: "y\u00e9"}
+    assert _texts_at(paths, read, {3}, native=True) == f"{second[0]}: no such file or folder"
 
 
 # -- each odd case ----------------------------------------------------------------------------

@@ -41,8 +41,9 @@ pub struct Records {
     pub offsets: Vec<i64>,
     /// Each text's length in code points (Python's `len`).
     pub chars: Vec<i64>,
-    /// The records Python reads, and the bytes of each one's line (its line end included).
+    /// The records Python reads.
     pub left: Vec<i64>,
+    /// The bytes of each record's line in the chunk (its line end included).
     pub spans: Vec<[i64; 2]>,
 }
 
@@ -53,7 +54,7 @@ fn blank(line: &[u8]) -> bool {
 }
 
 /// The lines of a chunk that hold a record (every line that is not blank).
-pub struct RecordLines {
+pub(crate) struct RecordLines {
     /// How many lines the chunk has (the line after its last line end counts if it holds
     /// anything).
     pub line_count: i64,
@@ -78,7 +79,7 @@ fn line_spans(chunk: &[u8]) -> Vec<[usize; 2]> {
 }
 
 /// The lines of a chunk that hold a record.
-pub fn record_lines(chunk: &[u8]) -> RecordLines {
+pub(crate) fn record_lines(chunk: &[u8]) -> RecordLines {
     let all = line_spans(chunk);
     let (lines, spans) = all
         .iter()
@@ -110,6 +111,10 @@ pub fn read_records(chunk: &[u8], fields: Fields) -> Records {
     let mut out = Records {
         line_count,
         lines,
+        spans: spans
+            .iter()
+            .map(|&[start, end]| [start as i64, end as i64])
+            .collect(),
         ..Records::default()
     };
     let mut texts = Vec::with_capacity(read.len());
@@ -121,11 +126,9 @@ pub fn read_records(chunk: &[u8], fields: Fields) -> Records {
                 texts.push(text);
             }
             None => {
-                let [start, end] = spans[r];
                 out.ids.push(None);
                 out.chars.push(0);
                 out.left.push(r as i64);
-                out.spans.push([start as i64, end as i64]);
                 texts.push(Cow::Borrowed(""));
             }
         }
@@ -404,7 +407,7 @@ mod tests {
         assert_eq!(read.offsets, vec![0, 2, 2, 4]);
         assert_eq!(read.chars, vec![2, 0, 1]);
         assert_eq!(read.left, vec![1]);
-        assert_eq!(read.spans, vec![[27, 38]]);
+        assert_eq!(read.spans, vec![[0, 24], [27, 38], [39, 64]]);
         assert_eq!(read_records(b"", FIELDS).line_count, 0);
         assert_eq!(read_records(b"\n\n", FIELDS).line_count, 2);
     }

@@ -921,7 +921,7 @@ type ReadArrays<'py> = (
 /// chars, left, spans). Each line that is not blank is a record: `lines[r]` is its line in
 /// the chunk (from 0), `ids[r]` its id (None where Python must read it), its text
 /// `data[offsets[r]:offsets[r + 1]]` (UTF-8, empty where Python reads it) of `chars[r]` code
-/// points; `left` lists the records Python reads, `spans` their lines' bytes [start, end).
+/// points, `spans[r]` its line's bytes [start, end); `left` lists the records Python reads.
 #[pyfunction]
 fn read_jsonl<'py>(
     py: Python<'py>,
@@ -936,7 +936,7 @@ fn read_jsonl<'py>(
     };
     let read = native(py, "JSONL reading", || jsonl::read_records(chunk, fields))?;
     let ids = PyList::new(py, read.ids.iter().map(Option::as_deref))?;
-    let left = read.left.len();
+    let records = read.spans.len();
     Ok((
         read.line_count,
         PyArray1::from_vec(py, read.lines),
@@ -945,29 +945,7 @@ fn read_jsonl<'py>(
         PyArray1::from_vec(py, read.offsets),
         PyArray1::from_vec(py, read.chars),
         PyArray1::from_vec(py, read.left),
-        PyArray1::from_vec(py, read.spans.into_flattened()).reshape([left, 2])?,
-    ))
-}
-
-/// The lines of a chunk of JSONL lines (uint8, whole lines) that hold a record (every line
-/// that is not blank): (line_count, lines, spans), `lines[r]` being record r's line in the
-/// chunk (from 0) and `spans[r]` its bytes [start, end), its line end included.
-#[pyfunction]
-fn record_lines<'py>(
-    py: Python<'py>,
-    chunk: In1<'py, u8>,
-) -> PyResult<(i64, Array1<'py, i64>, Bound<'py, PyArray2<i64>>)> {
-    let chunk = chunk.values();
-    let found = native(py, "line finding", || jsonl::record_lines(chunk))?;
-    let count = found.spans.len();
-    let spans = found
-        .spans
-        .iter()
-        .flat_map(|&[start, end]| [start as i64, end as i64]);
-    Ok((
-        found.line_count,
-        PyArray1::from_vec(py, found.lines),
-        PyArray1::from_iter(py, spans).reshape([count, 2])?,
+        PyArray1::from_vec(py, read.spans.into_flattened()).reshape([records, 2])?,
     ))
 }
 
@@ -1492,7 +1470,6 @@ fn kernel(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(line_pairs_utf8, m)?)?;
     m.add_function(wrap_pyfunction!(texts_for_python, m)?)?;
     m.add_function(wrap_pyfunction!(read_jsonl, m)?)?;
-    m.add_function(wrap_pyfunction!(record_lines, m)?)?;
     m.add_class::<KeptScan>()?;
     m.add_function(wrap_pyfunction!(scan_kept, m)?)?;
     m.add_function(wrap_pyfunction!(kept_lines, m)?)?;

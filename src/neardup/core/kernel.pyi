@@ -179,10 +179,6 @@ def texts_for_python(
     quick check (`quick_check`) does not pass, or with a line that starts with one of `words`
     or whose key is one of `recurring` (sorted; lines of 1 to `max_words` words)."""
 
-def record_lines(chunk: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
-    """(line_count, lines, spans) of the lines of a chunk of whole JSONL lines that hold a record
-    (every line that is not blank): each one's line in the chunk and its bytes [start, end)."""
-
 def read_jsonl(
     chunk: np.ndarray, id_field: str, text_field: str
 ) -> tuple[
@@ -198,8 +194,8 @@ def read_jsonl(
     """(line_count, lines, ids, data, offsets, chars, left, spans) of a chunk of whole JSONL
     lines (uint8), parsed on every core: each line that is not blank is a record, at line
     `lines[r]` of the chunk, with id `ids[r]` and text `data[offsets[r]:offsets[r + 1]]` (UTF-8)
-    of `chars[r]` code points; the records in `left` (None as id, an empty text) are the ones
-    Python must read, whose lines are the bytes `spans[k]` ([start, end))."""
+    of `chars[r]` code points, in the line of bytes `spans[r]` ([start, end)); the records in
+    `left` (None as id, an empty text) are the ones Python must read."""
 
 class KeptScan:
     """The records of a chunk of JSONL lines as `dedup` writes them (`scan_kept`)."""

@@ -6,7 +6,6 @@ Front ends (Python API, CLI) call these functions and only decide where results 
 
 from __future__ import annotations
 
-import bisect
 import itertools
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
@@ -19,6 +18,7 @@ from typing import TypeVar
 import numpy as np
 
 from neardup.ahead import worked_ahead
+from neardup.batches import batched
 from neardup.core import kernel
 from neardup.core.candidates import candidate_pairs, has_text, matchable
 from neardup.core.charlook import in_band, second_look
@@ -38,7 +38,7 @@ from neardup.core.sketch import (
 from neardup.core.verify import RELATIONS, ScoredPairs, pair_runs, reported, score_pairs
 from neardup.errors import InputError
 from neardup.io import native_jsonl
-from neardup.io.native_jsonl import Chunk, Lines
+from neardup.io.native_jsonl import Chunk, Places
 from neardup.io.progress import Reporter
 from neardup.io.read import Record, RecordReader, duplicate_id, parse_date, unique_ids
 from neardup.options import Options
@@ -61,6 +61,8 @@ class Corpus:
     stats: dict[str, float] = field(default_factory=dict)
     #: What was left out of the sketches as page furniture.
     furniture: Furniture = KEEP
+    #: Where each record's line is in its file, where the native core read the input.
+    places: Places | None = None
 
 
 def furniture_lines(records: Iterable[Record], options: Options) -> Furniture:
@@ -134,7 +136,7 @@ def collect_chunks(
 
     sketches = _sketched(checked(), sketch, options, reporter)
     seconds = {"seconds_reading": time.perf_counter() - started}
-    return Corpus(ids.ids, sketches, None, seconds, furniture)
+    return Corpus(ids.ids, sketches, None, seconds, furniture, ids.places)
 
 
 def _sketched(
@@ -173,16 +175,14 @@ class _ChunkIds:
         self.seen: set[str] = set()
         #: The first position whose id came before, once there is one.
         self.again: int | None = None
-        #: Where each chunk's records are, from which position, and their texts' lengths.
-        self.starts: list[int] = []
-        self.lines: list[Lines] = []
+        #: Where each record is, and each chunk's texts' lengths.
+        self.places = Places()
         self.chars: list[np.ndarray] = []
 
     def add(self, chunk: Chunk) -> None:
         start = len(self.ids)
         self.ids += chunk.ids
-        self.starts.append(start)
-        self.lines.append(chunk.lines)
+        self.places.add(start, chunk.lines)
         self.chars.append(chunk.chars)
         if self.again is None:
             before = len(self.seen)
@@ -206,11 +206,8 @@ class _ChunkIds:
     def _duplicate(self) -> InputError:
         assert self.again is not None
         doc_id = self.ids[self.again]
-        return duplicate_id(doc_id, self._where(self.again), self._where(self.ids.index(doc_id)))
-
-    def _where(self, position: int) -> str:
-        k = bisect.bisect_right(self.starts, position) - 1
-        return self.lines[k].where(position - self.starts[k])
+        where = self.places.where
+        return duplicate_id(doc_id, where(self.again), where(self.ids.index(doc_id)))
 
 
 def _first_again(ids: list[str], start: int) -> int:
@@ -263,18 +260,8 @@ def read_corpus(
 
 
 def _batches(items: Iterable[T], length: Callable[[T], int]) -> Iterator[list[T]]:
-    """The items in batches of about `BATCH_CHARS` characters: a batch ends with the item that
-    brings it to `BATCH_CHARS` (the last one with the items)."""
-    batch: list[T] = []
-    size = 0
-    for item in items:
-        batch.append(item)
-        size += length(item)
-        if size >= BATCH_CHARS:
-            yield batch
-            batch, size = [], 0
-    if batch:
-        yield batch
+    """The items in batches of about `BATCH_CHARS` characters (`batches.batched`)."""
+    return batched(items, length, BATCH_CHARS)
 
 
 def reread_texts(records_at: Callable[[set[int]], Iterable[tuple[int, Record]]]) -> TextsOf:

@@ -28,8 +28,7 @@ from neardup.engine.local import (
 from neardup.errors import InputError
 from neardup.index.query import Match, is_copy, query_reading_facts
 from neardup.index.store import Index
-from neardup.io.native_jsonl import kept_rows, reads_natively
-from neardup.io.native_jsonl import texts_at as native_texts_at
+from neardup.io.native_jsonl import kept_rows, reads_natively, texts_at
 from neardup.io.progress import Reporter
 from neardup.io.read import Record, RecordReader, read_paths, read_paths_at
 from neardup.io.spool import Spooled, extracted_once
@@ -58,7 +57,7 @@ class LocalEngine:
         inputs, reader = spooled.inputs, spooled.reader
         read = functools.partial(read_paths, inputs)
         corpus = read_corpus(read, reader, options, reporter, paths=inputs)
-        texts = _file_texts(inputs, reader)
+        texts = _file_texts(inputs, reader, corpus)
         pairs = match(
             corpus, options, report_overlap=report_overlap, texts=texts, reporter=reporter
         )
@@ -81,7 +80,6 @@ class LocalEngine:
         inputs, reader = spooled.inputs, spooled.reader
         index = None if against is None else Index(against, options, create=False)
         read = functools.partial(read_paths, inputs)
-        texts = _file_texts(inputs, reader)
         try:
             corpus = read_corpus(
                 read,
@@ -92,6 +90,7 @@ class LocalEngine:
                 corpus_furniture=index is None,
                 paths=inputs,
             )
+            texts = _file_texts(inputs, reader, corpus)
             known = [] if index is None else _known_copies(index, corpus, texts, reporter)
         finally:
             if index is not None:
@@ -206,11 +205,13 @@ def _scored(corpus: Corpus) -> Corpus:
     return replace(corpus, sketches=corpus.sketches.keys_only())
 
 
-def _file_texts(inputs: Sequence[str | Path], reader: RecordReader) -> TextsOf:
-    """The texts of a set of documents by one more read of the input files, which parses only
-    their JSONL lines (the second look); the native core finds the lines of plain JSONL files."""
-    if reads_natively(inputs, reader):
-        return lambda positions: native_texts_at(inputs, reader.fresh(), positions)
+def _file_texts(inputs: Sequence[str | Path], reader: RecordReader, corpus: Corpus) -> TextsOf:
+    """The texts of a set of documents by one more read of the input files (the second look):
+    only their lines, where the native core read the input and found them, else by one more
+    pass that parses only their JSONL lines."""
+    places = corpus.places
+    if places is not None:
+        return lambda positions: texts_at(places, corpus.ids, reader.fresh(), positions)
     return reread_texts(lambda positions: read_paths_at(inputs, reader.fresh(), positions))
 
 

@@ -10,16 +10,19 @@ error, the same way.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
+import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from neardup.ahead import worked_ahead
+from neardup.batches import batched
 from neardup.core import kernel
 from neardup.core.furniture import line_pairs, line_pairs_utf8, recurring_of_pairs
 from neardup.errors import InputError
@@ -29,6 +32,7 @@ from neardup.io.write import JsonLines
 #: Bytes read at a time (whole lines: a longer line is read whole).
 CHUNK_BYTES = 16 * 2**20
 _PLAIN_JSONL = (".jsonl", ".ndjson")
+_NO_SPANS = np.empty((0, 2), np.int64)
 
 
 def reads_natively(paths: Iterable[str | Path], reader: RecordReader) -> bool:
@@ -53,10 +57,34 @@ class Lines:
     first: int
     #: Each record's line in the chunk, from 0 (int64).
     lines: np.ndarray
+    #: Each record's line as bytes [start, end) of the file (int64, records × 2).
+    spans: np.ndarray
 
     def where(self, record: int) -> str:
         """Where a record is, as an error names it (`read.read_jsonl`)."""
         return f"{self.path}:{self.first + int(self.lines[record])}"
+
+
+@dataclass
+class Places:
+    """Where each record of a native read is (its chunks' `Lines`), by position."""
+
+    #: The position of each chunk's first record, and the chunk's lines.
+    starts: list[int] = field(default_factory=list)
+    lines: list[Lines] = field(default_factory=list)
+
+    def add(self, start: int, lines: Lines) -> None:
+        self.starts.append(start)
+        self.lines.append(lines)
+
+    def at(self, position: int) -> tuple[Lines, int]:
+        """The lines of the chunk that holds a record, and the record's index in it."""
+        k = bisect.bisect_right(self.starts, position) - 1
+        return self.lines[k], position - self.starts[k]
+
+    def where(self, position: int) -> str:
+        lines, record = self.at(position)
+        return lines.where(record)
 
 
 @dataclass
@@ -91,14 +119,17 @@ def read_chunks(paths: Iterable[str | Path], reader: RecordReader) -> Iterator[C
 
 
 def _file_chunks(path: Path, reader: RecordReader) -> Iterator[Chunk]:
-    first_line = 1
+    first_line = offset = 0
     for block in _blocks(path):
         if isinstance(block, InputError):
-            yield _empty_chunk(path, first_line, block)
+            yield _empty_chunk(path, first_line + 1, block)
             return
         line_count, *arrays = kernel.read_jsonl(block, reader.id_field, reader.text_field)
-        yield _made_chunk(path, first_line, block, arrays, reader)
+        yield _made_chunk(
+            Lines(path, first_line + 1, arrays[0], arrays[-1] + offset), block, arrays, reader
+        )
         first_line += line_count
+        offset += block.size
 
 
 def _blocks(path: Path, buffers: int = 1) -> Iterator[np.ndarray | InputError]:
@@ -122,14 +153,12 @@ def _blocks(path: Path, buffers: int = 1) -> Iterator[np.ndarray | InputError]:
         yield cannot_read(path, error)
 
 
-def _made_chunk(
-    path: Path, first_line: int, block: np.ndarray, arrays: list[Any], reader: RecordReader
-) -> Chunk:
-    """The chunk of what `kernel.read_jsonl` read of `block`, with the records it left made by
-    Python in order (up to the first one that fails)."""
-    lines, ids, data, offsets, chars, left, spans = arrays
-    chunk = Chunk(Lines(path, first_line, lines), ids, data, offsets, {}, chars)
-    for record, (start, end) in zip(left.tolist(), spans.tolist(), strict=True):
+def _made_chunk(lines: Lines, block: np.ndarray, arrays: list[Any], reader: RecordReader) -> Chunk:
+    """The chunk of what `kernel.read_jsonl` read of `block` (the records on `lines`), with the
+    records it left made by Python in order (up to the first one that fails)."""
+    _, ids, data, offsets, chars, left, spans = arrays
+    chunk = Chunk(lines, ids, data, offsets, {}, chars)
+    for record, (start, end) in zip(left.tolist(), spans[left].tolist(), strict=True):
         where = chunk.lines.where(record)
         try:
             made = reader.line_record(block[start:end].tobytes(), where)
@@ -151,57 +180,58 @@ def _cut(chunk: Chunk, end: int, failure: InputError) -> None:
 
 def _empty_chunk(path: Path, first_line: int, failure: InputError) -> Chunk:
     nothing = np.empty(0, np.int64)
-    lines = Lines(path, first_line, nothing)
+    lines = Lines(path, first_line, nothing, _NO_SPANS)
     return Chunk(lines, [], np.empty(0, np.uint8), np.zeros(1, np.int64), {}, nothing, failure)
 
 
 def texts_at(
-    paths: Iterable[str | Path], reader: RecordReader, positions: set[int]
+    places: Places, ids: list[str], reader: RecordReader, positions: set[int]
 ) -> dict[int, str]:
-    """The texts of the records of these files (`reads_natively`) at these positions, as
-    `read.read_paths_at` reads them (the second look's texts). The native core finds the lines
-    of a block and parses the wanted ones on every core; Python reads those it leaves, as in
-    the first read (`_made_chunk`). No block after the last position is read."""
-    wanted = np.array(sorted(positions), dtype=np.int64)
-    last = max(positions, default=-1)
+    """The texts of the records of a native read at these positions (the second look's texts),
+    each line read where the first read found it (`places`) and parsed as it was then: on every
+    core, and by Python for the records the native core leaves. A record whose id is not
+    `ids[position]` is an error: the input changed between the reads."""
     texts: dict[int, str] = {}
-    base = 0  # the position of the block's first record
-    for path in map(Path, paths):
-        if base > last:
-            break
-        first_line = 1
-        for block in _blocks(path):
-            if isinstance(block, InputError):
-                raise block
-            line_count, lines, spans = kernel.record_lines(block)
-            lo, hi = np.searchsorted(wanted, [base, base + lines.size])
-            if hi > lo:
-                at = wanted[lo:hi] - base
-                chunk = _lines_read(path, first_line, block, lines[at], spans[at], reader)
-                if chunk.failure is not None:
-                    raise chunk.failure
-                texts.update(zip(wanted[lo:hi].tolist(), _chunk_texts(chunk), strict=True))
-            base += lines.size
-            first_line += line_count
-            if base > last:
-                break
+    located = [(position, *places.at(position)) for position in sorted(positions)]
+    for path, run in itertools.groupby(located, key=lambda place: place[1].path):
+        for part in batched(run, _line_bytes, CHUNK_BYTES):
+            wanted = [position for position, _, _ in part]
+            for position, text_id, text in zip(
+                wanted, *_read_lines(path, part, reader), strict=True
+            ):
+                if text_id != ids[position]:
+                    where = places.where(position)
+                    raise InputError(f"{where}: the input changed while neardup was reading it")
+                texts[position] = text
     return texts
 
 
-def _lines_read(
-    path: Path,
-    first_line: int,
-    block: np.ndarray,
-    lines: np.ndarray,
-    spans: np.ndarray,
-    reader: RecordReader,
-) -> Chunk:
-    """The chunk of the records on some lines of a block (`lines`, `spans`: theirs in the
-    block), read as `read_chunks` reads a whole block."""
-    # Only the last line of a file may end without a line end, and it comes last.
-    gathered = np.concatenate([block[start:end] for start, end in spans.tolist()])
-    _, _, *arrays = kernel.read_jsonl(gathered, reader.id_field, reader.text_field)
-    return _made_chunk(path, first_line, gathered, [lines, *arrays], reader)
+def _line_bytes(place: tuple[int, Lines, int]) -> int:
+    _, lines, record = place
+    start, end = lines.spans[record]
+    return int(end - start)
+
+
+def _read_lines(
+    path: Path, part: list[tuple[int, Lines, int]], reader: RecordReader
+) -> tuple[list[str], list[str]]:
+    """The ids and texts of the records at these places of a file, read where they are."""
+    spans = np.array([lines.spans[record] for _, lines, record in part], dtype=np.int64)
+    numbers = np.array([lines.first - 1 + lines.lines[record] for _, lines, record in part])
+    try:
+        with path.open("rb") as handle:
+            read = [os.pread(handle.fileno(), end - start, start) for start, end in spans.tolist()]
+    except OSError as error:
+        raise cannot_read(path, error) from None
+    gathered = np.frombuffer(b"".join(read), np.uint8)
+    line_count, *arrays = kernel.read_jsonl(gathered, reader.id_field, reader.text_field)
+    if line_count != len(part) or arrays[0].size != len(part):  # a line is no longer one line
+        where = f"{path}:{int(numbers[0]) + 1}" if part else str(path)
+        raise InputError(f"{where}: the input changed while neardup was reading it")
+    chunk = _made_chunk(Lines(path, 1, numbers, spans), gathered, arrays, reader)
+    if chunk.failure is not None:
+        raise chunk.failure
+    return chunk.ids, list(_chunk_texts(chunk))
 
 
 def _chunk_texts(chunk: Chunk) -> Iterator[str]:
@@ -257,7 +287,7 @@ def kept_rows(
             line_count, records, data, count, left, places, before, lines, spans = (
                 kernel.kept_lines(scan, ids, first, removed, cluster_ids)
             )
-            where = Lines(path, first_line, lines).where
+            where = Lines(path, first_line, lines, _NO_SPANS).where
             start = done = 0
             for k, (record, place, written, (begin, end)) in enumerate(
                 zip(left.tolist(), places.tolist(), before.tolist(), spans.tolist(), strict=True)
