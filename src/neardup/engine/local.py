@@ -18,7 +18,6 @@ from typing import TypeVar
 import numpy as np
 
 from neardup.ahead import worked_ahead
-from neardup.batches import batched
 from neardup.core import kernel
 from neardup.core.candidates import candidate_pairs, has_text, matchable
 from neardup.core.charlook import in_band, second_look
@@ -260,8 +259,18 @@ def read_corpus(
 
 
 def _batches(items: Iterable[T], length: Callable[[T], int]) -> Iterator[list[T]]:
-    """The items in batches of about `BATCH_CHARS` characters (`batches.batched`)."""
-    return batched(items, length, BATCH_CHARS)
+    """The items in batches of about `BATCH_CHARS` characters: a batch ends with the item that
+    brings it to `BATCH_CHARS` (the last one with the items)."""
+    batch: list[T] = []
+    size = 0
+    for item in items:
+        batch.append(item)
+        size += length(item)
+        if size >= BATCH_CHARS:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
 
 
 def reread_texts(records_at: Callable[[set[int]], Iterable[tuple[int, Record]]]) -> TextsOf:

@@ -22,7 +22,6 @@ from typing import Any
 import numpy as np
 
 from neardup.ahead import worked_ahead
-from neardup.batches import batched
 from neardup.core import kernel
 from neardup.core.furniture import line_pairs, line_pairs_utf8, recurring_of_pairs
 from neardup.errors import InputError
@@ -77,14 +76,29 @@ class Places:
         self.starts.append(start)
         self.lines.append(lines)
 
-    def at(self, position: int) -> tuple[Lines, int]:
-        """The lines of the chunk that holds a record, and the record's index in it."""
-        k = bisect.bisect_right(self.starts, position) - 1
-        return self.lines[k], position - self.starts[k]
-
     def where(self, position: int) -> str:
-        lines, record = self.at(position)
-        return lines.where(record)
+        k = bisect.bisect_right(self.starts, position) - 1
+        return self.lines[k].where(position - self.starts[k])
+
+    def runs(self, positions: np.ndarray) -> Iterator[tuple[Path, np.ndarray, np.ndarray]]:
+        """For the records at these positions (ascending), file by file: the file, each one's
+        line as bytes [start, end) of it (records × 2), and its line number (from 1)."""
+        if not positions.size:
+            return
+        chunks = np.searchsorted(self.starts, positions, side="right") - 1
+        records = positions - np.asarray(self.starts, dtype=np.int64)[chunks]
+        ends = np.r_[np.flatnonzero(np.diff(chunks)) + 1, positions.size]
+        spans, numbers, path = [], [], None
+        for lo, hi in itertools.pairwise(np.r_[0, ends].tolist()):
+            lines = self.lines[int(chunks[lo])]
+            if path is not None and lines.path != path:
+                yield path, np.concatenate(spans), np.concatenate(numbers)
+                spans, numbers = [], []
+            path = lines.path
+            spans.append(lines.spans[records[lo:hi]])
+            numbers.append(lines.first + lines.lines[records[lo:hi]])
+        if path is not None:
+            yield path, np.concatenate(spans), np.concatenate(numbers)
 
 
 @dataclass
@@ -191,33 +205,31 @@ def texts_at(
     each line read where the first read found it (`places`) and parsed as it was then: on every
     core, and by Python for the records the native core leaves. A record whose id is not
     `ids[position]` is an error: the input changed between the reads."""
+    wanted = np.array(sorted(positions), dtype=np.int64)
     texts: dict[int, str] = {}
-    located = [(position, *places.at(position)) for position in sorted(positions)]
-    for path, run in itertools.groupby(located, key=lambda place: place[1].path):
-        for part in batched(run, _line_bytes, CHUNK_BYTES):
-            wanted = [position for position, _, _ in part]
-            for position, text_id, text in zip(
-                wanted, *_read_lines(path, part, reader), strict=True
+    done = 0
+    for path, spans, numbers in places.runs(wanted):
+        # The lines are read a block of about CHUNK_BYTES at a time.
+        ends = np.cumsum(spans[:, 1] - spans[:, 0])
+        cuts = np.searchsorted(ends, np.arange(CHUNK_BYTES, ends[-1], CHUNK_BYTES), "right")
+        for lo, hi in itertools.pairwise(np.unique(np.r_[0, cuts, ends.size]).tolist()):
+            read = _read_lines(path, spans[lo:hi], numbers[lo:hi], reader)
+            for position, (text_id, text) in zip(
+                wanted[done + lo : done + hi].tolist(), read, strict=True
             ):
                 if text_id != ids[position]:
                     where = places.where(position)
                     raise InputError(f"{where}: the input changed while neardup was reading it")
                 texts[position] = text
+        done += ends.size
     return texts
 
 
-def _line_bytes(place: tuple[int, Lines, int]) -> int:
-    _, lines, record = place
-    start, end = lines.spans[record]
-    return int(end - start)
-
-
 def _read_lines(
-    path: Path, part: list[tuple[int, Lines, int]], reader: RecordReader
-) -> tuple[list[str], list[str]]:
-    """The ids and texts of the records at these places of a file, read where they are."""
-    spans = np.array([lines.spans[record] for _, lines, record in part], dtype=np.int64)
-    numbers = np.array([lines.first - 1 + lines.lines[record] for _, lines, record in part])
+    path: Path, spans: np.ndarray, numbers: np.ndarray, reader: RecordReader
+) -> Iterator[tuple[str, str]]:
+    """The id and text of the records on these lines of a file (their bytes [start, end) and
+    numbers), read where they are."""
     try:
         with path.open("rb") as handle:
             read = [os.pread(handle.fileno(), end - start, start) for start, end in spans.tolist()]
@@ -225,13 +237,12 @@ def _read_lines(
         raise cannot_read(path, error) from None
     gathered = np.frombuffer(b"".join(read), np.uint8)
     line_count, *arrays = kernel.read_jsonl(gathered, reader.id_field, reader.text_field)
-    if line_count != len(part) or arrays[0].size != len(part):  # a line is no longer one line
-        where = f"{path}:{int(numbers[0]) + 1}" if part else str(path)
-        raise InputError(f"{where}: the input changed while neardup was reading it")
-    chunk = _made_chunk(Lines(path, 1, numbers, spans), gathered, arrays, reader)
+    if line_count != len(spans) or arrays[0].size != len(spans):  # no longer one line each
+        raise InputError(f"{path}:{numbers[0]}: the input changed while neardup was reading it")
+    chunk = _made_chunk(Lines(path, 0, numbers, spans), gathered, arrays, reader)
     if chunk.failure is not None:
         raise chunk.failure
-    return chunk.ids, list(_chunk_texts(chunk))
+    return zip(chunk.ids, _chunk_texts(chunk), strict=True)
 
 
 def _chunk_texts(chunk: Chunk) -> Iterator[str]:
