@@ -146,44 +146,41 @@ fn shared_keys(bucket: &mut [u64], p: Packing) -> usize {
     kept
 }
 
-/// The groups of equal keys in the sorted buckets that are at most `max_group` long (0: any).
-fn groups<'a>(
-    packed: &'a [u64],
-    bounds: &'a [i64],
-    lengths: &'a [i64],
-    p: Packing,
-    max_group: i64,
-) -> impl Iterator<Item = &'a [u64]> + 'a {
-    (0..lengths.len()).flat_map(move |b| bucket_groups(packed, bounds, lengths, p, max_group, b))
+/// The sorted buckets of `sort_buckets` (`packed[bounds[b]..bounds[b] + lengths[b]]` the keys
+/// two or more documents hold), read as their groups of equal keys that are at most
+/// `max_group` long (0: any).
+#[derive(Clone, Copy)]
+pub struct Groups<'a> {
+    pub packed: &'a [u64],
+    pub bounds: &'a [i64],
+    pub lengths: &'a [i64],
+    pub p: Packing,
+    pub max_group: i64,
 }
 
-/// The groups of `groups` in bucket `b`.
-fn bucket_groups<'a>(
-    packed: &'a [u64],
-    bounds: &'a [i64],
-    lengths: &'a [i64],
-    p: Packing,
-    max_group: i64,
-    b: usize,
-) -> impl Iterator<Item = &'a [u64]> + 'a {
-    let bucket = &packed[bounds[b] as usize..(bounds[b] + lengths[b]) as usize];
-    bucket
-        .chunk_by(move |x, y| p.key(*x) == p.key(*y))
-        .filter(move |g| max_group <= 0 || g.len() as i64 <= max_group)
+impl<'a> Groups<'a> {
+    /// Every group, bucket after bucket.
+    fn all(self) -> impl Iterator<Item = &'a [u64]> + 'a {
+        (0..self.lengths.len()).flat_map(move |b| self.in_bucket(b))
+    }
+
+    /// The groups of bucket `b`.
+    fn in_bucket(self, b: usize) -> impl Iterator<Item = &'a [u64]> + 'a {
+        let start = self.bounds[b] as usize;
+        let bucket = &self.packed[start..start + self.lengths[b] as usize];
+        bucket
+            .chunk_by(move |x, y| self.p.key(*x) == self.p.key(*y))
+            .filter(move |g| self.max_group <= 0 || g.len() as i64 <= self.max_group)
+    }
 }
 
 /// For each bucket, how many partners `partners_in_groups` lists from its groups (a group of
 /// g documents lists g(g - 1) / 2): the work of each bucket, by which the buckets are shared
 /// between cores.
-pub fn pairs_per_bucket(
-    packed: &[u64],
-    bounds: &[i64],
-    lengths: &[i64],
-    p: Packing,
-    max_group: i64,
-) -> Vec<i64> {
-    parallel::map(lengths.len(), |b| {
-        bucket_groups(packed, bounds, lengths, p, max_group, b)
+pub fn pairs_per_bucket(groups: Groups) -> Vec<i64> {
+    parallel::map(groups.lengths.len(), |b| {
+        groups
+            .in_bucket(b)
             .map(|g| (g.len() * (g.len() - 1) / 2) as i64)
             .sum()
     })
@@ -191,18 +188,11 @@ pub fn pairs_per_bucket(
 
 /// For each document, how many partners `partners_in_groups` lists for it (pairs in which it
 /// is the smaller document, once per shared key).
-pub fn left_work(
-    packed: &[u64],
-    bounds: &[i64],
-    lengths: &[i64],
-    p: Packing,
-    max_group: i64,
-    n_docs: usize,
-) -> Vec<i64> {
+pub fn left_work(groups: Groups, n_docs: usize) -> Vec<i64> {
     let mut work = vec![0i64; n_docs];
-    for group in groups(packed, bounds, lengths, p, max_group) {
+    for group in groups.all() {
         for (r, &x) in group.iter().enumerate() {
-            work[p.doc(x)] += (group.len() - 1 - r) as i64;
+            work[groups.p.doc(x)] += (group.len() - 1 - r) as i64;
         }
     }
     work
@@ -210,19 +200,15 @@ pub fn left_work(
 
 /// For each document i in [lo, hi), every larger document it shares a key with, once per
 /// shared key, written to `out` from `fill[i - lo]` on (which advances past them).
-#[allow(clippy::too_many_arguments)]
 pub fn partners_in_groups(
-    packed: &[u64],
-    bounds: &[i64],
-    lengths: &[i64],
-    p: Packing,
-    max_group: i64,
+    groups: Groups,
     lo: usize,
     hi: usize,
     fill: &mut [i64],
     out: SharedOut<u32>,
 ) {
-    for group in groups(packed, bounds, lengths, p, max_group) {
+    let p = groups.p;
+    for group in groups.all() {
         for (x, &left) in group.iter().enumerate() {
             let doc = p.doc(left);
             if !(lo..hi).contains(&doc) {
@@ -329,16 +315,20 @@ mod tests {
         let out = unsafe { SharedOut::new(packed.as_mut_ptr(), packed.len()) };
         fill_buckets(&values, &begin, &end, &owners, p, out, &mut fill);
         let lengths = sort_buckets(&mut packed, &bounds, p);
-        let work = left_work(&packed, &bounds, &lengths, p, 0, 3);
+        let groups = Groups {
+            packed: &packed,
+            bounds: &bounds,
+            lengths: &lengths,
+            p,
+            max_group: 0,
+        };
+        let work = left_work(groups, 3);
         assert_eq!(work, vec![3, 1, 0]);
-        assert_eq!(
-            pairs_per_bucket(&packed, &bounds, &lengths, p, 0),
-            [4, 0, 0, 0]
-        );
+        assert_eq!(pairs_per_bucket(groups), [4, 0, 0, 0]);
         let mut partners = vec![0u32; 4];
         let mut fill = vec![0i64, 3, 4];
         let out = unsafe { SharedOut::new(partners.as_mut_ptr(), partners.len()) };
-        partners_in_groups(&packed, &bounds, &lengths, p, 0, 0, 3, &mut fill, out);
+        partners_in_groups(groups, 0, 3, &mut fill, out);
         let (pairs, shared) = shared_partners(&mut partners, &[0, 3, 4, 4], 0, 3, &[2, 2, 1], 0.0);
         assert_eq!(pairs, vec![1, 2, (1 << 32) | 2]);
         assert_eq!(shared, vec![2, 1, 1]);
@@ -367,9 +357,15 @@ mod tests {
             bucket[..5],
             [at(1, 2), at(1, 3), at(4, 0), at(4, 1), at(4, 2)]
         );
-        let lengths = [5];
-        assert_eq!(pairs_per_bucket(&bucket, &bounds, &lengths, p, 0), [1 + 3]);
-        assert_eq!(pairs_per_bucket(&bucket, &bounds, &lengths, p, 2), [1]);
+        let groups = |max_group| Groups {
+            packed: &bucket,
+            bounds: &bounds,
+            lengths: &[5],
+            p,
+            max_group,
+        };
+        assert_eq!(pairs_per_bucket(groups(0)), [1 + 3]);
+        assert_eq!(pairs_per_bucket(groups(2)), [1]);
         let mut alone = [at(7, 1), at(7, 1), at(8, 2)];
         assert_eq!(sort_buckets(&mut alone, &[0, 3], p), [0]);
     }

@@ -651,19 +651,34 @@ fn left_work<'py>(
     max_group: i64,
     n_docs: i64,
 ) -> Out<'py, i64> {
-    let (packed, bounds, lengths) = (packed.values(), bounds.values(), lengths.values());
-    let p = check_bits(py, bits)?;
+    let groups = groups_of(py, &packed, &bounds, &lengths, bits, max_group)?;
     let n_docs = check_at_least(py, "n_docs", n_docs, 0)?;
-    if n_docs > 1 << p.bits {
+    if n_docs > 1 << groups.p.bits {
         return Err(input_error(
             py,
             format!("{n_docs} documents do not fit in {bits} bits"),
         ));
     }
-    let work = native(py, "pair counting", || {
-        buckets::left_work(packed, bounds, lengths, p, max_group, n_docs)
-    })?;
+    let work = native(py, "pair counting", || buckets::left_work(groups, n_docs))?;
     Ok(PyArray1::from_vec(py, work))
+}
+
+/// The groups of sorted buckets (`buckets::Groups`) of a binding's arguments.
+fn groups_of<'a>(
+    py: Python<'_>,
+    packed: &'a In1<'_, u64>,
+    bounds: &'a In1<'_, i64>,
+    lengths: &'a In1<'_, i64>,
+    bits: i64,
+    max_group: i64,
+) -> PyResult<buckets::Groups<'a>> {
+    Ok(buckets::Groups {
+        packed: packed.values(),
+        bounds: bounds.values(),
+        lengths: lengths.values(),
+        p: check_bits(py, bits)?,
+        max_group,
+    })
 }
 
 /// For each bucket, how many partners `partners_in_groups` lists from it.
@@ -676,11 +691,8 @@ fn pairs_per_bucket<'py>(
     bits: i64,
     max_group: i64,
 ) -> Out<'py, i64> {
-    let (packed, bounds, lengths) = (packed.values(), bounds.values(), lengths.values());
-    let p = check_bits(py, bits)?;
-    let work = native(py, "pair counting", || {
-        buckets::pairs_per_bucket(packed, bounds, lengths, p, max_group)
-    })?;
+    let groups = groups_of(py, &packed, &bounds, &lengths, bits, max_group)?;
+    let work = native(py, "pair counting", || buckets::pairs_per_bucket(groups))?;
     Ok(PyArray1::from_vec(py, work))
 }
 
@@ -700,8 +712,7 @@ fn partners_in_groups(
     fill: Array1<'_, i64>,
     out: Array1<'_, u32>,
 ) -> PyResult<()> {
-    let (packed, bounds, lengths) = (packed.values(), bounds.values(), lengths.values());
-    let p = check_bits(py, bits)?;
+    let groups = groups_of(py, &packed, &bounds, &lengths, bits, max_group)?;
     let (lo, hi) = (
         check_at_least(py, "lo", lo, 0)?,
         check_at_least(py, "hi", hi, lo)?,
@@ -715,7 +726,7 @@ fn partners_in_groups(
     }
     let out = shared(&out, "out")?;
     native(py, "partner listing", || {
-        buckets::partners_in_groups(packed, bounds, lengths, p, max_group, lo, hi, fill, out)
+        buckets::partners_in_groups(groups, lo, hi, fill, out)
     })
 }
 
