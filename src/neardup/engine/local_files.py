@@ -209,9 +209,10 @@ def _file_texts(inputs: Sequence[str | Path], reader: RecordReader, corpus: Corp
     """The texts of a set of documents by one more read of the input files (the second look):
     only their lines, where the native core read the input and found them, else by one more
     pass that parses only their JSONL lines."""
-    places = corpus.places
+    # The ids and places only: the corpus's sketches are let go once its pairs are scored.
+    places, ids = corpus.places, corpus.ids
     if places is not None:
-        return lambda positions: texts_at(places, corpus.ids, reader.fresh(), positions)
+        return lambda positions: texts_at(places, ids, reader.fresh(), positions)
     return reread_texts(lambda positions: read_paths_at(inputs, reader.fresh(), positions))
 
 
