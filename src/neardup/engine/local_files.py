@@ -25,12 +25,11 @@ from neardup.engine.local import (
     reread_texts,
     summary,
 )
-from neardup.errors import InputError
 from neardup.index.query import Match, is_copy, query_reading_facts
 from neardup.index.store import Index
 from neardup.io.native_jsonl import kept_rows, reads_natively, texts_at
 from neardup.io.progress import Reporter
-from neardup.io.read import Record, RecordReader, read_paths, read_paths_at
+from neardup.io.read import Record, RecordReader, changed_input, read_paths, read_paths_at
 from neardup.io.spool import Spooled, extracted_once
 from neardup.io.write import JsonLines
 from neardup.options import Options
@@ -182,7 +181,7 @@ def read_kept(
 
     def kept_row(index: int, record: Record) -> Mapping[str, Any] | None:
         if index >= len(ids) or record.id != ids[index]:
-            raise InputError(f"{record.where}: the input changed while neardup was reading it")
+            raise changed_input(record.where)
         if removed[index]:
             return None
         if cluster_ids is None:

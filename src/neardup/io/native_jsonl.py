@@ -25,7 +25,7 @@ from neardup.ahead import worked_ahead
 from neardup.core import kernel
 from neardup.core.furniture import line_pairs, line_pairs_utf8, recurring_of_pairs
 from neardup.errors import InputError
-from neardup.io.read import Record, RecordReader, cannot_read
+from neardup.io.read import Record, RecordReader, cannot_read, changed_input
 from neardup.io.write import JsonLines
 
 #: Bytes read at a time (whole lines: a longer line is read whole).
@@ -213,36 +213,33 @@ def texts_at(
         ends = np.cumsum(spans[:, 1] - spans[:, 0])
         cuts = np.searchsorted(ends, np.arange(CHUNK_BYTES, ends[-1], CHUNK_BYTES), "right")
         for lo, hi in itertools.pairwise(np.unique(np.r_[0, cuts, ends.size]).tolist()):
-            read = _read_lines(path, spans[lo:hi], numbers[lo:hi], reader)
-            for position, (text_id, text) in zip(
-                wanted[done + lo : done + hi].tolist(), read, strict=True
-            ):
-                if text_id != ids[position]:
-                    where = places.where(position)
-                    raise InputError(f"{where}: the input changed while neardup was reading it")
-                texts[position] = text
+            at = wanted[done + lo : done + hi].tolist()
+            lines = Lines(path, 0, numbers[lo:hi], spans[lo:hi])
+            texts.update(zip(at, _read_lines(lines, [ids[p] for p in at], reader), strict=True))
         done += ends.size
     return texts
 
 
-def _read_lines(
-    path: Path, spans: np.ndarray, numbers: np.ndarray, reader: RecordReader
-) -> Iterator[tuple[str, str]]:
-    """The id and text of the records on these lines of a file (their bytes [start, end) and
-    numbers), read where they are."""
+def _read_lines(lines: Lines, ids: list[str], reader: RecordReader) -> list[str]:
+    """The texts of the records on these lines of a file, read where they are; record k's id
+    must be `ids[k]`."""
     try:
-        with path.open("rb") as handle:
-            read = [os.pread(handle.fileno(), end - start, start) for start, end in spans.tolist()]
+        with lines.path.open("rb") as handle:
+            spans = lines.spans.tolist()
+            read = [os.pread(handle.fileno(), end - start, start) for start, end in spans]
     except OSError as error:
-        raise cannot_read(path, error) from None
+        raise cannot_read(lines.path, error) from None
     gathered = np.frombuffer(b"".join(read), np.uint8)
     line_count, *arrays = kernel.read_jsonl(gathered, reader.id_field, reader.text_field)
-    if line_count != len(spans) or arrays[0].size != len(spans):  # no longer one line each
-        raise InputError(f"{path}:{numbers[0]}: the input changed while neardup was reading it")
-    chunk = _made_chunk(Lines(path, 0, numbers, spans), gathered, arrays, reader)
+    if line_count != len(ids) or arrays[0].size != len(ids):  # no longer one line each
+        raise changed_input(lines.where(0))
+    chunk = _made_chunk(lines, gathered, arrays, reader)
     if chunk.failure is not None:
         raise chunk.failure
-    return zip(chunk.ids, _chunk_texts(chunk), strict=True)
+    for k, (found, first) in enumerate(zip(chunk.ids, ids, strict=True)):
+        if found != first:
+            raise changed_input(lines.where(k))
+    return list(_chunk_texts(chunk))
 
 
 def _chunk_texts(chunk: Chunk) -> Iterator[str]:

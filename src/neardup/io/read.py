@@ -603,6 +603,12 @@ def no_such_path(path: Path) -> InputError:
     return InputError(f"{path}: no such file or folder")
 
 
+def changed_input(where: str) -> InputError:
+    """The error for a record that a later read of the input finds other than the first read
+    did (another id, a line no longer one line)."""
+    return InputError(f"{where}: the input changed while neardup was reading it")
+
+
 def _read_kind(path: Path, reader: RecordReader) -> Iterator[Record]:
     # Imported here: the module reads with this one's helpers.
     from neardup.io.saved_dataset import is_saved_dataset, read_saved_dataset
