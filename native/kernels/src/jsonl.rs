@@ -94,20 +94,34 @@ pub(crate) fn record_lines(chunk: &[u8]) -> RecordLines {
     }
 }
 
+impl RecordLines {
+    /// `f` of each record's line (its line end included), in order, on every core.
+    pub(crate) fn map<'c, T: Send>(
+        &self,
+        chunk: &'c [u8],
+        f: impl Fn(&'c [u8]) -> T + Sync + Send,
+    ) -> Vec<T> {
+        parallel::map(self.spans.len(), |r| {
+            let [start, end] = self.spans[r];
+            f(&chunk[start..end])
+        })
+    }
+}
+
 /// The id and text of the simple records among the chunk's lines; see the module's comment.
 pub fn read_records(chunk: &[u8], fields: Fields) -> Records {
+    let found = record_lines(chunk);
+    // A text without escapes is read in place, and its characters are counted on every core.
+    let read = found.map(chunk, |line| {
+        let (id, text) = simple_record(line, fields)?;
+        let chars = text.chars().count() as i64;
+        Some((id, text, chars))
+    });
     let RecordLines {
         line_count,
         lines,
         spans,
-    } = record_lines(chunk);
-    // A text without escapes is read in place, and its characters are counted on every core.
-    let read = parallel::map(spans.len(), |r| {
-        let [start, end] = spans[r];
-        let (id, text) = simple_record(&chunk[start..end], fields)?;
-        let chars = text.chars().count() as i64;
-        Some((id, text, chars))
-    });
+    } = found;
     let mut out = Records {
         line_count,
         lines,

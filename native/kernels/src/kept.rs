@@ -11,8 +11,7 @@
 //! Python, which reads and writes it as before; so does a record whose id is not a string or an
 //! integer, or whose text is not a string or null.
 
-use crate::jsonl::{record_lines, Fields, RecordLines};
-use crate::parallel;
+use crate::jsonl::{record_lines, Fields};
 
 /// A record's line as `dedup` writes it.
 #[derive(Clone, Debug, PartialEq)]
@@ -43,20 +42,14 @@ pub struct Scan {
 /// The records of a chunk, each written where the native core writes it, on every core.
 pub fn scan(chunk: &[u8], fields: Fields) -> Scan {
     let names = Names::of(fields);
-    let RecordLines {
-        line_count,
-        lines,
-        spans,
-    } = record_lines(chunk);
-    let written = parallel::map(spans.len(), |r| {
-        let [start, end] = spans[r];
-        let line = &chunk[start..end];
+    let found = record_lines(chunk);
+    let written = found.map(chunk, |line| {
         transcoded(line.strip_suffix(b"\n").unwrap_or(line), &names)
     });
     Scan {
-        line_count,
-        lines,
-        spans,
+        line_count: found.line_count,
+        lines: found.lines,
+        spans: found.spans,
         written,
     }
 }
