@@ -16,9 +16,14 @@ chunks, and each step is timed over every chunk, best of `--runs`:
   one's, against numpy's `intersect1d(assume_unique=True)` pair by pair.
 - kept lines: `kernel.scan_kept` and `kernel.kept_lines` (every record kept) against what
   Python does for a record (`orjson.loads`, then `write.jsonl_line`).
+- read: `kernel.read_jsonl` (each record's id, text and place) against `orjson.loads` of each
+  line, the floor's parse in speed.py.
+- fact tokens: `facts.fact_tokens_of` (tickers, numbers, capitalised words and the word after
+  each, hashed) against its specification, the regular expressions of `facts_reference`.
 
 The peers are timed on the first `--documents` documents (datasketch-sized loops would take
-minutes) and scaled to the whole corpus by bytes; the table says so.
+minutes) and scaled to the whole corpus by bytes; the table says so. Fact tokens take Python
+strings, so neardup's are timed on those documents too, and scaled the same way.
 """
 
 from __future__ import annotations
@@ -34,7 +39,8 @@ os.environ["RAYON_NUM_THREADS"] = "1"  # before the native core starts its pool
 import numpy as np
 import orjson
 
-from neardup.core import kernel
+from neardup.core import facts_reference, kernel
+from neardup.core.facts import fact_tokens_of
 from neardup.core.sketch import Sketches, sketch_settings, sketch_utf8
 from neardup.io import native_jsonl
 from neardup.io.read import RecordReader
@@ -115,8 +121,13 @@ def main() -> None:
             scan = kernel.scan_kept(block, "id", "text")
             first += kernel.kept_lines(scan, ids, first, kept)[1]
 
+    def read() -> None:
+        for block in blocks:
+            kernel.read_jsonl(block, "id", "text")
+
     shingled = [shingle_strings(t) for t in texts]
     by_text = text_bytes / sum(len(t.encode()) for t in texts)
+    by_line = len(data) / sum(len(line) + 1 for line in lines)
     pairs = sum(len(s) - 1 for s in sketches)
     peers = {
         "tokenize": ("str.lower().split()", by_text, lambda: [t.lower().split() for t in texts]),
@@ -133,16 +144,25 @@ def main() -> None:
         ),
         "kept lines": (
             "orjson.loads + jsonl_line",
-            len(data) / sum(len(line) + 1 for line in lines),
+            by_line,
             lambda: [jsonl_line(orjson.loads(line)) for line in lines],
         ),
+        "read": ("orjson.loads", by_line, lambda: [orjson.loads(line) for line in lines]),
+        "fact tokens": (
+            "regular expressions (facts_reference)",
+            by_text,
+            lambda: [facts_reference.token_hashes(facts_reference.fact_tokens(t)) for t in texts],
+        ),
     }
+    # Each step over the corpus, or over the peers' documents and scaled as theirs are.
     steps = {
-        "tokenize": tokenize,
-        "sketch": sketch,
-        "sketch, MinHash only": sketch,
-        "exact intersections": intersections,
-        "kept lines": kept_lines,
+        "tokenize": (tokenize, 1.0),
+        "sketch": (sketch, 1.0),
+        "sketch, MinHash only": (sketch, 1.0),
+        "exact intersections": (intersections, 1.0),
+        "kept lines": (kept_lines, 1.0),
+        "read": (read, 1.0),
+        "fact tokens": (lambda: fact_tokens_of(texts), by_text),
     }
     print(
         f"{args.corpus.name}: {documents:,} documents, {text_bytes / 1e6:.0f} MB of text, one "
@@ -151,8 +171,8 @@ def main() -> None:
     )
     print("| step | neardup s | peer | peer s | peer / neardup |")
     print("| --- | ---: | --- | ---: | ---: |")
-    for name, step in steps.items():
-        ours = best(args.runs, step)
+    for name, (step, ours_scale) in steps.items():
+        ours = best(args.runs, step) * ours_scale
         label, scale, peer = peers[name]
         theirs = best(args.runs, peer) * scale
         print(f"| {name} | {ours:.2f} | {label} | {theirs:.2f} | {theirs / ours:.1f}× |")
