@@ -111,11 +111,10 @@ def test_a_key_a_document_holds_twice_counts_once() -> None:
     assert _partners(keys, docs, 1, 0, 0, 2) == [(0, 1)]
 
 
-def test_shared_partners_counts_and_keeps_by_share() -> None:
+def test_shared_partners_counts_each_partner() -> None:
     partners = np.array([5, 3, 5, 5, 4, 3], dtype=np.uint32)  # doc 1: 5, 3, 5; doc 2: 5, 4, 3
     offsets = np.array([0, 0, 3, 6, 6, 6, 6], dtype=np.int64)
-    sizes = np.array([0, 4, 2, 9, 9, 4], dtype=np.int64)
-    pairs, shared = kernel.shared_partners(partners.copy(), offsets, 1, 3, sizes, 0.0)
+    pairs, shared = kernel.shared_partners(partners.copy(), offsets, 1, 3)
     assert pairs.tolist() == [
         (1 << 32) | 3,
         (1 << 32) | 5,
@@ -124,9 +123,6 @@ def test_shared_partners_counts_and_keeps_by_share() -> None:
         (2 << 32) | 5,
     ]
     assert shared.tolist() == [1, 2, 1, 1, 1]
-    # at least half of the smaller document's keys: (1, 5) shares 2 of 4, (2, x) 1 of 2
-    pairs, shared = kernel.shared_partners(partners.copy(), offsets, 1, 3, sizes, 0.5)
-    assert pairs.tolist() == [(1 << 32) | 5, (2 << 32) | 3, (2 << 32) | 4, (2 << 32) | 5]
 
 
 numbery = st.lists(

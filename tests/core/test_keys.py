@@ -50,24 +50,35 @@ def test_pairs_sharing_keys_of_nothing() -> None:
     assert pairs.size == counts.size == 0
 
 
+def _segments(by_doc: dict[int, set[int]]) -> tuple[np.ndarray, ...]:
+    """(values, begin, end, owners): each document's keys sorted, the documents in reverse
+    order after a gap, as fingerprint candidates pass a subset of the sketches."""
+    owners = np.array(sorted(by_doc), dtype=np.int64)
+    pieces, begin, offset = [np.zeros(3, np.uint64)], np.zeros(owners.size, np.int64), 3
+    for k in reversed(range(owners.size)):
+        keys = np.array(sorted(by_doc[int(owners[k])]), dtype=np.uint64)
+        begin[k], offset = offset, offset + keys.size
+        pieces.append(keys)
+    end = begin + np.array([len(by_doc[int(d)]) for d in owners], dtype=np.int64)
+    return np.concatenate(pieces), begin, end, owners
+
+
 def test_only_kept_pairs_are_returned_whatever_the_chunks() -> None:
     rng = np.random.default_rng(5)
     pool = rng.integers(0, 2**64 - 1, 40, dtype=np.uint64, endpoint=True)
-    held = {
-        (int(k), int(d))
-        for k, d in zip(rng.choice(pool, 400), rng.integers(0, 60, 400), strict=True)
-    }
-    keys = np.array([k for k, _ in held], dtype=np.uint64)
-    docs = np.array([d for _, d in held], dtype=np.int32)
-    pairs, shared = pairs_sharing_keys(keys, docs, max_group=12)
+    by_doc: dict[int, set[int]] = {}
+    for k, d in zip(rng.choice(pool, 400), rng.integers(0, 60, 400), strict=True):
+        by_doc.setdefault(int(d), set()).add(int(k))
+    segments = _segments(by_doc)
+    pairs, shared = pairs_sharing_segments(*segments, max_group=12)
     assert pairs.size and (shared >= 2).any() and (shared == 1).any()
-    sizes = np.bincount(docs, minlength=60)
+    sizes = np.array([len(by_doc.get(d, ())) for d in range(60)], dtype=np.int64)
     smaller = np.minimum(sizes[pairs >> 32], sizes[pairs & 0xFFFFFFFF])
     wanted = shared >= 0.3 * smaller
     assert 0 < wanted.sum() < wanted.size
     for budget in (5, 10_000):
-        kept = pairs_sharing_keys(
-            keys, docs, max_group=12, budget=budget, sizes=sizes, min_share=0.3
+        kept = pairs_sharing_segments(
+            *segments, max_group=12, budget=budget, sizes=sizes, min_share=0.3
         )
         assert np.array_equal(kept[0], pairs[wanted])
         assert np.array_equal(kept[1], shared[wanted])
@@ -88,15 +99,7 @@ def test_pairs_sharing_segments_match_brute_force(held: list[tuple[int, int, int
     by_doc: dict[int, set[int]] = {}
     for low, top, doc in held:
         by_doc.setdefault(doc, set()).add(low | (top << 41))
-    owners = np.array(sorted(by_doc), dtype=np.int64)
-    values = [np.array(sorted(by_doc[d]), dtype=np.uint64) for d in owners.tolist()]
-    # Segments after a gap and in reverse order, as fingerprint candidates pass a subset.
-    pieces, begin, offset = [np.zeros(3, np.uint64)], np.zeros(owners.size, np.int64), 3
-    for k in reversed(range(owners.size)):
-        begin[k], offset = offset, offset + values[k].size
-        pieces.append(values[k])
-    flat = np.concatenate(pieces)
-    end = begin + np.array([v.size for v in values], dtype=np.int64)
+    flat, begin, end, owners = _segments(by_doc)
     pairs, shared = pairs_sharing_segments(flat, begin, end, owners, budget=3)
     expected = {}
     for i, j in itertools.combinations(sorted(by_doc), 2):
@@ -116,3 +119,41 @@ def test_keys_packed_a_slice_at_a_time_are_packed_the_same() -> None:
         sliced = _bucketed(values, begin, end, owners, 6, keys_per_slice=size)
         assert np.array_equal(sliced[1], whole[1])
         assert np.array_equal(sliced[0], whole[0])  # the same order within each bucket, too
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(  # each document's keys, drawn from a pool where low numbers are common
+        st.lists(st.integers(0, 60).map(lambda k: k * k // 60), max_size=14),
+        min_size=2,
+        max_size=40,
+    ),
+    st.lists(st.integers(-3, 3), min_size=40, max_size=40),  # sizes past the keys listed
+    st.sampled_from([0.05, 0.2, 0.4, 0.5, 0.75, 1.0, 1.2]),  # min_share
+    st.sampled_from([0, 2, 3, 6]),  # max_group
+    st.sampled_from([1, 5, 10_000]),  # budget
+)
+def test_pairs_sharing_enough_keys_are_every_such_pair(
+    held: list[list[int]], extra: list[int], min_share: float, max_group: int, budget: int
+) -> None:
+    """Prefix filtering (each document listing only the holders of its rarest keys) keeps every
+    pair that shares enough, as counting every pair that shares a key does: with common keys
+    that recur across the documents and rare ones that few share, sizes above and below the
+    number of keys listed, groups past `max_group` left out, and ranges of a few documents."""
+    by_doc = {d: {(k * 0x9E3779B97F4A7C15) % 2**64 for k in keys} for d, keys in enumerate(held)}
+    sizes = np.array([max(0, len(by_doc[d]) + extra[d]) for d in by_doc], dtype=np.int64)
+    pairs, shared = pairs_sharing_segments(
+        *_segments(by_doc), max_group=max_group, budget=budget, sizes=sizes, min_share=min_share
+    )
+    holders: dict[int, set[int]] = {}
+    for d, keys in by_doc.items():
+        for k in keys:
+            holders.setdefault(k, set()).add(d)
+    valid = {k for k, docs in holders.items() if max_group == 0 or len(docs) <= max_group}
+    expected = {}
+    for i, j in itertools.combinations(range(len(held)), 2):
+        common = len(by_doc[i] & by_doc[j] & valid)
+        if common and common >= min_share * min(sizes[i], sizes[j]):
+            expected[(i << 32) | j] = common
+    assert dict(zip(pairs.tolist(), shared.tolist(), strict=True)) == expected
+    assert pairs.tolist() == sorted(expected)

@@ -633,28 +633,14 @@ def test_band_keys_equal_their_definition(case: tuple[np.ndarray, int, int]) -> 
     st.lists(st.tuples(st.integers(0, 15), st.integers(0, 40)), max_size=200),  # (key, document)
     st.lists(values64, min_size=16, max_size=16, unique=True),  # the keys
     st.integers(0, 6),  # max_group (0: no limit)
-    st.sampled_from([0.0, 0.25, 0.5, 1.0]) | st.floats(0, 1.5),  # min_share
-    st.lists(st.integers(0, 12), min_size=41, max_size=41),  # sizes
     st.integers(1, 40) | st.just(PAIRS_PER_CHUNK),  # budget
 )
-def test_pairs_sharing_keys_with_group_and_share_limits_equal_brute_force(
-    held: list[tuple[int, int]],
-    pool: list[int],
-    max_group: int,
-    min_share: float,
-    sizes: list[int],
-    budget: int,
+def test_pairs_sharing_keys_with_group_limits_equal_brute_force(
+    held: list[tuple[int, int]], pool: list[int], max_group: int, budget: int
 ) -> None:
     keys = np.array([pool[k] for k, _ in held], dtype=np.uint64)
     docs = np.array([d for _, d in held], dtype=np.int64)
-    pairs, shared = pairs_sharing_keys(
-        keys,
-        docs,
-        max_group=max_group,
-        budget=budget,
-        sizes=np.array(sizes, dtype=np.int64),
-        min_share=min_share,
-    )
+    pairs, shared = pairs_sharing_keys(keys, docs, max_group=max_group, budget=budget)
     holders: defaultdict[int, set[int]] = defaultdict(set)
     for k, d in held:  # a key a document holds twice is one key of it
         holders[pool[k]].add(d)
@@ -662,9 +648,7 @@ def test_pairs_sharing_keys_with_group_and_share_limits_equal_brute_force(
     for group in holders.values():
         if max_group <= 0 or len(group) <= max_group:
             counts.update(itertools.combinations(sorted(group), 2))
-    expected = sorted(
-        (i, j, c) for (i, j), c in counts.items() if c >= min_share * min(sizes[i], sizes[j])
-    )
+    expected = sorted((i, j, c) for (i, j), c in counts.items())
     got = zip((pairs >> 32).tolist(), (pairs & MAX32).tolist(), shared.tolist(), strict=True)
     assert list(got) == expected
 
@@ -681,18 +665,12 @@ def test_shared_partners_equal_counted_partners(data: st.DataObject) -> None:
         data.draw(st.lists(st.integers(i + 1, n - 1), max_size=10)) if i + 1 < n else []
         for i in range(n)
     ]
-    sizes = data.draw(st.lists(st.integers(0, 6), min_size=n, max_size=n))
-    min_share = data.draw(st.sampled_from([0.0, 0.5, 1.0]) | st.floats(0, 2))
     offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum([len(p) for p in lists], out=offsets[1:])
     partners = np.array([j for p in lists[lo:hi] for j in p], dtype=np.uint32)
-    sizes_array = np.array(sizes, dtype=np.int64)
-    pairs, shared = kernel.shared_partners(partners, offsets, lo, hi, sizes_array, min_share)
+    pairs, shared = kernel.shared_partners(partners, offsets, lo, hi)
     expected = [
-        ((i << 32) | j, c)
-        for i in range(lo, hi)
-        for j, c in sorted(Counter(lists[i]).items())
-        if c >= min_share * min(sizes[i], sizes[j])
+        ((i << 32) | j, c) for i in range(lo, hi) for j, c in sorted(Counter(lists[i]).items())
     ]
     assert list(zip(pairs.tolist(), shared.tolist(), strict=True)) == expected
 
@@ -1040,6 +1018,41 @@ def test_band_keys_of_more_rows_than_the_signatures_hold_is_a_neardup_error(
 ) -> None:
     signatures = np.arange(24, dtype=np.uint32).reshape(3, 8)
     assert_neardup_error(isolated.call("band_keys", signatures, bands, rows))
+
+
+def _sharing_enough(
+    n_docs: int = 3, sizes: int = 3, min_share: float = 0.5, budget: int = 10
+) -> tuple:
+    """`pairs_sharing_enough`'s arguments: documents 0 to 2 sharing key 1, in the first of 8
+    buckets (3 bits)."""
+    packed = np.array([(1 << 3) | d for d in range(3)], np.uint64)
+    bounds = np.r_[0, np.full(8, 3)].astype(np.int64)
+    lengths = np.r_[3, np.zeros(7)].astype(np.int64)
+    return (packed, bounds, lengths, 3, 0, n_docs, np.ones(sizes, np.int64), min_share, budget)
+
+
+def test_pairs_sharing_enough_of_good_arguments_are_found() -> None:
+    pairs, shared = kernel.pairs_sharing_enough(*_sharing_enough())
+    assert pairs.tolist() == [1, 2, (1 << 32) | 2]
+    assert shared.tolist() == [1, 1, 1]
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"sizes": 2},  # a size short
+        {"min_share": float("nan")},
+        {"min_share": -0.5},
+        {"budget": 0},
+        {"n_docs": -1},
+        {"n_docs": 9, "sizes": 9},  # more documents than 3 bits number
+        {"n_docs": 2**40},
+    ],
+)
+def test_pairs_sharing_enough_of_bad_arguments_is_a_neardup_error(
+    isolated: Isolated, bad: dict
+) -> None:
+    assert_neardup_error(isolated.call("pairs_sharing_enough", *_sharing_enough(**bad)))
 
 
 _NO_KEYS, _NO_BYTES = np.empty(0, np.uint64), np.empty(0, np.uint8)

@@ -56,7 +56,7 @@ impl Packing {
     }
 
     #[inline(always)]
-    fn doc(self, packed: u64) -> usize {
+    pub(crate) fn doc(self, packed: u64) -> usize {
         (packed & ((1u64 << self.bits) - 1)) as usize
     }
 
@@ -160,7 +160,7 @@ pub struct Groups<'a> {
 
 impl<'a> Groups<'a> {
     /// Every group, bucket after bucket.
-    fn all(self) -> impl Iterator<Item = &'a [u64]> + 'a {
+    pub(crate) fn all(self) -> impl Iterator<Item = &'a [u64]> + 'a {
         (0..self.lengths.len()).flat_map(move |b| self.in_bucket(b))
     }
 
@@ -223,18 +223,14 @@ pub fn partners_in_groups(
 }
 
 /// The pairs (i, j) of `partners_in_groups` for i in [lo, hi), as i * 2**32 + j in order, and
-/// how many keys each shares; only those sharing at least `min_share * min(sizes[i],
-/// sizes[j])` keys. Each document's partners (`partners[offsets[i] - offsets[lo]..]`) are
-/// sorted in place.
+/// how many keys each shares. Each document's partners (`partners[offsets[i] - offsets[lo]..]`)
+/// are sorted in place.
 pub fn shared_partners(
     partners: &mut [u32],
     offsets: &[i64],
     lo: usize,
     hi: usize,
-    sizes: &[i64],
-    min_share: f64,
 ) -> (Vec<i64>, Vec<i64>) {
-    let base = offsets[lo];
     let mut lists: Vec<&mut [u32]> = Vec::with_capacity(hi - lo);
     let mut rest = &mut partners[..];
     for i in lo..hi {
@@ -242,18 +238,14 @@ pub fn shared_partners(
         lists.push(list);
         rest = tail;
     }
-    debug_assert!(offsets[hi] - base >= 0);
-    let kept = parallel::map_mut(&mut lists, |k, mine| {
+    let counted = parallel::map_mut(&mut lists, |k, mine| {
         let i = lo + k;
         mine.sort_unstable();
         mine.chunk_by(|a, b| a == b)
-            .filter(|run| {
-                run.len() as f64 >= min_share * sizes[i].min(sizes[run[0] as usize]) as f64
-            })
             .map(|run| (((i as i64) << 32) | run[0] as i64, run.len() as i64))
             .collect::<Vec<_>>()
     });
-    kept.into_iter().flatten().unzip()
+    counted.into_iter().flatten().unzip()
 }
 
 /// Copy document d's segment `values[starts[d]..starts[d + 1]]` to
@@ -275,7 +267,7 @@ pub fn gather_segments(
 /// |A ∩ B| of two sorted, distinct segments, by merging them. Which side steps is as hard to
 /// predict as the hashes: each step advances both sides by whether they are the smaller, with
 /// no branch.
-pub fn intersection(a: &[u64], b: &[u64]) -> i64 {
+pub fn intersection<T: Ord + Copy>(a: &[T], b: &[T]) -> i64 {
     let (mut x, mut y, mut common) = (0, 0, 0);
     while x < a.len() && y < b.len() {
         let (u, v) = (a[x], b[y]);
@@ -329,7 +321,7 @@ mod tests {
         let mut fill = vec![0i64, 3, 4];
         let out = unsafe { SharedOut::new(partners.as_mut_ptr(), partners.len()) };
         partners_in_groups(groups, 0, 3, &mut fill, out);
-        let (pairs, shared) = shared_partners(&mut partners, &[0, 3, 4, 4], 0, 3, &[2, 2, 1], 0.0);
+        let (pairs, shared) = shared_partners(&mut partners, &[0, 3, 4, 4], 0, 3);
         assert_eq!(pairs, vec![1, 2, (1 << 32) | 2]);
         assert_eq!(shared, vec![2, 1, 1]);
     }

@@ -21,6 +21,7 @@ pub mod kept;
 pub mod lines;
 pub mod normal;
 pub mod parallel;
+pub mod prefix;
 pub mod screen;
 pub mod second_look;
 pub mod sketch;

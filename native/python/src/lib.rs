@@ -15,7 +15,7 @@ use neardup_kernels::normal::{self, Folder, Table};
 use neardup_kernels::screen::{self, Screen};
 use neardup_kernels::sketch::{self, NumberWords};
 use neardup_kernels::{
-    align, bloom, charlook, facts_compare, jsonl, kept, lines, second_look, text, unicode,
+    align, bloom, charlook, facts_compare, jsonl, kept, lines, prefix, second_look, text, unicode,
 };
 use numpy::ndarray::{Dimension, Ix1, Ix2};
 use numpy::{Element, PyArray, PyArray1, PyArray2, PyArrayMethods, PyUntypedArrayMethods};
@@ -731,7 +731,7 @@ fn partners_in_groups(
 }
 
 /// The pairs (i, j) of `partners_in_groups`, as i * 2**32 + j in order, and how many keys
-/// each shares; only those sharing at least `min_share * min(sizes[i], sizes[j])` keys.
+/// each shares.
 #[pyfunction]
 fn shared_partners<'py>(
     py: Python<'py>,
@@ -739,10 +739,8 @@ fn shared_partners<'py>(
     offsets: In1<'py, i64>,
     lo: i64,
     hi: i64,
-    sizes: In1<'py, i64>,
-    min_share: f64,
 ) -> Pair<'py, i64, i64> {
-    let (offsets, sizes) = (offsets.values(), sizes.values());
+    let offsets = offsets.values();
     let partners = writable(&partners, "partners")?;
     let (lo, hi) = (
         check_at_least(py, "lo", lo, 0)?,
@@ -756,7 +754,54 @@ fn shared_partners<'py>(
     }
     check_offsets(py, "offsets", &offsets[lo..=hi], offsets[hi] as usize)?;
     let (pairs, shared) = native(py, "pair counting", || {
-        buckets::shared_partners(partners, offsets, lo, hi, sizes, min_share)
+        buckets::shared_partners(partners, offsets, lo, hi)
+    })?;
+    Ok((
+        PyArray1::from_vec(py, pairs),
+        PyArray1::from_vec(py, shared),
+    ))
+}
+
+/// The pairs (i, j), as i * 2**32 + j in order, that share at least `min_share *
+/// min(sizes[i], sizes[j])` keys of the groups, and how many each shares, by prefix filtering
+/// (`prefix.rs`), about `budget` partners listed at a time.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+fn pairs_sharing_enough<'py>(
+    py: Python<'py>,
+    packed: In1<'py, u64>,
+    bounds: In1<'py, i64>,
+    lengths: In1<'py, i64>,
+    bits: i64,
+    max_group: i64,
+    n_docs: i64,
+    sizes: In1<'py, i64>,
+    min_share: f64,
+    budget: i64,
+) -> Pair<'py, i64, i64> {
+    let groups = groups_of(py, &packed, &bounds, &lengths, bits, max_group)?;
+    let n_docs = check_at_least(py, "n_docs", n_docs, 0)?;
+    // Pairs hold each document in 32 bits.
+    if n_docs > 1usize << groups.p.bits.min(32) {
+        return Err(input_error(
+            py,
+            format!("{n_docs} documents do not fit in {bits} bits"),
+        ));
+    }
+    // The counts made for each document are bounded by an array the caller holds.
+    let sizes = sizes.values();
+    if sizes.len() < n_docs {
+        return Err(input_error(py, "sizes must hold one per document".into()));
+    }
+    if min_share.is_nan() || min_share < 0.0 {
+        return Err(input_error(
+            py,
+            format!("min_share must be at least 0, got {min_share}"),
+        ));
+    }
+    let budget = check_at_least(py, "budget", budget, 1)?;
+    let (pairs, shared) = native(py, "pair counting", || {
+        prefix::pairs_sharing_enough(groups, n_docs, sizes, min_share, budget)
     })?;
     Ok((
         PyArray1::from_vec(py, pairs),
@@ -1475,6 +1520,7 @@ fn kernel(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(pairs_per_bucket, m)?)?;
     m.add_function(wrap_pyfunction!(partners_in_groups, m)?)?;
     m.add_function(wrap_pyfunction!(shared_partners, m)?)?;
+    m.add_function(wrap_pyfunction!(pairs_sharing_enough, m)?)?;
     m.add_function(wrap_pyfunction!(gather_segments, m)?)?;
     m.add_function(wrap_pyfunction!(intersection_sizes, m)?)?;
     m.add_function(wrap_pyfunction!(line_pairs, m)?)?;

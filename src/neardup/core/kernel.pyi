@@ -120,15 +120,25 @@ def partners_in_groups(
     shared key, written to `out` from `fill[i - lo]` on."""
 
 def shared_partners(
-    partners: np.ndarray,
-    offsets: np.ndarray,
-    lo: int,
-    hi: int,
+    partners: np.ndarray, offsets: np.ndarray, lo: int, hi: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs i * 2**32 + j (int64, in order) of the partner lists of documents lo to hi,
+    and how many keys each shares."""
+
+def pairs_sharing_enough(
+    packed: np.ndarray,
+    bounds: np.ndarray,
+    lengths: np.ndarray,
+    bits: int,
+    max_group: int,
+    n_docs: int,
     sizes: np.ndarray,
     min_share: float,
+    budget: int,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The pairs i * 2**32 + j (int64, in order) that share at least
-    `min_share * min(sizes[i], sizes[j])` keys, and how many each shares."""
+    `min_share * min(sizes[i], sizes[j])` keys of the groups, and how many each shares, found
+    by prefix filtering, about `budget` partners listed at a time."""
 
 def gather_segments(
     values: np.ndarray,

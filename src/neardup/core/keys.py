@@ -19,39 +19,21 @@ def signed(values: np.ndarray | list[int]) -> np.ndarray:
 
 
 #: Partner entries (a document, once for each key it shares with a smaller one) listed at once:
-#: four bytes each, and as many again to count them. Each range of documents costs one scan of
-#: all keys, so the ranges are few.
+#: four bytes each, and as many again to count them (eight bytes each where pairs must share
+#: enough keys). Each range of documents costs one scan of all keys, so the ranges are few.
 PAIRS_PER_CHUNK = 50_000_000
 
 
 def pairs_sharing_keys(
-    keys: np.ndarray,
-    docs: np.ndarray,
-    *,
-    max_group: int = 0,
-    budget: int = PAIRS_PER_CHUNK,
-    sizes: np.ndarray | None = None,
-    min_share: float = 0.0,
+    keys: np.ndarray, docs: np.ndarray, *, max_group: int = 0, budget: int = PAIRS_PER_CHUNK
 ) -> tuple[np.ndarray, np.ndarray]:
     """Distinct pairs of documents sharing keys, encoded i * 2**32 + j, and how many they share.
 
     `keys[i]` belongs to document `docs[i]`. Keys held by more than `max_group` documents are
-    ignored (0: none is). With `sizes` (one per document), only the pairs sharing at least
-    `min_share * min(sizes[i], sizes[j])` keys are returned; they are filtered as soon as their
-    counts are complete, a range of documents at a time, so that pairs that share too little are
-    never all held at once.
+    ignored (0: none is).
     """
     begin = np.arange(keys.size, dtype=np.int64)
-    return pairs_sharing_segments(
-        keys,
-        begin,
-        begin + 1,
-        docs,
-        max_group=max_group,
-        budget=budget,
-        sizes=sizes,
-        min_share=min_share,
-    )
+    return pairs_sharing_segments(keys, begin, begin + 1, docs, max_group=max_group, budget=budget)
 
 
 def pairs_sharing_segments(
@@ -71,11 +53,35 @@ def pairs_sharing_segments(
     share one uint64 in buckets of a few hundred keys, sorted on both cores (memory: 8 bytes a
     key, where an argsort took about 20). Then each document's partners are listed, as many
     documents at a time as `budget` partner entries allow, and counted per document.
+
+    With `sizes` (one per document) and a `min_share` above 0, only the pairs sharing at least
+    `min_share * min(sizes[i], sizes[j])` keys are returned, found by prefix filtering
+    (`kernel.pairs_sharing_enough`): a document lists as partners only the holders of its
+    rarest keys, as many as it could not share and still share enough, and each pair listed is
+    then counted whole. Listing every pair would list the documents of a sentence that recurs
+    across a corpus with each other, to keep none of them.
     """
     n_docs = int(owners.max()) + 1 if owners.size else 0
     bits = max(1, (n_docs - 1).bit_length())
     packed, bounds = _bucketed(values, begin, end, owners, bits)
     lengths = kernel.sort_buckets(packed, bounds, bits)
+    if sizes is None or min_share <= 0:
+        return _all_pairs(packed, bounds, lengths, bits, max_group, n_docs, budget)
+    return kernel.pairs_sharing_enough(
+        packed, bounds, lengths, bits, max_group, n_docs, sizes, min_share, budget
+    )
+
+
+def _all_pairs(
+    packed: np.ndarray,
+    bounds: np.ndarray,
+    lengths: np.ndarray,
+    bits: int,
+    max_group: int,
+    n_docs: int,
+    budget: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair that shares a key of the sorted buckets, and how many keys it shares."""
     # The buckets are scanned on a core each, cut where half the partners are listed before:
     # fingerprints, the least hash of a window, crowd the low buckets (15 in 16 are below
     # 2**63). In every document's list the partners from the first part come first, as in one
@@ -92,7 +98,6 @@ def pairs_sharing_segments(
         np.cumsum(work[0] + work[1], out=offsets[1:])
         cuts = np.searchsorted(offsets, np.arange(budget, offsets[-1], budget), side="right") - 1
         ranges = np.unique(np.r_[0, cuts, n_docs]).tolist()
-        sizes = np.zeros(n_docs, dtype=np.int64) if sizes is None else sizes
         found = [(np.empty(0, np.int64), np.empty(0, np.int64))]
         for lo, hi in itertools.pairwise(ranges):
             partners = np.empty(offsets[hi] - offsets[lo], dtype=np.uint32)
@@ -104,7 +109,7 @@ def pairs_sharing_segments(
             ]
             for scan in scans:
                 scan.result()
-            found.append(kernel.shared_partners(partners, offsets, lo, hi, sizes, min_share))
+            found.append(kernel.shared_partners(partners, offsets, lo, hi))
     # Ranges ascend by the smaller document: joined in order, the pairs stay sorted and distinct.
     return np.concatenate([p for p, _ in found]), np.concatenate([c for _, c in found])
 
