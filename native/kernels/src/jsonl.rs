@@ -152,6 +152,17 @@ pub fn read_records(chunk: &[u8], fields: Fields) -> Records {
     out
 }
 
+/// The texts of a chunk's records, in order, each borrowed from its line where it holds no
+/// escape; None where a record is not the simple case (Python reads the chunk). The lines
+/// `furniture.recurring_lines` counts need the texts alone: no id, place or length is kept.
+pub fn record_texts<'c>(chunk: &'c [u8], fields: Fields) -> (i64, Option<Vec<Cow<'c, str>>>) {
+    let found = record_lines(chunk);
+    let texts = found.map(chunk, |line| {
+        simple_record(line, fields).map(|(_, text)| text)
+    });
+    (found.line_count, texts.into_iter().collect())
+}
+
 /// (id, text) of a line holding a simple record, else None; the text borrowed from the line
 /// where it holds no escape.
 fn simple_record<'a>(line: &'a [u8], fields: Fields) -> Option<(String, Cow<'a, str>)> {
@@ -408,6 +419,16 @@ mod tests {
         }
         let invalid = b"{\"id\": \"a\", \"text\": \"b\", \"s\": \"\xff\"}";
         assert_eq!(simple_record(invalid, FIELDS), None);
+    }
+
+    #[test]
+    fn a_chunk_of_simple_records_gives_its_texts_and_any_other_none() {
+        let chunk = b"{\"id\": 1, \"text\": \"a\\nb\"}\n\n{\"id\": \"x\", \"text\": \"c\"}\n";
+        let (lines, texts) = record_texts(chunk, FIELDS);
+        assert_eq!(lines, 3);
+        assert_eq!(texts.unwrap(), ["a\nb", "c"]);
+        let (_, texts) = record_texts(b"{\"id\": 1, \"text\": 2}\n", FIELDS);
+        assert!(texts.is_none());
     }
 
     #[test]

@@ -1005,6 +1005,47 @@ fn read_jsonl<'py>(
     ))
 }
 
+/// How many lines a chunk of whole JSONL lines has, and the (text key, line key) rows of
+/// `line_pairs` of its records' texts, read on every core; None where a record is not the
+/// simple case of `read_jsonl` (Python reads the chunk).
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+fn jsonl_line_pairs<'py>(
+    py: Python<'py>,
+    chunk: In1<'py, u8>,
+    id_field: &str,
+    text_field: &str,
+    max_words: i64,
+    code_points: In1<'py, u32>,
+    starts: In1<'py, i64>,
+    pool: In1<'py, u8>,
+) -> PyResult<(i64, Option<Bound<'py, PyArray2<u64>>>)> {
+    let fold = checked_fold(py, code_points.values(), starts.values(), pool.values())?;
+    let max_words = check_at_least(py, "max_words", max_words, 0)?;
+    let (chunk, fields) = (
+        chunk.values(),
+        jsonl::Fields {
+            id: id_field,
+            text: text_field,
+        },
+    );
+    let (line_count, pairs) = native(py, "JSONL line keys", || {
+        let (line_count, texts) = jsonl::record_texts(chunk, fields);
+        let pairs = texts.map(|texts| {
+            let texts: Vec<&str> = texts.iter().map(|t| t.as_ref()).collect();
+            lines::line_pairs(&texts, max_words, fold)
+        });
+        (line_count, pairs)
+    })?;
+    let rows = pairs
+        .map(|pairs| {
+            let rows = pairs.len();
+            PyArray1::from_vec(py, pairs.into_flattened()).reshape([rows, 2])
+        })
+        .transpose()?;
+    Ok((line_count, rows))
+}
+
 /// The records of a chunk of a JSONL file as `dedup` writes them (`kept::Scan`), for
 /// `kept_lines`.
 #[pyclass(frozen, module = "neardup.core.kernel")]
@@ -1520,6 +1561,7 @@ fn kernel(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(pairs_per_bucket, m)?)?;
     m.add_function(wrap_pyfunction!(partners_in_groups, m)?)?;
     m.add_function(wrap_pyfunction!(shared_partners, m)?)?;
+    m.add_function(wrap_pyfunction!(jsonl_line_pairs, m)?)?;
     m.add_function(wrap_pyfunction!(pairs_sharing_enough, m)?)?;
     m.add_function(wrap_pyfunction!(gather_segments, m)?)?;
     m.add_function(wrap_pyfunction!(intersection_sizes, m)?)?;

@@ -219,6 +219,15 @@ def line_pairs_utf8(
     return kernel.line_pairs_utf8(data, offsets, max_words, *casefold_table())
 
 
+def line_pairs_jsonl(
+    block: np.ndarray, id_field: str, text_field: str, max_words: int = MAX_LINE_WORDS
+) -> tuple[int, np.ndarray | None]:
+    """How many lines a block of whole JSONL lines has, and :func:`line_pairs` of its records'
+    texts, parsed and keyed on every core with nothing else kept; None where a record is not
+    the simple case that `kernel.read_jsonl` reads (Python must read the block)."""
+    return kernel.jsonl_line_pairs(block, id_field, text_field, max_words, *casefold_table())
+
+
 def texts_per_line(pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(line keys, how many distinct texts hold each) from (text key, line key) rows, in any
     order and with repeats."""

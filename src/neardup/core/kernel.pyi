@@ -173,6 +173,18 @@ def line_pairs_utf8(
 ) -> np.ndarray:
     """`line_pairs` of the texts `data[offsets[d]:offsets[d + 1]]` (UTF-8), read in place."""
 
+def jsonl_line_pairs(
+    chunk: np.ndarray,
+    id_field: str,
+    text_field: str,
+    max_words: int,
+    code_points: np.ndarray,
+    starts: np.ndarray,
+    pool: np.ndarray,
+) -> tuple[int, np.ndarray | None]:
+    """How many lines a chunk of whole JSONL lines has, and `line_pairs` of its records' texts;
+    None where a record is not the simple case of `read_jsonl`."""
+
 def texts_for_python(
     data: np.ndarray,
     offsets: np.ndarray,

@@ -23,7 +23,12 @@ import numpy as np
 
 from neardup.ahead import worked_ahead
 from neardup.core import kernel
-from neardup.core.furniture import line_pairs, line_pairs_utf8, recurring_of_pairs
+from neardup.core.furniture import (
+    line_pairs,
+    line_pairs_jsonl,
+    line_pairs_utf8,
+    recurring_of_pairs,
+)
 from neardup.errors import InputError
 from neardup.io.read import Record, RecordReader, cannot_read, changed_input
 from neardup.io.write import JsonLines
@@ -138,12 +143,20 @@ def _file_chunks(path: Path, reader: RecordReader) -> Iterator[Chunk]:
         if isinstance(block, InputError):
             yield _empty_chunk(path, first_line + 1, block)
             return
-        line_count, *arrays = kernel.read_jsonl(block, reader.id_field, reader.text_field)
-        yield _made_chunk(
-            Lines(path, first_line + 1, arrays[0], arrays[-1] + offset), block, arrays, reader
-        )
+        line_count, chunk = _chunk(path, block, first_line, offset, reader)
+        yield chunk
         first_line += line_count
         offset += block.size
+
+
+def _chunk(
+    path: Path, block: np.ndarray, first_line: int, offset: int, reader: RecordReader
+) -> tuple[int, Chunk]:
+    """The chunk of a block of `path` (at byte `offset`, after `first_line` lines), and how many
+    lines the block has."""
+    line_count, *arrays = kernel.read_jsonl(block, reader.id_field, reader.text_field)
+    lines = Lines(path, first_line + 1, arrays[0], arrays[-1] + offset)
+    return line_count, _made_chunk(lines, block, arrays, reader)
 
 
 def _blocks(path: Path, buffers: int = 1) -> Iterator[np.ndarray | InputError]:
@@ -255,17 +268,34 @@ def recurring_lines(
 ) -> set[int]:
     """`furniture.recurring_lines` of the texts of these files (`reads_natively`); the first
     record that cannot be read is an error, as on any read."""
-    # A chunk's lines are keyed while the next chunk is parsed.
-    keyed = worked_ahead(_line_pairs, read_chunks(paths, reader))
-    return recurring_of_pairs(keyed, min_docs=min_docs)
+    pairs = (pairs for path in map(Path, paths) for pairs in _file_line_pairs(path, reader))
+    return recurring_of_pairs(pairs, min_docs=min_docs)
 
 
-def _line_pairs(chunk: Chunk) -> np.ndarray:
-    if chunk.failure is not None:
-        raise chunk.failure
-    return np.concatenate(
-        [line_pairs_utf8(chunk.data, chunk.offsets), line_pairs(chunk.made.values())]
-    )
+def _file_line_pairs(path: Path, reader: RecordReader) -> Iterator[np.ndarray]:
+    """The (text key, line key) rows of each block of the file. A block's texts are parsed and
+    keyed at once, with nothing else kept (`furniture.line_pairs_jsonl`), while the next block
+    is read into the other of two buffers; a block with a record that is not the simple case
+    is read as a chunk, its records Python reads made by Python."""
+
+    def keyed(block: np.ndarray | InputError) -> tuple[Any, int, np.ndarray | None]:
+        if isinstance(block, InputError):
+            return block, 0, None
+        return block, *line_pairs_jsonl(block, reader.id_field, reader.text_field)
+
+    first_line = offset = 0
+    for block, line_count, pairs in worked_ahead(keyed, _blocks(path, buffers=2)):
+        if isinstance(block, InputError):
+            raise block
+        if pairs is None:
+            line_count, chunk = _chunk(path, block, first_line, offset, reader)
+            if chunk.failure is not None:
+                raise chunk.failure
+            texts = line_pairs_utf8(chunk.data, chunk.offsets), line_pairs(chunk.made.values())
+            pairs = np.concatenate(texts)
+        yield pairs
+        first_line += line_count
+        offset += block.size
 
 
 def kept_rows(
