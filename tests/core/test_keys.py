@@ -157,3 +157,32 @@ def test_pairs_sharing_enough_keys_are_every_such_pair(
             expected[(i << 32) | j] = common
     assert dict(zip(pairs.tolist(), shared.tolist(), strict=True)) == expected
     assert pairs.tolist() == sorted(expected)
+
+
+@pytest.mark.parametrize("max_group", [0, 100])
+def test_pairs_sharing_enough_keys_among_groups_of_every_class(max_group: int) -> None:
+    """Keys held by 2 to 300 documents (every class of group size, the largest past
+    `max_group`): the pairs kept are those brute force keeps."""
+    rng = np.random.default_rng(11)
+    by_doc: dict[int, set[int]] = {}
+    for d in range(300):
+        keys = {(1 << 60) + d // g + (g << 20) for g in (2, 5, 33, 70, 150, 300)}
+        keys |= {int(k) for k in rng.integers(0, 40, rng.integers(0, 6))}  # shared at random
+        keys |= {(2 << 60) + d * 100 + u for u in range(rng.integers(0, 4))}  # the document's own
+        by_doc[d] = {(k * 0x9E3779B97F4A7C15) % 2**64 for k in keys}
+    sizes = np.array([len(by_doc[d]) for d in range(300)], dtype=np.int64)
+    pairs, shared = pairs_sharing_segments(
+        *_segments(by_doc), max_group=max_group, sizes=sizes, min_share=0.4
+    )
+    holders: dict[int, set[int]] = {}
+    for d, keys in by_doc.items():
+        for k in keys:
+            holders.setdefault(k, set()).add(d)
+    valid = {k for k, docs in holders.items() if max_group == 0 or len(docs) <= max_group}
+    expected = {}
+    for i, j in itertools.combinations(range(300), 2):
+        common = len(by_doc[i] & by_doc[j] & valid)
+        if common and common >= 0.4 * min(sizes[i], sizes[j]):
+            expected[(i << 32) | j] = common
+    assert len(expected) >= 300  # pairs found through small groups and through large ones
+    assert dict(zip(pairs.tolist(), shared.tolist(), strict=True)) == expected

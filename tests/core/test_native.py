@@ -1058,6 +1058,16 @@ def test_pairs_sharing_enough_of_bad_arguments_is_a_neardup_error(
 _NO_KEYS, _NO_BYTES = np.empty(0, np.uint64), np.empty(0, np.uint8)
 
 
+@pytest.mark.parametrize("name", ["pairs_sharing_enough", "left_work"])
+def test_more_documents_than_a_pair_s_32_bits_hold_are_a_neardup_error(
+    isolated: Isolated, name: str
+) -> None:
+    """Packed in 40 bits, but a pair holds each document in 32."""
+    groups = (_NO_KEYS, np.zeros(2, np.int64), np.zeros(1, np.int64), 40, 0)
+    rest = (np.ones(1, np.int64), 0.5, 10) if name == "pairs_sharing_enough" else ()
+    assert_neardup_error(isolated.call(name, *groups, 2**32 + 1, *rest))
+
+
 @pytest.mark.parametrize(
     ("name", "args"),
     [

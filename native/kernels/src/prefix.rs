@@ -78,7 +78,7 @@ pub fn pairs_sharing_enough(
         .zip(&work_second)
         .map(|(a, b)| a + b)
         .collect();
-    let mut kept: Vec<(i64, i64)> = Vec::new();
+    let mut kept: Vec<(u64, i64)> = Vec::new();
     for (lo, hi) in ranges(&work, budget) {
         // Each part's list is made as long as it may grow, in one allocation (pages it does not
         // reach are never touched, where growing it would copy it each time), and made distinct
@@ -98,11 +98,13 @@ pub fn pairs_sharing_enough(
         kept.par_extend(pairs.par_iter().filter_map(|&pair| {
             let (i, j) = ((pair >> 32) as usize, (pair & 0xFFFF_FFFF) as usize);
             let shared = intersection(groups_of(i), groups_of(j));
-            enough(shared, min_share, sizes[i], sizes[j]).then_some((pair as i64, shared))
+            enough(shared, min_share, sizes[i], sizes[j]).then_some((pair, shared))
         }));
     }
     kept.par_sort_unstable();
-    kept.into_iter().unzip()
+    kept.into_iter()
+        .map(|(pair, shared)| (pair as i64, shared))
+        .unzip()
 }
 
 /// The buckets cut in two parts of about as many keys, scanned on a core each.
@@ -204,7 +206,9 @@ fn listed(
     (lo, hi): (usize, usize),
     room: usize,
 ) -> Vec<u64> {
-    let mut pairs = Vec::with_capacity(room);
+    let mut pairs = Vec::new();
+    // Where the bound is more than memory holds, the list grows as it goes instead.
+    let _ = pairs.try_reserve_exact(room);
     for group in part.all() {
         for &x in group {
             let s = part.p.doc(x);

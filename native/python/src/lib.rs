@@ -652,15 +652,21 @@ fn left_work<'py>(
     n_docs: i64,
 ) -> Out<'py, i64> {
     let groups = groups_of(py, &packed, &bounds, &lengths, bits, max_group)?;
-    let n_docs = check_at_least(py, "n_docs", n_docs, 0)?;
-    if n_docs > 1 << groups.p.bits {
-        return Err(input_error(
-            py,
-            format!("{n_docs} documents do not fit in {bits} bits"),
-        ));
-    }
+    let n_docs = check_docs(py, n_docs, groups.p)?;
     let work = native(py, "pair counting", || buckets::left_work(groups, n_docs))?;
     Ok(PyArray1::from_vec(py, work))
+}
+
+/// `n_docs`, checked: documents that the packing's bits number, and that a pair's 32 bits hold.
+fn check_docs(py: Python<'_>, n_docs: i64, p: Packing) -> PyResult<usize> {
+    let n_docs = check_at_least(py, "n_docs", n_docs, 0)?;
+    if n_docs > 1usize << p.bits.min(32) {
+        return Err(input_error(
+            py,
+            format!("{n_docs} documents do not fit in {} bits", p.bits.min(32)),
+        ));
+    }
+    Ok(n_docs)
 }
 
 /// The groups of sorted buckets (`buckets::Groups`) of a binding's arguments.
@@ -780,14 +786,7 @@ fn pairs_sharing_enough<'py>(
     budget: i64,
 ) -> Pair<'py, i64, i64> {
     let groups = groups_of(py, &packed, &bounds, &lengths, bits, max_group)?;
-    let n_docs = check_at_least(py, "n_docs", n_docs, 0)?;
-    // Pairs hold each document in 32 bits.
-    if n_docs > 1usize << groups.p.bits.min(32) {
-        return Err(input_error(
-            py,
-            format!("{n_docs} documents do not fit in {bits} bits"),
-        ));
-    }
+    let n_docs = check_docs(py, n_docs, groups.p)?;
     // The counts made for each document are bounded by an array the caller holds.
     let sizes = sizes.values();
     if sizes.len() < n_docs {

@@ -56,7 +56,7 @@ def print_share(options: Options, *, report_overlap: bool) -> float:
 
 def enough_prints(shared: np.ndarray, smaller: np.ndarray, share: float) -> np.ndarray:
     """Which pairs share enough fingerprints: `shared` of the `smaller` set's count, at least
-    `share` of it (`kernel.shared_partners` applies the same test while it counts)."""
+    `share` of it (`kernel.pairs_sharing_enough` applies the same test)."""
     return shared >= share * smaller
 
 
