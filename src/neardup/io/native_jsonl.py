@@ -291,8 +291,9 @@ def _file_line_pairs(path: Path, reader: RecordReader) -> Iterator[np.ndarray]:
             line_count, chunk = _chunk(path, block, first_line, offset, reader)
             if chunk.failure is not None:
                 raise chunk.failure
-            texts = line_pairs_utf8(chunk.data, chunk.offsets), line_pairs(chunk.made.values())
-            pairs = np.concatenate(texts)
+            pairs = np.concatenate(
+                [line_pairs_utf8(chunk.data, chunk.offsets), line_pairs(chunk.made.values())]
+            )
         yield pairs
         first_line += line_count
         offset += block.size
