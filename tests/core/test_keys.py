@@ -121,6 +121,24 @@ def test_keys_packed_a_slice_at_a_time_are_packed_the_same() -> None:
         assert np.array_equal(sliced[0], whole[0])  # the same order within each bucket, too
 
 
+def _sharing_enough(
+    by_doc: dict[int, set[int]], sizes: np.ndarray, min_share: float, max_group: int
+) -> dict[int, int]:
+    """By brute force: the pairs i * 2**32 + j sharing at least `min_share * min(sizes[i],
+    sizes[j])` keys held by at most `max_group` documents (0: any number), and how many."""
+    holders: dict[int, set[int]] = {}
+    for d, keys in by_doc.items():
+        for k in keys:
+            holders.setdefault(k, set()).add(d)
+    valid = {k for k, docs in holders.items() if max_group == 0 or len(docs) <= max_group}
+    expected = {}
+    for i, j in itertools.combinations(sorted(by_doc), 2):
+        common = len(by_doc[i] & by_doc[j] & valid)
+        if common and common >= min_share * min(sizes[i], sizes[j]):
+            expected[(i << 32) | j] = common
+    return expected
+
+
 @settings(max_examples=200, deadline=None)
 @given(
     st.lists(  # each document's keys, drawn from a pool where low numbers are common
@@ -145,16 +163,7 @@ def test_pairs_sharing_enough_keys_are_every_such_pair(
     pairs, shared = pairs_sharing_segments(
         *_segments(by_doc), max_group=max_group, budget=budget, sizes=sizes, min_share=min_share
     )
-    holders: dict[int, set[int]] = {}
-    for d, keys in by_doc.items():
-        for k in keys:
-            holders.setdefault(k, set()).add(d)
-    valid = {k for k, docs in holders.items() if max_group == 0 or len(docs) <= max_group}
-    expected = {}
-    for i, j in itertools.combinations(range(len(held)), 2):
-        common = len(by_doc[i] & by_doc[j] & valid)
-        if common and common >= min_share * min(sizes[i], sizes[j]):
-            expected[(i << 32) | j] = common
+    expected = _sharing_enough(by_doc, sizes, min_share, max_group)
     assert dict(zip(pairs.tolist(), shared.tolist(), strict=True)) == expected
     assert pairs.tolist() == sorted(expected)
 
@@ -174,15 +183,6 @@ def test_pairs_sharing_enough_keys_among_groups_of_every_class(max_group: int) -
     pairs, shared = pairs_sharing_segments(
         *_segments(by_doc), max_group=max_group, sizes=sizes, min_share=0.4
     )
-    holders: dict[int, set[int]] = {}
-    for d, keys in by_doc.items():
-        for k in keys:
-            holders.setdefault(k, set()).add(d)
-    valid = {k for k, docs in holders.items() if max_group == 0 or len(docs) <= max_group}
-    expected = {}
-    for i, j in itertools.combinations(range(300), 2):
-        common = len(by_doc[i] & by_doc[j] & valid)
-        if common and common >= 0.4 * min(sizes[i], sizes[j]):
-            expected[(i << 32) | j] = common
+    expected = _sharing_enough(by_doc, sizes, 0.4, max_group)
     assert len(expected) >= 300  # pairs found through small groups and through large ones
     assert dict(zip(pairs.tolist(), shared.tolist(), strict=True)) == expected
