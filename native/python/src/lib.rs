@@ -875,6 +875,14 @@ fn line_pair_rows<'py>(
     let pairs = native(py, "line keys", || {
         lines::line_pairs(texts, max_words, fold)
     })?;
+    two_columns(py, pairs)
+}
+
+/// Pairs of values as an n × 2 array.
+fn two_columns<'py, T: Element>(
+    py: Python<'py>,
+    pairs: Vec<[T; 2]>,
+) -> PyResult<Bound<'py, PyArray2<T>>> {
     let rows = pairs.len();
     PyArray1::from_vec(py, pairs.into_flattened()).reshape([rows, 2])
 }
@@ -991,7 +999,6 @@ fn read_jsonl<'py>(
     };
     let read = native(py, "JSONL reading", || jsonl::read_records(chunk, fields))?;
     let ids = PyList::new(py, read.ids.iter().map(Option::as_deref))?;
-    let records = read.spans.len();
     Ok((
         read.line_count,
         PyArray1::from_vec(py, read.lines),
@@ -1000,7 +1007,7 @@ fn read_jsonl<'py>(
         PyArray1::from_vec(py, read.offsets),
         PyArray1::from_vec(py, read.chars),
         PyArray1::from_vec(py, read.left),
-        PyArray1::from_vec(py, read.spans.into_flattened()).reshape([records, 2])?,
+        two_columns(py, read.spans)?,
     ))
 }
 
@@ -1036,13 +1043,7 @@ fn jsonl_line_pairs<'py>(
         });
         (line_count, pairs)
     })?;
-    let rows = pairs
-        .map(|pairs| {
-            let rows = pairs.len();
-            PyArray1::from_vec(py, pairs.into_flattened()).reshape([rows, 2])
-        })
-        .transpose()?;
-    Ok((line_count, rows))
+    Ok((line_count, pairs.map(|p| two_columns(py, p)).transpose()?))
 }
 
 /// The records of a chunk of a JSONL file as `dedup` writes them (`kept::Scan`), for
