@@ -307,11 +307,10 @@ pub fn fact_tokens(b: &[u8], chars: &Chars) -> Vec<[u64; 2]> {
         let Some(end) = end else {
             i += len;
             // No token starts at a letter after a word character (`\b`): the rest of a word
-            // begun by a letter is passed over at once.
+            // begun by a letter is passed over at once (the byte before each is an ASCII
+            // letter, a word character).
             if matches!(cp, 0x41..=0x5A | 0x61..=0x7A) {
-                while i < b.len() && b[i].is_ascii_alphabetic() && chars.is(b[i - 1] as u32, WORD) {
-                    i += 1;
-                }
+                i = ascii_run(b, i, |c| c.is_ascii_alphabetic());
             }
             continue;
         };
