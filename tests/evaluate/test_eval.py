@@ -116,6 +116,13 @@ def test_news_copy_loader_and_evaluation(tmp_path: Path) -> None:
         news_copy([tmp_path / "bad.parquet"])
 
 
+def test_a_dataset_that_is_not_there_is_named_as_given(tmp_path: Path) -> None:
+    gone = f"{tmp_path}/gone/"
+    with pytest.raises(InputError) as raised:
+        run_eval(gone, "labelled")
+    assert str(raised.value) == f"{gone}: no such file or folder"
+
+
 def test_labelled_records_need_a_cluster_and_known_sources() -> None:
     with pytest.raises(InputError, match="no cluster"):
         from_records("t", [{"id": "a", "text": "x"}])

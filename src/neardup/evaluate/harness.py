@@ -15,6 +15,7 @@ from neardup.evaluate.news_benchmark import generate, same_event_pairs
 from neardup.evaluate.reuters import evaluate_reuters
 from neardup.evaluate.run import evaluate
 from neardup.evaluate.table import Table
+from neardup.io.read import no_such_path
 from neardup.io.write import write_rows
 from neardup.options import Options
 
@@ -51,7 +52,7 @@ def run_eval(
         raise OptionsError(f"format must be one of {', '.join(FORMATS)}, got '{kind}'")
     path = Path(dataset)
     if kind != "generated" and not path.exists():
-        raise InputError(f"{dataset}: no such file or folder")
+        raise no_such_path(dataset)
     if kind == "reuters":
         stories = list(read_reuters(path))
         return evaluate_reuters(stories[:limit] if limit else stories, options)

@@ -599,7 +599,8 @@ def cannot_read(path: Path, error: Exception) -> InputError:
     return InputError(f"{path}: cannot be read ({getattr(error, 'strerror', None) or error})")
 
 
-def no_such_path(path: Path) -> InputError:
+def no_such_path(path: str | Path) -> InputError:
+    """The error for a file or folder that is not there, named as the user gave it."""
     return InputError(f"{path}: no such file or folder")
 
 
