@@ -1,6 +1,8 @@
 //! Sketches of normalized documents: exact and number-masked keys, word n-gram (shingle)
 //! hashes, winnowed fingerprints, one-permutation MinHash signatures and LSH band keys.
 
+use multiversion::multiversion;
+
 use crate::hash::{chain, fmix64, FNV_OFFSET, FNV_PRIME, M1, M2, MAX32};
 use crate::normal::Folder;
 use crate::parallel;
@@ -131,6 +133,10 @@ fn insertion_sort(values: &mut [u64], budget: usize) {
 /// shingle hash of every `window` consecutive shingles (Schleimer et al.'s winnowing), sorted
 /// and distinct. Any run of `window` shingles that two documents share gives them a common
 /// fingerprint. Fewer than `ngram` tokens make no shingle.
+///
+/// Compiled again for wider vector units, chosen on the machine that runs it: the shingles'
+/// hashes and the windows' least values are computed many at a time (`shingle_hashes`).
+#[multiversion(targets("x86_64+avx512f+avx512dq+avx512vl", "x86_64+avx2"))]
 pub fn shingles_and_prints(
     tokens: &[u64],
     ngram: usize,
@@ -146,12 +152,7 @@ pub fn shingles_and_prints(
         prints,
         ends,
     } = buffers;
-    shingles.clear();
-    shingles.extend(tokens.windows(ngram).map(|gram| {
-        gram.iter()
-            .enumerate()
-            .fold(seed, |h, (k, &t)| fmix64(h ^ t).wrapping_add(k as u64))
-    }));
+    shingle_hashes(tokens, ngram, seed, shingles);
     winnow(shingles, window, prints);
     (
         sorted_distinct(shingles, ends),
@@ -159,21 +160,42 @@ pub fn shingles_and_prints(
     )
 }
 
+/// The hash of each run of `ngram` tokens, in text order, into `hashes`: the tokens folded in
+/// from the seed, each by fmix64 of the hash so far and the token, plus its place in the run.
+/// One token place at a time over every shingle, not one shingle at a time: the shingles'
+/// chains are independent, so each step is a loop the compiler runs on vector lanes (a
+/// shingle's own five steps wait on each other).
+#[inline(always)]
+fn shingle_hashes(tokens: &[u64], ngram: usize, seed: u64, hashes: &mut Vec<u64>) {
+    let n = tokens.len() + 1 - ngram;
+    hashes.clear();
+    hashes.resize(n, seed);
+    for k in 0..ngram {
+        for (h, &t) in hashes.iter_mut().zip(&tokens[k..k + n]) {
+            *h = fmix64(*h ^ t).wrapping_add(k as u64);
+        }
+    }
+}
+
 /// The smallest of every `window` consecutive `values` (of the fewer there are), into
-/// `smallest`, each once where neighbouring windows share it (as they mostly do). Which
-/// window's least is new is as hard to predict as the hashes: each is written, and counted
-/// only where it is new.
+/// `smallest`, each once where neighbouring windows share it (as they mostly do). The least of
+/// each window is found one offset in the window at a time, on vector lanes; which window's
+/// least is new is as hard to predict as the hashes: each is written, and counted only where
+/// it is new.
+#[inline(always)]
 fn winnow(values: &[u64], window: usize, smallest: &mut Vec<u64>) {
     let windows = values.len().saturating_sub(window) + 1;
     smallest.clear();
-    smallest.resize(windows, 0);
+    smallest.extend_from_slice(&values[..windows]);
+    for k in 1..window.min(values.len()) {
+        for (least, &v) in smallest.iter_mut().zip(&values[k..k + windows]) {
+            *least = (*least).min(v);
+        }
+    }
     let mut kept = 0;
     let mut last = None;
     for w in 0..windows {
-        let least = *values[w..(w + window).min(values.len())]
-            .iter()
-            .min()
-            .expect("a value");
+        let least = smallest[w];
         smallest[kept] = least;
         kept += (last != Some(least)) as usize;
         last = Some(least);
@@ -315,6 +337,7 @@ fn bin(h: u64, k: u64) -> usize {
 /// the same in every document. Two documents then agree on a bin with probability their
 /// Jaccard similarity, as with `num_perm` independent permutations, at the cost of one hash a
 /// shingle. A document without shingles gets a row of 0xFFFFFFFF.
+#[multiversion(targets("x86_64+avx512f+avx512dq+avx512vl", "x86_64+avx2"))]
 pub fn minhash_row(hashes: &[u64], seed: u64, row: &mut [u32]) {
     row.fill(MAX32);
     if hashes.is_empty() {
@@ -324,11 +347,17 @@ pub fn minhash_row(hashes: &[u64], seed: u64, row: &mut [u32]) {
     // Not the shingle hash's own seed: bins must not follow how shingles were hashed.
     let key = fmix64(seed ^ M2);
     let mut filled = vec![false; row.len()];
-    for &x in hashes {
-        let h = fmix64(x ^ key);
-        let j = bin(h, k);
-        filled[j] = true;
-        row[j] = row[j].min(h as u32);
+    // Hashed a block at a time on vector lanes, then each put in its bin.
+    let mut block = [0u64; 64];
+    for part in hashes.chunks(block.len()) {
+        for (h, &x) in block.iter_mut().zip(part) {
+            *h = fmix64(x ^ key);
+        }
+        for &h in &block[..part.len()] {
+            let j = bin(h, k);
+            filled[j] = true;
+            row[j] = row[j].min(h as u32);
+        }
     }
     for j in 0..row.len() {
         if filled[j] {
@@ -399,6 +428,42 @@ mod tests {
         assert_eq!(shingles.len(), 10);
         assert!(prints.len() <= 7 && !prints.is_empty());
         assert!(prints.iter().all(|p| shingles.binary_search(p).is_ok()));
+    }
+
+    #[test]
+    fn winnowing_equals_the_least_of_each_window_once_where_neighbours_share_it() {
+        let values: Vec<u64> = (0..40u64).map(|i| fmix64(i % 13) % 50).collect();
+        for len in 1..values.len() {
+            for window in 1..8 {
+                let values = &values[..len];
+                let mut expected: Vec<u64> = values
+                    .windows(window.min(len))
+                    .map(|w| *w.iter().min().unwrap())
+                    .collect();
+                expected.dedup();
+                let mut found = Vec::new();
+                winnow(values, window, &mut found);
+                assert_eq!(found, expected, "{len} values, window {window}");
+            }
+        }
+    }
+
+    #[test]
+    fn shingles_fold_their_tokens_in_order() {
+        let tokens: Vec<u64> = (0..30u64).map(fmix64).collect();
+        for ngram in 1..6 {
+            let mut found = Vec::new();
+            shingle_hashes(&tokens, ngram, 7, &mut found);
+            let expected: Vec<u64> = tokens
+                .windows(ngram)
+                .map(|gram| {
+                    gram.iter()
+                        .enumerate()
+                        .fold(7, |h, (k, &t)| fmix64(h ^ t).wrapping_add(k as u64))
+                })
+                .collect();
+            assert_eq!(found, expected, "ngram {ngram}");
+        }
     }
 
     #[test]
