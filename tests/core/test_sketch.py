@@ -14,7 +14,9 @@ from hypothesis import strategies as st
 
 from neardup.core import kernel
 from neardup.core.bands import candidate_probability
-from neardup.core.sketch import SketchSpool, release_pages, sketch_texts
+from neardup.core.candidates import fingerprint_candidates
+from neardup.core.sketch import SketchSpool, release_pages, sketch_texts, sketch_utf8, sketch_with
+from neardup.options import Options
 
 NUM_PERM = 256
 SPREAD = 1.35
@@ -113,3 +115,64 @@ def test_band_keys_kept_by_a_spool_are_those_of_the_signatures() -> None:
         expected = kernel.band_keys(part.signatures[docs], 4, 4).T
         assert spooled.lsh_keys(docs, (4, 4)).tolist() == expected.tolist()
         assert part.lsh_keys(docs, (4, 4)).tolist() == expected.tolist()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.text(st.sampled_from("ab c.1é北\n"), max_size=300), min_size=1, max_size=6),
+    st.integers(1, 6),
+    st.integers(1, 5),
+)
+def test_fingerprints_leading_the_shingles_are_the_same_sets(
+    texts: list[str], ngram: int, window: int
+) -> None:
+    """With `prints_lead`, each document's segment is its fingerprints, sorted, then its other
+    shingles, sorted; all else is as without it, from str and from UTF-8 bytes alike."""
+    kwargs = {"ngram": ngram, "num_perm": 8, "seed": 2, "window": window}
+    apart = sketch_texts(texts, **kwargs)
+    encoded = [t.encode() for t in texts]
+    offsets = np.cumsum([0] + [len(e) for e in encoded])
+    data = np.frombuffer(b"".join(encoded), np.uint8)
+    for lead in (
+        sketch_texts(texts, prints_lead=True, **kwargs),
+        sketch_utf8(data, offsets, {}, prints_lead=True, **kwargs),
+    ):
+        assert lead.prints_lead and lead.prints.size == 0
+        for name in ("starts", "print_starts", "signatures", "exact_keys", "token_counts"):
+            assert np.array_equal(getattr(lead, name), getattr(apart, name)), name
+        for d in range(len(texts)):
+            prints, shingles = apart.prints_of(d), apart.shingles_of(d)
+            segment = lead.shingles[lead.starts[d] : lead.starts[d + 1]]
+            assert segment[: prints.size].tolist() == prints.tolist()
+            assert segment[prints.size :].tolist() == np.setdiff1d(shingles, prints).tolist()
+            assert lead.prints_of(d).tolist() == prints.tolist()
+            assert lead.shingles_of(d).tolist() == shingles.tolist()
+
+
+def test_a_spool_whose_fingerprints_lead_gives_the_same_fingerprint_candidates() -> None:
+    options = Options()
+    words = [f"w{k}" for k in range(400)]
+    # Documents that hold a passage of another, with words of their own around it.
+    texts = [
+        " ".join(words[(37 * n) % 300 : (37 * n) % 300 + 90] + [f"own{n}x{k}" for k in range(n)])
+        for n in range(30)
+    ]
+
+    def spooled(prints_lead: bool) -> SketchSpool:
+        spool = SketchSpool(options.num_perm, options.lsh, prints_lead=prints_lead)
+        for start in range(0, len(texts), 7):
+            spool.add(sketch_with(options, texts[start : start + 7], prints_lead=prints_lead))
+        return spool.sketches()
+
+    apart, lead = spooled(False), spooled(True)
+    docs = np.arange(len(texts))
+    expected = fingerprint_candidates(apart, docs, options, report_overlap=True)
+    assert expected.size > 0
+    found = fingerprint_candidates(lead, docs, options, report_overlap=True)
+    assert found.tolist() == expected.tolist()
+
+
+def test_a_spool_refuses_a_batch_laid_out_otherwise() -> None:
+    spool = SketchSpool(16, prints_lead=True)
+    with pytest.raises(ValueError, match="laid out otherwise"):
+        spool.add(sketch_texts(["a few words of a text"], ngram=2, num_perm=16, seed=1))

@@ -23,7 +23,7 @@ import neardup
 from neardup import Index, IndexFormatError, InputError, OptionsError
 from neardup.core.facts import TextFacts
 from neardup.core.furniture import PATTERNS, furniture_of
-from neardup.core.sketch import sketch_with
+from neardup.core.sketch import SketchSpool, sketch_with
 from neardup.index.format import FORMAT_VERSION
 from neardup.index.postings import FANOUT
 
@@ -77,6 +77,24 @@ def test_queries_give_the_relations_and_scores_of_find_pairs(tmp_path, options, 
     assert all(n < MIN_SHARED_WORDS for n in shared), sorted(shared)
     assert {r for r, *_ in missed.values()} <= {"contains", "overlap"}  # not near-duplicates
     assert len(missed) <= 0.1 * len(expected)
+
+
+def test_a_spool_s_sketches_are_queried_as_plain_ones(tmp_path):
+    """`dedup --index` queries an index with a spool's sketches, whose fingerprints lead each
+    document's shingles: the answers are those of plain sketches."""
+    records = planted_corpus(120, seed=4)
+    texts = [r["text"] for r in records]
+    with Index(tmp_path / "x.ndx", facts_matter=False) as index:
+        index.add(records[:60])
+        plain = sketch_with(index.options, texts[60:], PATTERNS)
+        spool = SketchSpool(index.options.num_perm, index.options.lsh, prints_lead=True)
+        for start in range(60, 120, 25):
+            batch = texts[start : min(start + 25, 120)]
+            spool.add(sketch_with(index.options, batch, PATTERNS, prints_lead=True))
+        spooled = spool.sketches()
+        expected = index.query_sketches(plain, k=1000, report_overlap=True)
+        assert sum(map(len, expected)) > 0
+        assert index.query_sketches(spooled, k=1000, report_overlap=True) == expected
 
 
 def test_excerpts_are_found_in_proportion_to_their_length(tmp_path):

@@ -10,21 +10,25 @@ from neardup.io.read import RecordReader
 from neardup.options import Options
 
 
+@pytest.mark.parametrize("prints_lead", [False, True])
 @pytest.mark.parametrize("gather_bytes", [64, 2**20])
 def test_candidate_shingles_are_gathered_from_the_spool_slice_by_slice(
-    monkeypatch: pytest.MonkeyPatch, gather_bytes: int
+    monkeypatch: pytest.MonkeyPatch, gather_bytes: int, prints_lead: bool
 ) -> None:
+    """Gathered sorted, also where each document's fingerprints lead its spooled shingles."""
     monkeypatch.setattr(local, "GATHER_BYTES", gather_bytes)
-    texts = [" ".join(f"w{n}x{k}" for k in range(5 + 3 * n)) for n in range(12)]
-    spool = SketchSpool(16, (4, 4))
+    texts = [" ".join(f"w{n}x{k % (4 + n)}" for k in range(5 + 3 * n)) for n in range(12)]
+    spool = SketchSpool(16, (4, 4), prints_lead=prints_lead)
     for batch in (texts[:5], texts[5:]):
-        spool.add(sketch_texts(batch, ngram=5, num_perm=16, seed=1))
+        spool.add(sketch_texts(batch, ngram=5, num_perm=16, seed=1, prints_lead=prints_lead))
     spooled = spool.sketches()
+    assert spooled.prints_lead == prints_lead
+    whole = sketch_texts(texts, ngram=5, num_perm=16, seed=1)
     docs = np.array([0, 3, 4, 9, 11])
     resident = local._with_shingles_of(spooled, docs)
     for d in range(len(texts)):
         mine = resident.shingles[resident.starts[d] : resident.starts[d + 1]]
-        theirs = spooled.shingles[spooled.starts[d] : spooled.starts[d + 1]]
+        theirs = whole.shingles[whole.starts[d] : whole.starts[d + 1]]
         assert np.array_equal(mine, theirs if d in docs else theirs[:0]), d
 
 
@@ -124,7 +128,8 @@ def test_a_file_run_lets_its_spool_go_once_pairs_are_scored(
         against=None,
         progress=False,
     )
-    assert len(mapped) == 1 and len(mapped[0]) == 2  # the shingles' and the fingerprints'
+    # One map: the shingles', each document's fingerprints at their head.
+    assert len(mapped) == 1 and len(mapped[0]) == 1
     assert spool_maps() == []
     sketches = run.corpus.sketches
     assert (sketches.shingles.size, sketches.prints.size) == (0, 0)

@@ -249,10 +249,12 @@ pub fn shared_partners(
 }
 
 /// Copy document d's segment `values[starts[d]..starts[d + 1]]` to
-/// `out[out_starts[d]..out_starts[d + 1]]` for each d in `docs`.
+/// `out[out_starts[d]..out_starts[d + 1]]` for each d in `docs`; with `splits`, each segment is
+/// two sorted runs (cut at `splits[d]`, a spool's fingerprints first), written merged.
 pub fn gather_segments(
     values: &[u64],
     starts: &[i64],
+    splits: Option<&[i64]>,
     docs: &[i64],
     out: &mut [u64],
     out_starts: &[i64],
@@ -260,7 +262,31 @@ pub fn gather_segments(
     for &d in docs {
         let d = d as usize;
         let segment = &values[starts[d] as usize..starts[d + 1] as usize];
-        out[out_starts[d] as usize..out_starts[d + 1] as usize].copy_from_slice(segment);
+        let place = &mut out[out_starts[d] as usize..out_starts[d + 1] as usize];
+        match splits {
+            None => place.copy_from_slice(segment),
+            Some(splits) => {
+                let (a, b) = segment.split_at((splits[d] - starts[d]) as usize);
+                merge_into(a, b, place);
+            }
+        }
+    }
+}
+
+/// The sorted values of two sorted runs into `out` (as long as both). Which run gives the
+/// next value is as hard to predict as the hashes: the choice is a select, not a branch.
+fn merge_into(a: &[u64], b: &[u64], out: &mut [u64]) {
+    assert_eq!(out.len(), a.len() + b.len(), "a place of another length");
+    let (mut x, mut y) = (0, 0);
+    for place in out.iter_mut() {
+        let (u, v) = (
+            a.get(x).copied().unwrap_or(u64::MAX),
+            b.get(y).copied().unwrap_or(u64::MAX),
+        );
+        let from_a = x < a.len() && (y == b.len() || u <= v);
+        *place = std::hint::select_unpredictable(from_a, u, v);
+        x += from_a as usize;
+        y += !from_a as usize;
     }
 }
 
@@ -289,6 +315,36 @@ pub fn intersection_sizes(hashes: &[u64], starts: &[i64], left: &[i64], right: &
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn segments_of_two_runs_are_gathered_merged() {
+        let values = [9u64, 4, 5, 12, 1, 7, 3, 8];
+        // Document 0: [9] and [4, 5, 12]; document 1: [1, 7] and [3, 8]; document 2: [].
+        let (starts, splits) = ([0i64, 4, 8, 8], [1i64, 6, 8]);
+        let mut out = vec![0u64; 8];
+        gather_segments(
+            &values,
+            &starts,
+            Some(&splits),
+            &[1, 0, 2],
+            &mut out,
+            &[0, 4, 8, 8],
+        );
+        assert_eq!(out, [4, 5, 9, 12, 1, 3, 7, 8]);
+        for split in 0..=4 {
+            let mut whole = vec![0u64; 4];
+            let sorted = [1u64, 3, 7, 8];
+            gather_segments(
+                &sorted,
+                &[0, 4],
+                Some(&[split as i64]),
+                &[0],
+                &mut whole,
+                &[0, 4],
+            );
+            assert_eq!(whole, sorted, "cut at {split}");
+        }
+    }
 
     #[test]
     fn pairs_of_shared_keys_are_counted_once_per_key() {

@@ -212,6 +212,9 @@ pub struct Settings {
     pub window: usize,
     /// Values a MinHash signature.
     pub num_perm: usize,
+    /// Whether each document's fingerprints lead its shingles ([`prints_first`]) instead of
+    /// being given apart: a spool then writes each fingerprint once, not twice.
+    pub prints_lead: bool,
 }
 
 /// The sketches of a batch: document d's sorted, distinct shingle hashes are
@@ -284,6 +287,13 @@ pub fn sketch_texts(
         );
         let mut signature = vec![0u32; settings.num_perm];
         minhash_row(&shingles, settings.seed, &mut signature);
+        let (shingles, prints) = match settings.prints_lead {
+            true => (
+                prints_first(&prints, &shingles),
+                Prints::Leading(prints.len()),
+            ),
+            false => (shingles, Prints::Apart(prints)),
+        };
         (
             scratch.tokens.len() as i64,
             keys,
@@ -309,7 +319,10 @@ pub fn sketch_texts(
         signatures.extend_from_slice(&signature);
     }
     let (shingles, starts) = parallel::joined(&shingle_parts);
-    let (prints, print_starts) = parallel::joined(&print_parts);
+    let (prints, print_starts) = match settings.prints_lead {
+        true => (Vec::new(), starts_of(print_parts.iter().map(Prints::len))),
+        false => parallel::joined(&print_parts),
+    };
     Sketched {
         token_counts,
         exact_keys,
@@ -320,6 +333,61 @@ pub fn sketch_texts(
         print_starts,
         signatures,
     }
+}
+
+/// A document's fingerprints as `sketch_texts` gives them: apart from its shingles, or how many
+/// lead them.
+enum Prints {
+    Apart(Vec<u64>),
+    Leading(usize),
+}
+
+impl Prints {
+    fn len(&self) -> usize {
+        match self {
+            Prints::Apart(prints) => prints.len(),
+            Prints::Leading(n) => *n,
+        }
+    }
+}
+
+impl AsRef<[u64]> for Prints {
+    fn as_ref(&self) -> &[u64] {
+        match self {
+            Prints::Apart(prints) => prints,
+            Prints::Leading(_) => &[],
+        }
+    }
+}
+
+/// Where each of segments of these lengths starts, laid end to end, and where the last ends.
+fn starts_of(lengths: impl Iterator<Item = usize>) -> Vec<i64> {
+    let mut starts = vec![0i64];
+    for n in lengths {
+        starts.push(starts[starts.len() - 1] + n as i64);
+    }
+    starts
+}
+
+/// A document's sorted `shingles` laid out with its fingerprints (`prints`, some of them,
+/// sorted) first, then the others, sorted: the fingerprints are the segment's head, and the
+/// whole is two sorted runs (merged again where the set is wanted sorted). Whether the next
+/// shingle is a fingerprint is as hard to predict as the hashes: each shingle is written at the
+/// next free place, which counts as taken only where it is not one.
+fn prints_first(prints: &[u64], shingles: &[u64]) -> Vec<u64> {
+    // One place more than the shingles: a fingerprint that comes last is written past the end.
+    let mut out = vec![0u64; shingles.len() + 1];
+    out[..prints.len()].copy_from_slice(prints);
+    let (mut next, mut p) = (prints.len(), 0);
+    for &s in shingles {
+        let print = prints.get(p) == Some(&s);
+        out[next] = s;
+        next += !print as usize;
+        p += print as usize;
+    }
+    debug_assert_eq!(p, prints.len(), "fingerprints not among the shingles");
+    out.truncate(shingles.len());
+    out
 }
 
 /// Bin of a 64-bit hash among k, from its top 32 bits (multiply-shift, no division).
@@ -490,6 +558,20 @@ mod tests {
                 let found = sorted_distinct(&values, &mut Vec::new());
                 assert_eq!(found, expected, "{size} values in {clusters} clusters");
             }
+        }
+    }
+
+    #[test]
+    fn prints_lead_the_shingles_and_the_rest_follow_sorted() {
+        let shingles = [2u64, 3, 5, 8, 13, 21];
+        for prints in [&[][..], &[2], &[21], &[3, 8, 21], &shingles] {
+            let laid = prints_first(prints, &shingles);
+            let rest: Vec<u64> = shingles
+                .iter()
+                .copied()
+                .filter(|s| !prints.contains(s))
+                .collect();
+            assert_eq!(laid, [prints, &rest[..]].concat(), "{prints:?}");
         }
     }
 

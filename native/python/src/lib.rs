@@ -370,12 +370,14 @@ fn sketch_settings(
     seed: u64,
     window: i64,
     num_perm: i64,
+    prints_lead: bool,
 ) -> PyResult<sketch::Settings> {
     Ok(sketch::Settings {
         ngram: check_at_least(py, "ngram", ngram, 1)?,
         seed,
         window: check_at_least(py, "window", window, 1)?,
         num_perm: check_num_perm(py, num_perm)?,
+        prints_lead,
     })
 }
 
@@ -418,8 +420,13 @@ fn sketched<'py>(
 /// MinHash each text (str, or UTF-8 bytes) in one pass on every core: (token_counts,
 /// exact_keys, masked_keys, shingles, starts, prints, print_starts, signatures). Where
 /// `cuts[d]` is not None, it is text d with its page furniture left out, and everything but
-/// the exact and masked keys is of it.
+/// the exact and masked keys is of it. With `prints_lead`, each document's fingerprints lead
+/// its shingles (its first `print_starts[d + 1] - print_starts[d]`) and `prints` is empty.
 #[pyfunction]
+#[pyo3(signature = (
+    texts, cuts, starts, pool, spaced, ngram, seed, window, num_perm, number_words,
+    prints_lead = false
+))]
 #[allow(clippy::too_many_arguments)]
 fn sketch_texts<'py>(
     py: Python<'py>,
@@ -433,9 +440,10 @@ fn sketch_texts<'py>(
     window: i64,
     num_perm: i64,
     number_words: In1<'py, u64>,
+    prints_lead: bool,
 ) -> PyResult<SketchArrays<'py>> {
     let table = checked_table(py, starts.values(), pool.values(), spaced.values())?;
-    let settings = sketch_settings(py, ngram, seed, window, num_perm)?;
+    let settings = sketch_settings(py, ngram, seed, window, num_perm, prints_lead)?;
     let owners = utf8_texts(texts)?;
     let cut_owners = match cuts {
         None => vec![None; owners.len()],
@@ -477,6 +485,10 @@ fn utf8_segments<'a>(py: Python<'_>, data: &'a [u8], offsets: &[i64]) -> PyResul
 /// that for each k, text `at[k]` is `texts[k]` where that is not None, and its cut (all but its
 /// keys are of it) `cuts[k]` where that is not None.
 #[pyfunction]
+#[pyo3(signature = (
+    data, offsets, at, texts, cuts, starts, pool, spaced, ngram, seed, window, num_perm,
+    number_words, prints_lead = false
+))]
 #[allow(clippy::too_many_arguments)]
 fn sketch_utf8<'py>(
     py: Python<'py>,
@@ -493,9 +505,10 @@ fn sketch_utf8<'py>(
     window: i64,
     num_perm: i64,
     number_words: In1<'py, u64>,
+    prints_lead: bool,
 ) -> PyResult<SketchArrays<'py>> {
     let table = checked_table(py, starts.values(), pool.values(), spaced.values())?;
-    let settings = sketch_settings(py, ngram, seed, window, num_perm)?;
+    let settings = sketch_settings(py, ngram, seed, window, num_perm, prints_lead)?;
     let mut all = segments(py, data.values(), offsets.values())?;
     let at = at.values();
     check_indices(py, "at", at, all.len())?;
@@ -809,8 +822,10 @@ fn pairs_sharing_enough<'py>(
 }
 
 /// Copy document d's segment `values[starts[d]:starts[d + 1]]` to `out[out_starts[d]:...]`
-/// for each d in `docs`.
+/// for each d in `docs`; with `splits`, each segment is two sorted runs (cut at `splits[d]`),
+/// written merged.
 #[pyfunction]
+#[pyo3(signature = (values, starts, docs, out, out_starts, splits = None))]
 fn gather_segments(
     py: Python<'_>,
     values: In1<'_, u64>,
@@ -818,16 +833,38 @@ fn gather_segments(
     docs: In1<'_, i64>,
     out: Array1<'_, u64>,
     out_starts: In1<'_, i64>,
+    splits: Option<In1<'_, i64>>,
 ) -> PyResult<()> {
     let source = values.values();
     let (starts, docs) = (starts.values(), docs.values());
     let out_starts = out_starts.values();
+    let splits = splits.as_ref().map(In1::values);
     let out = writable(&out, "out")?;
     check_offsets(py, "starts", starts, source.len())?;
     check_indices(py, "docs", docs, starts.len() - 1)?;
+    if let Some(splits) = splits {
+        check_splits(py, splits, starts)?;
+    }
     native(py, "gathering", || {
-        buckets::gather_segments(source, starts, docs, out, out_starts)
+        buckets::gather_segments(source, starts, splits, docs, out, out_starts)
     })
+}
+
+/// Check that `splits` holds a place within each segment that `starts` bounds.
+fn check_splits(py: Python<'_>, splits: &[i64], starts: &[i64]) -> PyResult<()> {
+    if splits.len() + 1 != starts.len() {
+        return Err(input_error(
+            py,
+            format!("splits: {} for {} segments", splits.len(), starts.len() - 1),
+        ));
+    }
+    match (0..splits.len()).find(|&d| !(starts[d]..=starts[d + 1]).contains(&splits[d])) {
+        Some(d) => Err(input_error(
+            py,
+            format!("splits: {} is not within segment {d}", splits[d]),
+        )),
+        None => Ok(()),
+    }
 }
 
 /// |A ∩ B| for each pair (left[i], right[i]) of documents, by merging their sorted shingles.

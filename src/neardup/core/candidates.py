@@ -75,9 +75,7 @@ def fingerprint_candidates(
     """Encoded pairs of `docs` whose shared fingerprints suggest containment (:func:`print_share`
     of the smaller fingerprint set)."""
     pairs, _ = pairs_sharing_segments(
-        sketches.prints,
-        sketches.print_starts[docs],
-        sketches.print_starts[docs + 1],
+        *sketches.print_segments(docs),
         docs,
         max_group=options.max_shingle_df,
         sizes=np.diff(sketches.print_starts),

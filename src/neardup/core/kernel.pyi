@@ -34,13 +34,15 @@ def sketch_texts(
     window: int,
     num_perm: int,
     number_words: np.ndarray,
+    prints_lead: bool = False,
 ) -> tuple[
     np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray
 ]:
     """(token_counts, exact_keys, masked_keys, shingles, starts, prints, print_starts,
     signatures) of raw texts, each normalized, tokenized, shingled, winnowed and MinHashed in
     one pass; where `cuts[d]` is not None (text d without its furniture), all but the keys are
-    of it."""
+    of it. With `prints_lead`, each document's fingerprints lead its shingles and `prints` is
+    empty (`print_starts` still counts them)."""
 
 def sketch_utf8(
     data: np.ndarray,
@@ -56,6 +58,7 @@ def sketch_utf8(
     window: int,
     num_perm: int,
     number_words: np.ndarray,
+    prints_lead: bool = False,
 ) -> tuple[
     np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray
 ]:
@@ -146,8 +149,10 @@ def gather_segments(
     docs: np.ndarray,
     out: np.ndarray,
     out_starts: np.ndarray,
+    splits: np.ndarray | None = None,
 ) -> None:
-    """Copy the segments of `docs` to their places in `out`."""
+    """Copy the segments of `docs` to their places in `out`; with `splits`, each segment is
+    two sorted runs (cut at `splits[d]`), written merged."""
 
 def intersection_sizes(
     hashes: np.ndarray, starts: np.ndarray, left: np.ndarray, right: np.ndarray

@@ -114,7 +114,8 @@ def _all_pairs(
     return np.concatenate([p for p, _ in found]), np.concatenate([c for _, c in found])
 
 
-#: Keys read at a time when they are packed: a spooled array's pages are given back after each.
+#: Values spanned by the keys read at a time when they are packed: a spooled array's pages are
+#: given back after each.
 KEYS_PER_SLICE = 8_000_000
 
 
@@ -137,7 +138,11 @@ def _bucketed(
     done = np.cumsum(end - begin)
     total = int(done[-1]) if done.size else 0
     middle = int(np.searchsorted(done, total // 2))
-    cuts = np.searchsorted(done, np.arange(keys_per_slice, total, keys_per_slice))
+    # A slice is cut by the values it spans (those it maps), not only the keys it packs: a
+    # spool's fingerprints lead each document's shingles, which lie between them.
+    spanned = end - (begin[0] if begin.size else 0)
+    last = int(spanned[-1]) if spanned.size else 0
+    cuts = np.searchsorted(spanned, np.arange(keys_per_slice, last, keys_per_slice))
     slices = list(itertools.pairwise(np.unique(np.r_[0, cuts, middle, owners.size]).tolist()))
     halves = [[s for s in slices if s[1] <= middle], [s for s in slices if s[0] >= middle]]
 

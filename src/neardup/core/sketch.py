@@ -29,7 +29,10 @@ if TYPE_CHECKING:
 class Sketches:
     """What the later stages need of a batch of documents, with no text in it.
 
-    Document d's sorted distinct shingle hashes are `shingles[starts[d]:starts[d + 1]]`.
+    Document d's distinct shingle hashes are `shingles[starts[d]:starts[d + 1]]`, sorted; its
+    fingerprints `prints[print_starts[d]:print_starts[d + 1]]`, sorted. Where `prints_lead` (a
+    spool's sketches), the fingerprints are instead the head of the document's shingles, each
+    part sorted (:meth:`print_segments`): the spool writes each fingerprint once.
     """
 
     #: uint64, a key of the whole text's token sequence: equal for texts with the same words
@@ -44,6 +47,9 @@ class Sketches:
     print_starts: np.ndarray  # int64, len = documents + 1
     #: uint64, documents × bands: the LSH band keys, kept by a spool in place of the signatures
     band_keys: np.ndarray | None = None
+    #: Whether each document's fingerprints lead its shingles (`prints` is then empty, and
+    #: `print_starts` still counts them)
+    prints_lead: bool = False
 
     def __len__(self) -> int:
         return self.token_counts.size
@@ -51,6 +57,24 @@ class Sketches:
     @property
     def shingle_counts(self) -> np.ndarray:
         return np.diff(self.starts)
+
+    def shingles_of(self, d: int) -> np.ndarray:
+        """Document d's shingle hashes, sorted."""
+        shingles = self.shingles[self.starts[d] : self.starts[d + 1]]
+        return np.sort(shingles) if self.prints_lead else shingles
+
+    def prints_of(self, d: int) -> np.ndarray:
+        """Document d's fingerprints, sorted."""
+        values, begin, end = self.print_segments(np.array([d]))
+        return values[begin[0] : end[0]]
+
+    def print_segments(self, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The array that holds the fingerprints, and where those of each of `docs` begin and
+        end in it."""
+        if not self.prints_lead:
+            return self.prints, self.print_starts[docs], self.print_starts[docs + 1]
+        begin = self.starts[docs]
+        return self.shingles, begin, begin + np.diff(self.print_starts)[docs]
 
     def keys_only(self) -> Sketches:
         """These sketches with their keys and token counts only, no shingle, fingerprint,
@@ -139,20 +163,29 @@ def sketch_texts(
     seed: int,
     window: int = 4,
     furniture: Furniture = KEEP,
+    prints_lead: bool = False,
 ) -> Sketches:
     """Normalize, tokenize, shingle and MinHash a batch of raw texts.
 
     What `furniture` leaves out is left out of everything but the exact and masked keys, which
     are always those of the whole text: texts that differ only in a furniture line are not
-    `exact`, and differ only in numbers if that line does.
+    `exact`, and differ only in numbers if that line does. With `prints_lead`, each document's
+    fingerprints lead its shingles (`Sketches.prints_lead`).
     """
     prepared, cuts = _prepared(texts, furniture)
     table = table_for(prepared + [c for c in cuts or () if c is not None])
-    return _sketches(
-        kernel.sketch_texts(
-            prepared, cuts, *table, ngram, np.uint64(seed), window, num_perm, number_words()
-        )
+    arrays = kernel.sketch_texts(
+        prepared,
+        cuts,
+        *table,
+        ngram,
+        np.uint64(seed),
+        window,
+        num_perm,
+        number_words(),
+        prints_lead=prints_lead,
     )
+    return _sketches(arrays, prints_lead=prints_lead)
 
 
 def sketch_utf8(
@@ -165,6 +198,7 @@ def sketch_utf8(
     seed: int,
     window: int = 4,
     furniture: Furniture = KEEP,
+    prints_lead: bool = False,
 ) -> Sketches:
     """:func:`sketch_texts` of the texts `data[offsets[d]:offsets[d + 1]]` (UTF-8, read in
     place), but that text d is `given[d]` where there is one.
@@ -183,21 +217,21 @@ def sketch_utf8(
         None if t is p and d not in given else p
         for d, t, p in zip(at, texts, prepared, strict=True)
     ]
-    return _sketches(
-        kernel.sketch_utf8(
-            data,
-            offsets,
-            np.array(at, dtype=np.int64),
-            replaced,
-            cuts or [None] * len(at),
-            *code_point_table(),
-            ngram,
-            np.uint64(seed),
-            window,
-            num_perm,
-            number_words(),
-        )
+    arrays = kernel.sketch_utf8(
+        data,
+        offsets,
+        np.array(at, dtype=np.int64),
+        replaced,
+        cuts or [None] * len(at),
+        *code_point_table(),
+        ngram,
+        np.uint64(seed),
+        window,
+        num_perm,
+        number_words(),
+        prints_lead=prints_lead,
     )
+    return _sketches(arrays, prints_lead=prints_lead)
 
 
 def _text(data: np.ndarray, offsets: np.ndarray, d: int) -> str:
@@ -223,7 +257,7 @@ def _screen(furniture: Furniture) -> tuple[Any, ...]:
     return quick_check_table(), words, recurring, MAX_LINE_WORDS, *casefold_table()
 
 
-def _sketches(arrays: tuple[np.ndarray, ...]) -> Sketches:
+def _sketches(arrays: tuple[np.ndarray, ...], *, prints_lead: bool) -> Sketches:
     """Sketches of the arrays the kernel's sketch functions return."""
     token_counts, exact_keys, masked_keys, shingles, starts, prints, print_starts, signatures = (
         arrays
@@ -237,6 +271,7 @@ def _sketches(arrays: tuple[np.ndarray, ...]) -> Sketches:
         signatures=signatures,
         prints=prints,
         print_starts=print_starts,
+        prints_lead=prints_lead,
     )
 
 
@@ -250,9 +285,13 @@ def sketch_settings(options: Options) -> dict[str, int]:
     }
 
 
-def sketch_with(options: Options, texts: list[str], furniture: Furniture = KEEP) -> Sketches:
+def sketch_with(
+    options: Options, texts: list[str], furniture: Furniture = KEEP, *, prints_lead: bool = False
+) -> Sketches:
     """:func:`sketch_texts` with the sketch settings of `options`."""
-    return sketch_texts(texts, furniture=furniture, **sketch_settings(options))
+    return sketch_texts(
+        texts, furniture=furniture, prints_lead=prints_lead, **sketch_settings(options)
+    )
 
 
 def for_scoring(
@@ -279,19 +318,26 @@ class SketchSpool:
 
     Shingles and fingerprints, most of a sketch's bytes, go to an unlinked temporary file as each
     batch comes and are memory-mapped at the end: verification reads back only the shingles of
-    the documents it compares, and the rest stay on disk.
+    the documents it compares, and the rest stay on disk. Batches sketched with their
+    fingerprints leading their shingles (`Sketches.prints_lead`) write each fingerprint once.
     """
 
-    def __init__(self, num_perm: int, lsh: tuple[int, int] | None = None) -> None:
+    def __init__(
+        self, num_perm: int, lsh: tuple[int, int] | None = None, *, prints_lead: bool = False
+    ) -> None:
         """With `lsh` (bands, rows), each batch's band keys are kept instead of its signatures:
-        a fifth of the memory with 128 permutations and 14 bands."""
+        a fifth of the memory with 128 permutations and 14 bands. `prints_lead` is how every
+        batch is sketched."""
         self.num_perm = num_perm
         self.lsh = lsh
+        self.prints_lead = prints_lead
         self.parts: list[Sketches] = []
         # Closed by `sketches()`; unlinked from the start, so nothing is left behind on an error.
         self.files = {name: tempfile.TemporaryFile() for name in _SPOOLED}  # noqa: SIM115
 
     def add(self, part: Sketches) -> None:
+        if part.prints_lead != self.prints_lead:
+            raise ValueError("a batch sketched with its fingerprints laid out otherwise")
         for name, file in self.files.items():
             getattr(part, name).tofile(file)
         kept = {name: _NOTHING for name in _SPOOLED}
@@ -322,6 +368,7 @@ class SketchSpool:
                 signatures=np.empty((0, n_perm), np.uint32),
                 print_starts=np.zeros(1, np.int64),
                 band_keys=keys,
+                prints_lead=self.prints_lead,
                 **spooled,
             )
         return Sketches(
@@ -332,6 +379,7 @@ class SketchSpool:
             signatures=np.concatenate([p.signatures for p in parts]),
             print_starts=joined_starts([p.print_starts for p in parts]),
             band_keys=keys,
+            prints_lead=self.prints_lead,
             **spooled,
         )
 

@@ -100,7 +100,7 @@ def collect(
                     )
             yield [r.text for r in batch]
 
-    sketch = partial(sketch_with, options, furniture=furniture)
+    sketch = partial(sketch_with, options, furniture=furniture, prints_lead=True)
     sketches = _sketched(batches(), sketch, options, reporter)
     if dates is not None and ids and not any(dates):
         raise InputError(
@@ -131,7 +131,9 @@ def collect_chunks(
     settings = sketch_settings(options)
 
     def sketch(chunk: Chunk) -> Sketches:
-        return sketch_utf8(chunk.data, chunk.offsets, chunk.made, furniture=furniture, **settings)
+        return sketch_utf8(
+            chunk.data, chunk.offsets, chunk.made, furniture=furniture, prints_lead=True, **settings
+        )
 
     sketches = _sketched(checked(), sketch, options, reporter)
     seconds = {"seconds_reading": time.perf_counter() - started}
@@ -145,7 +147,7 @@ def _sketched(
     reporter: Reporter | None,
 ) -> Sketches:
     """The sketches of every batch (of `len(batch)` documents), in order."""
-    spool = SketchSpool(options.num_perm, options.lsh)
+    spool = SketchSpool(options.num_perm, options.lsh, prints_lead=True)
     with (reporter or Reporter(False)).stage("reading and sketching") as advance:
 
         def read() -> Iterator[T]:
@@ -367,7 +369,8 @@ GATHER_BYTES = 256 * 2**20
 
 
 def _with_shingles_of(sketches: Sketches, docs: np.ndarray) -> Sketches:
-    """The sketches with the shingles of `docs` (sorted) copied into memory, the others empty.
+    """The sketches with the shingles of `docs` (sorted) copied into memory, the others empty
+    (and no fingerprints, where they led the shingles).
 
     The spooled shingles are read in file order, a slice at a time, and the slice's pages given
     back after each: one sequential read, where looking pairs up one by one would read the file
@@ -382,10 +385,20 @@ def _with_shingles_of(sketches: Sketches, docs: np.ndarray) -> Sketches:
     slices = np.searchsorted(
         ends, np.arange(0, int(ends[-1]) if ends.size else 0, GATHER_BYTES // 8)
     )
+    # Where fingerprints lead each document's shingles, its two sorted parts are merged.
+    splits = sketches.starts[:-1] + np.diff(sketches.print_starts) if sketches.prints_lead else None
     for lo, hi in itertools.pairwise([*np.unique(slices).tolist(), docs.size]):
-        kernel.gather_segments(sketches.shingles, sketches.starts, docs[lo:hi], shingles, starts)
+        kernel.gather_segments(
+            sketches.shingles, sketches.starts, docs[lo:hi], shingles, starts, splits
+        )
         release_pages(sketches.shingles)
-    return replace(sketches, shingles=shingles, starts=starts)
+    if not sketches.prints_lead:
+        return replace(sketches, shingles=shingles, starts=starts)
+    # The fingerprints were the heads of the spooled shingles: not kept.
+    nothing = np.zeros(len(sketches) + 1, np.int64)
+    return replace(
+        sketches, shingles=shingles, starts=starts, print_starts=nothing, prints_lead=False
+    )
 
 
 def cluster_corpus(

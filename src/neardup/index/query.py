@@ -149,14 +149,13 @@ def _sketches_of(sketches: Sketches, docs: list[int]) -> Sketches:
     """The sketches of documents `docs` alone, in that order."""
     chosen = np.array(docs, dtype=np.int64)
 
-    def ragged(values: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        parts = [values[starts[d] : starts[d + 1]] for d in docs]
+    def ragged(parts: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         cuts = np.zeros(len(docs) + 1, dtype=np.int64)
         np.cumsum([p.size for p in parts], out=cuts[1:])
-        return np.concatenate([values[:0], *parts]), cuts
+        return np.concatenate([np.empty(0, np.uint64), *parts]), cuts
 
-    shingles, starts = ragged(sketches.shingles, sketches.starts)
-    prints, print_starts = ragged(sketches.prints, sketches.print_starts)
+    shingles, starts = ragged([sketches.shingles_of(d) for d in docs])
+    prints, print_starts = ragged([sketches.prints_of(d) for d in docs])
     return Sketches(
         exact_keys=sketches.exact_keys[chosen],
         masked_keys=sketches.masked_keys[chosen],
@@ -295,7 +294,7 @@ def _candidates(
     """
     band_keys = sketches.lsh_keys(slice(d, d + 1), options.lsh).ravel()
     found = [segments.lookup("bands", "doc", band_keys, segs, BAND_ROWS_PER_KEY)]
-    prints = sketches.prints[sketches.print_starts[d] : sketches.print_starts[d + 1]]
+    prints = sketches.prints_of(d)
     prints = prints[sampled(prints)]
     cap = options.max_shingle_df
     value = f"doc * {_COUNT_MASK + 1} + min(n, {_COUNT_MASK})"
@@ -311,7 +310,7 @@ def _candidates(
 
 def _with_query(sketches: Sketches, d: int, rows: list[tuple[Any, ...]]) -> Sketches:
     """Sketches of the query (document 0) and of the indexed candidates (1…), for `verify`."""
-    parts = [sketches.shingles[sketches.starts[d] : sketches.starts[d + 1]]]
+    parts = [sketches.shingles_of(d)]
     parts += [np.frombuffer(row[3], dtype="<u8") for row in rows]
     starts = np.zeros(len(parts) + 1, dtype=np.int64)
     np.cumsum([p.size for p in parts], out=starts[1:])
