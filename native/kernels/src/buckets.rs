@@ -8,6 +8,7 @@
 use rayon::prelude::*;
 
 use crate::parallel;
+use crate::spread;
 
 /// An array that several calls fill at once, each in places that no other call writes (two
 /// Python threads fill the two halves of one array, each on a core).
@@ -110,13 +111,20 @@ pub fn sort_buckets(packed: &mut [u64], bounds: &[i64], p: Packing) -> Vec<i64> 
         rest = tail;
         at = w[1];
     }
+    // Below the bucket's bits, a packed value's top bits are the rest of its key's hash: they
+    // sort as hashes do (`spread`), from a copy of the bucket.
     buckets
         .par_iter_mut()
         .with_min_len(256)
-        .map(|bucket| {
-            bucket.sort_unstable();
-            shared_keys(bucket, p) as i64
-        })
+        .map_init(
+            || (Vec::new(), Vec::new()),
+            |(copy, ends), bucket| {
+                copy.clear();
+                copy.extend_from_slice(bucket);
+                spread::sort_into(copy, bucket, ends);
+                shared_keys(bucket, p) as i64
+            },
+        )
         .collect()
 }
 

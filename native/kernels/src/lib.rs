@@ -25,5 +25,6 @@ pub mod prefix;
 pub mod screen;
 pub mod second_look;
 pub mod sketch;
+pub mod spread;
 pub mod text;
 pub mod unicode;

@@ -6,6 +6,7 @@ use multiversion::multiversion;
 use crate::hash::{chain, fmix64, FNV_OFFSET, FNV_PRIME, M1, M2, MAX32};
 use crate::normal::Folder;
 use crate::parallel;
+use crate::spread;
 use crate::text;
 
 /// The key of a text with no token (empty, or punctuation only): such a text is never
@@ -61,72 +62,22 @@ pub fn sequence_keys(tokens: &[u64], digits: &[bool], numbers: &NumberWords) -> 
     (h, g)
 }
 
-/// Fewer values than this are sorted by comparisons.
-const SMALL_SORT: usize = 64;
-
 /// Buffers that sketching one document after another reuses.
 #[derive(Default)]
 pub struct Buffers {
     /// Shingle hashes in text order, and the fingerprints as winnowing picks them.
     shingles: Vec<u64>,
     prints: Vec<u64>,
-    /// The buckets of `sorted_distinct`.
+    /// The buckets of `spread::sort_into`.
     ends: Vec<u32>,
 }
 
-/// `values` sorted, without repeats, in linear time: hashes are spread evenly, so counted into
-/// two to four times as many buckets as there are values by their top bits, most values are
-/// alone in their bucket and one pass of insertion sort puts the few that share one in order (a
-/// comparison sort took a third of the sketching). Values chosen to share their top bits fall
-/// back to a comparison sort once insertion has moved them too far.
+/// `values` sorted, without repeats (`spread::sort_into`: hashes sort in linear time).
 fn sorted_distinct(values: &[u64], ends: &mut Vec<u32>) -> Vec<u64> {
-    let n = values.len();
-    let mut sorted = if n < SMALL_SORT {
-        let mut sorted = values.to_vec();
-        sorted.sort_unstable();
-        sorted
-    } else {
-        let bits = usize::BITS - (n - 1).leading_zeros() + 1;
-        let bucket = |v: u64| (v >> (64 - bits)) as usize;
-        ends.clear();
-        ends.resize((1 << bits) + 1, 0);
-        for &v in values {
-            ends[bucket(v) + 1] += 1;
-        }
-        for b in 0..1 << bits {
-            ends[b + 1] += ends[b];
-        }
-        let mut sorted = vec![0; n];
-        for &v in values {
-            let place = &mut ends[bucket(v)];
-            sorted[*place as usize] = v;
-            *place += 1;
-        }
-        insertion_sort(&mut sorted, 8 * n);
-        sorted
-    };
+    let mut sorted = vec![0; values.len()];
+    spread::sort_into(values, &mut sorted, ends);
     sorted.dedup();
     sorted
-}
-
-/// Sorts nearly sorted `values` by insertion, or by comparisons once insertion has moved
-/// values more than `budget` places in all.
-fn insertion_sort(values: &mut [u64], budget: usize) {
-    let mut moved = 0;
-    for x in 1..values.len() {
-        let v = values[x];
-        let mut y = x;
-        while y > 0 && values[y - 1] > v {
-            values[y] = values[y - 1];
-            y -= 1;
-        }
-        values[y] = v;
-        moved += x - y;
-        if moved > budget {
-            values.sort_unstable();
-            return;
-        }
-    }
 }
 
 /// A document's sorted distinct word n-gram hashes, and its fingerprints: the smallest
@@ -531,33 +482,6 @@ mod tests {
                 })
                 .collect();
             assert_eq!(found, expected, "ngram {ngram}");
-        }
-    }
-
-    #[test]
-    fn hashes_sort_and_keep_distinct_values_whatever_their_spread() {
-        let mut state = 7u64;
-        let mut next = || {
-            state = state
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            fmix64(state)
-        };
-        for size in [0, 1, 63, 64, 65, 600, 5000] {
-            for clusters in [1u64, 3, 1 << 20] {
-                // Values that share their top bits (few clusters), and repeats.
-                let pool: Vec<u64> = (0..size / 2 + 1)
-                    .map(|_| (next() % clusters) << 44 | next() >> 20)
-                    .collect();
-                let values: Vec<u64> = (0..size)
-                    .map(|_| pool[(next() % pool.len() as u64) as usize])
-                    .collect();
-                let mut expected = values.clone();
-                expected.sort_unstable();
-                expected.dedup();
-                let found = sorted_distinct(&values, &mut Vec::new());
-                assert_eq!(found, expected, "{size} values in {clusters} clusters");
-            }
         }
     }
 
