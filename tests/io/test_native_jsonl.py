@@ -102,9 +102,11 @@ def _records(paths: list[Path], *, native: bool) -> tuple[list[tuple[str, str]],
 
 @contextmanager
 def _small(chunk_bytes: int, batch_chars: int) -> Iterator[None]:
-    """Chunks and batches of these sizes, so that a few lines cross their ends."""
+    """Chunks and batches of these sizes, so that a few lines cross their ends (some within a
+    buffer's room for them, some not)."""
     with (
         mock.patch.object(native_jsonl, "CHUNK_BYTES", chunk_bytes),
+        mock.patch.object(native_jsonl, "LINE_ROOM", 40),
         mock.patch.object(local, "BATCH_CHARS", batch_chars),
     ):
         yield

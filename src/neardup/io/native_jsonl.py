@@ -35,6 +35,9 @@ from neardup.io.write import JsonLines
 
 #: Bytes read at a time (whole lines: a longer line is read whole).
 CHUNK_BYTES = 16 * 2**20
+#: Room in a buffer past CHUNK_BYTES for the rest of the line a read ends in: a buffer grows (a
+#: new one, its memory touched afresh) only for a line longer than this.
+LINE_ROOM = 2**20
 _PLAIN_JSONL = (".jsonl", ".ndjson")
 _NO_SPANS = np.empty((0, 2), np.int64)
 
@@ -163,7 +166,7 @@ def _blocks(path: Path, buffers: int = 1) -> Iterator[np.ndarray | InputError]:
     """The file's bytes (uint8), a block of whole lines at a time, each read into the buffer of
     the one `buffers` blocks before; where the file cannot be read, the error to raise comes
     last."""
-    pool = [np.empty(CHUNK_BYTES, np.uint8) for _ in range(buffers)]
+    pool = [np.empty(CHUNK_BYTES + LINE_ROOM, np.uint8) for _ in range(buffers)]
     try:
         with path.open("rb") as handle:
             for turn in itertools.count():
