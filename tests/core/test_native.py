@@ -974,6 +974,24 @@ def test_minhash_with_num_perm_below_one_is_a_neardup_error(
     assert_neardup_error(isolated.call("minhash", HASHES, starts, num_perm, np.uint64(1)))
 
 
+@pytest.mark.parametrize("splits", [[0], [0, 3, 6], [4, 5], [0, -1], [3, 7]])
+def test_gather_segments_with_splits_outside_their_segments_is_a_neardup_error(
+    isolated: Isolated, splits: list[int]
+) -> None:
+    """Two segments (0-3, 3-6): a split per segment, each within its own; [3, 6] is good."""
+    starts, docs = np.array([0, 3, 6], np.int64), np.array([0, 1], np.int64)
+    args = (HASHES, starts, docs, np.zeros(6, np.uint64), starts)
+    assert_neardup_error(isolated.call("gather_segments", *args, np.array(splits, np.int64)))
+
+
+def test_gather_segments_with_good_splits_merges_each_segment(isolated: Isolated) -> None:
+    values = np.array([27, 3, 9, 81, 243, 729], np.uint64)  # 27 | 3 9, then | 81 243 729
+    starts, docs = np.array([0, 3, 6], np.int64), np.array([0, 1], np.int64)
+    out = np.zeros(6, np.uint64)
+    kernel.gather_segments(values, starts, docs, out, starts, np.array([1, 3], np.int64))
+    assert out.tolist() == HASHES.tolist()
+
+
 def _intersect(isolated: Isolated, starts: list[int], left: list[int], right: list[int]) -> Outcome:
     return isolated.call(
         "intersection_sizes",

@@ -46,17 +46,22 @@ pub fn map_mut<T: Send, R: Send>(
     }
 }
 
+/// Where each of segments of these lengths starts, laid end to end, and where the last ends.
+pub fn starts_of(lengths: impl IntoIterator<Item = usize>) -> Vec<i64> {
+    let mut starts = vec![0i64];
+    for n in lengths {
+        starts.push(starts[starts.len() - 1] + n as i64);
+    }
+    starts
+}
+
 /// Segments of `values` laid end to end, as `starts` (len = segments + 1) bounds them.
 pub fn joined<T, P>(parts: &[P]) -> (Vec<T>, Vec<i64>)
 where
     T: Copy + Send + Sync + Default,
     P: AsRef<[T]> + Sync,
 {
-    let mut starts = Vec::with_capacity(parts.len() + 1);
-    starts.push(0i64);
-    for p in parts {
-        starts.push(starts[starts.len() - 1] + p.as_ref().len() as i64);
-    }
+    let starts = starts_of(parts.iter().map(|p| p.as_ref().len()));
     let mut out = vec![T::default(); starts[parts.len()] as usize];
     let mut rest: &mut [T] = &mut out;
     let mut places = Vec::with_capacity(parts.len());

@@ -170,7 +170,9 @@ pub struct Settings {
 
 /// The sketches of a batch: document d's sorted, distinct shingle hashes are
 /// `shingles[starts[d]..starts[d + 1]]`, its fingerprints `prints[print_starts[d]..]`, its
-/// signature `signatures[d * num_perm..(d + 1) * num_perm]`.
+/// signature `signatures[d * num_perm..(d + 1) * num_perm]`. Where fingerprints lead the
+/// shingles (`Settings::prints_lead`), `prints` is empty, and document d's shingles are its
+/// `print_starts[d + 1] - print_starts[d]` fingerprints, sorted, then the others, sorted.
 pub struct Sketched {
     pub token_counts: Vec<i64>,
     pub exact_keys: Vec<u64>,
@@ -238,18 +240,16 @@ pub fn sketch_texts(
         );
         let mut signature = vec![0u32; settings.num_perm];
         minhash_row(&shingles, settings.seed, &mut signature);
+        let n_prints = prints.len();
         let (shingles, prints) = match settings.prints_lead {
-            true => (
-                prints_first(&prints, &shingles),
-                Prints::Leading(prints.len()),
-            ),
-            false => (shingles, Prints::Apart(prints)),
+            true => (prints_first(&prints, &shingles), Vec::new()),
+            false => (shingles, prints),
         };
         (
             scratch.tokens.len() as i64,
             keys,
             shingles,
-            prints,
+            (prints, n_prints),
             signature,
         )
     });
@@ -260,20 +260,21 @@ pub fn sketch_texts(
         Vec::with_capacity(n),
     );
     let (mut shingle_parts, mut print_parts) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    let mut print_counts = Vec::with_capacity(n);
     let mut signatures = Vec::with_capacity(n * settings.num_perm);
-    for (count, (exact, masked), shingles, prints, signature) in docs {
+    for (count, (exact, masked), shingles, (prints, n_prints), signature) in docs {
         token_counts.push(count);
         exact_keys.push(exact);
         masked_keys.push(masked);
         shingle_parts.push(shingles);
         print_parts.push(prints);
+        print_counts.push(n_prints);
         signatures.extend_from_slice(&signature);
     }
     let (shingles, starts) = parallel::joined(&shingle_parts);
-    let (prints, print_starts) = match settings.prints_lead {
-        true => (Vec::new(), starts_of(print_parts.iter().map(Prints::len))),
-        false => parallel::joined(&print_parts),
-    };
+    // Where fingerprints lead the shingles, none is given apart, but all are counted.
+    let (prints, _) = parallel::joined(&print_parts);
+    let print_starts = parallel::starts_of(print_counts);
     Sketched {
         token_counts,
         exact_keys,
@@ -284,40 +285,6 @@ pub fn sketch_texts(
         print_starts,
         signatures,
     }
-}
-
-/// A document's fingerprints as `sketch_texts` gives them: apart from its shingles, or how many
-/// lead them.
-enum Prints {
-    Apart(Vec<u64>),
-    Leading(usize),
-}
-
-impl Prints {
-    fn len(&self) -> usize {
-        match self {
-            Prints::Apart(prints) => prints.len(),
-            Prints::Leading(n) => *n,
-        }
-    }
-}
-
-impl AsRef<[u64]> for Prints {
-    fn as_ref(&self) -> &[u64] {
-        match self {
-            Prints::Apart(prints) => prints,
-            Prints::Leading(_) => &[],
-        }
-    }
-}
-
-/// Where each of segments of these lengths starts, laid end to end, and where the last ends.
-fn starts_of(lengths: impl Iterator<Item = usize>) -> Vec<i64> {
-    let mut starts = vec![0i64];
-    for n in lengths {
-        starts.push(starts[starts.len() - 1] + n as i64);
-    }
-    starts
 }
 
 /// A document's sorted `shingles` laid out with its fingerprints (`prints`, some of them,

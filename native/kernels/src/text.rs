@@ -301,11 +301,14 @@ mod tests {
     }
 
     #[test]
-    fn ascii_text_without_a_separator_past_its_middle_is_read_whole() {
+    fn ascii_text_cut_anywhere_or_nowhere_gives_the_tokens_of_one_pass() {
+        // No separator past the middle, or none at all (read whole); one at the middle itself,
+        // and one near the end (the right half a separator and a short token).
         let table = std::array::from_fn(|b| b as u8);
         for text in [
             format!("ab 1c {}", "x".repeat(200)),
             "y".repeat(300),
+            format!("{} {}", "a".repeat(100), "7b".repeat(50)),
             format!("{} 9z", "w".repeat(200)),
         ] {
             let (mut fast, mut fast_digits) = (vec![], vec![]);

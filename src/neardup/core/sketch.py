@@ -74,7 +74,7 @@ class Sketches:
         if not self.prints_lead:
             return self.prints, self.print_starts[docs], self.print_starts[docs + 1]
         begin = self.starts[docs]
-        return self.shingles, begin, begin + np.diff(self.print_starts)[docs]
+        return self.shingles, begin, begin + self.print_starts[docs + 1] - self.print_starts[docs]
 
     def keys_only(self) -> Sketches:
         """These sketches with their keys and token counts only, no shingle, fingerprint,
@@ -333,7 +333,9 @@ class SketchSpool:
         self.prints_lead = prints_lead
         self.parts: list[Sketches] = []
         # Closed by `sketches()`; unlinked from the start, so nothing is left behind on an error.
-        self.files = {name: tempfile.TemporaryFile() for name in _SPOOLED}  # noqa: SIM115
+        # Fingerprints that lead the shingles are written with them.
+        written = _SPOOLED[:1] if prints_lead else _SPOOLED
+        self.files = {name: tempfile.TemporaryFile() for name in written}  # noqa: SIM115
 
     def add(self, part: Sketches) -> None:
         if part.prints_lead != self.prints_lead:
@@ -352,7 +354,8 @@ class SketchSpool:
     def sketches(self) -> Sketches:
         """All batches as one. Called once: the spool's files are closed by it."""
         parts, self.parts = self.parts, []
-        spooled = {name: _mapped(file) for name, file in self.files.items()}
+        spooled = {name: _NOTHING for name in _SPOOLED}
+        spooled.update({name: _mapped(file) for name, file in self.files.items()})
         keys = None
         if self.lsh is not None:
             keys = np.concatenate(
