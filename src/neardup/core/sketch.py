@@ -174,17 +174,8 @@ def sketch_texts(
     """
     prepared, cuts = _prepared(texts, furniture)
     table = table_for(prepared + [c for c in cuts or () if c is not None])
-    arrays = kernel.sketch_texts(
-        prepared,
-        cuts,
-        *table,
-        ngram,
-        np.uint64(seed),
-        window,
-        num_perm,
-        number_words(),
-        prints_lead=prints_lead,
-    )
+    settings = _kernel_settings(ngram, seed, window, num_perm)
+    arrays = kernel.sketch_texts(prepared, cuts, *table, *settings, prints_lead=prints_lead)
     return _sketches(arrays, prints_lead=prints_lead)
 
 
@@ -224,14 +215,15 @@ def sketch_utf8(
         replaced,
         cuts or [None] * len(at),
         *code_point_table(),
-        ngram,
-        np.uint64(seed),
-        window,
-        num_perm,
-        number_words(),
+        *_kernel_settings(ngram, seed, window, num_perm),
         prints_lead=prints_lead,
     )
     return _sketches(arrays, prints_lead=prints_lead)
+
+
+def _kernel_settings(ngram: int, seed: int, window: int, num_perm: int) -> tuple[Any, ...]:
+    """The sketch settings as the kernel's sketch functions take them, after the table."""
+    return ngram, np.uint64(seed), window, num_perm, number_words()
 
 
 def _text(data: np.ndarray, offsets: np.ndarray, d: int) -> str:
