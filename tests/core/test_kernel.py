@@ -58,12 +58,12 @@ def _partners(
 ) -> list[tuple[int, int]]:
     begin = np.arange(keys.size, dtype=np.int64)
     packed, bounds = _bucketed(keys, begin, begin + 1, docs, bits)
-    lengths = kernel.sort_buckets(packed, bounds, bits)
-    work = kernel.left_work(packed, bounds, lengths, bits, max_group, 1 << bits)
+    groups = (packed, bounds, kernel.sort_buckets(packed, bounds, bits), bits, max_group)
+    work = kernel.left_work(groups, 1 << bits)
     offsets = np.r_[0, np.cumsum(work)]
     found = np.empty(offsets[hi] - offsets[lo], dtype=np.uint32)
     fill = offsets[lo:hi] - offsets[lo]
-    kernel.partners_in_groups(packed, bounds, lengths, bits, max_group, lo, hi, fill, found)
+    kernel.partners_in_groups(groups, lo, hi, fill, found)
     assert fill.tolist() == (offsets[lo + 1 : hi + 1] - offsets[lo]).tolist()  # each list full
     owner = np.repeat(np.arange(lo, hi), np.diff(offsets[lo : hi + 1]))
     return sorted(zip(owner.tolist(), found.tolist(), strict=True))
@@ -101,7 +101,7 @@ def test_pairs_per_bucket_are_the_partners_listed_from_each_bucket(
     for key, group in holders.items():
         if len(group) >= 2 and (max_group == 0 or len(group) <= max_group):
             expected[key >> 1] += len(group) * (len(group) - 1) // 2
-    got = kernel.pairs_per_bucket(packed, bounds, lengths, bits, max_group)
+    got = kernel.pairs_per_bucket((packed, bounds, lengths, bits, max_group))
     assert got.tolist() == expected
 
 

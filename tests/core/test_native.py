@@ -1046,7 +1046,7 @@ def _sharing_enough(
     packed = np.array([(1 << 3) | d for d in range(3)], np.uint64)
     bounds = np.r_[0, np.full(8, 3)].astype(np.int64)
     lengths = np.r_[3, np.zeros(7)].astype(np.int64)
-    return (packed, bounds, lengths, 3, 0, n_docs, np.ones(sizes, np.int64), min_share, budget)
+    return ((packed, bounds, lengths, 3, 0), n_docs, np.ones(sizes, np.int64), min_share, budget)
 
 
 def test_pairs_sharing_enough_of_good_arguments_are_found() -> None:
@@ -1083,7 +1083,7 @@ def test_more_documents_than_a_pair_s_32_bits_hold_are_a_neardup_error(
     """Packed in 40 bits, but a pair holds each document in 32."""
     groups = (_NO_KEYS, np.zeros(2, np.int64), np.zeros(1, np.int64), 40, 0)
     rest = (np.ones(1, np.int64), 0.5, 10) if name == "pairs_sharing_enough" else ()
-    assert_neardup_error(isolated.call(name, *groups, 2**32 + 1, *rest))
+    assert_neardup_error(isolated.call(name, groups, 2**32 + 1, *rest))
 
 
 @pytest.mark.parametrize(
@@ -1092,7 +1092,7 @@ def test_more_documents_than_a_pair_s_32_bits_hold_are_a_neardup_error(
         ("minhash", (HASHES, np.array([0, 3, 6], np.int64), 2**31, np.uint64(1))),
         (
             "left_work",
-            (np.empty(0, np.uint64), np.zeros(1, np.int64), np.empty(0, np.int64), 3, 0, 2**40),
+            ((np.empty(0, np.uint64), np.zeros(1, np.int64), np.empty(0, np.int64), 3, 0), 2**40),
         ),
         (
             "dense_table",

@@ -655,16 +655,8 @@ fn sort_buckets<'py>(
 
 /// For each document, how many partners `partners_in_groups` lists for it.
 #[pyfunction]
-fn left_work<'py>(
-    py: Python<'py>,
-    packed: In1<'py, u64>,
-    bounds: In1<'py, i64>,
-    lengths: In1<'py, i64>,
-    bits: i64,
-    max_group: i64,
-    n_docs: i64,
-) -> Out<'py, i64> {
-    let groups = groups_of(py, &packed, &bounds, &lengths, bits, max_group)?;
+fn left_work<'py>(py: Python<'py>, groups: GroupsArg<'py>, n_docs: i64) -> Out<'py, i64> {
+    let groups = groups.read(py)?;
     let n_docs = check_docs(py, n_docs, groups.p)?;
     let work = native(py, "pair counting", || buckets::left_work(groups, n_docs))?;
     Ok(PyArray1::from_vec(py, work))
@@ -682,35 +674,28 @@ fn check_docs(py: Python<'_>, n_docs: i64, p: Packing) -> PyResult<usize> {
     Ok(n_docs)
 }
 
-/// The groups of sorted buckets (`buckets::Groups`) of a binding's arguments.
-fn groups_of<'a>(
-    py: Python<'_>,
-    packed: &'a In1<'_, u64>,
-    bounds: &'a In1<'_, i64>,
-    lengths: &'a In1<'_, i64>,
-    bits: i64,
-    max_group: i64,
-) -> PyResult<buckets::Groups<'a>> {
-    Ok(buckets::Groups {
-        packed: packed.values(),
-        bounds: bounds.values(),
-        lengths: lengths.values(),
-        p: check_bits(py, bits)?,
-        max_group,
-    })
+/// Sorted buckets read as groups of equal keys (`buckets::Groups`), as Python passes them:
+/// `keys.Groups`, the tuple (packed, bounds, lengths, bits, max_group).
+#[derive(FromPyObject)]
+struct GroupsArg<'py>(In1<'py, u64>, In1<'py, i64>, In1<'py, i64>, i64, i64);
+
+impl GroupsArg<'_> {
+    /// The groups, their bits checked.
+    fn read(&self, py: Python<'_>) -> PyResult<buckets::Groups<'_>> {
+        Ok(buckets::Groups {
+            packed: self.0.values(),
+            bounds: self.1.values(),
+            lengths: self.2.values(),
+            p: check_bits(py, self.3)?,
+            max_group: self.4,
+        })
+    }
 }
 
 /// For each bucket, how many partners `partners_in_groups` lists from it.
 #[pyfunction]
-fn pairs_per_bucket<'py>(
-    py: Python<'py>,
-    packed: In1<'py, u64>,
-    bounds: In1<'py, i64>,
-    lengths: In1<'py, i64>,
-    bits: i64,
-    max_group: i64,
-) -> Out<'py, i64> {
-    let groups = groups_of(py, &packed, &bounds, &lengths, bits, max_group)?;
+fn pairs_per_bucket<'py>(py: Python<'py>, groups: GroupsArg<'py>) -> Out<'py, i64> {
+    let groups = groups.read(py)?;
     let work = native(py, "pair counting", || buckets::pairs_per_bucket(groups))?;
     Ok(PyArray1::from_vec(py, work))
 }
@@ -718,20 +703,15 @@ fn pairs_per_bucket<'py>(
 /// For each document i in [lo, hi), every larger document it shares a key with, once per
 /// shared key, written to `out` from `fill[i - lo]` on (which advances past them).
 #[pyfunction]
-#[allow(clippy::too_many_arguments)]
 fn partners_in_groups(
     py: Python<'_>,
-    packed: In1<'_, u64>,
-    bounds: In1<'_, i64>,
-    lengths: In1<'_, i64>,
-    bits: i64,
-    max_group: i64,
+    groups: GroupsArg<'_>,
     lo: i64,
     hi: i64,
     fill: Array1<'_, i64>,
     out: Array1<'_, u32>,
 ) -> PyResult<()> {
-    let groups = groups_of(py, &packed, &bounds, &lengths, bits, max_group)?;
+    let groups = groups.read(py)?;
     let (lo, hi) = (
         check_at_least(py, "lo", lo, 0)?,
         check_at_least(py, "hi", hi, lo)?,
@@ -785,20 +765,15 @@ fn shared_partners<'py>(
 /// min(sizes[i], sizes[j])` keys of the groups, and how many each shares, by prefix filtering
 /// (`prefix.rs`), about `budget` partners listed at a time.
 #[pyfunction]
-#[allow(clippy::too_many_arguments)]
 fn pairs_sharing_enough<'py>(
     py: Python<'py>,
-    packed: In1<'py, u64>,
-    bounds: In1<'py, i64>,
-    lengths: In1<'py, i64>,
-    bits: i64,
-    max_group: i64,
+    groups: GroupsArg<'py>,
     n_docs: i64,
     sizes: In1<'py, i64>,
     min_share: f64,
     budget: i64,
 ) -> Pair<'py, i64, i64> {
-    let groups = groups_of(py, &packed, &bounds, &lengths, bits, max_group)?;
+    let groups = groups.read(py)?;
     let n_docs = check_docs(py, n_docs, groups.p)?;
     // The counts made for each document are bounded by an array the caller holds.
     let sizes = sizes.values();

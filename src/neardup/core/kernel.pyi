@@ -93,32 +93,17 @@ def sort_buckets(packed: np.ndarray, bounds: np.ndarray, bits: int) -> np.ndarra
     """Sort each bucket in place, keeping each key once per document and only the keys two or
     more documents hold; return how many each keeps."""
 
-def left_work(
-    packed: np.ndarray,
-    bounds: np.ndarray,
-    lengths: np.ndarray,
-    bits: int,
-    max_group: int,
-    n_docs: int,
-) -> np.ndarray:
+#: Sorted buckets read as groups of equal keys (`keys.Groups`): packed, bounds, lengths (of
+#: `sort_buckets`), bits, max_group.
+Groups = tuple[np.ndarray, np.ndarray, np.ndarray, int, int]
+
+def left_work(groups: Groups, n_docs: int) -> np.ndarray:
     """For each document, how many partners `partners_in_groups` lists for it."""
 
-def pairs_per_bucket(
-    packed: np.ndarray, bounds: np.ndarray, lengths: np.ndarray, bits: int, max_group: int
-) -> np.ndarray:
+def pairs_per_bucket(groups: Groups) -> np.ndarray:
     """For each bucket, how many partners `partners_in_groups` lists from it."""
 
-def partners_in_groups(
-    packed: np.ndarray,
-    bounds: np.ndarray,
-    lengths: np.ndarray,
-    bits: int,
-    max_group: int,
-    lo: int,
-    hi: int,
-    fill: np.ndarray,
-    out: np.ndarray,
-) -> None:
+def partners_in_groups(groups: Groups, lo: int, hi: int, fill: np.ndarray, out: np.ndarray) -> None:
     """For each document i in [lo, hi), every larger document it shares a key with, once per
     shared key, written to `out` from `fill[i - lo]` on."""
 
@@ -129,15 +114,7 @@ def shared_partners(
     and how many keys each shares."""
 
 def pairs_sharing_enough(
-    packed: np.ndarray,
-    bounds: np.ndarray,
-    lengths: np.ndarray,
-    bits: int,
-    max_group: int,
-    n_docs: int,
-    sizes: np.ndarray,
-    min_share: float,
-    budget: int,
+    groups: Groups, n_docs: int, sizes: np.ndarray, min_share: float, budget: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """The pairs i * 2**32 + j (int64, in order) that share at least
     `min_share * min(sizes[i], sizes[j])` keys of the groups, and how many each shares, found

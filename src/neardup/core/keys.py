@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 from concurrent.futures import ThreadPoolExecutor
+from typing import NamedTuple
 
 import numpy as np
 
@@ -64,36 +65,40 @@ def pairs_sharing_segments(
     n_docs = int(owners.max()) + 1 if owners.size else 0
     bits = max(1, (n_docs - 1).bit_length())
     packed, bounds = _bucketed(values, begin, end, owners, bits)
-    lengths = kernel.sort_buckets(packed, bounds, bits)
+    groups = Groups(packed, bounds, kernel.sort_buckets(packed, bounds, bits), bits, max_group)
     if sizes is None or min_share <= 0:
-        return _all_pairs(packed, bounds, lengths, bits, max_group, n_docs, budget)
-    return kernel.pairs_sharing_enough(
-        packed, bounds, lengths, bits, max_group, n_docs, sizes, min_share, budget
-    )
+        return _all_pairs(groups, n_docs, budget)
+    return kernel.pairs_sharing_enough(groups, n_docs, sizes, min_share, budget)
 
 
-def _all_pairs(
-    packed: np.ndarray,
-    bounds: np.ndarray,
-    lengths: np.ndarray,
-    bits: int,
-    max_group: int,
-    n_docs: int,
-    budget: int,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Every pair that shares a key of the sorted buckets, and how many keys it shares."""
+class Groups(NamedTuple):
+    """Sorted buckets read as groups of equal keys, as the kernels take them (`kernel.Groups`):
+    a bucket b's keys that two or more documents hold are
+    `packed[bounds[b]:bounds[b] + lengths[b]]`, and groups longer than `max_group` are passed
+    over (0: none is)."""
+
+    packed: np.ndarray
+    bounds: np.ndarray
+    lengths: np.ndarray
+    bits: int
+    max_group: int
+
+    def buckets(self, first: int, end: int) -> Groups:
+        """The groups of buckets `first` to `end` (excluded)."""
+        return self._replace(bounds=self.bounds[first:end], lengths=self.lengths[first:end])
+
+
+def _all_pairs(groups: Groups, n_docs: int, budget: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair that shares a key of the groups, and how many keys it shares."""
     # The buckets are scanned on a core each, cut where half the partners are listed before:
     # fingerprints, the least hash of a window, crowd the low buckets (15 in 16 are below
     # 2**63). In every document's list the partners from the first part come first, as in one
     # scan of all buckets.
-    listed = np.cumsum(kernel.pairs_per_bucket(packed, bounds, lengths, bits, max_group))
+    listed = np.cumsum(kernel.pairs_per_bucket(groups))
     middle = int(np.searchsorted(listed, listed[-1] // 2))
-    halves = [(0, middle), (middle, lengths.size)]
-    groups = [(packed, bounds[b:e], lengths[b:e], bits, max_group) for b, e in halves]
+    parts = [groups.buckets(0, middle), groups.buckets(middle, groups.lengths.size)]
     with ThreadPoolExecutor(2) as cores:
-        work = [
-            job.result() for job in [cores.submit(kernel.left_work, *g, n_docs) for g in groups]
-        ]
+        work = [job.result() for job in [cores.submit(kernel.left_work, p, n_docs) for p in parts]]
         offsets = np.zeros(n_docs + 1, dtype=np.int64)
         np.cumsum(work[0] + work[1], out=offsets[1:])
         cuts = np.searchsorted(offsets, np.arange(budget, offsets[-1], budget), side="right") - 1
@@ -104,8 +109,8 @@ def _all_pairs(
             first = offsets[lo:hi] - offsets[lo]
             fills = [first, first + work[0][lo:hi]]
             scans = [
-                cores.submit(kernel.partners_in_groups, *group, lo, hi, fill, partners)
-                for group, fill in zip(groups, fills, strict=True)
+                cores.submit(kernel.partners_in_groups, part, lo, hi, fill, partners)
+                for part, fill in zip(parts, fills, strict=True)
             ]
             for scan in scans:
                 scan.result()
