@@ -275,27 +275,28 @@ pub fn gather_segments(
             None => place.copy_from_slice(segment),
             Some(splits) => {
                 let (a, b) = segment.split_at((splits[d] - starts[d]) as usize);
-                merge_into(a, b, place);
+                place.copy_from_slice(&merged(a, b));
             }
         }
     }
 }
 
-/// The sorted values of two sorted runs into `out` (as long as both). Which run gives the
-/// next value is as hard to predict as the hashes: the choice is a select, not a branch.
-fn merge_into(a: &[u64], b: &[u64], out: &mut [u64]) {
-    assert_eq!(out.len(), a.len() + b.len(), "a place of another length");
+/// The values of two sorted, distinct lists, sorted and distinct.
+pub(crate) fn merged(a: &[u64], b: &[u64]) -> Vec<u64> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
     let (mut x, mut y) = (0, 0);
-    for place in out.iter_mut() {
-        let (u, v) = (
-            a.get(x).copied().unwrap_or(u64::MAX),
-            b.get(y).copied().unwrap_or(u64::MAX),
-        );
-        let from_a = x < a.len() && (y == b.len() || u <= v);
-        *place = std::hint::select_unpredictable(from_a, u, v);
-        x += from_a as usize;
-        y += !from_a as usize;
+    while x < a.len() || y < b.len() {
+        let next = match (a.get(x), b.get(y)) {
+            (Some(&u), Some(&v)) => u.min(v),
+            (Some(&u), None) => u,
+            (None, Some(&v)) => v,
+            (None, None) => unreachable!(),
+        };
+        x += (a.get(x) == Some(&next)) as usize;
+        y += (b.get(y) == Some(&next)) as usize;
+        out.push(next);
     }
+    out
 }
 
 /// |A ∩ B| of two sorted, distinct segments, by merging them. Which side steps is as hard to
@@ -323,6 +324,13 @@ pub fn intersection_sizes(hashes: &[u64], starts: &[i64], left: &[i64], right: &
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn merged_lists_are_sorted_and_distinct() {
+        assert_eq!(merged(&[1, 4, 6], &[2, 4, 7, 9]), [1, 2, 4, 6, 7, 9]);
+        assert_eq!(merged(&[], &[3]), [3]);
+        assert_eq!(merged(&[], &[]), Vec::<u64>::new());
+    }
 
     #[test]
     fn segments_of_two_runs_are_gathered_merged() {

@@ -15,7 +15,7 @@
 
 use rayon::prelude::*;
 
-use crate::buckets::{intersection, Groups, SharedOut};
+use crate::buckets::{intersection, merged, Groups, SharedOut};
 use crate::parallel;
 
 /// Classes of group sizes: a key that g documents hold is in class ceil(log2 g) - 1 (2 → 0,
@@ -225,24 +225,6 @@ fn listed(
     pairs
 }
 
-/// The values of two sorted, distinct lists, sorted and distinct.
-fn merged(a: &[u64], b: &[u64]) -> Vec<u64> {
-    let mut out = Vec::with_capacity(a.len() + b.len());
-    let (mut x, mut y) = (0, 0);
-    while x < a.len() || y < b.len() {
-        let next = match (a.get(x), b.get(y)) {
-            (Some(&u), Some(&v)) => u.min(v),
-            (Some(&u), None) => u,
-            (None, Some(&v)) => v,
-            (None, None) => unreachable!(),
-        };
-        x += (a.get(x) == Some(&next)) as usize;
-        y += (b.get(y) == Some(&next)) as usize;
-        out.push(next);
-    }
-    out
-}
-
 /// The groups (numbered in bucket order, the second part's after the first's) of each document
 /// of `pairs`, ascending, end to end: document d's are `ids[starts[d]..starts[d + 1]]`.
 fn groups_of_docs(
@@ -301,13 +283,6 @@ mod tests {
             .map(|&g| class_of(g))
             .collect();
         assert_eq!(classes, [0, 1, 1, 2, 2, 3, 6, 7, 7, 7]);
-    }
-
-    #[test]
-    fn merged_lists_are_sorted_and_distinct() {
-        assert_eq!(merged(&[1, 4, 6], &[2, 4, 7, 9]), [1, 2, 4, 6, 7, 9]);
-        assert_eq!(merged(&[], &[3]), [3]);
-        assert_eq!(merged(&[], &[]), Vec::<u64>::new());
     }
 
     #[test]
