@@ -385,8 +385,11 @@ def _with_shingles_of(sketches: Sketches, docs: np.ndarray) -> Sketches:
     slices = np.searchsorted(
         ends, np.arange(0, int(ends[-1]) if ends.size else 0, GATHER_BYTES // 8)
     )
-    # Where fingerprints lead each document's shingles, its two sorted parts are merged.
-    splits = sketches.starts[:-1] + np.diff(sketches.print_starts) if sketches.prints_lead else None
+    # Where fingerprints lead each document's shingles, its two sorted parts (split where its
+    # fingerprints end) are merged.
+    splits = None
+    if sketches.prints_lead:
+        _, _, splits = sketches.print_segments(np.arange(len(sketches)))
     for lo, hi in itertools.pairwise([*np.unique(slices).tolist(), docs.size]):
         kernel.gather_segments(
             sketches.shingles, sketches.starts, docs[lo:hi], shingles, starts, splits
